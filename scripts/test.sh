@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# All tests: unit (no root), integration (root + namespaces), e2e (code-server + Chromium).
+# Each suite is Node's built-in test runner; this script's exit code is non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit $?
+npm run --silent build || exit $?
+npx tsc --noEmit -p . || exit $?
+
+status=0
+node --import tsx --test test/unit/*.test.ts || status=1
+if [ "$(id -u)" -eq 0 ]; then
+  node --import tsx --test --test-concurrency=1 test/integration/*.test.ts || status=1
+else
+  echo "integration tests skipped: they need root (network namespaces)" >&2
+fi
+exit $status

@@ -1,0 +1,30 @@
+import type { PortResult, ScanProgress, ScanSummary, Technique } from '../protocol';
+
+/** One scan as the engine runs it: targets resolved and scope-checked, ports parsed. */
+export interface ScanPlan {
+  scanId: string;
+  /** IPv4 addresses, already resolved and passed through the scope guard */
+  targets: string[];
+  /** ports in the order given, no duplicates */
+  ports: number[];
+  techniques: Technique[];
+  /** maximum send rate, packets per second */
+  rate?: number;
+  /** retransmissions of an unanswered probe before it counts as no-response */
+  maxRetries?: number;
+  /** outgoing interface; found from the routing table when absent */
+  iface?: string;
+  /** absolute directory where `<technique>.pcap` files are written; none when absent */
+  captureDir?: string;
+}
+
+/** Callbacks the engine calls while a scan runs; each port result is final when delivered. */
+export interface ScanEvents {
+  progress?(p: ScanProgress): void;
+  port?(r: PortResult): void;
+}
+
+export interface ScanOutcome {
+  summary: ScanSummary;
+  results: PortResult[];
+}

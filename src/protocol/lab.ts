@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { Protocol } from './scan';
+
+/** How the lab made a port be in its state. */
+export const LabTruth = z.enum(['open', 'closed', 'filtered-drop', 'filtered-reject']);
+export type LabTruth = z.infer<typeof LabTruth>;
+
+export const LabHost = z.object({
+  role: z.enum(['scanner', 'target']),
+  namespace: z.string(),
+  iface: z.string(),
+  address: z.string(),
+  prefixLength: z.number().int().min(0).max(32),
+  mac: z.string(),
+});
+export type LabHost = z.infer<typeof LabHost>;
+
+export const LabPort = z.object({
+  port: z.number().int().min(1).max(65535),
+  protocol: Protocol,
+  truth: LabTruth,
+  /** in plain words how the state is made, e.g. "dnsmasq listens on 198.18.0.2:53" or the nft rule */
+  how: z.string(),
+  /** the exact nftables rule that filters this port, when it is filtered */
+  rule: z.string().optional(),
+});
+export type LabPort = z.infer<typeof LabPort>;
+
+export const LabListener = z.object({
+  protocol: Protocol,
+  port: z.number().int().min(1).max(65535),
+  program: z.string(),
+  pid: z.number().int().positive(),
+});
+export type LabListener = z.infer<typeof LabListener>;
+
+/** What `portlab lab status --json` prints: everything the report quotes about the sandbox. */
+export const LabDescription = z.object({
+  id: z.number().int().min(0).max(255),
+  up: z.boolean(),
+  subnet: z.string(),
+  hosts: z.array(LabHost),
+  ports: z.array(LabPort),
+  listeners: z.array(LabListener),
+  /** `nft list ruleset` of the target namespace, verbatim */
+  ruleset: z.string(),
+  /** relevant sysctls of the target, e.g. net.ipv4.icmp_ratelimit */
+  sysctls: z.record(z.string(), z.string()),
+});
+export type LabDescription = z.infer<typeof LabDescription>;

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+
+/** The six scan techniques, named as in `--json`, pcap file names and the report. */
+export const TECHNIQUES = ['connect', 'syn', 'xmas', 'fin', 'null', 'udp'] as const;
+export const Technique = z.enum(TECHNIQUES);
+export type Technique = z.infer<typeof Technique>;
+
+/** nmap's `-s` letter for each technique (`-sT`, `-sS`, …). */
+export const NMAP_FLAG: Record<Technique, string> = {
+  connect: 'T',
+  syn: 'S',
+  xmas: 'X',
+  fin: 'F',
+  null: 'N',
+  udp: 'U',
+};
+
+export const PORT_STATES = ['open', 'closed', 'filtered', 'open|filtered'] as const;
+export const PortState = z.enum(PORT_STATES);
+export type PortState = z.infer<typeof PortState>;
+
+/**
+ * nmap's `--reason` words. ICMP type 3 codes map to net-unreach (0), host-unreach (1),
+ * proto-unreach (2), port-unreach (3), net-prohibited (9), host-prohibited (10), admin-prohibited (13).
+ */
+export const REASONS = [
+  'syn-ack',
+  'reset',
+  'conn-refused',
+  'no-response',
+  'udp-response',
+  'net-unreach',
+  'host-unreach',
+  'proto-unreach',
+  'port-unreach',
+  'net-prohibited',
+  'host-prohibited',
+  'admin-prohibited',
+] as const;
+export const Reason = z.enum(REASONS);
+export type Reason = z.infer<typeof Reason>;
+
+export const Protocol = z.enum(['tcp', 'udp']);
+export type Protocol = z.infer<typeof Protocol>;
+
+export function protocolOf(technique: Technique): Protocol {
+  return technique === 'udp' ? 'udp' : 'tcp';
+}
+
+/**
+ * One packet of a port's observed exchange, as seen on the scanner's wire.
+ * `dir` is from the scanner's point of view. `kernel` marks an outgoing packet that the scanner's
+ * own kernel sent (e.g. the RST after a SYN/ACK in a SYN scan), not the scanner itself.
+ */
+export const ExchangePacket = z.object({
+  dir: z.enum(['out', 'in']),
+  /** milliseconds since the technique's scan started */
+  t: z.number().nonnegative(),
+  kind: z.enum(['tcp', 'udp', 'icmp']),
+  /** TCP flags in tcpdump/nmap letters, in the order F S R P A U E C (e.g. "S", "SA", "RA", "FPU", "") */
+  flags: z.string().optional(),
+  icmpType: z.number().int().min(0).max(255).optional(),
+  icmpCode: z.number().int().min(0).max(255).optional(),
+  /** source address of the packet (an ICMP error may come from a router, not the target) */
+  src: z.string(),
+  /** IP total length in bytes */
+  len: z.number().int().nonnegative(),
+  /** 0 for the first probe, 1.. for retransmissions (outgoing probes only) */
+  retry: z.number().int().nonnegative().optional(),
+  kernel: z.boolean().optional(),
+  /** 1-based frame number of this packet in the technique's pcap, when one was written */
+  frame: z.number().int().positive().optional(),
+});
+export type ExchangePacket = z.infer<typeof ExchangePacket>;
+
+export const PortResult = z.object({
+  technique: Technique,
+  target: z.string(),
+  port: z.number().int().min(0).max(65535),
+  protocol: Protocol,
+  state: PortState,
+  reason: Reason,
+  /** TTL of the answer that decided the state, as nmap's `--reason` shows */
+  reasonTtl: z.number().int().min(0).max(255).optional(),
+  /** IANA service name (nmap-services) where known */
+  service: z.string().optional(),
+  exchange: z.array(ExchangePacket),
+});
+export type PortResult = z.infer<typeof PortResult>;
+
+export const ScanProgress = z.object({
+  scanId: z.string(),
+  technique: Technique,
+  target: z.string(),
+  /** probes sent, retransmissions included */
+  sent: z.number().int().nonnegative(),
+  /** answers received that were matched to a probe */
+  answered: z.number().int().nonnegative(),
+  /** ports decided so far and ports in all, for this technique */
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  /** current send rate, packets per second */
+  rate: z.number().nonnegative(),
+});
+export type ScanProgress = z.infer<typeof ScanProgress>;
+
+export const TechniqueSummary = z.object({
+  technique: Technique,
+  target: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  packetsSent: z.number().int().nonnegative(),
+  packetsReceived: z.number().int().nonnegative(),
+  counts: z.record(PortState, z.number().int().nonnegative()),
+  /** absolute path of this technique's pcap, when captures were written */
+  capture: z.string().optional(),
+});
+export type TechniqueSummary = z.infer<typeof TechniqueSummary>;
+
+export const ScanSummary = z.object({
+  scanId: z.string(),
+  /** true when the scan was cancelled or failed before every port was decided */
+  partial: z.boolean(),
+  error: z.string().optional(),
+  techniques: z.array(TechniqueSummary),
+});
+export type ScanSummary = z.infer<typeof ScanSummary>;
+
+/** Facts about the scanning host, for the report's Environment section. */
+export const ScannerInfo = z.object({
+  hostname: z.string(),
+  kernel: z.string(),
+  tool: z.string(),
+  iface: z.string().optional(),
+  address: z.string().optional(),
+  mac: z.string().optional(),
+  netns: z.string().optional(),
+});
+export type ScannerInfo = z.infer<typeof ScannerInfo>;
+
+/** The document printed by `portlab scan --json` and written to `--out DIR/results.json`. */
+export const ScanDocument = z.object({
+  tool: z.string(),
+  startedAt: z.string(),
+  command: z.array(z.string()).optional(),
+  scanner: ScannerInfo.optional(),
+  summary: ScanSummary.optional(),
+  results: z.array(PortResult),
+});
+export type ScanDocument = z.infer<typeof ScanDocument>;
+
+const FLAG_ORDER = 'FSRPAUEC';
+
+/** TCP flag bits (FIN=0x01 … CWR=0x80) to tcpdump/nmap letters in F S R P A U E C order. */
+export function tcpFlagLetters(flags: number): string {
+  let s = '';
+  for (let bit = 0; bit < 8; bit++) if (flags & (1 << bit)) s += FLAG_ORDER[bit];
+  return s;
+}
+
+/** One packet in the textbook's arrow notation: "S", "SA", "R(kernel)", "ICMP 3/13", "UDP". */
+export function packetLabel(p: ExchangePacket): string {
+  let label: string;
+  if (p.kind === 'tcp') label = p.flags === '' || p.flags === undefined ? 'NULL' : p.flags;
+  else if (p.kind === 'icmp') label = `ICMP ${p.icmpType ?? '?'}/${p.icmpCode ?? '?'}`;
+  else label = 'UDP';
+  return p.kernel ? `${label}(kernel)` : label;
+}
+
+/** A whole exchange as the report and CLI print it: "S → SA → R(kernel)"; "" for none. */
+export function formatExchange(exchange: readonly ExchangePacket[]): string {
+  return exchange.map(packetLabel).join(' → ');
+}
