@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { LabDescription } from './lab';
+import { PortResult, ScanProgress, ScanSummary, Technique } from './scan';
+
+/**
+ * The helper's JSON-RPC surface (vscode-jsonrpc over stdio). Requests carry a schema for their
+ * params and their result; the helper validates every request's params before acting on it.
+ * Bump PROTOCOL_VERSION on any incompatible change: `hello` rejects a mismatched client.
+ */
+export const PROTOCOL_VERSION = 1;
+
+const LabId = z.number().int().min(0).max(255);
+
+export const HelloParams = z.strictObject({ protocolVersion: z.number().int(), client: z.string().max(200) });
+export const HelloResult = z.object({
+  protocolVersion: z.number().int(),
+  helperVersion: z.string(),
+  pid: z.number().int(),
+  /** whether the helper can open raw sockets / capture (CAP_NET_RAW) */
+  rawSockets: z.boolean(),
+  /** the one directory under which the helper writes captures */
+  captureDir: z.string(),
+  /** network namespace the helper runs in, when not the host's */
+  netns: z.string().optional(),
+});
+
+export const InterfaceInfo = z.object({
+  name: z.string(),
+  addresses: z.array(z.object({ address: z.string(), prefixLength: z.number().int() })),
+  mac: z.string().optional(),
+  up: z.boolean(),
+  linkType: z.string(),
+});
+export type InterfaceInfo = z.infer<typeof InterfaceInfo>;
+
+export const DiscoverParams = z.strictObject({
+  /** a CIDR, a range (198.18.0.1-20) or an address */
+  targets: z.string().min(1).max(100),
+  allowTargets: z.array(z.string().max(50)).max(16).optional(),
+  iface: z.string().max(15).optional(),
+});
+export const DiscoveredHost = z.object({
+  address: z.string(),
+  mac: z.string().optional(),
+  rttMs: z.number().nonnegative(),
+  method: z.enum(['arp', 'icmp-echo', 'tcp-syn-443', 'tcp-ack-80', 'localhost']),
+});
+export type DiscoveredHost = z.infer<typeof DiscoveredHost>;
+
+export const ScanStartParams = z.strictObject({
+  targets: z.array(z.string().min(1).max(255)).min(1).max(256),
+  /** nmap port syntax: "22", "22-29", "7,53-87", "-" */
+  ports: z.string().min(1).max(2000),
+  techniques: z.array(Technique).min(1).max(6),
+  rate: z.number().positive().max(10_000_000).optional(),
+  maxRetries: z.number().int().min(0).max(50).optional(),
+  iface: z.string().max(15).optional(),
+  allowTargets: z.array(z.string().max(50)).max(16).optional(),
+});
+export type ScanStartParams = z.infer<typeof ScanStartParams>;
+export const ScanStartResult = z.object({ scanId: z.string(), captureDir: z.string() });
+
+export const ScanCancelParams = z.strictObject({ scanId: z.string().min(1).max(100) });
+export const ScanCancelResult = z.object({ cancelled: z.boolean() });
+
+export const LabParams = z.strictObject({ id: LabId.optional() });
+export const LabDownResult = z.object({ removed: z.boolean() });
+
+export const ScanPortEvent = z.object({ scanId: z.string(), result: PortResult });
+
+/** Requests: method name → params and result schemas. */
+export const REQUESTS = {
+  hello: { params: HelloParams, result: HelloResult },
+  interfaces: { params: z.strictObject({}), result: z.array(InterfaceInfo) },
+  discover: { params: DiscoverParams, result: z.array(DiscoveredHost) },
+  'scan.start': { params: ScanStartParams, result: ScanStartResult },
+  'scan.cancel': { params: ScanCancelParams, result: ScanCancelResult },
+  'lab.up': { params: LabParams, result: LabDescription },
+  'lab.down': { params: LabParams, result: LabDownResult },
+  'lab.status': { params: LabParams, result: LabDescription },
+} as const;
+export type RequestMethod = keyof typeof REQUESTS;
+
+/** Notifications from the helper to its client. */
+export const EVENTS = {
+  'scan.progress': ScanProgress,
+  'scan.port': ScanPortEvent,
+  'scan.done': ScanSummary,
+} as const;
+export type EventMethod = keyof typeof EVENTS;
+
