@@ -1,2 +1,3 @@
 export * from './scan';
 export * from './lab';
+export * from './rpc';
