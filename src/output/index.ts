@@ -1,0 +1,3 @@
+export { toNmapXml } from './nmap-xml';
+export { toNmapNormal } from './nmap-normal';
+export { writeScanOutputs, type OutputFiles } from './write';

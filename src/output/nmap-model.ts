@@ -1,0 +1,131 @@
+import { NMAP_FLAG, protocolOf, type PortResult, type PortState, type Protocol, type ScanDocument, type Technique } from '../protocol';
+
+/**
+ * The shape both nmap writers (-oX, -oN) print: nmap allows one TCP technique plus UDP per run, so a
+ * document with several TCP techniques (e.g. SYN and Xmas) is split into passes, each holding at most
+ * one TCP and one UDP technique; every pass lists each target as one nmap host.
+ */
+export interface NmapPass {
+  techniques: Technique[];
+  hosts: NmapHost[];
+}
+
+export interface NmapHost {
+  address: string;
+  /** ports listed one by one, in protocol then port order */
+  ports: PortResult[];
+  /** states collapsed into nmap's "Not shown" / <extraports> */
+  extra: ExtraPorts[];
+}
+
+export interface ExtraPorts {
+  state: PortState;
+  count: number;
+  reasons: { reason: string; protocol: Protocol; ports: number[] }[];
+}
+
+export interface NmapRun {
+  args: string;
+  start: Date;
+  end: Date;
+  passes: NmapPass[];
+  /** per technique, the port list nmap prints in <scaninfo services=…> */
+  scanInfo: { technique: Technique; protocol: Protocol; ports: number[] }[];
+  targets: string[];
+}
+
+/** nmap hides a non-open state when a host has more than this many ports in it. */
+export const MAX_SHOWN_PER_STATE = 25;
+
+export const NMAP_SCAN_TYPE: Record<Technique, string> = {
+  connect: 'connect',
+  syn: 'syn',
+  xmas: 'xmas',
+  fin: 'fin',
+  null: 'null',
+  udp: 'udp',
+};
+
+export function nmapRun(doc: ScanDocument): NmapRun {
+  const start = new Date(doc.startedAt);
+  const techniques = unique(doc.results.map((r) => r.technique));
+  for (const t of doc.summary?.techniques ?? []) if (!techniques.includes(t.technique)) techniques.push(t.technique);
+  const targets = unique(doc.results.map((r) => r.target));
+  const scanInfo = techniques.map((technique) => ({
+    technique,
+    protocol: protocolOf(technique),
+    ports: unique(doc.results.filter((r) => r.technique === technique).map((r) => r.port)).sort((a, b) => a - b),
+  }));
+  const passes = splitIntoPasses(techniques).map((passTechniques) => ({
+    techniques: passTechniques,
+    hosts: targets.map((address) => nmapHost(address, doc.results.filter((r) => r.target === address && passTechniques.includes(r.technique)))),
+  }));
+  return { args: commandLine(doc), start, end: endOf(doc, start), passes, scanInfo, targets };
+}
+
+function splitIntoPasses(techniques: Technique[]): Technique[][] {
+  const tcp = techniques.filter((t) => t !== 'udp');
+  const udp = techniques.filter((t) => t === 'udp');
+  const count = Math.max(tcp.length, udp.length);
+  return Array.from({ length: count }, (_, i) => [...(tcp[i] ? [tcp[i]] : []), ...(i === 0 ? udp : [])]);
+}
+
+function nmapHost(address: string, results: PortResult[]): NmapHost {
+  const sorted = [...results].sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol === 'tcp' ? -1 : 1));
+  const byState = new Map<PortState, PortResult[]>();
+  for (const r of sorted) byState.set(r.state, [...(byState.get(r.state) ?? []), r]);
+  const extra: ExtraPorts[] = [];
+  for (const [state, inState] of byState) {
+    if (state === 'open' || inState.length <= MAX_SHOWN_PER_STATE) continue;
+    const reasons = new Map<string, { reason: string; protocol: Protocol; ports: number[] }>();
+    for (const r of inState) {
+      const key = `${r.reason}/${r.protocol}`;
+      const entry = reasons.get(key) ?? { reason: r.reason, protocol: r.protocol, ports: [] };
+      entry.ports.push(r.port);
+      reasons.set(key, entry);
+    }
+    extra.push({ state, count: inState.length, reasons: [...reasons.values()] });
+  }
+  const hidden = new Set(extra.map((e) => e.state));
+  return { address, ports: sorted.filter((r) => !hidden.has(r.state)), extra };
+}
+
+function endOf(doc: ScanDocument, start: Date): Date {
+  const ends = (doc.summary?.techniques ?? []).map((t) => new Date(t.startedAt).getTime() + t.durationMs);
+  return new Date(Math.max(start.getTime(), ...ends));
+}
+
+function commandLine(doc: ScanDocument): string {
+  if (doc.command && doc.command.length > 0) return doc.command.join(' ');
+  const flags = unique(doc.results.map((r) => `-s${NMAP_FLAG[r.technique]}`)).join(' ');
+  return `portlab scan ${flags} ${unique(doc.results.map((r) => r.target)).join(' ')}`.replace(/\s+/g, ' ').trim();
+}
+
+/** nmap's compact port list: "1-30,53,80". */
+export function portRanges(ports: readonly number[]): string {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** nmap's date format: "Wed Nov 25 20:34:31 2026" (local time, like ctime without the newline). */
+export function nmapDate(d: Date): string {
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${days[d.getDay()]} ${months[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+export function unixSeconds(d: Date): number {
+  return Math.floor(d.getTime() / 1000);
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
