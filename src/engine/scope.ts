@@ -1,0 +1,66 @@
+import { lookup } from 'node:dns/promises';
+import ipaddr from 'ipaddr.js';
+import { UserError } from './errors';
+
+/** Ranges a lab scan may reach without asking: loopback, RFC 1918, link-local, CGNAT, benchmark. */
+export const LAB_RANGES = [
+  '127.0.0.0/8',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '169.254.0.0/16',
+  '100.64.0.0/10',
+  '198.18.0.0/15',
+] as const;
+
+type Cidr = [ipaddr.IPv4, number];
+
+function parseCidr(text: string): Cidr {
+  try {
+    const [addr, bits] = ipaddr.IPv4.parseCIDR(text.trim());
+    return [addr, bits];
+  } catch {
+    throw new UserError(`bad --allow-target "${text}": expected an IPv4 CIDR such as 203.0.113.0/24`);
+  }
+}
+
+/** Parsed once per scan: the built-in lab ranges plus the user's `--allow-target` CIDRs. */
+export class ScopeGuard {
+  private readonly ranges: Cidr[];
+
+  constructor(allowTargets: readonly string[] = []) {
+    this.ranges = [...LAB_RANGES, ...allowTargets].map(parseCidr);
+  }
+
+  /** Throws a UserError naming the address, the allowed ranges and the flag that widens them. */
+  check(address: string, shownAs = address): void {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(address)) throw new UserError(`target "${shownAs}" is not an IPv4 address`);
+    const addr = ipaddr.IPv4.parse(address);
+    if (this.ranges.some((r) => addr.match(r))) return;
+    const label = shownAs === address ? address : `${shownAs} (${address})`;
+    throw new UserError(
+      `target ${label} is outside the lab ranges (${LAB_RANGES.join(', ')}); ` +
+        `scan it only if you are allowed to, with --allow-target ${address}/32`,
+    );
+  }
+
+  /** Resolves names (IPv4 only) and checks every address; returns them in order without duplicates. */
+  async resolve(targets: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const target of targets) {
+      const address = ipaddr.IPv4.isValidFourPartDecimal(target) ? target : await resolveName(target);
+      this.check(address, target);
+      if (!out.includes(address)) out.push(address);
+    }
+    return out;
+  }
+}
+
+async function resolveName(name: string): Promise<string> {
+  if (name.includes('/')) throw new UserError(`target "${name}": CIDR ranges are not supported; name hosts one by one`);
+  try {
+    return (await lookup(name, { family: 4 })).address;
+  } catch {
+    throw new UserError(`cannot resolve target "${name}" to an IPv4 address`);
+  }
+}
