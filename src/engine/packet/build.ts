@@ -1,0 +1,108 @@
+import { writeArp } from './arp';
+import { ARP_IPV4_LENGTH, ARP_OP_REQUEST, BROADCAST_MAC, ETHERNET_HEADER_LENGTH, ETHERTYPE_ARP, ETHERTYPE_IPV4, ICMP_ECHO_REQUEST, ICMP_HEADER_LENGTH, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, UDP_HEADER_LENGTH, ZERO_MAC } from './constants';
+import { writeEthernetHeader } from './ethernet';
+import { writeIcmp } from './icmp';
+import { ipv4HeaderLength, writeIPv4Header, type IPv4Fields } from './ipv4';
+import { tcpSegmentLength, writeTcpSegment, type TcpFields } from './tcp';
+import { writeUdpDatagram } from './udp';
+
+/** IP-level choices shared by every builder; defaults: ttl 64, id 0, tos 0, no flags. */
+export interface IpOptions {
+  srcIp: string;
+  dstIp: string;
+  ttl?: number;
+  id?: number;
+  tos?: number;
+  /** IPv4 flag bits (IP_FLAG_DF = 2) */
+  ipFlags?: number;
+}
+
+export interface LinkAddresses {
+  srcMac: string;
+  dstMac: string;
+}
+
+export type TcpPacketOptions = IpOptions & TcpFields;
+export type TcpFrameOptions = TcpPacketOptions & LinkAddresses;
+
+export interface UdpPacketOptions extends IpOptions {
+  srcPort: number;
+  dstPort: number;
+  payload?: Uint8Array;
+}
+export type UdpFrameOptions = UdpPacketOptions & LinkAddresses;
+
+export interface IcmpEchoPacketOptions extends IpOptions {
+  /** echo identifier and sequence number */
+  echoId: number;
+  echoSeq: number;
+  payload?: Uint8Array;
+}
+export type IcmpEchoFrameOptions = IcmpEchoPacketOptions & LinkAddresses;
+
+export interface ArpRequestOptions {
+  srcMac: string;
+  srcIp: string;
+  targetIp: string;
+}
+
+function ipFields(o: IpOptions, protocol: number): IPv4Fields {
+  return { src: o.srcIp, dst: o.dstIp, protocol, ttl: o.ttl, id: o.id, tos: o.tos, flags: o.ipFlags };
+}
+
+/**
+ * One allocation per packet: the IP header is written around an L4 writer's output.
+ * `linkOffset` is 14 when an Ethernet header goes in front, 0 for a bare IP packet.
+ */
+function buildIp(
+  o: IpOptions,
+  protocol: number,
+  l4Length: number,
+  link: LinkAddresses | undefined,
+  writeL4: (buf: Uint8Array, offset: number) => void,
+): Uint8Array {
+  const fields = ipFields(o, protocol);
+  const linkOffset = link ? ETHERNET_HEADER_LENGTH : 0;
+  const headerLength = ipv4HeaderLength(fields);
+  const out = new Uint8Array(linkOffset + headerLength + l4Length);
+  if (link) writeEthernetHeader(out, 0, link.dstMac, link.srcMac, ETHERTYPE_IPV4);
+  writeIPv4Header(out, linkOffset, fields, l4Length);
+  writeL4(out, linkOffset + headerLength);
+  return out;
+}
+
+export function buildTcpPacket(o: TcpPacketOptions): Uint8Array {
+  return buildIp(o, IPPROTO_TCP, tcpSegmentLength(o), undefined, (buf, at) => writeTcpSegment(buf, at, o, o.srcIp, o.dstIp));
+}
+
+export function buildTcpFrame(o: TcpFrameOptions): Uint8Array {
+  return buildIp(o, IPPROTO_TCP, tcpSegmentLength(o), o, (buf, at) => writeTcpSegment(buf, at, o, o.srcIp, o.dstIp));
+}
+
+export function buildUdpPacket(o: UdpPacketOptions): Uint8Array {
+  return buildIp(o, IPPROTO_UDP, UDP_HEADER_LENGTH + (o.payload?.length ?? 0), undefined, (buf, at) => writeUdpDatagram(buf, at, o, o.srcIp, o.dstIp));
+}
+
+export function buildUdpFrame(o: UdpFrameOptions): Uint8Array {
+  return buildIp(o, IPPROTO_UDP, UDP_HEADER_LENGTH + (o.payload?.length ?? 0), o, (buf, at) => writeUdpDatagram(buf, at, o, o.srcIp, o.dstIp));
+}
+
+function echoFields(o: IcmpEchoPacketOptions) {
+  return { type: ICMP_ECHO_REQUEST, code: 0, rest: (((o.echoId & 0xffff) << 16) | (o.echoSeq & 0xffff)) >>> 0, payload: o.payload };
+}
+
+export function buildIcmpEchoPacket(o: IcmpEchoPacketOptions): Uint8Array {
+  return buildIp(o, IPPROTO_ICMP, ICMP_HEADER_LENGTH + (o.payload?.length ?? 0), undefined, (buf, at) => writeIcmp(buf, at, echoFields(o)));
+}
+
+export function buildIcmpEchoFrame(o: IcmpEchoFrameOptions): Uint8Array {
+  return buildIp(o, IPPROTO_ICMP, ICMP_HEADER_LENGTH + (o.payload?.length ?? 0), o, (buf, at) => writeIcmp(buf, at, echoFields(o)));
+}
+
+/** Broadcast "who has targetIp? tell srcIp". */
+export function buildArpRequest(o: ArpRequestOptions): Uint8Array {
+  const out = new Uint8Array(ETHERNET_HEADER_LENGTH + ARP_IPV4_LENGTH);
+  writeEthernetHeader(out, 0, BROADCAST_MAC, o.srcMac, ETHERTYPE_ARP);
+  writeArp(out, ETHERNET_HEADER_LENGTH, { op: ARP_OP_REQUEST, senderMac: o.srcMac, senderIp: o.srcIp, targetMac: ZERO_MAC, targetIp: o.targetIp });
+  return out;
+}

@@ -1,0 +1,48 @@
+import { ipv4ToU32 } from './address';
+
+/** Unfolded one's-complement sum of big-endian 16-bit words of bytes[start, end), added to `sum`. */
+export function sumWords(bytes: Uint8Array, start: number, end: number, sum = 0): number {
+  let i = start;
+  // Sums stay far below 2^53 for any packet size, so folding once at the end is enough.
+  for (; i + 1 < end; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
+  if (i < end) sum += bytes[i]! << 8;
+  return sum;
+}
+
+/** Fold a sum to 16 bits and complement it: the value written into a checksum field. */
+export function foldChecksum(sum: number): number {
+  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
+  return ~sum & 0xffff;
+}
+
+/** RFC 1071 Internet checksum of bytes[start, end). */
+export function internetChecksum(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  return foldChecksum(sumWords(bytes, start, end));
+}
+
+/** Sum of the TCP/UDP pseudo-header (source, destination, protocol, L4 length). */
+export function pseudoHeaderSum(src: string | number, dst: string | number, protocol: number, l4Length: number): number {
+  const s = typeof src === 'number' ? src : ipv4ToU32(src);
+  const d = typeof dst === 'number' ? dst : ipv4ToU32(dst);
+  return (s >>> 16) + (s & 0xffff) + (d >>> 16) + (d & 0xffff) + protocol + l4Length;
+}
+
+export function writeU16(bytes: Uint8Array, offset: number, v: number): void {
+  bytes[offset] = (v >>> 8) & 255;
+  bytes[offset + 1] = v & 255;
+}
+
+export function writeU32(bytes: Uint8Array, offset: number, v: number): void {
+  bytes[offset] = (v >>> 24) & 255;
+  bytes[offset + 1] = (v >>> 16) & 255;
+  bytes[offset + 2] = (v >>> 8) & 255;
+  bytes[offset + 3] = v & 255;
+}
+
+export function readU16(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset]! << 8) | bytes[offset + 1]!;
+}
+
+export function readU32(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
+}

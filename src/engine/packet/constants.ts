@@ -1,0 +1,44 @@
+export const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_ARP = 0x0806;
+
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+
+/** pcap link-layer header types (tcpdump.org/linktypes.html) */
+export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_RAW = 101;
+
+export const TCP_FIN = 1;
+export const TCP_SYN = 2;
+export const TCP_RST = 4;
+export const TCP_PSH = 8;
+export const TCP_ACK = 16;
+export const TCP_URG = 32;
+export const TCP_ECE = 64;
+export const TCP_CWR = 128;
+
+/** IPv4 flags field (3 bits, as in the header: reserved, DF, MF) */
+export const IP_FLAG_DF = 2;
+export const IP_FLAG_MF = 1;
+
+export const ARP_OP_REQUEST = 1;
+export const ARP_OP_REPLY = 2;
+
+export const ICMP_ECHO_REPLY = 0;
+export const ICMP_DEST_UNREACH = 3;
+export const ICMP_SOURCE_QUENCH = 4;
+export const ICMP_REDIRECT = 5;
+export const ICMP_ECHO_REQUEST = 8;
+export const ICMP_TIME_EXCEEDED = 11;
+export const ICMP_PARAMETER_PROBLEM = 12;
+
+export const ETHERNET_HEADER_LENGTH = 14;
+export const IPV4_MIN_HEADER_LENGTH = 20;
+export const TCP_MIN_HEADER_LENGTH = 20;
+export const UDP_HEADER_LENGTH = 8;
+export const ICMP_HEADER_LENGTH = 8;
+export const ARP_IPV4_LENGTH = 28;
+
+export const BROADCAST_MAC = 'ff:ff:ff:ff:ff:ff';
+export const ZERO_MAC = '00:00:00:00:00:00';

@@ -1,0 +1,13 @@
+export * from './constants';
+export * from './address';
+export { internetChecksum, pseudoHeaderSum } from './checksum';
+export * from './ethernet';
+export * from './arp';
+export * from './ipv4';
+export * from './tcp-options';
+export * from './tcp';
+export * from './udp';
+export * from './icmp';
+export * from './decode';
+export * from './build';
+export * from './tcp-template';
