@@ -1,0 +1,181 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+
+/** Linux capability numbers (include/uapi/linux/capability.h). */
+export const CAP_NET_ADMIN = 12;
+export const CAP_NET_RAW = 13;
+export const CAP_SYS_ADMIN = 21;
+
+export interface LaunchOptions {
+  /** the bundled CLI (`out/cli.js`) whose `helper` subcommand is the helper */
+  cliPath: string;
+  /** the one directory under which the helper writes captures */
+  captureDir: string;
+  /** Node.js binary that runs the helper (the extension's `portlab.nodePath` setting); default: this process's */
+  nodePath?: string;
+  /** run the helper inside this network namespace (`ip netns exec NS …`), e.g. the lab's scanner */
+  netns?: string;
+  /** false when only connect scans are wanted: the helper then runs unprivileged, never elevated */
+  rawSockets?: boolean;
+}
+
+/** What the machine offers, gathered once so that the decision itself is a pure function. */
+export interface LaunchEnvironment {
+  /** CapEff of this process, from /proc/self/status */
+  capEff: bigint;
+  /** a graphical session, where pkexec can show its password dialog */
+  graphical: boolean;
+  /** absolute path of a program on PATH, or undefined */
+  which(program: string): string | undefined;
+}
+
+export type LaunchMethod = 'direct' | 'pkexec' | 'sudo';
+
+export interface LaunchPlan {
+  method: LaunchMethod;
+  command: string;
+  args: string[];
+}
+
+/** A failure to start the helper, with the message a student reads and the command that fixes it. */
+export class HelperLaunchError extends Error {
+  override readonly name = 'HelperLaunchError';
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(fix ? `${message} Fix: ${fix}` : message);
+  }
+}
+
+/** The effective capability set from the text of /proc/<pid>/status (a hex bit mask). */
+export function parseCapEff(statusText: string): bigint {
+  const m = /^CapEff:\s*([0-9a-fA-F]{1,16})\s*$/m.exec(statusText);
+  if (!m) throw new Error('no CapEff line in /proc/self/status');
+  return BigInt(`0x${m[1]}`);
+}
+
+export function hasCapability(capEff: bigint, cap: number): boolean {
+  return ((capEff >> BigInt(cap)) & 1n) === 1n;
+}
+
+export function currentEnvironment(): LaunchEnvironment {
+  return {
+    capEff: parseCapEff(readFileSync('/proc/self/status', 'utf8')),
+    graphical: Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY),
+    which: whichOnPath,
+  };
+}
+
+function whichOnPath(program: string): string | undefined {
+  const dirs = (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin', '/usr/bin', '/bin']);
+  for (const dir of dirs) {
+    if (!isAbsolute(dir)) continue;
+    const candidate = join(dir, program);
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The ways to start the helper, best first. Direct when this process already holds what the helper
+ * needs (CAP_NET_RAW for raw sockets, CAP_SYS_ADMIN to enter a namespace) or needs nothing (connect
+ * scans only); otherwise pkexec in a graphical session, then `sudo -n`. Throws when no way exists.
+ */
+export function planLaunch(options: LaunchOptions, env: LaunchEnvironment): LaunchPlan[] {
+  const node = options.nodePath ?? process.execPath;
+  const helperArgs = [options.cliPath, 'helper', '--capture-dir', options.captureDir];
+  const ip = env.which('ip') ?? '/usr/sbin/ip';
+  const inNamespace = (cmd: string, args: string[]): [string, string[]] =>
+    options.netns ? [ip, ['netns', 'exec', options.netns, cmd, ...args]] : [cmd, args];
+  const needsRaw = options.rawSockets !== false;
+  const canDirect =
+    (!needsRaw || hasCapability(env.capEff, CAP_NET_RAW)) && (!options.netns || hasCapability(env.capEff, CAP_SYS_ADMIN));
+  const [command, args] = inNamespace(node, helperArgs);
+  if (canDirect) return [{ method: 'direct', command, args }];
+
+  const plans: LaunchPlan[] = [];
+  const pkexec = env.which('pkexec');
+  // pkexec asks through a polkit agent; without a graphical session there is none to ask.
+  if (pkexec && env.graphical) plans.push({ method: 'pkexec', command: pkexec, args: [command, ...args] });
+  const sudo = env.which('sudo');
+  if (sudo) plans.push({ method: 'sudo', command: sudo, args: ['-n', '--', command, ...args] });
+  if (plans.length === 0)
+    throw new HelperLaunchError(
+      'Raw-socket scans (SYN, FIN, NULL, Xmas, UDP) need the CAP_NET_RAW capability, and neither pkexec nor sudo is installed to get it.',
+      `install policykit-1 (sudo apt install policykit-1), or give Node.js the capability once: ${setcapCommand(node)}`,
+    );
+  return plans;
+}
+
+export function setcapCommand(node: string): string {
+  return `sudo setcap cap_net_raw,cap_net_admin+eip ${node}`;
+}
+
+/** How a helper start ended before it answered: its exit code and what it printed on stderr. */
+export interface LaunchFailure {
+  method: LaunchMethod;
+  nodePath: string;
+  /** spawn error code, e.g. ENOENT when the program does not exist */
+  spawnError?: string;
+  exitCode?: number | null;
+  signal?: string | null;
+  stderr: string;
+}
+
+/**
+ * Turns a failed start into a message a student understands. `retry` says whether the next way to
+ * elevate is worth trying (the method was unavailable) or the student must act (dismissed, refused).
+ */
+export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchError; retry: boolean } {
+  const setcap = setcapCommand(f.nodePath);
+  if (f.spawnError === 'ENOENT' && f.method === 'direct')
+    return {
+      error: new HelperLaunchError(`Node.js was not found at ${f.nodePath}.`, 'install Node.js 20 (sudo apt install nodejs) or set "portlab.nodePath" to the node binary.'),
+      retry: false,
+    };
+  if (f.spawnError) return { error: new HelperLaunchError(`Could not start the helper with ${f.method}: ${f.spawnError}.`), retry: true };
+  const stderr = f.stderr.trim();
+  if (/node: (No such file|not found)|No such file or directory/i.test(stderr) && stderr.includes(f.nodePath))
+    return {
+      error: new HelperLaunchError(`Node.js was not found at ${f.nodePath}.`, 'install Node.js 20 (sudo apt install nodejs) or set "portlab.nodePath" to the node binary.'),
+      retry: false,
+    };
+  if (f.method === 'pkexec') {
+    if (f.exitCode === 126)
+      return { error: new HelperLaunchError('The password dialog was closed, so PortLab did not get permission for raw-socket scans.', `run the scan again and enter your password, or allow it once for all: ${setcap}`), retry: false };
+    if (f.exitCode === 127 && /authentication agent/i.test(stderr))
+      return { error: new HelperLaunchError('pkexec found no password dialog (polkit authentication agent) in this session.'), retry: true };
+    if (f.exitCode === 127)
+      return { error: new HelperLaunchError('Your account is not allowed to run the PortLab helper as administrator (pkexec refused).', `ask your administrator, or run once: ${setcap}`), retry: false };
+  }
+  if (f.method === 'sudo' && /password is required|a terminal is required/i.test(stderr))
+    return {
+      error: new HelperLaunchError('sudo needs your password, and PortLab cannot type it for you.', `run "sudo -v" in a terminal and start the scan again within a few minutes, or run once: ${setcap}`),
+      retry: false,
+    };
+  if (f.method === 'sudo' && /not in the sudoers|not allowed to execute/i.test(stderr))
+    return { error: new HelperLaunchError('Your account may not use sudo, so the helper cannot get raw-socket rights.', `ask your administrator to run: ${setcap}`), retry: false };
+  if (/Cannot open network namespace|netns/i.test(stderr))
+    return { error: new HelperLaunchError(`The network namespace does not exist: ${lastLine(stderr)}.`, 'start the lab first: portlab lab up'), retry: false };
+  const how = f.signal ? `was killed by ${f.signal}` : `exited with code ${f.exitCode}`;
+  return { error: new HelperLaunchError(`The PortLab helper ${how} before answering${stderr ? `: ${lastLine(stderr)}` : '.'}`), retry: false };
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? '';
+}
+
+export type HelperProcess = ChildProcessByStdio<Writable, Readable, Readable>;
+
+/** Spawns one plan; no shell, arguments passed as an array. */
+export function spawnPlan(plan: LaunchPlan): HelperProcess {
+  return spawn(plan.command, plan.args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+}

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  CAP_NET_RAW,
+  CAP_SYS_ADMIN,
+  explainLaunchFailure,
+  hasCapability,
+  parseCapEff,
+  planLaunch,
+  type LaunchEnvironment,
+  type LaunchFailure,
+} from '../../src/helper/launch';
+
+/** /proc/<pid>/status as Linux prints it for root, a setcap'd node and an ordinary user. */
+const status = (capEff: string) => `Name:\tnode\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t1000\t1000\t1000\nCapInh:\t0000000000000000\nCapPrm:\t${capEff}\nCapEff:\t${capEff}\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\n`;
+const ROOT = status('000001ffffffffff');
+const SETCAP_NODE = status('0000000000003000'); // cap_net_admin (12) + cap_net_raw (13)
+const USER = status('0000000000000000');
+
+test('CapEff is parsed from real /proc status text, not from the uid', () => {
+  assert.equal(parseCapEff(ROOT), 0x1ffffffffffn);
+  assert.equal(parseCapEff(SETCAP_NODE), 0x3000n);
+  assert.ok(hasCapability(parseCapEff(SETCAP_NODE), CAP_NET_RAW));
+  assert.ok(!hasCapability(parseCapEff(SETCAP_NODE), CAP_SYS_ADMIN));
+  assert.ok(!hasCapability(parseCapEff(USER), CAP_NET_RAW));
+  // uid 0 without capabilities (e.g. a container that dropped them) is not privileged
+  assert.ok(!hasCapability(parseCapEff(USER.replace('Uid:\t1000\t1000\t1000\t1000', 'Uid:\t0\t0\t0\t0')), CAP_NET_RAW));
+  assert.throws(() => parseCapEff('Name:\tnode\n'), /no CapEff/);
+  // this very process: the line exists and parses
+  assert.equal(typeof parseCapEff(readFileSync('/proc/self/status', 'utf8')), 'bigint');
+});
+
+const bins: Record<string, string> = { pkexec: '/usr/bin/pkexec', sudo: '/usr/bin/sudo', ip: '/usr/sbin/ip' };
+const env = (statusText: string, over: Partial<LaunchEnvironment> = {}, available = Object.keys(bins)): LaunchEnvironment => ({
+  capEff: parseCapEff(statusText),
+  graphical: true,
+  which: (p) => (available.includes(p) ? bins[p] : undefined),
+  ...over,
+});
+const opts = { cliPath: '/ext/out/cli.js', captureDir: '/home/s/.cache/portlab', nodePath: '/usr/bin/node' };
+const helper = ['/ext/out/cli.js', 'helper', '--capture-dir', '/home/s/.cache/portlab'];
+
+test('with CAP_NET_RAW in effect the helper runs directly', () => {
+  assert.deepEqual(planLaunch(opts, env(SETCAP_NODE)), [{ method: 'direct', command: '/usr/bin/node', args: helper }]);
+  assert.deepEqual(planLaunch(opts, env(ROOT)), [{ method: 'direct', command: '/usr/bin/node', args: helper }]);
+});
+
+test('connect scans only: no elevation even without capabilities', () => {
+  assert.deepEqual(planLaunch({ ...opts, rawSockets: false }, env(USER)), [{ method: 'direct', command: '/usr/bin/node', args: helper }]);
+});
+
+test('without the capability: pkexec in a graphical session, then sudo -n', () => {
+  assert.deepEqual(planLaunch(opts, env(USER)), [
+    { method: 'pkexec', command: '/usr/bin/pkexec', args: ['/usr/bin/node', ...helper] },
+    { method: 'sudo', command: '/usr/bin/sudo', args: ['-n', '--', '/usr/bin/node', ...helper] },
+  ]);
+  assert.deepEqual(
+    planLaunch(opts, env(USER, { graphical: false })).map((p) => p.method),
+    ['sudo'],
+  );
+});
+
+test('a network namespace wraps the helper in ip netns exec, which needs CAP_SYS_ADMIN', () => {
+  const netns = { ...opts, netns: 'portlab30-scanner' };
+  const inNs = ['netns', 'exec', 'portlab30-scanner', '/usr/bin/node', ...helper];
+  assert.deepEqual(planLaunch(netns, env(ROOT)), [{ method: 'direct', command: '/usr/sbin/ip', args: inNs }]);
+  // CAP_NET_RAW alone cannot enter a namespace
+  assert.deepEqual(planLaunch(netns, env(SETCAP_NODE))[0], { method: 'pkexec', command: '/usr/bin/pkexec', args: ['/usr/sbin/ip', ...inNs] });
+});
+
+test('no capability, no pkexec, no sudo: the message says what to install or run', () => {
+  assert.throws(() => planLaunch(opts, env(USER, {}, ['ip'])), (err: Error) => {
+    assert.match(err.message, /need the CAP_NET_RAW capability/);
+    assert.match(err.message, /sudo apt install policykit-1/);
+    assert.match(err.message, /sudo setcap cap_net_raw,cap_net_admin\+eip \/usr\/bin\/node/);
+    return true;
+  });
+});
+
+const fail = (f: Partial<LaunchFailure>): LaunchFailure => ({ method: 'pkexec', nodePath: '/usr/bin/node', stderr: '', ...f });
+
+test('each launch failure becomes a student-readable message with its fix', () => {
+  const table: [Partial<LaunchFailure>, RegExp, boolean][] = [
+    [{ exitCode: 126 }, /password dialog was closed.*Fix: run the scan again.*sudo setcap cap_net_raw,cap_net_admin\+eip \/usr\/bin\/node/, false],
+    [{ exitCode: 127, stderr: 'Error executing command as another user: Not authorized\n' }, /not allowed to run the PortLab helper as administrator.*sudo setcap/, false],
+    [{ exitCode: 127, stderr: 'Error executing command as another user: No authentication agent found.\n' }, /no password dialog \(polkit authentication agent\)/, true],
+    [{ method: 'sudo', exitCode: 1, stderr: 'sudo: a password is required\n' }, /sudo needs your password.*sudo -v/, false],
+    [{ method: 'sudo', exitCode: 1, stderr: 'student is not in the sudoers file.  This incident will be reported.\n' }, /may not use sudo.*sudo setcap/, false],
+    [{ method: 'direct', spawnError: 'ENOENT' }, /Node.js was not found at \/usr\/bin\/node.*portlab.nodePath/, false],
+    [{ method: 'sudo', exitCode: 1, stderr: 'sudo: /usr/bin/node: command not found... No such file or directory /usr/bin/node' }, /Node.js was not found/, false],
+    [{ method: 'direct', exitCode: 1, stderr: 'Cannot open network namespace "portlab30-scanner": No such file or directory\n' }, /namespace does not exist.*portlab lab up/, false],
+    [{ method: 'direct', exitCode: null, signal: 'SIGKILL' }, /helper was killed by SIGKILL before answering/, false],
+    [{ method: 'direct', exitCode: 3, stderr: 'boom\nportlab: capture dir missing\n' }, /exited with code 3 before answering: portlab: capture dir missing/, false],
+  ];
+  for (const [failure, message, retry] of table) {
+    const explained = explainLaunchFailure(fail(failure));
+    assert.match(explained.error.message, message, JSON.stringify(failure));
+    assert.equal(explained.retry, retry, JSON.stringify(failure));
+  }
+});
