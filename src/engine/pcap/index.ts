@@ -1,0 +1,4 @@
+export * from './format';
+export * from './reader';
+export * from './file';
+export * from './writer';

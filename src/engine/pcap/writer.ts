@@ -1,0 +1,162 @@
+import { closeSync, fchmodSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { LINKTYPE_ETHERNET } from '../packet/constants';
+import {
+  PCAP_GLOBAL_HEADER_LENGTH,
+  PCAP_MAGIC_MICROS,
+  PCAP_RECORD_HEADER_LENGTH,
+  PCAP_SNAPLEN,
+  PCAP_VERSION_MAJOR,
+  PCAP_VERSION_MINOR,
+} from './format';
+
+export interface PcapWriterOptions {
+  /** file mode; applied even when the file already existed (captures hold other people's traffic) */
+  mode?: number;
+  /** buffered records reach the file at least this often (default 100 ms) */
+  flushIntervalMs?: number;
+  /** ... or when this many records are buffered (default 64) */
+  maxBufferedRecords?: number;
+  /** called once when a write fails (disk full, file system gone); later records are dropped */
+  onError?: (err: Error) => void;
+}
+
+const BUFFER_BYTES = 64 * 1024;
+
+/**
+ * Classic pcap writer that survives being killed: records are buffered in memory and reach the
+ * file only as whole records (one writeSync per flush), so a SIGKILL leaves a file that is valid up
+ * to the last flush, at most ~100 ms old. A failed write is cut back to the last whole record.
+ */
+export class PcapWriter {
+  private readonly fd: number;
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private buffered = 0;
+  private bufferedRecords = 0;
+  private firstBufferedAt = 0;
+  /** bytes known to be in the file, every one part of a whole record */
+  private fileBytes = 0;
+  private written = 0;
+  private closed = false;
+  private failure: Error | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly flushIntervalMs: number;
+  private readonly maxBufferedRecords: number;
+  private readonly onError: ((err: Error) => void) | undefined;
+  private readonly epochMicros = Date.now() * 1000;
+  private readonly hrStart = process.hrtime.bigint();
+
+  static open(path: string, linkType = LINKTYPE_ETHERNET, options: PcapWriterOptions = {}): PcapWriter {
+    const mode = options.mode ?? 0o600;
+    const fd = openSync(path, 'w', mode);
+    try {
+      fchmodSync(fd, mode);
+      const header = Buffer.alloc(PCAP_GLOBAL_HEADER_LENGTH);
+      header.writeUInt32LE(PCAP_MAGIC_MICROS, 0);
+      header.writeUInt16LE(PCAP_VERSION_MAJOR, 4);
+      header.writeUInt16LE(PCAP_VERSION_MINOR, 6);
+      header.writeUInt32LE(PCAP_SNAPLEN, 16);
+      header.writeUInt32LE(linkType, 20);
+      writeAll(fd, header, header.length);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    return new PcapWriter(fd, options);
+  }
+
+  private constructor(fd: number, options: PcapWriterOptions) {
+    this.fd = fd;
+    this.fileBytes = PCAP_GLOBAL_HEADER_LENGTH;
+    this.flushIntervalMs = options.flushIntervalMs ?? 100;
+    this.maxBufferedRecords = options.maxBufferedRecords ?? 64;
+    this.onError = options.onError;
+    this.timer = setInterval(() => this.flush(), this.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** records accepted so far (the frame number of the last one) */
+  get packets(): number {
+    return this.written;
+  }
+
+  /** the write error that stopped the capture, if any */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Current time in microseconds since the epoch, on the writer's monotonic clock. */
+  now(): number {
+    return this.epochMicros + Number((process.hrtime.bigint() - this.hrStart) / 1000n);
+  }
+
+  /**
+   * Append one packet; returns its 1-based frame number in the file, or undefined when the capture
+   * has failed (see `error`). Bytes beyond the snaplen are cut, as libpcap does.
+   */
+  write(bytes: Uint8Array, timestampMicros = this.now()): number | undefined {
+    if (this.closed) throw new Error('PcapWriter: write after close');
+    if (this.failure) return undefined;
+    const capLen = Math.min(bytes.length, PCAP_SNAPLEN);
+    const recordLength = PCAP_RECORD_HEADER_LENGTH + capLen;
+    if (this.buffered + recordLength > BUFFER_BYTES) this.flush();
+    if (this.failure) return undefined;
+    if (this.bufferedRecords === 0) this.firstBufferedAt = Date.now();
+    const record = recordLength <= BUFFER_BYTES ? this.buffer : Buffer.allocUnsafe(recordLength);
+    const at = record === this.buffer ? this.buffered : 0;
+    const seconds = Math.floor(timestampMicros / 1_000_000);
+    record.writeUInt32LE(seconds >>> 0, at);
+    record.writeUInt32LE(Math.floor(timestampMicros - seconds * 1_000_000), at + 4);
+    record.writeUInt32LE(capLen, at + 8);
+    record.writeUInt32LE(bytes.length, at + 12);
+    record.set(bytes.subarray(0, capLen), at + PCAP_RECORD_HEADER_LENGTH);
+    if (record !== this.buffer) {
+      this.writeToFile(record, recordLength);
+    } else {
+      this.buffered += recordLength;
+      this.bufferedRecords++;
+    }
+    if (this.failure) return undefined;
+    this.written++;
+    if (this.bufferedRecords >= this.maxBufferedRecords || Date.now() - this.firstBufferedAt >= this.flushIntervalMs) this.flush();
+    return this.failure ? undefined : this.written;
+  }
+
+  /** Write every buffered record to the file now. */
+  flush(): void {
+    if (this.buffered === 0 || this.failure) return;
+    const length = this.buffered;
+    this.buffered = 0;
+    this.bufferedRecords = 0;
+    this.writeToFile(this.buffer, length);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    clearInterval(this.timer);
+    this.closed = true;
+    closeSync(this.fd);
+  }
+
+  private writeToFile(data: Buffer, length: number): void {
+    try {
+      writeAll(this.fd, data, length);
+      this.fileBytes += length;
+    } catch (err) {
+      this.failure = err as Error;
+      clearInterval(this.timer);
+      // A partial write (ENOSPC mid-buffer) would leave half a record; cut back to the last whole one.
+      try {
+        ftruncateSync(this.fd, this.fileBytes);
+      } catch {
+        // The file system is gone; nothing more can be done for this file.
+      }
+      this.onError?.(this.failure);
+    }
+  }
+}
+
+function writeAll(fd: number, data: Buffer, length: number): void {
+  let done = 0;
+  while (done < length) done += writeSync(fd, data, done, length - done);
+}
