@@ -1,0 +1,5 @@
+import { TCP_FIN } from '../packet';
+import { stealthTechnique } from './stealth';
+
+/** FIN scan (-sF): a lone FIN. */
+export const fin = stealthTechnique('fin', TCP_FIN);

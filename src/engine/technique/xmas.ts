@@ -1,0 +1,5 @@
+import { TCP_FIN, TCP_PSH, TCP_URG } from '../packet';
+import { stealthTechnique } from './stealth';
+
+/** Xmas scan (-sX): FIN, PSH and URG lit up like a Christmas tree. */
+export const xmas = stealthTechnique('xmas', TCP_FIN | TCP_PSH | TCP_URG);
