@@ -46,5 +46,7 @@ export const LabDescription = z.object({
   ruleset: z.string(),
   /** relevant sysctls of the target, e.g. net.ipv4.icmp_ratelimit */
   sysctls: z.record(z.string(), z.string()),
+  /** why a lab that is partly there is not `up` (a dead listener, a missing rule); absent when up or fully down */
+  problems: z.array(z.string()).optional(),
 });
 export type LabDescription = z.infer<typeof LabDescription>;

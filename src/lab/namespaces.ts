@@ -1,0 +1,62 @@
+import type { LabHost } from '../protocol';
+import { LAB_PREFIX_LENGTH, type LabEnd, type LabTopology } from './topology';
+import { runTool } from './tools';
+
+/** The names in `ip netns list` (its lines look like "portlab0-target (id: 1)"). */
+export async function listNamespaces(): Promise<string[]> {
+  const out = await runTool('ip', ['netns', 'list']);
+  return out
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0] ?? '')
+    .filter(Boolean);
+}
+
+/**
+ * Both namespaces and the veth between them. The veth is created inside the scanner namespace with
+ * its peer sent straight to the target, so no interface ever appears in the host namespace.
+ */
+export async function createNamespaces(topo: LabTopology): Promise<void> {
+  const { scanner, target } = topo;
+  await runTool('ip', ['netns', 'add', scanner.namespace]);
+  await runTool('ip', ['netns', 'add', target.namespace]);
+  await runTool('ip', [
+    '-n', scanner.namespace, 'link', 'add', scanner.iface, 'address', scanner.mac,
+    'type', 'veth', 'peer', 'name', target.iface, 'netns', target.namespace, 'address', target.mac,
+  ]);
+  for (const end of [scanner, target]) {
+    await runTool('ip', ['-n', end.namespace, 'addr', 'add', `${end.address}/${LAB_PREFIX_LENGTH}`, 'dev', end.iface]);
+    await runTool('ip', ['-n', end.namespace, 'link', 'set', end.iface, 'up']);
+    await runTool('ip', ['-n', end.namespace, 'link', 'set', 'lo', 'up']);
+  }
+}
+
+/** Deleting a namespace whose processes are gone also deletes its end of the veth, and with it the peer. */
+export async function deleteNamespace(name: string): Promise<void> {
+  await runTool('ip', ['netns', 'delete', name]);
+}
+
+export async function namespacePids(name: string): Promise<number[]> {
+  const out = await runTool('ip', ['netns', 'pids', name]);
+  return out.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+}
+
+interface IpAddrJson {
+  ifname?: string;
+  address?: string;
+  operstate?: string;
+  addr_info?: { family?: string; local?: string; prefixlen?: number }[];
+}
+
+/** The live address and MAC of one end, as `ip -j addr` reports them; undefined when the interface is missing. */
+export async function liveHost(end: LabEnd): Promise<LabHost | undefined> {
+  let links: IpAddrJson[];
+  try {
+    links = JSON.parse(await runTool('ip', ['-n', end.namespace, '-j', 'addr', 'show', 'dev', end.iface])) as IpAddrJson[];
+  } catch {
+    return undefined;
+  }
+  const link = links[0];
+  const inet = link?.addr_info?.find((a) => a.family === 'inet');
+  if (!link?.address || !inet?.local || inet.prefixlen === undefined) return undefined;
+  return { role: end.role, namespace: end.namespace, iface: end.iface, address: inet.local, prefixLength: inet.prefixlen, mac: link.address };
+}

@@ -1,0 +1,60 @@
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { Protocol } from '../protocol';
+
+/** Where the lab keeps its state file, dnsmasq's pid/lease files and the services' logs; gone after a reboot, like the lab. */
+export const LAB_RUN_DIR = '/run/portlab';
+
+export const LabService = z.object({
+  program: z.enum(['dnsmasq', 'portlab lab listen']),
+  pid: z.number().int().positive(),
+  /** the argv the process was started with: down kills a PID only if /proc/PID/cmdline still says this */
+  argv: z.array(z.string()),
+  sockets: z.array(z.object({ protocol: Protocol, port: z.number().int().min(1).max(65535) })),
+});
+export type LabService = z.infer<typeof LabService>;
+
+export const LabState = z.object({
+  id: z.number().int(),
+  icmpRatelimitMs: z.number().int().optional(),
+  services: z.array(LabService),
+});
+export type LabState = z.infer<typeof LabState>;
+
+export function labRunFile(id: number, suffix: string): string {
+  return join(LAB_RUN_DIR, `lab-${id}${suffix}`);
+}
+
+const stateFile = (id: number) => labRunFile(id, '.json');
+
+/** The state of lab `id`, or undefined when there is none or it is unreadable (then down falls back to the namespaces). */
+export function readLabState(id: number): LabState | undefined {
+  try {
+    const parsed = LabState.safeParse(JSON.parse(readFileSync(stateFile(id), 'utf8')));
+    return parsed.success && parsed.data.id === id ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeLabState(state: LabState): void {
+  mkdirSync(LAB_RUN_DIR, { recursive: true, mode: 0o755 });
+  const tmp = `${stateFile(state.id)}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(tmp, stateFile(state.id));
+}
+
+/** Removes the state file and every other file of lab `id` (pid, lease and log files); true if there was any. */
+export function removeLabFiles(id: number): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(LAB_RUN_DIR);
+  } catch {
+    return false;
+  }
+  const prefix = `lab-${id}`;
+  const ours = names.filter((n) => n.startsWith(prefix) && (n[prefix.length] === '.' || n[prefix.length] === '-'));
+  for (const name of ours) rmSync(join(LAB_RUN_DIR, name), { force: true });
+  return ours.length > 0;
+}

@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { UserError } from '../engine/errors';
+
+/** The programs the lab runs, with the Debian package that provides each. */
+export const LAB_TOOLS = {
+  ip: 'iproute2',
+  nft: 'nftables',
+  dnsmasq: 'dnsmasq-base',
+  sysctl: 'procps',
+} as const;
+export type LabTool = keyof typeof LAB_TOOLS;
+
+// sudo, pkexec and the VS Code helper may start us with a PATH without the sbin directories.
+const SYSTEM_DIRS = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+
+const found = new Map<LabTool, string>();
+
+/** The absolute path of a tool, or a UserError naming the package to install. */
+export function toolPath(tool: LabTool): string {
+  const cached = found.get(tool);
+  if (cached) return cached;
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...SYSTEM_DIRS];
+  for (const dir of dirs) {
+    const candidate = join(dir, tool);
+    try {
+      accessSync(candidate, constants.X_OK);
+      found.set(tool, candidate);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  throw new UserError(`the lab sandbox needs '${tool}', which is not installed: apt-get install ${LAB_TOOLS[tool]}`);
+}
+
+const COMMAND_TIMEOUT_MS = 15_000;
+
+/**
+ * Runs a tool without a shell and returns its stdout. A failure is a UserError quoting the command
+ * and its stderr: it is almost always about the machine (no netns support, a name in use), which the
+ * user can see and fix.
+ */
+export function runTool(tool: LabTool, args: readonly string[], input?: string): Promise<string> {
+  const path = toolPath(tool);
+  return new Promise((resolve, reject) => {
+    const child = execFile(path, args, { timeout: COMMAND_TIMEOUT_MS, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      const detail = (stderr.trim() || err.message).split('\n')[0];
+      reject(new UserError(`lab: '${tool} ${args.join(' ')}' failed: ${detail}`));
+    });
+    // A tool that reads no stdin may exit before we close it; that EPIPE is not its failure (the exit code says that).
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(input);
+  });
+}
+
+/** Root is needed for namespaces, nftables and sysctls inside them. */
+export function checkRoot(): void {
+  if (process.getuid?.() !== 0) throw new UserError('the lab sandbox needs root (network namespaces): run with sudo');
+}

@@ -1,0 +1,53 @@
+import { UserError } from '../engine/errors';
+
+export const LAB_ID_MIN = 0;
+export const LAB_ID_MAX = 255;
+export const LAB_PREFIX_LENGTH = 24;
+
+export interface LabEnd {
+  role: 'scanner' | 'target';
+  namespace: string;
+  iface: string;
+  address: string;
+  mac: string;
+}
+
+/** Names, addresses and MACs of lab N: a pure function of N, so two runs of a lab look the same in a report. */
+export interface LabTopology {
+  id: number;
+  subnet: string;
+  scanner: LabEnd;
+  target: LabEnd;
+}
+
+/** Throws a UserError unless `id` is a lab id (an integer 0..255: it becomes the third octet of 198.18.N.0/24). */
+export function checkLabId(id: number): number {
+  if (!Number.isInteger(id) || id < LAB_ID_MIN || id > LAB_ID_MAX)
+    throw new UserError(`lab id must be an integer from ${LAB_ID_MIN} to ${LAB_ID_MAX}, not ${String(id)}`);
+  return id;
+}
+
+/** Parses a lab id given on the command line. */
+export function parseLabId(text: string): number {
+  if (!/^\d{1,3}$/.test(text.trim()))
+    throw new UserError(`lab id must be an integer from ${LAB_ID_MIN} to ${LAB_ID_MAX}, not '${text}'`);
+  return checkLabId(Number(text));
+}
+
+// Locally administered (0x02 in the first octet), "pl" in the next two, then N and the host number.
+function labMac(id: number, host: number): string {
+  return ['02', '70', '6c', id, 0, host].map((b) => (typeof b === 'string' ? b : b.toString(16).padStart(2, '0'))).join(':');
+}
+
+export function labTopology(id: number): LabTopology {
+  checkLabId(id);
+  const end = (role: LabEnd['role'], host: number): LabEnd => ({
+    role,
+    namespace: `portlab${id}-${role}`,
+    // Interface names must fit IFNAMSIZ (15); "pl255s" is the longest.
+    iface: `pl${id}${role === 'scanner' ? 's' : 't'}`,
+    address: `198.18.${id}.${host}`,
+    mac: labMac(id, host),
+  });
+  return { id, subnet: `198.18.${id}.0/${LAB_PREFIX_LENGTH}`, scanner: end('scanner', 1), target: end('target', 2) };
+}
