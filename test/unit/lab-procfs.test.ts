@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSysctls } from '../../src/lab/describe';
+import { cmdlineOf, isAlive, listeningPorts, sameArgv } from '../../src/lab/processes';
+
+// /proc/PID/net/tcp and /proc/PID/net/udp of a lab target's listener, with one client connected to 22.
+const PROC_NET_TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 020A12C6:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 38254 1 0000000055d1fc8a 100 0 0 10 0
+   1: 020A12C6:0035 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 37587 1 00000000380a7c43 100 0 0 10 5
+   2: 020A12C6:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 38255 1 00000000dfdc2306 100 0 0 10 0
+   3: 020A12C6:0016 010A12C6:99C6 01 00000000:00000000 00:00000000 00000000     0        0 38281 2 000000008faf1378 20 0 0 11 -1
+`;
+const PROC_NET_UDP = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+ 4804: 020A12C6:0007 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 38256 2 00000000d9aac60f 0
+ 4850: 020A12C6:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 37586 2 00000000ff81dde1 0
+ 4900: 020A12C6:1F90 010A12C6:99C6 01 00000000:00000000 00:00000000 00000000     0        0 37590 2 00000000ff81ddf1 0
+`;
+
+test('listeningPorts reads listening TCP sockets and bound UDP sockets, not connections', () => {
+  assert.deepEqual([...listeningPorts(PROC_NET_TCP, 'tcp')].sort((a, b) => a - b), [22, 53, 80]);
+  assert.deepEqual([...listeningPorts(PROC_NET_UDP, 'udp')].sort((a, b) => a - b), [7, 53]);
+  assert.deepEqual([...listeningPorts('', 'tcp')], []);
+});
+
+test('parseSysctls reads sysctl output', () => {
+  assert.deepEqual(parseSysctls('net.ipv4.icmp_ratelimit = 1000\nnet.ipv4.icmp_ratemask = 6168\n'), {
+    'net.ipv4.icmp_ratelimit': '1000',
+    'net.ipv4.icmp_ratemask': '6168',
+  });
+});
+
+test('cmdlineOf and isAlive follow a real process from start to exit', async () => {
+  const child = spawn('sleep', ['30']);
+  await once(child, 'spawn');
+  const pid = child.pid ?? 0;
+  assert.deepEqual(cmdlineOf(pid), ['sleep', '30']);
+  assert.equal(sameArgv(cmdlineOf(pid), ['sleep', '30']), true);
+  assert.equal(sameArgv(cmdlineOf(pid), ['sleep', '31']), false);
+  assert.equal(isAlive(pid), true);
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+  assert.equal(isAlive(pid), false);
+  assert.equal(cmdlineOf(pid), undefined);
+});

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { UserError } from '../../src/engine/errors';
+import { checkLabId, labTopology, parseLabId } from '../../src/lab';
+import { checkIcmpRatelimit } from '../../src/lab';
+
+test('lab 0 is the one the design describes', () => {
+  assert.deepEqual(labTopology(0), {
+    id: 0,
+    subnet: '198.18.0.0/24',
+    scanner: { role: 'scanner', namespace: 'portlab0-scanner', iface: 'pl0s', address: '198.18.0.1', mac: '02:70:6c:00:00:01' },
+    target: { role: 'target', namespace: 'portlab0-target', iface: 'pl0t', address: '198.18.0.2', mac: '02:70:6c:00:00:02' },
+  });
+});
+
+test('every lab id gives interface names that fit IFNAMSIZ, unicast locally administered MACs, addresses in 198.18.0.0/16', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 255 }), (id) => {
+      const { scanner, target, subnet } = labTopology(id);
+      assert.equal(subnet, `198.18.${id}.0/24`);
+      for (const end of [scanner, target]) {
+        assert.ok(end.iface.length <= 15);
+        assert.match(end.mac, /^02(:[0-9a-f]{2}){5}$/);
+        assert.ok(end.address.startsWith(`198.18.${id}.`));
+      }
+      assert.notEqual(scanner.mac, target.mac);
+    }),
+  );
+});
+
+test('two lab ids never share a name, an address or a MAC', () => {
+  const seen = new Set<string>();
+  for (let id = 0; id <= 255; id++) {
+    const { scanner, target } = labTopology(id);
+    for (const value of [scanner.namespace, scanner.iface, scanner.address, scanner.mac, target.namespace, target.iface, target.address, target.mac]) {
+      assert.ok(!seen.has(value), value);
+      seen.add(value);
+    }
+  }
+});
+
+test('lab ids outside 0..255 are a UserError', () => {
+  for (const bad of [-1, 256, 1.5, Number.NaN]) assert.throws(() => checkLabId(bad), UserError);
+  for (const bad of ['', 'x', '-1', '256', '1e2', '0x10', '1.0']) assert.throws(() => parseLabId(bad), /lab id must be an integer from 0 to 255/);
+  assert.equal(parseLabId('0'), 0);
+  assert.equal(parseLabId('255'), 255);
+  assert.throws(() => labTopology(999), UserError);
+});
+
+test('the ICMP rate limit accepts 0..60000 ms only', () => {
+  for (const ok of [undefined, 0, 1000, 60000]) checkIcmpRatelimit(ok);
+  for (const bad of [-1, 60001, 2.5, '-5', 'fast']) assert.throws(() => checkIcmpRatelimit(bad), UserError);
+});
