@@ -1,17 +1,28 @@
-const IPV4_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-const MAC_PATTERN = /^([0-9a-fA-F]{2})[:-]([0-9a-fA-F]{2})[:-]([0-9a-fA-F]{2})[:-]([0-9a-fA-F]{2})[:-]([0-9a-fA-F]{2})[:-]([0-9a-fA-F]{2})$/;
-
-/** Dotted quad → unsigned 32-bit number; throws on anything else (a programming error, not packet input). */
+/**
+ * Dotted quad → unsigned 32-bit number; throws on anything else (a programming error, not packet
+ * input). Hand-written rather than a regex: builders call it for every packet they build.
+ */
 export function ipv4ToU32(s: string): number {
-  const m = IPV4_PATTERN.exec(s);
-  if (!m) throw new RangeError(`not an IPv4 address: ${s}`);
   let n = 0;
-  for (let i = 1; i <= 4; i++) {
-    const octet = Number(m[i]);
-    if (octet > 255) throw new RangeError(`not an IPv4 address: ${s}`);
-    n = n * 256 + octet;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57 && digits < 3) {
+      octet = octet * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && digits > 0 && dots < 3 && octet <= 255) {
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      throw new RangeError(`not an IPv4 address: ${s}`);
+    }
   }
-  return n;
+  if (dots !== 3 || digits === 0 || octet > 255) throw new RangeError(`not an IPv4 address: ${s}`);
+  return n * 256 + octet;
 }
 
 export function u32ToIpv4(n: number): string {
@@ -30,12 +41,32 @@ export function writeIpv4(bytes: Uint8Array, offset: number, ip: string | number
   bytes[offset + 3] = n & 255;
 }
 
-/** "aa:bb:cc:dd:ee:ff" (or with dashes, any case) → 6 bytes; throws on anything else. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Parse "aa:bb:cc:dd:ee:ff" (or dashes, any case) into out at offset; throws on anything else. */
+export function writeMac(out: Uint8Array, offset: number, mac: string | Uint8Array): void {
+  if (typeof mac !== 'string') {
+    out.set(mac.subarray(0, 6), offset);
+    return;
+  }
+  if (mac.length !== 17) throw new RangeError(`not a MAC address: ${mac}`);
+  for (let i = 0; i < 6; i++) {
+    const hi = hexDigit(mac.charCodeAt(i * 3));
+    const lo = hexDigit(mac.charCodeAt(i * 3 + 1));
+    const sep = mac.charCodeAt(i * 3 + 2);
+    if (hi < 0 || lo < 0 || (i < 5 && sep !== 58 && sep !== 45)) throw new RangeError(`not a MAC address: ${mac}`);
+    out[offset + i] = hi * 16 + lo;
+  }
+}
+
 export function macToBytes(mac: string): Uint8Array {
-  const m = MAC_PATTERN.exec(mac);
-  if (!m) throw new RangeError(`not a MAC address: ${mac}`);
   const out = new Uint8Array(6);
-  for (let i = 0; i < 6; i++) out[i] = parseInt(m[i + 1]!, 16);
+  writeMac(out, 0, mac);
   return out;
 }
 
@@ -44,8 +75,4 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 /** 6 bytes at offset → lower-case "aa:bb:cc:dd:ee:ff" */
 export function bytesToMac(bytes: Uint8Array, offset = 0): string {
   return `${HEX[bytes[offset]!]}:${HEX[bytes[offset + 1]!]}:${HEX[bytes[offset + 2]!]}:${HEX[bytes[offset + 3]!]}:${HEX[bytes[offset + 4]!]}:${HEX[bytes[offset + 5]!]}`;
-}
-
-export function writeMac(bytes: Uint8Array, offset: number, mac: string | Uint8Array): void {
-  bytes.set(typeof mac === 'string' ? macToBytes(mac) : mac, offset);
 }
