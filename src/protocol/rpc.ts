@@ -11,6 +11,26 @@ export const PROTOCOL_VERSION = 1;
 
 const LabId = z.number().int().min(0).max(255);
 
+/** A Linux interface name: at most 15 bytes, no '/', whitespace or ':' and not '.' or '..' (dev_valid_name). */
+const InterfaceName = z.string().regex(/^(?!\.\.?$)[^\s/:]{1,15}$/, 'not an interface name');
+
+/**
+ * JSON-RPC error codes the helper answers with, besides the standard ones (-32700 parse error,
+ * -32600 invalid request, -32601 method not found, -32602 invalid params).
+ */
+export const RpcErrorCode = {
+  /** a request other than `hello` before the handshake */
+  notInitialized: -32002,
+  /** `hello` with a protocolVersion this helper does not speak */
+  versionMismatch: -32010,
+  /** too many scans running at once */
+  busy: -32011,
+  /** something the user can fix: a target out of scope, an unknown interface, a lab that is down */
+  userError: -32012,
+  /** the helper failed; the message says how */
+  internal: -32603,
+} as const;
+
 export const HelloParams = z.strictObject({ protocolVersion: z.number().int(), client: z.string().max(200) });
 export const HelloResult = z.object({
   protocolVersion: z.number().int(),
@@ -37,7 +57,7 @@ export const DiscoverParams = z.strictObject({
   /** a CIDR, a range (198.18.0.1-20) or an address */
   targets: z.string().min(1).max(100),
   allowTargets: z.array(z.string().max(50)).max(16).optional(),
-  iface: z.string().max(15).optional(),
+  iface: InterfaceName.optional(),
 });
 export const DiscoveredHost = z.object({
   address: z.string(),
@@ -54,7 +74,7 @@ export const ScanStartParams = z.strictObject({
   techniques: z.array(Technique).min(1).max(6),
   rate: z.number().positive().max(10_000_000).optional(),
   maxRetries: z.number().int().min(0).max(50).optional(),
-  iface: z.string().max(15).optional(),
+  iface: InterfaceName.optional(),
   allowTargets: z.array(z.string().max(50)).max(16).optional(),
 });
 export type ScanStartParams = z.infer<typeof ScanStartParams>;

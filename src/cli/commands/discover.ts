@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { discoverHosts } from '../../engine/discover';
+import type { DiscoveredHost } from '../../protocol';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** nmap -sn's normal output: one line per live host. */
+function formatHosts(targets: string, hosts: DiscoveredHost[], seconds: number): string {
+  const lines = hosts.map((h) => {
+    const mac = h.mac ? `  MAC ${h.mac}` : '';
+    return `${h.address.padEnd(15)}  up  ${`${h.rttMs.toFixed(3)} ms`.padStart(11)}  ${h.method}${mac}`;
+  });
+  return `${lines.join('\n')}${lines.length ? '\n' : ''}portlab discover ${targets}: ${hosts.length} host${hosts.length === 1 ? '' : 's'} up, in ${seconds.toFixed(2)} s\n`;
+}
+
+export function register(program: Command): void {
+  program
+    .command('discover')
+    .description('find live hosts like nmap -sn: ARP on the local subnet; ICMP echo, TCP SYN 443 and ACK 80 beyond it')
+    .argument('<targets>', 'a CIDR (198.18.0.0/24), a range (198.18.0.1-20) or an address; at most a /16')
+    .option('-e, --iface <IFACE>', 'the interface to send on (default: from the routing table)')
+    .option('--allow-target <CIDR>', 'also allow this range outside the lab ranges (repeatable; only with permission)', collect, [])
+    .option('--json', 'print the hosts as JSON')
+    .action(async (targets: string, opts: { iface?: string; allowTarget: string[]; json?: boolean }) => {
+      const started = performance.now();
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once('SIGINT', stop);
+      try {
+        const hosts = await discoverHosts({ targets, allowTargets: opts.allowTarget, ...(opts.iface ? { iface: opts.iface } : {}) }, abort.signal);
+        process.stdout.write(opts.json ? `${JSON.stringify(hosts, null, 2)}\n` : formatHosts(targets, hosts, (performance.now() - started) / 1000));
+      } finally {
+        process.off('SIGINT', stop);
+      }
+    });
+}

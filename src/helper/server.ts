@@ -1,0 +1,123 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import {
+  createMessageConnection,
+  ErrorCodes,
+  ResponseError,
+  StreamMessageWriter,
+  type MessageConnection,
+  type ResponseMessage,
+} from 'vscode-jsonrpc/node';
+import { UserError } from '../engine/errors';
+import { discoverHosts } from '../engine/discover';
+import { labDown, labStatus, labUp } from '../lab';
+import { listInterfaces } from '../link/interface-list';
+import { PROTOCOL_VERSION, RpcErrorCode, type RequestMethod } from '../protocol';
+import { BoundedMessageReader, type BadInput } from './bounded-reader';
+import { CAP_NET_RAW, hasCapability, parseCapEff } from './launch';
+import { currentNetns } from './netns';
+import { ScanRegistry } from './scans';
+import { isRequestMethod, validateParams, type ParamsOf, type ResultOf } from './validate';
+
+/** Largest JSON-RPC message the helper reads; the biggest valid request (scan.start) is far smaller. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** After stdin closes, running scans get this long to close their pcaps before the helper exits. */
+const SHUTDOWN_GRACE_MS = 3000;
+
+export interface HelperServerOptions {
+  captureDir: string;
+  input: Readable;
+  output: Writable;
+  helperVersion: string;
+}
+
+type Handlers = { [M in RequestMethod]: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> };
+
+/**
+ * The privileged helper: JSON-RPC over stdio. Every request's params are validated against its
+ * schema before its handler runs; `hello` must come first. What it keeps and why: it stays root (or
+ * keeps CAP_NET_RAW) for its whole life because each scan opens new captures, and Node cannot drop
+ * single capabilities (no capset); instead it never runs a child through a shell, accepts no path
+ * from a client (captures go to `<captureDir>/<scanId>/`, the id its own), and creates files 0600.
+ * Resolves when the client has gone (stdin closed) and running scans have been stopped.
+ */
+export function serveHelper(options: HelperServerOptions): Promise<void> {
+  process.umask(0o077);
+  mkdirSync(options.captureDir, { recursive: true, mode: 0o700 });
+
+  const writer = new StreamMessageWriter(options.output);
+  const answerBadInput = (bad: BadInput) => {
+    const response: ResponseMessage = { jsonrpc: '2.0', id: bad.id ?? null, error: { code: bad.code, message: bad.message } };
+    void writer.write(response).catch(() => undefined);
+  };
+  const reader = new BoundedMessageReader(options.input, MAX_MESSAGE_BYTES, answerBadInput);
+  const connection: MessageConnection = createMessageConnection(reader, writer);
+
+  const scans = new ScanRegistry(options.captureDir, {
+    progress: (p) => void connection.sendNotification('scan.progress', p).catch(() => undefined),
+    port: (scanId, result) => void connection.sendNotification('scan.port', { scanId, result }).catch(() => undefined),
+    done: (s) => void connection.sendNotification('scan.done', s).catch(() => undefined),
+  });
+
+  let greeted = false;
+  const handlers: Handlers = {
+    hello: (p) => {
+      if (p.protocolVersion !== PROTOCOL_VERSION)
+        throw new ResponseError(
+          RpcErrorCode.versionMismatch,
+          `protocol version ${p.protocolVersion} is not supported: this helper speaks version ${PROTOCOL_VERSION}; update PortLab so that the extension and the helper match`,
+        );
+      greeted = true;
+      const netns = currentNetns();
+      return {
+        protocolVersion: PROTOCOL_VERSION,
+        helperVersion: options.helperVersion,
+        pid: process.pid,
+        rawSockets: hasCapability(parseCapEff(readFileSync('/proc/self/status', 'utf8')), CAP_NET_RAW),
+        captureDir: options.captureDir,
+        ...(netns ? { netns } : {}),
+      };
+    },
+    interfaces: () => listInterfaces(),
+    discover: (p) => discoverHosts(p),
+    'scan.start': (p) => scans.start(p),
+    'scan.cancel': (p) => ({ cancelled: scans.cancel(p.scanId) }),
+    'lab.up': (p) => labUp(p.id ?? 0),
+    'lab.down': (p) => labDown(p.id ?? 0),
+    'lab.status': (p) => labStatus(p.id ?? 0),
+  };
+
+  connection.onRequest(async (method, params) => {
+    if (!isRequestMethod(method)) throw new ResponseError(ErrorCodes.MethodNotFound, `unknown method "${method.slice(0, 100)}"`);
+    if (!greeted && method !== 'hello')
+      throw new ResponseError(RpcErrorCode.notInitialized, `send "hello" first (then "${method}")`);
+    const valid = validateParams(method, params);
+    try {
+      return await (handlers[method] as (p: typeof valid) => unknown)(valid);
+    } catch (err) {
+      throw asResponseError(err);
+    }
+  });
+  connection.onNotification(() => undefined);
+
+  return new Promise((resolve) => {
+    let closing = false;
+    const close = () => {
+      if (closing) return;
+      closing = true;
+      void scans.stopAll(SHUTDOWN_GRACE_MS).finally(() => {
+        connection.dispose();
+        resolve();
+      });
+    };
+    connection.onClose(close);
+    options.input.on('end', close);
+    connection.listen();
+  });
+}
+
+function asResponseError(err: unknown): ResponseError<void> {
+  if (err instanceof ResponseError) return err;
+  if (err instanceof UserError) return new ResponseError(RpcErrorCode.userError, err.message);
+  return new ResponseError(RpcErrorCode.internal, `helper error: ${err instanceof Error ? err.message : String(err)}`);
+}
