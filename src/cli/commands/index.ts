@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { register as lab } from './lab';
 import { register as discover } from './discover';
+import { register as scan } from './scan';
 import { register as report } from './report';
 import { register as helper } from './helper';
 
 /** Each subcommand module exports `register(program)`; add it here to make it part of `portlab`. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [lab, discover, report, helper];
+export const commands: RegisterCommand[] = [lab, discover, scan, report, helper];

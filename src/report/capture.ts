@@ -1,0 +1,107 @@
+import { decodeFrame, decodeIPv4Packet, LINKTYPE_RAW, IPPROTO_TCP, IPPROTO_UDP, type DecodedFrame } from '../engine/packet';
+import { readPcap } from '../engine/pcap';
+import { protocolOf, tcpFlagLetters, type ExchangePacket, type Technique } from '../protocol';
+
+/** The flags of each TCP technique's probe, as tcpFlagLetters prints them. */
+const PROBE_FLAGS: Record<Exclude<Technique, 'udp'>, string> = { connect: 'S', syn: 'S', fin: 'F', null: '', xmas: 'FPU' };
+
+export function probeFlags(technique: Technique): string | undefined {
+  return technique === 'udp' ? undefined : PROBE_FLAGS[technique];
+}
+
+/** What one technique's pcap says about each scanned port: the exchange rebuilt from the wire. */
+export interface CaptureIndex {
+  /** key `${target}:${port}` → packets in capture order; a port with no packet has no entry */
+  exchanges: Map<string, ExchangePacket[]>;
+  /** MAC address each target's answers came from (Ethernet captures only) */
+  targetMacs: Map<string, string>;
+  frames: number;
+  /** the pcap ended in the middle of a record */
+  truncated: boolean;
+}
+
+export function portKey(target: string, port: number): string {
+  return `${target}:${port}`;
+}
+
+interface Scope {
+  targets: ReadonlySet<string>;
+  ports: ReadonlySet<number>;
+}
+
+interface Placed {
+  dir: 'in' | 'out';
+  target: string;
+  port: number;
+}
+
+/**
+ * Rebuilds every scanned port's exchange from a technique's capture. Packets are matched by the
+ * target's address and port (an ICMP error by the header it quotes), so the result does not depend
+ * on anything the scanner decided. Never throws on a damaged capture: what can be read is used.
+ */
+export function rebuildExchanges(pcap: Uint8Array, technique: Technique, targets: Iterable<string>, ports: Iterable<number>): CaptureIndex {
+  const file = readPcap(pcap);
+  const scope: Scope = { targets: new Set(targets), ports: new Set(ports) };
+  const protocol = protocolOf(technique) === 'udp' ? IPPROTO_UDP : IPPROTO_TCP;
+  const probe = probeFlags(technique);
+  const exchanges = new Map<string, ExchangePacket[]>();
+  const targetMacs = new Map<string, string>();
+  const scannerEndpoints = new Set<string>();
+  const first = file.records[0];
+  const t0 = first ? Number(first.tsMicros) : 0;
+
+  file.records.forEach((record, index) => {
+    const frame = file.linkType === LINKTYPE_RAW ? decodeIPv4Packet(record.data) : decodeFrame(record.data);
+    if (!frame?.ip) return;
+    const placed = place(frame, protocol, scope, scannerEndpoints);
+    if (!placed) return;
+    const key = portKey(placed.target, placed.port);
+    const list = exchanges.get(key) ?? [];
+    exchanges.set(key, list);
+    const packet = toExchangePacket(frame, placed.dir, (Number(record.tsMicros) - t0) / 1000, index + 1);
+    if (placed.dir === 'out') {
+      const isProbe = packet.kind === (protocol === IPPROTO_UDP ? 'udp' : 'tcp') && (probe === undefined || packet.flags === probe);
+      // A raw-socket scanner sends only its probes; any other outgoing packet is its kernel's
+      // (the RST after a SYN/ACK, the ICMP port-unreachable after a UDP answer). A connect scan's
+      // packets are all the kernel's socket, so none is singled out there.
+      if (isProbe) packet.retry = list.filter((p) => p.dir === 'out' && p.retry !== undefined).length;
+      else if (technique !== 'connect') packet.kernel = true;
+    } else if (frame.eth && frame.ip.src === placed.target) {
+      targetMacs.set(placed.target, frame.eth.src);
+    }
+    list.push(packet);
+  });
+  return { exchanges, targetMacs, frames: file.records.length, truncated: file.truncated };
+}
+
+function place(frame: DecodedFrame, protocol: number, scope: Scope, scannerEndpoints: Set<string>): Placed | undefined {
+  const ip = frame.ip!;
+  const l4 = protocol === IPPROTO_UDP ? frame.udp : frame.tcp;
+  if (l4) {
+    const out = scope.targets.has(ip.dst) && scope.ports.has(l4.dstPort);
+    const inbound = scope.targets.has(ip.src) && scope.ports.has(l4.srcPort);
+    // On loopback both ends share an address; the side that sent the first probe is the scanner.
+    if (out && (!inbound || !scannerEndpoints.has(`${ip.dst}:${l4.dstPort}`))) {
+      scannerEndpoints.add(`${ip.src}:${l4.srcPort}`);
+      return { dir: 'out', target: ip.dst, port: l4.dstPort };
+    }
+    if (inbound) return { dir: 'in', target: ip.src, port: l4.srcPort };
+    return undefined;
+  }
+  const quoted = frame.icmp?.quoted;
+  if (!quoted || quoted.protocol !== protocol) return undefined;
+  if (quoted.dstPort !== undefined && scope.targets.has(quoted.ip.dst) && scope.ports.has(quoted.dstPort))
+    return { dir: 'in', target: quoted.ip.dst, port: quoted.dstPort };
+  if (quoted.srcPort !== undefined && scope.targets.has(quoted.ip.src) && scope.ports.has(quoted.srcPort))
+    return { dir: 'out', target: quoted.ip.src, port: quoted.srcPort };
+  return undefined;
+}
+
+function toExchangePacket(frame: DecodedFrame, dir: 'in' | 'out', t: number, frameNumber: number): ExchangePacket {
+  const ip = frame.ip!;
+  const base = { dir, t: Math.round(t * 1000) / 1000, src: ip.src, len: ip.totalLength, frame: frameNumber };
+  if (frame.tcp) return { ...base, kind: 'tcp', flags: tcpFlagLetters(frame.tcp.flags) };
+  if (frame.udp) return { ...base, kind: 'udp' };
+  return { ...base, kind: 'icmp', icmpType: frame.icmp!.type, icmpCode: frame.icmp!.code };
+}

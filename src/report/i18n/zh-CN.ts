@@ -1,0 +1,157 @@
+import type { LabTruth, Technique } from '../../protocol';
+import type { TextbookColumn } from '../textbook';
+import type { VerdictKind } from '../verdict';
+import { textbookCell, type ExplainFacts, type Messages } from './en';
+
+/** Simplified Chinese. Flags, state names and reasons stay as nmap writes them. */
+export const zhCN: Messages = {
+  title: '端口扫描实验报告',
+  studentHeading: '学生信息',
+  studentFields: ['姓名', '学号', '班级', '指导教师'],
+  fillIn: '*（请填写）*',
+  scanDate: '扫描日期',
+  generatedBy: (tool: string) => `本报告由 ${tool} 根据本目录中的扫描结果和抓包文件生成。`,
+
+  environment: '实验环境',
+  role: '角色',
+  scannerRole: '扫描机',
+  targetRole: '目标机',
+  hostname: '主机名',
+  kernel: '内核',
+  iface: '网络接口',
+  address: '地址',
+  mac: 'MAC',
+  netns: '网络命名空间',
+  answerTime: '应答时间（中位数）',
+  tool: '工具',
+  date: '日期',
+  command: '命令',
+  unknown: '—',
+  noAnswerTime: '无应答',
+
+  topology: '网络拓扑',
+  topologyLab: (id: number, subnet: string) => `PortLab 实验沙箱（实验编号 ${id}）：两个网络命名空间，通过一对 veth 连接在 ${subnet} 网段上。`,
+  topologyHost: '扫描时记录的扫描机与目标机。',
+  linkLabel: (subnet: string) => `veth 对，${subnet}`,
+  loopback: '回环接口',
+  directLink: 'IPv4',
+  firewallDrop: 'drop（丢弃）',
+  firewallReject: 'reject（拒绝）',
+
+  simulation: '各端口状态的模拟方法',
+  simulationLab: '实验沙箱自行设定每个端口的状态：开放端口上运行真实服务，关闭端口没有监听程序，过滤端口由目标命名空间中的一条 nftables 规则实现。未列出的端口均为关闭状态。',
+  simulationPort: '端口',
+  simulationProtocol: '协议',
+  simulationTruth: '实验设定的状态',
+  simulationHow: '实现方式',
+  simulationIntended: '应处的状态',
+  simulationRule: 'nftables 规则',
+  listeners: '目标命名空间中的监听服务',
+  listenerProgram: '程序',
+  listenerPid: 'PID',
+  ruleset: '目标机防火墙（`nft list ruleset`）原文',
+  sysctls: '目标机内核参数',
+  simulationFillIn: '> ✏️ **此节由学生填写。** 本次扫描没有使用 PortLab 实验沙箱，报告无法得知目标机如何使各端口处于 open、closed 或 filtered 状态。请在下表中说明目标机的服务和防火墙规则。',
+  simulationFillInPrompt: '*（请说明服务或防火墙规则）*',
+  truth: (t: LabTruth) => ({ open: 'open', closed: 'closed', 'filtered-drop': 'filtered（drop 丢弃）', 'filtered-reject': 'filtered（reject 拒绝）' })[t],
+
+  techniqueTitle: (t: Technique) =>
+    ({ connect: 'TCP connect 扫描（`-sT`）', syn: 'TCP SYN 扫描（`-sS`）', xmas: 'TCP Xmas 扫描（`-sX`）', fin: 'TCP FIN 扫描（`-sF`）', null: 'TCP NULL 扫描（`-sN`）', udp: 'UDP 扫描（`-sU`）' })[t],
+  principle: (t: Technique) =>
+    ({
+      connect: '扫描程序请操作系统对每个端口调用 connect()，由内核完成完整的三次握手，因此不需要特权。握手完成表示 open，收到 RST 表示 closed，无应答或收到 ICMP 差错表示 filtered。',
+      syn: '扫描程序通过原始套接字只发送一个 SYN，从不完成握手（“半开放”扫描）。收到 SYN/ACK 表示 open，收到 RST 表示 closed，重传后仍无应答或收到 ICMP 不可达表示 filtered。',
+      xmas: '扫描程序发送同时置位 FIN、PSH、URG 的报文段，它不属于任何连接。按照 RFC 793，关闭的端口回复 RST，开放的端口保持沉默，所以无应答表示 open|filtered。',
+      fin: '扫描程序发送只置位 FIN 的报文段，它不属于任何连接。按照 RFC 793，关闭的端口回复 RST，开放的端口保持沉默，所以无应答表示 open|filtered。',
+      null: '扫描程序发送不置任何标志位的报文段，它不属于任何连接。按照 RFC 793，关闭的端口回复 RST，开放的端口保持沉默，所以无应答表示 open|filtered。',
+      udp: '扫描程序向每个端口发送 UDP 数据报（对 DNS 等知名端口附带相应协议的载荷）。收到任何 UDP 应答表示 open，收到 ICMP 端口不可达（3/3）表示 closed，收到其他 ICMP 不可达表示 filtered，无应答表示 open|filtered。',
+    })[t],
+  colPort: '端口',
+  colTruth: '实验真值',
+  colState: '状态',
+  colReason: '原因',
+  colExchange: '观察到的报文交互',
+  colTextbook: '教材预期',
+  colVerdict: '结论',
+  colNmap: 'nmap',
+  captureLink: (file: string, frames: number) => `抓包文件：[${file}](${file})（共 ${frames} 帧，可用 Wireshark 打开）。`,
+  captureTruncated: '抓包文件在某个数据包中间截断。',
+  noCapture: '没有找到该扫描方式的抓包文件，因此无法核对其报文交互。',
+  exchangesHeading: '观察到的报文交互',
+  exchangePorts: (exchange: string, ports: string) => `${exchange} —— 端口 ${ports}`,
+  why: '原因',
+
+  noAnswer: '（无应答）',
+  scanner: '扫描机',
+  target: (address: string, port: number) => `目标机 ${address}（端口 ${port}）`,
+  from: (address: string) => `来自 ${address}`,
+  retryNote: (n: number, seconds: string) => `第 ${n} 次重传，+${seconds} 秒`,
+  silenceNote: '无应答',
+  kernelNote: '由扫描机内核发送',
+
+  textbook: (t: Technique, c: TextbookColumn) => textbookCell(t, c, { noAnswer: '无应答', retries: '重传', orNone: '或无应答', answer: 'UDP 应答', datagram: '数据报', teardown: '随后拆除连接（R 或 F）', other: '其他代码' }),
+
+  verdictShort: (k: VerdictKind) =>
+    ({
+      textbook: '✅ 与教材一致',
+      'kernel-reset': '✅ 一致（R 由扫描机内核发出）',
+      'connect-teardown': '✅ 一致（握手完成后拆除连接）',
+      'retries-then-silence': '✅ 一致（重传后仍无应答）',
+      'icmp-reject': '✅ 一致（被 ICMP 拒绝）',
+      'silence-open-filtered': '✅ 一致（无应答：open|filtered）',
+      'answered-after-retries': '⚠️ 不一致：重传后才有应答',
+      'silent-rate-limited': '⚠️ 不一致：关闭端口无应答（ICMP 限速）',
+      'silent-stateful-firewall': '⚠️ 不一致：关闭端口无应答（状态防火墙）',
+      unexpected: '❌ 与教材不一致',
+      'not-captured': '❔ 未核对：没有抓到数据包',
+    })[k],
+  explain: (k: VerdictKind, f: ExplainFacts): string => {
+    switch (k) {
+      case 'textbook':
+        return `该交互正是教材中 ${f.column} 一行所描述的：\`${f.expected}\`。`;
+      case 'kernel-reset':
+        return '扫描程序通过原始套接字发送 SYN，扫描机自己的内核并不知道这个端口上有连接：它对目标机的 SYN/ACK 回复一个单独的 R（不带 ACK 标志，序号取自 SYN/ACK 的确认号），半开放连接就此结束。connect 扫描则用 A 完成握手，再用 RA 中止连接——这就是教材中 SYN 行与 connect 行的区别。';
+      case 'connect-teardown':
+        return `connect() 完成了三次握手（S、SA、A），服务端看到的是一个真实的连接——所以 connect 扫描会留在目标机的日志里。随后扫描程序立即关闭套接字，内核因此发送 \`${f.teardown}\`；SYN 扫描从不发送最后的 A，由其内核发出的单独 R 结束半开放连接。`;
+      case 'retries-then-silence':
+        return `没有任何应答，于是扫描程序重发探测报文（共 ${f.probes} 个）后才放弃：丢弃报文的防火墙（nftables \`drop\`）看起来正是这样。仅凭无应答也可能是丢包，所以扫描程序在判定 filtered 之前会重传。`;
+      case 'icmp-reject':
+        return `目标机防火墙用 ${f.icmp} 拒绝了探测报文，而不是静默丢弃（nftables \`reject\`），所以扫描程序立即知道该端口被过滤，无需等待重传。${f.technique === 'connect' ? 'connect 扫描看不到 ICMP 代码：内核把它转换为 EHOSTUNREACH，所以无论线上的代码是什么，原因都显示为 host-unreach。' : ''}`;
+      case 'silence-open-filtered':
+        return f.technique === 'udp'
+          ? '开放的 UDP 端口只有在服务能理解数据报时才会应答；空的或无法识别的数据报得不到应答，这与防火墙丢弃报文看起来完全一样——因此为 open|filtered。'
+          : '按照 RFC 793，有监听程序的端口会静默丢弃不含 SYN、RST 或 ACK 的报文段，而关闭的端口回复 RST。因此无应答意味着 open——或者防火墙丢弃了探测报文：这种扫描无法区分两者，因此为 open|filtered。';
+      case 'answered-after-retries':
+        return f.technique === 'udp'
+          ? `应答 \`${f.observed}\` 在发出 ${f.probes} 个探测报文后才到达。Linux 向同一目的地发送 ICMP 差错报文时，先允许连续 6 个，之后约每秒一个${f.rateLimitMs ? `（目标机 net.ipv4.icmp_ratelimit = ${f.rateLimitMs} ms）` : ''}，所以前几个探测的应答根本没有发出；等限速额度恢复后，重传的探测才得到应答。`
+          : `在发出 ${f.probes} 个探测报文后才收到应答：第一个探测报文或它的应答在途中丢失，重传后得到了教材所描述的应答。`;
+      case 'silent-rate-limited':
+        return `该端口是关闭的，教材预期 \`${f.expected}\`，但在 ${f.probes} 个探测报文内没有收到 ICMP 端口不可达。同一次扫描中另有 ${f.answeredClosed} 个关闭的 UDP 端口回复了 3/3，说明目标机并没有屏蔽 ICMP，而是在对它限速（先连续 6 个，之后约每秒一个${f.rateLimitMs ? `；目标机 net.ipv4.icmp_ratelimit = ${f.rateLimitMs} ms` : ''}）。降低扫描速率或增加重传次数即可得到应答。`;
+      case 'silent-stateful-firewall':
+        return `该端口是关闭的，教材预期 \`${f.expected}\`，但没有任何应答。状态防火墙会丢弃 FIN、NULL 和 Xmas 报文段，因为它们不属于任何连接，所以在这些扫描看来每个端口都是 open|filtered：它们只对无状态过滤有效。${f.statefulRules.length ? `目标机的规则集跟踪连接状态：${f.statefulRules.map((r) => `\`${r}\``).join('、')}。` : ''}`;
+      case 'unexpected':
+        return `对于 ${f.column} 端口，教材预期 \`${f.expected}\`；抓包显示的是 \`${f.observed}\`，按 nmap 的规则判定为 ${f.state}（${f.reason}）。`;
+      case 'not-captured':
+        return '抓包文件中没有该端口的探测报文（没有 pcap 文件，或文件被截断），因此无法重建并比较报文交互。';
+    }
+  },
+  disagreement: (ours: string, wire: string) => `results.json 记录为 ${ours}，但抓到的数据包得出 ${wire}。`,
+
+  summary: '总结',
+  summaryIntro: '每种扫描方式对每类端口观察到的报文交互，与课程的总结表格式相同。',
+  summaryTechnique: '扫描方式',
+  summaryNone: '—',
+
+  analysis: '分析',
+  analysisIntro: '所有不是“与教材一致”的结论及其原因。',
+  analysisAllMatch: '所有抓到的报文交互都与教材一致，且每个端口的抓包结果都与 results.json 相符。',
+  analysisItem: (technique: string, ports: string, verdict: string) => `**${technique}，端口 ${ports}** —— ${verdict}`,
+  analysisDisagreements: '抓包与 results.json 不一致之处',
+  analysisNmap: '与 nmap 不一致之处',
+
+  nmap: 'nmap 与 PortLab 对照',
+  nmapIntro: (version: string) => `用 nmap ${version} 以相同的扫描方式扫描了相同的端口；其状态和原因列在表格最后一列。`,
+  nmapMissing: '该扫描方式没有运行 nmap。',
+  nmapDiffers: (nmap: string, ours: string) => `nmap 的结果为 ${nmap}，PortLab 为 ${ours}。`,
+  nmapNoPort: 'nmap 没有报告该端口。',
+};

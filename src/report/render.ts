@@ -1,0 +1,398 @@
+import { formatExchange, NMAP_FLAG, packetLabel, TECHNIQUES, type ExchangePacket, type LabDescription, type LabHost, type LabTruth, type PortResult, type ScanDocument, type Technique } from '../protocol';
+import { portKey, rebuildExchanges, type CaptureIndex } from './capture';
+import { messagesFor, type ExplainFacts, type Messages, type ReportLang } from './i18n';
+import { flowchart, sequenceDiagram, type FlowNode } from './mermaid';
+import { parseNmapXml, sameAnswer, type NmapPort, type NmapRun } from './nmap';
+import { columnOfTruth, type TextbookColumn } from './textbook';
+import { agreesWithTextbook, judgeExchange, type Verdict, type VerdictKind } from './verdict';
+
+/** Everything a report is made of; the loader reads it from a scan's `--out` directory. */
+export interface ReportInput {
+  doc: ScanDocument;
+  lab?: LabDescription;
+  /** each technique's pcap: its link as the report writes it (relative to the report) and its bytes */
+  captures: Partial<Record<Technique, { href: string; bytes: Uint8Array }>>;
+  /** `nmap -oX` output per technique, when nmap was run beside the scan */
+  nmapXml: Partial<Record<Technique, string>>;
+}
+
+export interface RenderOptions {
+  lang: ReportLang;
+}
+
+interface Row {
+  result: PortResult;
+  truth?: LabTruth;
+  column: TextbookColumn;
+  exchange?: ExchangePacket[];
+  verdict: Verdict;
+  observed: string;
+  nmap?: NmapPort;
+}
+
+interface TechniqueSection {
+  technique: Technique;
+  rows: Row[];
+  capture?: CaptureIndex;
+  href?: string;
+  nmap?: NmapRun;
+}
+
+/** The lab report as Markdown: a pure function of its input (no clock, no host, no file reads). */
+export function renderReport(input: ReportInput, options: RenderOptions): string {
+  const m = messagesFor(options.lang);
+  const sections = techniqueSections(input, m);
+  const blocks = [
+    header(input, m),
+    environment(input, sections, m),
+    topology(input, sections, m),
+    simulation(input, m),
+    ...sections.map((s) => techniqueBlock(s, input, m)),
+    summary(sections, input, m),
+    analysis(sections, input, m),
+  ];
+  return `${blocks.join('\n\n')}\n`;
+}
+
+function techniqueSections(input: ReportInput, m: Messages): TechniqueSection[] {
+  const sections: TechniqueSection[] = [];
+  for (const technique of TECHNIQUES) {
+    const results = input.doc.results.filter((r) => r.technique === technique).sort((a, b) => a.target.localeCompare(b.target) || a.port - b.port);
+    if (results.length === 0) continue;
+    const pcap = input.captures[technique];
+    const capture = pcap ? rebuildExchanges(pcap.bytes, technique, results.map((r) => r.target), results.map((r) => r.port)) : undefined;
+    const xml = input.nmapXml[technique];
+    const nmap = xml === undefined ? undefined : parseNmapXml(xml);
+    const rows = results.map((result): Row => {
+      const truth = labTruth(input.lab, result);
+      const column: TextbookColumn = truth ? columnOfTruth(truth) : result.state;
+      const exchange = capture ? (capture.exchanges.get(portKey(result.target, result.port)) ?? []) : undefined;
+      const verdict = judgeExchange(result, exchange, column);
+      return { result, truth, column, exchange, verdict, observed: describeExchange(exchange, m), nmap: nmap?.ports.get(portKey(result.target, result.port)) };
+    });
+    sections.push({ technique, rows, capture, href: pcap?.href, nmap });
+  }
+  return sections;
+}
+
+/** The lab's truth for a port of its target; ports the lab does not list are closed there. */
+function labTruth(lab: LabDescription | undefined, result: PortResult): LabTruth | undefined {
+  if (!lab || !lab.hosts.some((h) => h.role === 'target' && h.address === result.target)) return undefined;
+  return lab.ports.find((p) => p.port === result.port && p.protocol === result.protocol)?.truth ?? 'closed';
+}
+
+/** The exchange in arrow notation, repeated probes folded ("S ×2") and silence said in words. */
+function describeExchange(exchange: readonly ExchangePacket[] | undefined, m: Messages): string {
+  if (!exchange || exchange.length === 0) return m.unknown;
+  const parts: string[] = [];
+  let previous = '';
+  let count = 0;
+  const flush = () => {
+    if (count) parts.push(count > 1 ? `${previous.slice(previous.indexOf(' ') + 1)} ×${count}` : previous.slice(previous.indexOf(' ') + 1));
+  };
+  for (const p of exchange) {
+    const token = `${p.dir} ${packetLabel(p)}`;
+    if (token === previous && p.dir === 'out') count++;
+    else {
+      flush();
+      previous = token;
+      count = 1;
+    }
+  }
+  flush();
+  if (!exchange.some((p) => p.dir === 'in')) parts.push(m.noAnswer);
+  return parts.join(' → ');
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function code(text: string): string {
+  return `\`${text}\``;
+}
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.map(cell).join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+function fence(lang: string, body: string): string {
+  return `\`\`\`${lang}\n${body}\n\`\`\``;
+}
+
+function header(input: ReportInput, m: Messages): string {
+  return [
+    `# ${m.title}`,
+    `## ${m.studentHeading}`,
+    table(['', ''], [...m.studentFields.map((f) => [f, m.fillIn]), [m.scanDate, input.doc.startedAt]]),
+    m.generatedBy(input.doc.tool),
+  ].join('\n\n');
+}
+
+function labHost(lab: LabDescription | undefined, role: LabHost['role'], address?: string): LabHost | undefined {
+  return lab?.hosts.find((h) => h.role === role && (address === undefined || h.address === address));
+}
+
+function targetsOf(input: ReportInput): string[] {
+  return [...new Set(input.doc.results.map((r) => r.target))].sort();
+}
+
+function scannerAddress(input: ReportInput, sections: TechniqueSection[]): string {
+  const fromCapture = sections.flatMap((s) => s.rows).flatMap((r) => r.exchange ?? []).find((p) => p.dir === 'out')?.src;
+  return input.doc.scanner?.address ?? labHost(input.lab, 'scanner')?.address ?? fromCapture ?? '?';
+}
+
+function medianAnswerMs(rows: Row[]): number | undefined {
+  const times: number[] = [];
+  for (const row of rows) {
+    const answer = row.verdict.wire?.answer;
+    if (!answer || !row.exchange) continue;
+    const before = row.exchange.slice(0, row.exchange.indexOf(answer)).filter((p) => p.dir === 'out' && p.retry !== undefined);
+    const probe = before[before.length - 1];
+    if (probe) times.push(answer.t - probe.t);
+  }
+  if (times.length === 0) return undefined;
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  return times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
+}
+
+function environment(input: ReportInput, sections: TechniqueSection[], m: Messages): string {
+  const scanner = input.doc.scanner;
+  const labScanner = labHost(input.lab, 'scanner');
+  const v = (s: string | undefined) => s ?? m.unknown;
+  const rows: string[][] = [
+    [
+      m.scannerRole,
+      v(scanner?.hostname),
+      v(scanner?.kernel),
+      v(scanner?.iface ?? labScanner?.iface),
+      scannerAddress(input, sections),
+      v(scanner?.mac ?? labScanner?.mac),
+      v(scanner?.netns ?? labScanner?.namespace),
+      '',
+    ],
+  ];
+  for (const target of targetsOf(input)) {
+    const host = labHost(input.lab, 'target', target);
+    const mac = host?.mac ?? sections.map((s) => s.capture?.targetMacs.get(target)).find((x) => x !== undefined);
+    const ms = medianAnswerMs(sections.flatMap((s) => s.rows).filter((r) => r.result.target === target));
+    rows.push([m.targetRole, m.unknown, m.unknown, v(host?.iface), target, v(mac), v(host?.namespace), ms === undefined ? m.noAnswerTime : `${ms.toFixed(3)} ms`]);
+  }
+  const facts = [`- ${m.tool}: ${input.doc.tool}`, `- ${m.date}: ${input.doc.startedAt}`];
+  if (input.doc.command) facts.push(`- ${m.command}: ${code(input.doc.command.join(' '))}`);
+  return [`## ${m.environment}`, table([m.role, m.hostname, m.kernel, m.iface, m.address, m.mac, m.netns, m.answerTime], rows), facts.join('\n')].join('\n\n');
+}
+
+function filteredSummary(lab: LabDescription, truth: LabTruth): string {
+  return lab.ports
+    .filter((p) => p.truth === truth)
+    .map((p) => `${p.protocol}/${p.port}`)
+    .join(', ');
+}
+
+function topology(input: ReportInput, sections: TechniqueSection[], m: Messages): string {
+  const lab = input.lab;
+  const scannerHost = labHost(lab, 'scanner');
+  if (lab && scannerHost) {
+    const nodes: FlowNode[] = [
+      { id: 'scanner', group: scannerHost.namespace, lines: [m.scannerRole, `${scannerHost.iface} ${scannerHost.address}/${scannerHost.prefixLength}`, `MAC ${scannerHost.mac}`] },
+    ];
+    const links = [];
+    for (const [i, host] of lab.hosts.filter((h) => h.role === 'target').entries()) {
+      const lines = [m.targetRole, `${host.iface} ${host.address}/${host.prefixLength}`, `MAC ${host.mac}`];
+      const drop = filteredSummary(lab, 'filtered-drop');
+      const reject = filteredSummary(lab, 'filtered-reject');
+      if (drop) lines.push(`nftables ${m.firewallDrop}: ${drop}`);
+      if (reject) lines.push(`nftables ${m.firewallReject}: ${reject}`);
+      nodes.push({ id: `target${i}`, group: host.namespace, lines });
+      links.push({ from: 'scanner', to: `target${i}`, label: m.linkLabel(lab.subnet) });
+    }
+    return [`## ${m.topology}`, m.topologyLab(lab.id, lab.subnet), fence('mermaid', flowchart(nodes, links))].join('\n\n');
+  }
+  const scanner = input.doc.scanner;
+  const scannerLines = [m.scannerRole, scanner?.hostname, [scanner?.iface, scannerAddress(input, sections)].filter(Boolean).join(' '), scanner?.mac && `MAC ${scanner.mac}`].filter(
+    (x): x is string => !!x,
+  );
+  const nodes: FlowNode[] = [{ id: 'scanner', lines: scannerLines }];
+  const links = targetsOf(input).map((target, i) => {
+    nodes.push({ id: `target${i}`, lines: [m.targetRole, target] });
+    return { from: 'scanner', to: `target${i}`, label: target.startsWith('127.') ? m.loopback : m.directLink };
+  });
+  return [`## ${m.topology}`, m.topologyHost, fence('mermaid', flowchart(nodes, links))].join('\n\n');
+}
+
+function simulation(input: ReportInput, m: Messages): string {
+  const lab = input.lab;
+  if (!lab) {
+    const ports = [...new Map(input.doc.results.map((r) => [`${r.protocol}/${r.port}`, r])).values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+    return [
+      `## ${m.simulation}`,
+      m.simulationFillIn,
+      table(
+        [m.simulationPort, m.simulationProtocol, m.simulationIntended, m.simulationHow],
+        ports.map((r) => [String(r.port), r.protocol, m.fillIn, m.simulationFillInPrompt]),
+      ),
+    ].join('\n\n');
+  }
+  const ports = [...lab.ports].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+  const parts = [
+    `## ${m.simulation}`,
+    m.simulationLab,
+    table(
+      [m.simulationPort, m.simulationProtocol, m.simulationTruth, m.simulationHow, m.simulationRule],
+      ports.map((p) => [String(p.port), p.protocol, m.truth(p.truth), p.how, p.rule ? code(p.rule) : m.unknown]),
+    ),
+  ];
+  if (lab.listeners.length)
+    parts.push(
+      `### ${m.listeners}`,
+      table(
+        [m.simulationPort, m.simulationProtocol, m.listenerProgram, m.listenerPid],
+        [...lab.listeners].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port).map((l) => [String(l.port), l.protocol, l.program, String(l.pid)]),
+      ),
+    );
+  const sysctls = Object.entries(lab.sysctls).sort(([a], [b]) => a.localeCompare(b));
+  if (sysctls.length) parts.push(`### ${m.sysctls}`, sysctls.map(([k, v]) => `- ${code(`${k} = ${v}`)}`).join('\n'));
+  parts.push(`### ${m.ruleset}`, fence('nft', lab.ruleset.trimEnd()));
+  return parts.join('\n\n');
+}
+
+function stateAndReason(state: string, reason: string): string {
+  return `${state} (${reason})`;
+}
+
+function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messages): string {
+  const { technique, rows } = section;
+  const withTruth = rows.some((r) => r.truth);
+  const head = [m.colPort, ...(withTruth ? [m.colTruth] : []), m.colState, m.colReason, m.colExchange, m.colTextbook, m.colVerdict, ...(section.nmap ? [m.colNmap] : [])];
+  const body = rows.map((row) => {
+    const r = row.result;
+    let verdict = m.verdictShort(row.verdict.kind);
+    if (row.verdict.disagreesWithResult && row.verdict.wire) verdict += ` · ${m.disagreement(stateAndReason(r.state, r.reason), stateAndReason(row.verdict.wire.state, row.verdict.wire.reason))}`;
+    const nmapCell = row.nmap ? `${sameAnswer(row.nmap, r.state, r.reason) ? '' : '≠ '}${stateAndReason(row.nmap.state, row.nmap.reason)}` : m.unknown;
+    return [
+      `${r.port}/${r.protocol}`,
+      ...(withTruth ? [row.truth ? m.truth(row.truth) : m.unknown] : []),
+      r.state,
+      r.reason,
+      row.exchange?.length ? code(row.observed) : row.observed,
+      code(m.textbook(technique, row.column)),
+      verdict,
+      ...(section.nmap ? [nmapCell] : []),
+    ];
+  });
+  const parts = [`## ${m.techniqueTitle(technique)}`, m.principle(technique), table(head, body)];
+  if (section.nmap) parts.push(m.nmapIntro(section.nmap.version));
+  if (section.capture && section.href) parts.push(m.captureLink(section.href, section.capture.frames) + (section.capture.truncated ? m.captureTruncated : ''));
+  else parts.push(m.noCapture);
+
+  const scanner = scannerAddress(input, [section]);
+  const distinct = groupBy(rows.filter((r) => r.exchange?.length), (r) => r.observed);
+  if (distinct.size) parts.push(`### ${m.exchangesHeading}`);
+  for (const [observed, group] of distinct) {
+    const first = group[0]!;
+    parts.push(
+      `#### ${m.exchangePorts(code(observed), portList(group))}`,
+      fence('mermaid', sequenceDiagram(first.exchange!, scanner, first.result.target, first.result.port, { scanner: m.scanner, target: m.target, from: m.from, silence: m.silenceNote, kernel: m.kernelNote, retry: m.retryNote })),
+      `**${m.why}:** ${m.explain(first.verdict.kind, explainFacts(first, group, section, input, m))}`,
+    );
+  }
+  return parts.join('\n\n');
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k) ?? [];
+    list.push(item);
+    groups.set(k, list);
+  }
+  return groups;
+}
+
+function portList(rows: Row[]): string {
+  const targets = new Set(rows.map((r) => r.result.target));
+  return rows.map((r) => (targets.size > 1 ? `${r.result.target}:${r.result.port}` : String(r.result.port))).join(', ');
+}
+
+function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: ReportInput, m: Messages): ExplainFacts {
+  const wire = row.verdict.wire;
+  const answer = wire?.answer;
+  const exchange = row.exchange ?? [];
+  const teardown = [...exchange].reverse().find((p) => p.dir === 'out' && p.kind === 'tcp' && /[RF]/.test(p.flags ?? ''));
+  return {
+    technique: section.technique,
+    ports: portList(group),
+    column: row.column,
+    expected: m.textbook(section.technique, row.column),
+    observed: row.observed,
+    state: wire?.state ?? m.unknown,
+    reason: wire?.reason ?? m.unknown,
+    probes: wire?.probes ?? 0,
+    teardown: teardown ? formatExchange([teardown]) : m.unknown,
+    icmp: answer?.kind === 'icmp' ? code(packetLabel(answer)) : m.unknown,
+    answeredClosed: section.rows.filter((r) => r !== row && r.verdict.wire?.reason === 'port-unreach').length,
+    rateLimitMs: input.lab?.sysctls['net.ipv4.icmp_ratelimit'],
+    statefulRules: (input.lab?.ruleset ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /\bct state\b/.test(l)),
+  };
+}
+
+function summary(sections: TechniqueSection[], input: ReportInput, m: Messages): string {
+  const columns: TextbookColumn[] = input.lab ? ['open', 'closed', 'filtered'] : ['open', 'closed', 'filtered', 'open|filtered'];
+  const body = sections.map((s) => [
+    `${m.techniqueTitle(s.technique)}`,
+    ...columns.map((c) => {
+      const groups = groupBy(
+        s.rows.filter((r) => r.column === c),
+        (r) => r.observed,
+      );
+      if (groups.size === 0) return m.summaryNone;
+      return [...groups].map(([observed, rows]) => `${rows[0]!.exchange?.length ? code(observed) : observed} (${portList(rows)})`).join('<br>');
+    }),
+  ]);
+  return [`## ${m.summary}`, m.summaryIntro, table([m.summaryTechnique, ...columns], body)].join('\n\n');
+}
+
+function analysis(sections: TechniqueSection[], input: ReportInput, m: Messages): string {
+  const items: string[] = [];
+  for (const section of sections) {
+    const differing = groupBy(
+      section.rows.filter((r) => !agreesWithTextbook(r.verdict.kind)),
+      (r) => r.verdict.kind,
+    );
+    for (const [kind, rows] of differing) {
+      const name = m.techniqueTitle(section.technique);
+      const why = m.explain(kind as VerdictKind, explainFacts(rows[0]!, rows, section, input, m));
+      items.push(`- ${m.analysisItem(name, portList(rows), m.verdictShort(kind as VerdictKind))}. ${why}`);
+    }
+  }
+  const disagreements = sections.flatMap((s) =>
+    s.rows
+      .filter((r) => r.verdict.disagreesWithResult && r.verdict.wire)
+      .map((r) => `- ${m.analysisItem(m.techniqueTitle(s.technique), String(r.result.port), m.disagreement(stateAndReason(r.result.state, r.result.reason), stateAndReason(r.verdict.wire!.state, r.verdict.wire!.reason)))}`),
+  );
+  const nmapDiffs = sections.flatMap((s) =>
+    s.nmap
+      ? s.rows
+          .filter((r) => !r.nmap || !sameAnswer(r.nmap, r.result.state, r.result.reason))
+          .map(
+            (r) =>
+              `- ${m.analysisItem(`${m.techniqueTitle(s.technique)} (nmap -s${NMAP_FLAG[s.technique]})`, String(r.result.port), r.nmap ? m.nmapDiffers(stateAndReason(r.nmap.state, r.nmap.reason), stateAndReason(r.result.state, r.result.reason)) : m.nmapNoPort)}`,
+          )
+      : [],
+  );
+  const parts = [`## ${m.analysis}`];
+  if (items.length === 0 && disagreements.length === 0 && nmapDiffs.length === 0) parts.push(m.analysisAllMatch);
+  else {
+    parts.push(m.analysisIntro);
+    if (items.length) parts.push(items.join('\n'));
+    if (disagreements.length) parts.push(`### ${m.analysisDisagreements}`, disagreements.join('\n'));
+    if (nmapDiffs.length) parts.push(`### ${m.analysisNmap}`, nmapDiffs.join('\n'));
+  }
+  return parts.join('\n\n');
+}

@@ -1,0 +1,70 @@
+import type { ExchangePacket, PortResult, Technique } from '../protocol';
+import { classifyWire, statesAllowed, type TextbookColumn, type WireClassification } from './textbook';
+
+/**
+ * How a captured exchange compares with the textbook. The first six agree with it (some need a word
+ * of explanation); the others do not, and the report's analysis explains each one.
+ */
+export const VERDICT_KINDS = [
+  'textbook',
+  'kernel-reset',
+  'connect-teardown',
+  'retries-then-silence',
+  'icmp-reject',
+  'silence-open-filtered',
+  'answered-after-retries',
+  'silent-rate-limited',
+  'silent-stateful-firewall',
+  'unexpected',
+  'not-captured',
+] as const;
+export type VerdictKind = (typeof VERDICT_KINDS)[number];
+
+const AGREEING = new Set<VerdictKind>(['textbook', 'kernel-reset', 'connect-teardown', 'retries-then-silence', 'icmp-reject', 'silence-open-filtered']);
+
+export function agreesWithTextbook(kind: VerdictKind): boolean {
+  return AGREEING.has(kind);
+}
+
+export interface Verdict {
+  kind: VerdictKind;
+  /** the state and reason the captured packets give by nmap's rules; absent when nothing was captured */
+  wire?: WireClassification;
+  /** the capture gives another state or reason than results.json */
+  disagreesWithResult: boolean;
+}
+
+const STEALTH = new Set<Technique>(['fin', 'null', 'xmas']);
+
+/**
+ * Compares one port's captured exchange with the textbook cell `column` (the lab's truth for the
+ * port, or the reported state when the truth is unknown).
+ */
+export function judgeExchange(result: PortResult, exchange: readonly ExchangePacket[] | undefined, column: TextbookColumn): Verdict {
+  const technique = result.technique;
+  const wire = exchange ? classifyWire(technique, exchange) : undefined;
+  if (!wire) return { kind: 'not-captured', disagreesWithResult: false };
+  const disagreesWithResult = wire.state !== result.state || wire.reason !== result.reason;
+  return { kind: kindOf(technique, exchange!, wire, column), wire, disagreesWithResult };
+}
+
+function kindOf(technique: Technique, exchange: readonly ExchangePacket[], wire: WireClassification, column: TextbookColumn): VerdictKind {
+  const silent = wire.answer === undefined;
+  if (!statesAllowed(technique, column).includes(wire.state)) {
+    if (silent && column === 'closed' && technique === 'udp') return 'silent-rate-limited';
+    if (silent && column === 'closed' && STEALTH.has(technique)) return 'silent-stateful-firewall';
+    return 'unexpected';
+  }
+  if (silent) {
+    if (column === 'filtered') return wire.probes > 1 ? 'retries-then-silence' : 'textbook';
+    return 'silence-open-filtered';
+  }
+  if (wire.probes > 1) return 'answered-after-retries';
+  if (wire.answer!.kind === 'icmp' && wire.state === 'filtered') return 'icmp-reject';
+  if (wire.state === 'open' && technique === 'connect') return 'connect-teardown';
+  if (wire.state === 'open' && technique === 'syn') {
+    const after = exchange.slice(exchange.indexOf(wire.answer!) + 1);
+    if (after.some((p) => p.dir === 'out' && p.kernel && p.flags === 'R')) return 'kernel-reset';
+  }
+  return 'textbook';
+}
