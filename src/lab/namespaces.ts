@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { LabHost } from '../protocol';
 import { LAB_PREFIX_LENGTH, type LabEnd, type LabTopology } from './topology';
 import { runTool } from './tools';
@@ -17,8 +18,13 @@ export async function listNamespaces(): Promise<string[]> {
  */
 export async function createNamespaces(topo: LabTopology): Promise<void> {
   const { scanner, target } = topo;
-  await runTool('ip', ['netns', 'add', scanner.namespace]);
-  await runTool('ip', ['netns', 'add', target.namespace]);
+  for (const end of [scanner, target]) {
+    await runTool('ip', ['netns', 'add', end.namespace]);
+    // Without this the new veth sends IPv6 DAD, router solicitations and MLD reports for seconds after
+    // up, and they would land in every capture of the first scan. Set inside the lab's namespaces only.
+    if (existsSync('/proc/sys/net/ipv6'))
+      await runTool('ip', ['netns', 'exec', end.namespace, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+  }
   await runTool('ip', [
     '-n', scanner.namespace, 'link', 'add', scanner.iface, 'address', scanner.mac,
     'type', 'veth', 'peer', 'name', target.iface, 'netns', target.namespace, 'address', target.mac,
