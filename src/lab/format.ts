@@ -23,7 +23,9 @@ export function formatLabDescription(d: LabDescription): string {
   if (d.up) {
     const scanner = d.hosts.find((h) => h.role === 'scanner');
     const target = d.hosts.find((h) => h.role === 'target');
-    if (scanner && target) lines.push('', `scan it from the scanner: ip netns exec ${scanner.namespace} portlab scan ${target.address} -p 22,23,25,110 -sS`);
+    const tcpPorts = d.ports.filter((p) => p.protocol === 'tcp').map((p) => p.port).sort((a, b) => a - b);
+    if (scanner && target)
+      lines.push('', `scan it from the scanner: ip netns exec ${scanner.namespace} portlab scan ${target.address} -p ${tcpPorts.join(',')} -sS`);
   }
   return `${lines.join('\n')}\n`;
 }
