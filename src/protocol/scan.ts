@@ -114,6 +114,8 @@ export const TechniqueSummary = z.object({
   counts: z.record(PortState, z.number().int().nonnegative()),
   /** absolute path of this technique's pcap, when captures were written */
   capture: z.string().optional(),
+  /** a remark on these results, e.g. why the exchanges are empty */
+  note: z.string().optional(),
 });
 export type TechniqueSummary = z.infer<typeof TechniqueSummary>;
 

@@ -1,0 +1,168 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname, release } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Command, Option } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { UserError } from '../../engine/errors';
+import { parsePorts } from '../../engine/ports';
+import { runScan } from '../../engine/scan';
+import { ScopeGuard } from '../../engine/scope';
+import { findRoute, hasCapNetRaw } from '../../link';
+import { formatExchange, NMAP_FLAG, TECHNIQUES, type PortResult, type ScanDocument, type ScannerInfo, type Technique } from '../../protocol';
+import type { ScanPlan } from '../../engine/scan-plan';
+
+const TECHNIQUE_BY_LETTER = new Map(TECHNIQUES.map((t) => [NMAP_FLAG[t], t] as const));
+const TOOL = `portlab ${process.env.PORTLAB_VERSION ?? '0.1.0'}`;
+/** Like nmap: when one state covers more ports than this, the table lists only the others. */
+const MAX_SHOWN_IN_ONE_STATE = 25;
+
+/** `-sS -sU`, `-sSU` and `-s S` all work; the letters are nmap's. */
+function parseTechniques(groups: string[]): Technique[] {
+  const out: Technique[] = [];
+  for (const letter of groups.join('')) {
+    const technique = TECHNIQUE_BY_LETTER.get(letter.toUpperCase());
+    if (!technique) throw new UserError(`unknown scan technique -s${letter}: use T (connect), S (SYN), X (Xmas), F (FIN), N (NULL) or U (UDP)`);
+    if (!out.includes(technique)) out.push(technique);
+  }
+  return out;
+}
+
+function positiveNumber(name: string, max: number, integer: boolean) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || !(n > 0 || (integer && n === 0)) || n > max || (integer && !Number.isInteger(n)))
+      throw new UserError(`bad ${name} "${text}": expected ${integer ? 'an integer' : 'a number'} up to ${max}`);
+    return n;
+  };
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+interface ScanOptions {
+  ports: string;
+  scan: string[];
+  json?: boolean;
+  out?: string;
+  iface?: string;
+  rate?: number;
+  maxRetries?: number;
+  allowTarget: string[];
+}
+
+function scannerInfo(target: string | undefined, iface: string | undefined): ScannerInfo {
+  const info: ScannerInfo = { hostname: hostname(), kernel: release(), tool: TOOL };
+  if (!target) return info;
+  try {
+    const route = findRoute(target, iface);
+    Object.assign(info, { iface: route.iface, address: route.srcIp, mac: route.srcMac });
+  } catch {
+    // The scan itself reports routing problems; the environment section just stays shorter.
+  }
+  return info;
+}
+
+function table(results: PortResult[], technique: Technique, target: string): string {
+  const rows = results.filter((r) => r.technique === technique && r.target === target);
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  const hidden = [...counts].filter(([, c]) => c > MAX_SHOWN_IN_ONE_STATE).map(([s]) => s);
+  const lines = [`${technique} scan of ${target} (-s${NMAP_FLAG[technique]}), ${rows.length} ports`];
+  for (const state of hidden) {
+    const reasons = new Map<string, number>();
+    for (const r of rows) if (r.state === state) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
+    lines.push(`Not shown: ${counts.get(state)} ${state} ports (${[...reasons].map(([r, c]) => `${c} ${r}`).join(', ')})`);
+  }
+  lines.push(`${'PORT'.padEnd(10)}${'STATE'.padEnd(15)}${'REASON'.padEnd(24)}EXCHANGE`);
+  for (const r of rows) {
+    if (hidden.includes(r.state)) continue;
+    const reason = r.reasonTtl === undefined ? r.reason : `${r.reason} ttl ${r.reasonTtl}`;
+    lines.push(`${`${r.port}/${r.protocol}`.padEnd(10)}${r.state.padEnd(15)}${reason.padEnd(24)}${formatExchange(r.exchange)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
+  const ports = parsePorts(opts.ports);
+  const techniques = opts.scan.length > 0 ? parseTechniques(opts.scan) : [hasCapNetRaw() ? 'syn' : 'connect'] satisfies Technique[];
+  const resolved = await new ScopeGuard(opts.allowTarget).resolve(targets);
+  const outDir = opts.out ? resolve(opts.out) : undefined;
+  if (outDir) {
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (err) {
+      throw new UserError(`cannot create --out directory ${outDir}: ${(err as Error).message}`);
+    }
+  }
+  const plan: ScanPlan = { scanId: randomUUID(), targets: resolved, ports, techniques };
+  if (opts.rate !== undefined) plan.rate = opts.rate;
+  if (opts.maxRetries !== undefined) plan.maxRetries = opts.maxRetries;
+  if (opts.iface !== undefined) plan.iface = opts.iface;
+  if (outDir) plan.captureDir = outDir;
+
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.on('SIGINT', abort);
+  process.on('SIGTERM', abort);
+  const showBar = process.stderr.isTTY && !opts.json;
+  const bar = showBar ? new SingleBar({ stream: process.stderr, format: '{technique} {target} [{bar}] {value}/{total} ports | {sent} sent', hideCursor: true }) : undefined;
+  let barTechnique = '';
+  const startedAt = new Date().toISOString();
+  try {
+    const outcome = await runScan(
+      plan,
+      {
+        progress(p) {
+          if (!bar) return;
+          const key = `${p.technique} ${p.target}`;
+          if (key !== barTechnique) {
+            if (barTechnique) bar.stop();
+            barTechnique = key;
+            bar.start(p.total, p.done, { technique: p.technique, target: p.target, sent: p.sent });
+          } else bar.update(p.done, { sent: p.sent });
+        },
+      },
+      controller.signal,
+    );
+    bar?.stop();
+    const doc: ScanDocument = {
+      tool: TOOL,
+      startedAt,
+      command: ['portlab', ...process.argv.slice(2)],
+      scanner: scannerInfo(resolved[0], opts.iface),
+      summary: { ...outcome.summary, ...(controller.signal.aborted ? { error: 'interrupted' } : {}) },
+      results: outcome.results,
+    };
+    if (outDir) writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    if (opts.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
+    else {
+      for (const s of outcome.summary.techniques) {
+        process.stdout.write(table(outcome.results, s.technique, s.target));
+        const capture = s.capture ? `, capture ${s.capture}` : '';
+        process.stdout.write(`${s.packetsSent} probes sent, ${s.packetsReceived} answers, ${(s.durationMs / 1000).toFixed(2)} s${capture}${s.note ? `; ${s.note}` : ''}\n\n`);
+      }
+      if (outcome.summary.partial) process.stdout.write('Scan interrupted: results are partial.\n');
+    }
+    if (outcome.summary.partial) process.exitCode = 130;
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('scan')
+    .description('scan ports of lab targets like nmap: -sT connect, -sS SYN, -sX Xmas, -sF FIN, -sN NULL, -sU UDP')
+    .argument('<targets...>', 'IPv4 addresses or host names (lab ranges only unless --allow-target)')
+    .option('-p, --ports <list>', 'ports: 22, 22-29, 7,53-87, or - for all 65535', '1-1024')
+    .option('-s, --scan <letters>', 'techniques by nmap letter, repeatable (-sS -sU or -sSU); default -sS with CAP_NET_RAW, else -sT', collect, [])
+    .option('--json', 'print one JSON document (every port × technique) on stdout')
+    .option('--out <dir>', 'write <dir>/results.json and <dir>/<technique>.pcap')
+    .option('-e, --iface <name>', 'outgoing interface (default: from the routing table)')
+    .addOption(new Option('--rate <pps>', 'maximum packets per second').argParser(positiveNumber('--rate', 10_000_000, false)))
+    .addOption(new Option('--max-retries <n>', 'retransmissions of an unanswered probe (default 1 for TCP, 3 for UDP)').argParser(positiveNumber('--max-retries', 15, true)))
+    .option('--allow-target <cidr>', 'also allow targets in this CIDR (repeatable)', collect, [])
+    .action(scanAction);
+}

@@ -1,0 +1,115 @@
+import { captureConnectTraffic, connectOnce, hasCapNetRaw, type LiveCapture } from '../link';
+import { decodeFrame, TCP_SYN, TCP_ACK } from './packet';
+import { TokenBucket } from './pacer';
+import { exchangePacketOf, LINGER_MS, PortBook } from './port-book';
+import { RttEstimator } from './rtt';
+import { classifyConnect, connectNoResponse, CONNECT_DEFAULT_RETRIES } from './technique';
+import { Waker, type TechniqueContext } from './technique-context';
+
+/** Concurrent connect() attempts; each holds a file descriptor. */
+const MAX_IN_FLIGHT = 256;
+const PROGRESS_INTERVAL_MS = 200;
+
+/**
+ * Connect scan of one target with the OS's connect(). With CAP_NET_RAW the kernel's packets are
+ * captured too, so the exchange shows S → SA → A → RA; without it the exchange stays empty.
+ */
+export async function scanTargetConnect(target: string, ctx: TechniqueContext): Promise<PortBook> {
+  const ports = ctx.plan.ports;
+  const n = ports.length;
+  const book = new PortBook('connect', target, ports);
+  const maxRetries = ctx.plan.maxRetries ?? CONNECT_DEFAULT_RETRIES;
+  const indexOfPort = new Int32Array(65536).fill(-1);
+  ports.forEach((p, i) => (indexOfPort[p] = i));
+  const synsSeen = new Uint8Array(n);
+  const rtt = new RttEstimator();
+  const waker = new Waker();
+
+  let capture: LiveCapture | undefined;
+  if (hasCapNetRaw()) {
+    let ourIp = '';
+    const opened = captureConnectTraffic(target, ctx.plan.iface, (frame) => {
+      const now = performance.now();
+      const d = decodeFrame(frame);
+      const tcp = d?.tcp;
+      if (!d?.ip || !tcp) return;
+      // On lo both ends share one address, so the scanned port tells the direction.
+      let dir: 'in' | 'out' | undefined;
+      let i = -1;
+      if (d.ip.src === ourIp && d.ip.dst === target && indexOfPort[tcp.dstPort]! >= 0) {
+        dir = 'out';
+        i = indexOfPort[tcp.dstPort]!;
+      } else if (d.ip.src === target && d.ip.dst === ourIp && indexOfPort[tcp.srcPort]! >= 0) {
+        dir = 'in';
+        i = indexOfPort[tcp.srcPort]!;
+      }
+      if (!dir) return;
+      const frameNo = ctx.pcap?.write(frame);
+      const extra: { frame?: number; retry?: number } = { frame: frameNo };
+      if (dir === 'out' && (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) extra.retry = synsSeen[i]++;
+      if (dir === 'in') ctx.counters.received++;
+      book.record(i, exchangePacketOf(d, dir, now - ctx.startedAt, extra));
+    });
+    capture = opened.capture;
+    ourIp = opened.route.srcIp;
+  }
+
+  const bucket = ctx.plan.rate ? new TokenBucket(ctx.plan.rate, Math.max(1, ctx.plan.rate / 100), performance.now()) : undefined;
+  const retryQueue: number[] = [];
+  let retryHead = 0;
+  let next = 0;
+  let inFlight = 0;
+  let lastProgress = 0;
+  const tries = new Uint8Array(n);
+
+  const attempt = (i: number) => {
+    const started = performance.now();
+    tries[i]!++;
+    inFlight++;
+    ctx.counters.sent++;
+    void connectOnce(target, ports[i]!, rtt.timeoutMs()).then((outcome) => {
+      const now = performance.now();
+      inFlight--;
+      const verdict = classifyConnect(outcome);
+      if (verdict) {
+        rtt.sample(now - started);
+        book.decide(i, verdict, now);
+      } else if (tries[i]! <= maxRetries) retryQueue.push(i);
+      else book.decide(i, connectNoResponse, now);
+      waker.wake();
+    });
+  };
+
+  try {
+    while (book.reported < n && !ctx.signal?.aborted) {
+      let now = performance.now();
+      while (inFlight < MAX_IN_FLIGHT && (retryHead < retryQueue.length || next < n)) {
+        if (bucket && !bucket.take(now)) break;
+        attempt(retryHead < retryQueue.length ? retryQueue[retryHead++]! : next++);
+      }
+      now = performance.now();
+      book.reportDue(now, capture ? LINGER_MS : 0, (r) => ctx.events.port?.(r));
+      if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
+        lastProgress = now;
+        const elapsed = (now - ctx.startedAt) / 1000;
+        ctx.events.progress?.({
+          scanId: ctx.plan.scanId,
+          technique: 'connect',
+          target,
+          sent: ctx.counters.sent,
+          answered: book.decided,
+          done: book.decided,
+          total: n,
+          rate: elapsed > 0 ? Math.round(ctx.counters.sent / elapsed) : 0,
+        });
+      }
+      await waker.sleep(bucket ? Math.min(25, bucket.msUntilToken(now)) : 25);
+    }
+    // Attempts still running when cancelled end within their timeout; wait so no socket outlives the scan.
+    while (inFlight > 0) await waker.sleep(25);
+  } finally {
+    capture?.close();
+  }
+  book.reportDue(performance.now(), 0, (r) => ctx.events.port?.(r));
+  return book;
+}

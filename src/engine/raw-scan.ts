@@ -1,0 +1,182 @@
+import { openRawChannel, type RawChannel } from '../link';
+import { decodeFrame, decodeIPv4Packet } from './packet';
+import { TokenBucket } from './pacer';
+import { exchangePacketOf, LINGER_MS, PortBook } from './port-book';
+import { pickSourcePortBase, ProbeMatcher, SOURCE_PORT_SPAN } from './probe-matcher';
+import { RttEstimator } from './rtt';
+import type { RawTechnique } from './technique';
+import { nextTurn, Waker, type TechniqueContext } from './technique-context';
+
+/** Frames sent before the event loop gets a turn: a tight loop overflows libpcap's ring (engine notes). */
+const SEND_BURST = 128;
+const MAX_IN_FLIGHT = { tcp: 2048, udp: 256 } as const;
+/**
+ * Linux answers closed UDP ports with one ICMP error per second per destination after a burst of
+ * six. Once a target has shown it answers with port-unreachable, retries of silent ports go at this
+ * pace, so each one finds a fresh token instead of being declared open|filtered too early.
+ */
+const ICMP_LIMITED_RETRY_INTERVAL_MS = 1050;
+const PROGRESS_INTERVAL_MS = 200;
+
+/** Runs one raw technique against one target and returns its book of verdicts and exchanges. */
+export async function scanTargetRaw(technique: RawTechnique, target: string, ctx: TechniqueContext): Promise<PortBook> {
+  const ports = ctx.plan.ports;
+  const n = ports.length;
+  const book = new PortBook(technique.name, target, ports);
+  const maxRetries = ctx.plan.maxRetries ?? technique.defaultRetries;
+  const tries = new Uint8Array(n);
+  const sentAt = new Float64Array(n);
+  const inFlightFlag = new Uint8Array(n);
+  const rtt = new RttEstimator();
+  const waker = new Waker();
+  let inFlight = 0;
+  let icmpLimited = false;
+
+  const isn = (Math.random() * 0x100000000) >>> 0;
+  let matcher: ProbeMatcher | undefined;
+
+  const settle = (i: number) => {
+    if (inFlightFlag[i]) {
+      inFlightFlag[i] = 0;
+      inFlight--;
+    }
+  };
+
+  const onFrame = (frame: Uint8Array) => {
+    const now = performance.now();
+    const d = decodeFrame(frame);
+    const m = d?.ip && matcher ? matcher.match(d) : undefined;
+    if (m?.kind === 'own') return;
+    const frameNo = ctx.pcap?.write(frame);
+    if (!m || !d) return;
+    const t = now - ctx.startedAt;
+    if (m.kind === 'kernel') {
+      book.record(m.index, exchangePacketOf(d, 'out', t, { kernel: true, frame: frameNo }));
+      return;
+    }
+    ctx.counters.received++;
+    book.record(m.index, exchangePacketOf(d, 'in', t, { frame: frameNo }));
+    if (m.attempt === Math.min(tries[m.index]! - 1, SOURCE_PORT_SPAN - 1) && inFlightFlag[m.index]) rtt.sample(now - sentAt[m.index]!);
+    const verdict = technique.classify(m.answer);
+    if (verdict && book.decide(m.index, verdict, now, d.ip!.ttl)) {
+      settle(m.index);
+      if (verdict.reason === 'port-unreach' && verdict.state === 'closed') icmpLimited = true;
+      waker.wake();
+    }
+  };
+
+  const channel: RawChannel = await openRawChannel(target, ctx.plan.iface, onFrame);
+  const srcIp = channel.route.srcIp;
+  matcher = new ProbeMatcher(technique, ports, srcIp, target, isn, pickSourcePortBase(ports));
+
+  const send = (i: number, now: number) => {
+    const attempt = tries[i]!;
+    const packet = technique.buildProbe({
+      srcIp,
+      dstIp: target,
+      srcPort: matcher!.sourcePort(attempt),
+      dstPort: ports[i]!,
+      seq: matcher!.seq(i, attempt),
+    });
+    const frame = channel.send(packet);
+    const frameNo = ctx.pcap?.write(frame);
+    book.record(i, exchangePacketOf(decodeIPv4Packet(packet)!, 'out', now - ctx.startedAt, { retry: attempt, frame: frameNo }));
+    tries[i] = attempt + 1;
+    sentAt[i] = now;
+    inFlightFlag[i] = 1;
+    inFlight++;
+    timeoutQueue.push(i);
+    ctx.counters.sent++;
+  };
+
+  const bucket = ctx.plan.rate ? new TokenBucket(ctx.plan.rate, Math.max(1, ctx.plan.rate / 100), performance.now()) : undefined;
+  const maxInFlight = MAX_IN_FLIGHT[technique.protocol];
+  // Both queues hold port indices; stale entries (port decided meanwhile) are skipped when reached.
+  const timeoutQueue: number[] = [];
+  let timeoutHead = 0;
+  const retryQueue: number[] = [];
+  let retryHead = 0;
+  let next = 0;
+  let nextPacedRetryAt = 0;
+  let lastProgress = 0;
+
+  const progress = (now: number) => {
+    lastProgress = now;
+    const elapsed = (now - ctx.startedAt) / 1000;
+    ctx.events.progress?.({
+      scanId: ctx.plan.scanId,
+      technique: technique.name,
+      target,
+      sent: ctx.counters.sent,
+      answered: ctx.counters.received,
+      done: book.decided,
+      total: n,
+      rate: elapsed > 0 ? Math.round(ctx.counters.sent / elapsed) : 0,
+    });
+  };
+
+  try {
+    while (book.reported < n && !ctx.signal?.aborted) {
+      let now = performance.now();
+      const timeout = rtt.timeoutMs();
+      while (timeoutHead < timeoutQueue.length) {
+        const i = timeoutQueue[timeoutHead]!;
+        if (!inFlightFlag[i]) {
+          timeoutHead++;
+          continue;
+        }
+        if (now - sentAt[i]! < timeout) break;
+        timeoutHead++;
+        settle(i);
+        if (tries[i]! <= maxRetries) retryQueue.push(i);
+        else book.decide(i, technique.noResponse, now);
+      }
+      if (timeoutHead > 65536) {
+        timeoutQueue.splice(0, timeoutHead);
+        timeoutHead = 0;
+      }
+
+      let sentThisTurn = 0;
+      const paced = technique.protocol === 'udp' && icmpLimited;
+      while (sentThisTurn < SEND_BURST && inFlight < maxInFlight) {
+        const retryReady = retryHead < retryQueue.length && (!paced || now >= nextPacedRetryAt);
+        if (!retryReady && next >= n) break;
+        if (bucket && !bucket.take(now)) break;
+        const i = retryReady ? retryQueue[retryHead++]! : next++;
+        if (!book.isOpen(i)) continue;
+        send(i, now);
+        sentThisTurn++;
+        if (retryReady && paced) {
+          nextPacedRetryAt = now + ICMP_LIMITED_RETRY_INTERVAL_MS;
+          break;
+        }
+      }
+      if (retryHead > 65536) {
+        retryQueue.splice(0, retryHead);
+        retryHead = 0;
+      }
+
+      now = performance.now();
+      book.reportDue(now, LINGER_MS, (r) => ctx.events.port?.(r));
+      if (now - lastProgress >= PROGRESS_INTERVAL_MS) progress(now);
+      if (sentThisTurn >= SEND_BURST) await nextTurn();
+      else await waker.sleep(nextWakeMs(now));
+    }
+  } finally {
+    // A short linger lets the last answers (and our kernel's RSTs) reach the capture.
+    if (!ctx.signal?.aborted) await new Promise((r) => setTimeout(r, 20));
+    channel.close();
+  }
+  book.reportDue(performance.now(), 0, (r) => ctx.events.port?.(r));
+  progress(performance.now());
+  return book;
+
+  function nextWakeMs(now: number): number {
+    let wait = 50;
+    if (timeoutHead < timeoutQueue.length) wait = Math.min(wait, sentAt[timeoutQueue[timeoutHead]!]! + rtt.timeoutMs() - now);
+    if (bucket && inFlight < maxInFlight && (next < n || retryHead < retryQueue.length)) wait = Math.min(wait, bucket.msUntilToken(now));
+    if (retryHead < retryQueue.length && technique.protocol === 'udp' && icmpLimited) wait = Math.min(wait, nextPacedRetryAt - now);
+    if (book.decided > book.reported) wait = Math.min(wait, 25);
+    return Math.max(wait, 0);
+  }
+}

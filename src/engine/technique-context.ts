@@ -1,0 +1,37 @@
+import type { PcapWriter } from './pcap';
+import type { ScanPlan, ScanEvents } from './scan-plan';
+
+/** What every per-target loop of one technique shares: the plan, the pcap, the clock and the counters. */
+export interface TechniqueContext {
+  plan: ScanPlan;
+  events: ScanEvents;
+  signal: AbortSignal | undefined;
+  pcap: PcapWriter | undefined;
+  /** performance.now() when the technique started; exchange times are relative to it */
+  startedAt: number;
+  counters: { sent: number; received: number };
+}
+
+/** Resolves after ms, or earlier when wake() is called (an answer freed a slot or decided a port). */
+export class Waker {
+  private resolveWait: (() => void) | undefined;
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, ms));
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.resolveWait = undefined;
+        resolve();
+      }
+      this.resolveWait = done;
+    });
+  }
+
+  wake(): void {
+    this.resolveWait?.();
+  }
+}
+
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,0 +1,43 @@
+import { Cap } from 'cap';
+import { hasCapNetRaw, missingCapNetRaw } from './privilege';
+import { UserError } from '../engine/errors';
+
+/** Big enough for a burst of answers even with libpcap's 64 KiB ring slots (see the engine notes). */
+const RING_BYTES = 64 * 1024 * 1024;
+
+/** A libpcap handle on one interface: captures matching frames and injects Ethernet frames. */
+export class LiveCapture {
+  private readonly cap = new Cap();
+  private readonly buffer = Buffer.alloc(65535);
+  private closed = false;
+
+  /** `filter` must be built from validated addresses only: it is compiled by libpcap as given. */
+  constructor(readonly iface: string, filter: string, onFrame: (frame: Uint8Array) => void) {
+    if (!hasCapNetRaw()) throw missingCapNetRaw('capturing packets');
+    try {
+      const linkType = this.cap.open(iface, filter, RING_BYTES, this.buffer);
+      if (linkType !== 'ETHERNET') {
+        this.cap.close();
+        throw new UserError(`interface ${iface} has link type ${linkType}; only Ethernet (and lo) are supported`);
+      }
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      const message = (err as Error).message;
+      if (/permit|denied/i.test(message)) throw missingCapNetRaw('capturing packets');
+      throw new UserError(`cannot capture on ${iface}: ${message}`);
+    }
+    this.cap.setMinBytes?.(0);
+    // The addon reuses one buffer for every packet: copy before anything async can see it.
+    this.cap.on('packet', (nbytes: number) => onFrame(Uint8Array.prototype.slice.call(this.buffer, 0, nbytes)));
+  }
+
+  send(frame: Uint8Array): void {
+    this.cap.send(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), frame.byteLength);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cap.close();
+  }
+}

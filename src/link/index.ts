@@ -1,0 +1,6 @@
+export { LiveCapture } from './capture';
+export { captureConnectTraffic } from './connect-capture';
+export { connectOnce } from './connect';
+export { hasCapNetRaw, missingCapNetRaw } from './privilege';
+export { openRawChannel, type RawChannel } from './raw-channel';
+export { assertInterfaceUp, findRoute, type Route } from './route';

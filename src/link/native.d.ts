@@ -1,0 +1,24 @@
+// Minimal typings for the two native addons, covering only what src/link uses.
+declare module 'cap' {
+  import { EventEmitter } from 'node:events';
+  export class Cap extends EventEmitter {
+    /** opens a live capture; returns the link type name ('ETHERNET', 'NULL', …) */
+    open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
+    send(buffer: Buffer, nbytes?: number): void;
+    setMinBytes?(bytes: number): void;
+    close(): void;
+    on(event: 'packet', listener: (nbytes: number, truncated: boolean) => void): this;
+    static deviceList(): { name: string; addresses: { addr: string }[]; flags?: string }[];
+  }
+}
+
+declare module 'raw-socket' {
+  import { EventEmitter } from 'node:events';
+  interface RawSocket extends EventEmitter {
+    send(buffer: Buffer, offset: number, length: number, address: string, before: (() => void) | null, after: (error: Error | null, bytes: number) => void): void;
+    close(): void;
+    pauseRecv(): RawSocket;
+  }
+  export function createSocket(options: { addressFamily?: number; protocol?: number; bufferSize?: number }): RawSocket;
+  export const AddressFamily: { IPv4: number; IPv6: number };
+}
