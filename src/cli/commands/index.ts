@@ -4,8 +4,9 @@ import { register as discover } from './discover';
 import { register as scan } from './scan';
 import { register as report } from './report';
 import { register as helper } from './helper';
+import { register as demo } from './demo';
 
 /** Each subcommand module exports `register(program)`; add it here to make it part of `portlab`. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [lab, discover, scan, report, helper];
+export const commands: RegisterCommand[] = [lab, discover, scan, report, helper, demo];

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job from a fresh clone: install what is missing, build, then `portlab demo` (lab up, six
+# scans, results + captures + report, lab down). Arguments go to `portlab demo` (e.g. --out DIR).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+  echo "npm run demo: the lab sandbox needs root (network namespaces, raw sockets): run it with sudo" >&2
+  exit 2
+fi
+bash scripts/setup.sh
+npm run --silent build
+exec node out/cli.js demo "$@"
