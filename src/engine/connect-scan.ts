@@ -1,5 +1,5 @@
 import { captureConnectTraffic, connectOnce, hasCapNetRaw, type LiveCapture } from '../link';
-import { decodeFrame, TCP_SYN, TCP_ACK } from './packet';
+import { decodeFrame, IPPROTO_TCP, TCP_ACK, TCP_SYN } from './packet';
 import { TokenBucket } from './pacer';
 import { exchangePacketOf, LINGER_MS, PortBook } from './port-book';
 import { RttEstimator } from './rtt';
@@ -31,8 +31,17 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     const opened = captureConnectTraffic(target, ctx.plan.iface, (frame) => {
       const now = performance.now();
       const d = decodeFrame(frame);
-      const tcp = d?.tcp;
-      if (!d?.ip || !tcp) return;
+      if (!d?.ip) return;
+      const quoted = d.icmp?.quoted;
+      if (quoted && quoted.protocol === IPPROTO_TCP && quoted.ip.src === ourIp && quoted.ip.dst === target && quoted.dstPort !== undefined) {
+        const i = indexOfPort[quoted.dstPort]!;
+        if (i < 0) return;
+        ctx.counters.received++;
+        book.record(i, exchangePacketOf(d, 'in', now - ctx.startedAt, { frame: ctx.pcap?.write(frame) }));
+        return;
+      }
+      const tcp = d.tcp;
+      if (!tcp) return;
       // On lo both ends share one address, so the scanned port tells the direction.
       let dir: 'in' | 'out' | undefined;
       let i = -1;

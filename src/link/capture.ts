@@ -3,7 +3,7 @@ import { hasCapNetRaw, missingCapNetRaw } from './privilege';
 import { UserError } from '../engine/errors';
 
 /** Big enough for a burst of answers even with libpcap's 64 KiB ring slots (see the engine notes). */
-const RING_BYTES = 64 * 1024 * 1024;
+const RING_BYTES = 16 * 1024 * 1024;
 
 /** A libpcap handle on one interface: captures matching frames and injects Ethernet frames. */
 export class LiveCapture {

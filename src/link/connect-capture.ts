@@ -1,8 +1,11 @@
 import { LiveCapture } from './capture';
 import { findRoute, type Route } from './route';
 
-/** Captures the kernel's TCP packets to and from a target during a connect scan (needs CAP_NET_RAW). */
+/**
+ * Captures the kernel's TCP packets to and from a target during a connect scan, and ICMP errors to
+ * us (a reject rule's admin-prohibited), which connect() only reports as EHOSTUNREACH. Needs CAP_NET_RAW.
+ */
 export function captureConnectTraffic(target: string, ifaceOverride: string | undefined, onFrame: (frame: Uint8Array) => void): { route: Route; capture: LiveCapture } {
   const route = findRoute(target, ifaceOverride);
-  return { route, capture: new LiveCapture(route.iface, `tcp and host ${target}`, onFrame) };
+  return { route, capture: new LiveCapture(route.iface, `(tcp and host ${target}) or (icmp and dst host ${route.srcIp})`, onFrame) };
 }
