@@ -170,7 +170,7 @@ function environment(input: ReportInput, sections: TechniqueSection[], m: Messag
       scannerAddress(input, sections),
       v(scanner?.mac ?? labScanner?.mac),
       v(scanner?.netns ?? labScanner?.namespace),
-      '',
+      m.unknown,
     ],
   ];
   for (const target of targetsOf(input)) {
@@ -288,14 +288,17 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
   else parts.push(m.noCapture);
 
   const scanner = scannerAddress(input, [section]);
-  const distinct = groupBy(rows.filter((r) => r.exchange?.length), (r) => r.observed);
+  // Ports whose exchanges look alike but were judged differently (an open and a dropped port that both
+  // stayed silent) get a diagram each, so that every explanation stands under its own ports.
+  const distinct = groupBy(rows.filter((r) => r.exchange?.length), (r) => `${r.observed}\u0000${r.verdict.kind}`);
   if (distinct.size) parts.push(`### ${m.exchangesHeading}`);
-  for (const [observed, group] of distinct) {
+  for (const group of distinct.values()) {
     const first = group[0]!;
+    const observed = first.observed;
     parts.push(
       `#### ${m.exchangePorts(code(observed), portList(group))}`,
       fence('mermaid', sequenceDiagram(first.exchange!, scanner, first.result.target, first.result.port, { scanner: m.scanner, target: m.target, from: m.from, silence: m.silenceNote, kernel: m.kernelNote, retry: m.retryNote })),
-      `**${m.why}:** ${m.explain(first.verdict.kind, explainFacts(first, group, section, input, m))}`,
+      `**${m.why}** ${m.explain(first.verdict.kind, explainFacts(first, group, section, input, m))}`,
     );
   }
   return parts.join('\n\n');

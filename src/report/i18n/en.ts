@@ -105,7 +105,7 @@ export const en = {
   noCapture: 'No packet capture was found for this technique, so its exchanges could not be checked.',
   exchangesHeading: 'Exchanges seen',
   exchangePorts: (exchange: string, ports: string) => `${exchange} — port ${ports}`,
-  why: 'Why',
+  why: 'Why:',
 
   noAnswer: '(no answer)',
   scanner: 'Scanner',

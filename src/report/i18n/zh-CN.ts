@@ -79,7 +79,7 @@ export const zhCN: Messages = {
   noCapture: '没有找到该扫描方式的抓包文件，因此无法核对其报文交互。',
   exchangesHeading: '观察到的报文交互',
   exchangePorts: (exchange: string, ports: string) => `${exchange} —— 端口 ${ports}`,
-  why: '原因',
+  why: '原因：',
 
   noAnswer: '（无应答）',
   scanner: '扫描机',
