@@ -1,0 +1,41 @@
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { COMMAND_IDS, registerCommands } from './commands';
+import { HelperPool } from './helper-pool';
+import { LabControl } from './lab-control';
+import { ResultsPanel, RESULTS_VIEW_TYPE } from './results-panel';
+import { ResultsStore } from './results-store';
+import { ScanRunner } from './scan-runner';
+import { TargetsTree, type TreeNode } from './targets-tree';
+
+/** What activate returns: the tree and the store, so that extension-host tests read what the user sees. */
+export interface PortLabApi {
+  tree: TargetsTree;
+  store: ResultsStore;
+  commands: readonly string[];
+}
+
+export function activate(context: vscode.ExtensionContext): PortLabApi {
+  const store = new ResultsStore(context.workspaceState);
+  const pool = new HelperPool(join(context.extensionPath, 'out', 'cli.js'), join(context.globalStorageUri.fsPath, 'captures'));
+  const runner = new ScanRunner(pool, store);
+  const lab = new LabControl(pool, store);
+  const tree = new TargetsTree(store);
+  const view = vscode.window.createTreeView<TreeNode>('portlab.targets', { treeDataProvider: tree, showCollapseAll: true });
+  const syncRunning = () => void vscode.commands.executeCommand('setContext', 'portlab.scanning', runner.isRunning());
+  context.subscriptions.push(
+    store,
+    pool,
+    runner,
+    tree,
+    view,
+    runner.onDidChangeRunning(syncRunning),
+    ...registerCommands({ context, store, pool, runner, lab }),
+    vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => ResultsPanel.revive(context, store, panel, state),
+    }),
+  );
+  return { tree, store, commands: COMMAND_IDS };
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { HelperClient, startHelper } from '../helper/client';
+import { currentEnvironment, HelperLaunchError, setcapCommand, type LaunchEnvironment } from '../helper/launch';
+import { readSettings, type ElevationMethod } from './config';
+import { resolveNodePath } from './node-path';
+
+/** What a helper must be able to do: raw sockets, and the namespace it must run in. */
+export interface HelperNeeds {
+  raw: boolean;
+  netns?: string;
+}
+
+/**
+ * The elevation setting narrows which ways the launcher may use: hiding a program from it is how
+ * the setting says "not this one" without the launcher knowing about settings.
+ */
+export function environmentFor(elevation: ElevationMethod, base: LaunchEnvironment = currentEnvironment()): LaunchEnvironment {
+  const hidden = new Set(elevation === 'none' ? ['pkexec', 'sudo'] : elevation === 'pkexec' ? ['sudo'] : elevation === 'sudo' ? ['pkexec'] : []);
+  return { ...base, which: (program) => (hidden.has(program) ? undefined : base.which(program)) };
+}
+
+/**
+ * One running helper per kind of need (unprivileged, privileged, inside a lab's scanner namespace),
+ * started on first use and kept for the next scan; a helper that exits is forgotten.
+ */
+export class HelperPool implements vscode.Disposable {
+  private readonly clients = new Map<string, Promise<HelperClient>>();
+
+  constructor(
+    private readonly cliPath: string,
+    private readonly defaultCaptureDir: string,
+  ) {}
+
+  captureDir(): string {
+    return readSettings().captureDirectory || this.defaultCaptureDir;
+  }
+
+  get(needs: HelperNeeds): Promise<HelperClient> {
+    const settings = readSettings();
+    const nodePath = resolveNodePath(settings.nodePath);
+    const captureDir = this.captureDir();
+    const key = JSON.stringify([needs.raw, needs.netns, nodePath, captureDir, settings.elevation]);
+    let client = this.clients.get(key);
+    if (!client) {
+      if (!existsSync(this.cliPath)) throw new HelperLaunchError(vscode.l10n.t('The PortLab helper is missing from the extension ({0}); reinstall PortLab.', this.cliPath));
+      client = startHelper(
+        { cliPath: this.cliPath, captureDir, nodePath, rawSockets: needs.raw, ...(needs.netns ? { netns: needs.netns } : {}) },
+        environmentFor(settings.elevation),
+      );
+      this.clients.set(key, client);
+      client.then(
+        (c) => void c.exited.then(() => this.clients.delete(key)),
+        () => this.clients.delete(key),
+      );
+    }
+    return client;
+  }
+
+  dispose(): void {
+    for (const client of this.clients.values()) void client.then((c) => c.close(), () => undefined);
+    this.clients.clear();
+  }
+}
+
+/** Shows a launcher failure as it is, with a button that copies the fix when there is one. */
+export async function showHelperError(err: unknown): Promise<void> {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!(err instanceof HelperLaunchError) || !err.fix) {
+    await vscode.window.showErrorMessage(message);
+    return;
+  }
+  const copy = vscode.l10n.t('Copy Fix Command');
+  const settings = vscode.l10n.t('Open Settings');
+  const choice = await vscode.window.showErrorMessage(message, copy, settings);
+  if (choice === copy) {
+    // A fix is prose with a command in it; the setcap line is the one most students need.
+    const command = /sudo [^,;]+|npm [^,;]+|setcap [^,;]+/.exec(err.fix)?.[0] ?? err.fix;
+    await vscode.env.clipboard.writeText(command.trim());
+  } else if (choice === settings) await vscode.commands.executeCommand('workbench.action.openSettings', 'portlab');
+}
+
+export { setcapCommand };

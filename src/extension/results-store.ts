@@ -1,0 +1,148 @@
+import * as vscode from 'vscode';
+import { PortResult, TECHNIQUES, type ScanSummary, type Technique } from '../protocol/scan';
+
+export interface TechniqueEntry {
+  technique: Technique;
+  results: Map<number, PortResult>;
+  /** the pcap of the last scan with this technique */
+  capture?: string;
+  /** ports decided and ports in all while a scan runs */
+  running?: { done: number; total: number };
+  partial?: boolean;
+}
+
+export interface TargetEntry {
+  address: string;
+  /** the lab whose target this address is */
+  labId?: number;
+  /** the port list of the last scan, for Rescan */
+  lastPorts?: string;
+  techniques: Map<Technique, TechniqueEntry>;
+}
+
+interface SavedTarget {
+  address: string;
+  labId?: number;
+  lastPorts?: string;
+  techniques: { technique: Technique; capture?: string; results: PortResult[] }[];
+}
+
+const STORAGE_KEY = 'portlab.targets';
+
+/**
+ * Targets and the results of their scans, the one model behind the tree, the results webview and
+ * the report. Kept in the workspace state so that a reload keeps what was scanned.
+ */
+export class ResultsStore implements vscode.Disposable {
+  private readonly targets = new Map<string, TargetEntry>();
+  private readonly changed = new vscode.EventEmitter<TargetEntry | undefined>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly memento: vscode.Memento) {
+    for (const saved of memento.get<SavedTarget[]>(STORAGE_KEY, [])) {
+      const entry = this.addTarget(saved.address, saved.labId, false);
+      if (saved.lastPorts) entry.lastPorts = saved.lastPorts;
+      for (const t of saved.techniques) {
+        const results = t.results.filter((r) => PortResult.safeParse(r).success);
+        const te: TechniqueEntry = { technique: t.technique, results: new Map(results.map((r) => [r.port, r])) };
+        if (t.capture) te.capture = t.capture;
+        entry.techniques.set(t.technique, te);
+      }
+    }
+  }
+
+  list(): TargetEntry[] {
+    return [...this.targets.values()];
+  }
+
+  get(address: string): TargetEntry | undefined {
+    return this.targets.get(address);
+  }
+
+  addTarget(address: string, labId?: number, save = true): TargetEntry {
+    let entry = this.targets.get(address);
+    if (!entry) {
+      entry = { address, techniques: new Map() };
+      this.targets.set(address, entry);
+    }
+    if (labId !== undefined) entry.labId = labId;
+    if (save) this.save(undefined);
+    return entry;
+  }
+
+  removeTarget(address: string): void {
+    if (this.targets.delete(address)) this.save(undefined);
+  }
+
+  /** A scan starts: its techniques' old results go, so the tree shows only what this scan finds. */
+  beginScan(address: string, techniques: readonly Technique[], ports: string, total: number): void {
+    const entry = this.addTarget(address, undefined, false);
+    entry.lastPorts = ports;
+    for (const technique of techniques) entry.techniques.set(technique, { technique, results: new Map(), running: { done: 0, total } });
+    this.sortTechniques(entry);
+    this.changed.fire(entry);
+  }
+
+  progress(address: string, technique: Technique, done: number, total: number): void {
+    const te = this.targets.get(address)?.techniques.get(technique);
+    if (!te) return;
+    te.running = { done, total };
+    this.changed.fire(this.targets.get(address));
+  }
+
+  addResult(result: PortResult): void {
+    const entry = this.addTarget(result.target, undefined, false);
+    let te = entry.techniques.get(result.technique);
+    if (!te) {
+      te = { technique: result.technique, results: new Map() };
+      entry.techniques.set(result.technique, te);
+      this.sortTechniques(entry);
+    }
+    te.results.set(result.port, result);
+    this.changed.fire(entry);
+  }
+
+  finishScan(summary: ScanSummary, addresses: readonly string[]): void {
+    for (const address of addresses) {
+      const entry = this.targets.get(address);
+      if (!entry) continue;
+      for (const te of entry.techniques.values()) {
+        if (!te.running) continue;
+        delete te.running;
+        const s = summary.techniques.find((x) => x.technique === te.technique && x.target === address);
+        if (s?.capture) te.capture = s.capture;
+        te.partial = summary.partial;
+      }
+    }
+    this.save(undefined);
+  }
+
+  /** Every result, in target, technique, port order. */
+  allResults(): PortResult[] {
+    return this.list().flatMap((t) => [...t.techniques.values()].flatMap((te) => [...te.results.values()].sort((a, b) => a.port - b.port)));
+  }
+
+  captureOf(target: string, technique: Technique): string | undefined {
+    return this.targets.get(target)?.techniques.get(technique)?.capture;
+  }
+
+  private sortTechniques(entry: TargetEntry): void {
+    const sorted = [...entry.techniques.entries()].sort((a, b) => TECHNIQUES.indexOf(a[0]) - TECHNIQUES.indexOf(b[0]));
+    entry.techniques = new Map(sorted);
+  }
+
+  private save(entry: TargetEntry | undefined): void {
+    const saved: SavedTarget[] = this.list().map((t) => ({
+      address: t.address,
+      ...(t.labId !== undefined ? { labId: t.labId } : {}),
+      ...(t.lastPorts ? { lastPorts: t.lastPorts } : {}),
+      techniques: [...t.techniques.values()].map((te) => ({ technique: te.technique, ...(te.capture ? { capture: te.capture } : {}), results: [...te.results.values()] })),
+    }));
+    void this.memento.update(STORAGE_KEY, saved);
+    this.changed.fire(entry);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

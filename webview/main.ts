@@ -1,0 +1,213 @@
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-table/index.js';
+import '@vscode-elements/elements/dist/vscode-table-header/index.js';
+import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
+import '@vscode-elements/elements/dist/vscode-table-body/index.js';
+import '@vscode-elements/elements/dist/vscode-table-row/index.js';
+import '@vscode-elements/elements/dist/vscode-table-cell/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import { formatExchange, PORT_STATES, TECHNIQUES, type PortResult } from '../src/protocol/scan';
+import type { HeaderLayer, HostToWebview, ResultKey, ResultsViewState, SortColumn, WebviewToHost } from '../src/protocol/webview';
+import { buildHeaderDiagram } from './header-diagram';
+import { buildLadder } from './ladder';
+import { toDom } from './svg';
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): ResultsViewState | undefined;
+  setState(state: ResultsViewState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const state: ResultsViewState = vscode.getState() ?? {};
+let results: PortResult[] = [];
+let strings: Record<string, string> = {};
+let stateFilter = '';
+let packet: { key: ResultKey; index: number; layers?: HeaderLayer[]; error?: string } | undefined;
+
+const app = document.getElementById('app')!;
+const t = (key: string, ...args: (string | number)[]) => (strings[key] ?? key).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
+const sameKey = (a: ResultKey | undefined, r: PortResult) => !!a && a.technique === r.technique && a.target === r.target && a.port === r.port;
+const keyOf = (r: PortResult): ResultKey => ({ technique: r.technique, target: r.target, port: r.port });
+
+function save(): void {
+  vscode.setState(state);
+}
+
+function element(tag: string, attrs: Record<string, string> = {}, text?: string): HTMLElement {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+const columns: { id: SortColumn; value(r: PortResult): string | number }[] = [
+  { id: 'technique', value: (r) => TECHNIQUES.indexOf(r.technique) },
+  { id: 'port', value: (r) => r.port },
+  { id: 'state', value: (r) => PORT_STATES.indexOf(r.state) },
+  { id: 'reason', value: (r) => r.reason },
+  { id: 'exchange', value: (r) => formatExchange(r.exchange) },
+];
+
+function visibleRows(): PortResult[] {
+  const words = (state.filter ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  const rows = results.filter((r) => {
+    if (stateFilter && r.state !== stateFilter) return false;
+    const hay = `${r.technique} ${r.target} ${r.port}/${r.protocol} ${r.service ?? ''} ${r.state} ${r.reason} ${formatExchange(r.exchange)}`.toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+  const sort = state.sort ?? { column: 'port', descending: false };
+  const col = columns.find((c) => c.id === sort.column)!;
+  return rows.sort((a, b) => {
+    const x = col.value(a);
+    const y = col.value(b);
+    const c = x < y ? -1 : x > y ? 1 : a.port - b.port || TECHNIQUES.indexOf(a.technique) - TECHNIQUES.indexOf(b.technique);
+    return sort.descending ? -c : c;
+  });
+}
+
+function render(): void {
+  app.replaceChildren(toolbar(), tableOrEmpty(), details());
+}
+
+function toolbar(): HTMLElement {
+  const bar = element('div', { class: 'toolbar' });
+  const filter = element('vscode-textfield', { placeholder: t('filter'), id: 'filter' }) as HTMLElement & { value: string };
+  filter.value = state.filter ?? '';
+  filter.addEventListener('input', () => {
+    state.filter = filter.value;
+    save();
+    document.getElementById('results-table')?.replaceWith(table());
+    updateCount();
+  });
+  const select = element('vscode-single-select', { id: 'state-filter' }) as HTMLElement & { value: string };
+  for (const [value, label] of [['', t('allStates')], ...PORT_STATES.map((s) => [s, s])] as [string, string][]) {
+    const option = element('vscode-option', { value }, label);
+    if (value === stateFilter) option.setAttribute('selected', '');
+    select.appendChild(option);
+  }
+  select.addEventListener('change', () => {
+    stateFilter = select.value;
+    document.getElementById('results-table')?.replaceWith(table());
+    updateCount();
+  });
+  bar.append(filter, select, element('span', { class: 'count', id: 'count' }));
+  queueMicrotask(updateCount);
+  return bar;
+}
+
+function updateCount(): void {
+  const count = document.getElementById('count');
+  if (count) count.textContent = t('shown', visibleRows().length, results.length);
+}
+
+function tableOrEmpty(): HTMLElement {
+  return results.length === 0 ? element('p', { class: 'empty' }, t('empty')) : table();
+}
+
+function table(): HTMLElement {
+  const tableEl = element('vscode-table', { id: 'results-table', zebra: '', 'bordered-columns': '', resizable: '', columns: JSON.stringify(['14%', '12%', '14%', '16%', '44%']) });
+  const header = element('vscode-table-header', { slot: 'header' });
+  const sort = state.sort ?? { column: 'port', descending: false };
+  for (const c of columns) {
+    const arrow = sort.column === c.id ? (sort.descending ? ' ▼' : ' ▲') : '';
+    const cell = element('vscode-table-header-cell', { class: 'sortable', 'data-column': c.id }, `${t(c.id)}${arrow}`);
+    cell.addEventListener('click', () => {
+      state.sort = { column: c.id, descending: sort.column === c.id ? !sort.descending : false };
+      save();
+      document.getElementById('results-table')?.replaceWith(table());
+    });
+    header.appendChild(cell);
+  }
+  const body = element('vscode-table-body', { slot: 'body' });
+  for (const r of visibleRows()) {
+    const row = element('vscode-table-row', { class: `result state-${r.state.replace('|', '-')}${sameKey(state.selected, r) ? ' selected' : ''}`, 'data-key': `${r.technique}/${r.target}/${r.port}` });
+    const cells = [r.technique, `${r.port}/${r.protocol}${r.service ? ` ${r.service}` : ''}`, r.state, r.reason, formatExchange(r.exchange)];
+    cells.forEach((text, i) => row.appendChild(element('vscode-table-cell', i === 2 ? { class: 'state' } : {}, text)));
+    row.addEventListener('click', () => select(r));
+    body.appendChild(row);
+  }
+  tableEl.append(header, body);
+  return tableEl;
+}
+
+function selectedResult(): PortResult | undefined {
+  return results.find((r) => sameKey(state.selected, r));
+}
+
+function select(r: PortResult): void {
+  state.selected = keyOf(r);
+  // Start with the first captured answer: it is the packet that decided the state.
+  const firstIn = r.exchange.findIndex((p) => p.dir === 'in' && p.frame);
+  const firstCaptured = r.exchange.findIndex((p) => p.frame);
+  state.packetIndex = firstIn >= 0 ? firstIn : firstCaptured >= 0 ? firstCaptured : undefined;
+  save();
+  packet = undefined;
+  if (state.packetIndex !== undefined) vscode.postMessage({ type: 'selectPacket', key: state.selected, index: state.packetIndex });
+  render();
+}
+
+function details(): HTMLElement {
+  const section = element('section', { class: 'details', id: 'details' });
+  const r = selectedResult();
+  if (!r) {
+    if (results.length > 0) section.appendChild(element('p', { class: 'hint' }, t('selectRow')));
+    return section;
+  }
+  const heading = element('div', { class: 'details-heading' });
+  heading.appendChild(element('h2', {}, `${r.technique} · ${r.target}:${r.port}/${r.protocol} — ${r.state} (${r.reason})`));
+  const open = element('vscode-button', { secondary: '' }, t('openCapture'));
+  open.addEventListener('click', () => vscode.postMessage({ type: 'openCapture', key: keyOf(r) }));
+  heading.appendChild(open);
+  section.appendChild(heading);
+
+  const ladderBox = element('div', { class: 'diagram ladder-box', 'aria-label': t('ladder') });
+  const ladder = toDom(
+    buildLadder(r, { scanner: t('scanner'), target: t('target'), kernel: t('kernel'), retry: t('retry'), noAnswer: t('noAnswer'), noPackets: t('noPackets') }, state.packetIndex),
+    document,
+  );
+  ladder.addEventListener('click', (ev) => {
+    const g = (ev.target as Element).closest('g.packet');
+    if (!g) return;
+    state.packetIndex = Number(g.getAttribute('data-index'));
+    save();
+    packet = undefined;
+    vscode.postMessage({ type: 'selectPacket', key: keyOf(r), index: state.packetIndex });
+    render();
+  });
+  ladderBox.appendChild(ladder);
+  section.append(element('h3', {}, t('ladder')), ladderBox, element('h3', {}, t('headers')));
+
+  const headerBox = element('div', { class: 'diagram header-box', id: 'header-box' });
+  if (packet?.layers && sameKey(packet.key, r) && packet.index === state.packetIndex) headerBox.appendChild(toDom(buildHeaderDiagram(packet.layers), document));
+  else if (packet?.error) headerBox.appendChild(element('p', { class: 'hint' }, packet.error));
+  else headerBox.appendChild(element('p', { class: 'hint' }, t('selectPacket')));
+  section.appendChild(headerBox);
+  return section;
+}
+
+window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
+  const m = ev.data;
+  if (m.type === 'results') {
+    results = m.results;
+    strings = m.l10n;
+    if (m.select) {
+      const r = results.find((x) => sameKey(m.select, x));
+      if (r) return select(r);
+    }
+    // After a reload the header diagram is asked for again.
+    if (!packet && state.selected && state.packetIndex !== undefined && selectedResult()) vscode.postMessage({ type: 'selectPacket', key: state.selected, index: state.packetIndex });
+    render();
+  } else if (m.type === 'packet') {
+    packet = { key: m.key, index: m.index, layers: m.layers };
+    render();
+  } else if (m.type === 'packetError') {
+    packet = { key: m.key, index: m.index, error: m.message };
+    render();
+  }
+});
+
+vscode.postMessage({ type: 'ready' });
