@@ -1,4 +1,5 @@
-import { Cap } from 'cap';
+import type * as CapModule from 'cap';
+import { loadNative } from './native-addon';
 import { hasCapNetRaw, missingCapNetRaw } from './privilege';
 import { UserError } from '../engine/errors';
 
@@ -7,7 +8,7 @@ const RING_BYTES = 16 * 1024 * 1024;
 
 /** A libpcap handle on one interface: captures matching frames and injects Ethernet frames. */
 export class LiveCapture {
-  private readonly cap = new Cap();
+  private readonly cap = new (loadNative<typeof CapModule>('cap').Cap)();
   private readonly buffer = Buffer.alloc(65535);
   private closed = false;
 

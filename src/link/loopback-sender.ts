@@ -1,4 +1,5 @@
-import { createSocket } from 'raw-socket';
+import type * as RawSocketModule from 'raw-socket';
+import { loadNative } from './native-addon';
 import { missingCapNetRaw } from './privilege';
 
 /** IPPROTO_RAW: a send-only raw socket that implies IP_HDRINCL, so our own IP header goes out as built. */
@@ -14,7 +15,7 @@ export class LoopbackSender {
 
   constructor() {
     try {
-      this.socket = createSocket({ protocol: IPPROTO_RAW });
+      this.socket = loadNative<typeof RawSocketModule>('raw-socket').createSocket({ protocol: IPPROTO_RAW });
     } catch {
       throw missingCapNetRaw('sending raw packets');
     }
