@@ -36,6 +36,8 @@ interface TechniqueSection {
   capture?: CaptureIndex;
   href?: string;
   nmap?: NmapRun;
+  /** ICMP errors the target sent in the whole run: proof that it answers ICMP, only not always */
+  runIcmpAnswers: number;
 }
 
 /** The lab report as Markdown: a pure function of its input (no clock, no host, no file reads). */
@@ -67,11 +69,13 @@ function techniqueSections(input: ReportInput, m: Messages): TechniqueSection[] 
       const truth = labTruth(input.lab, result);
       const column: TextbookColumn = truth ? columnOfTruth(truth) : result.state;
       const exchange = capture ? (capture.exchanges.get(portKey(result.target, result.port)) ?? []) : undefined;
-      const verdict = judgeExchange(result, exchange, column);
+      const verdict = judgeExchange(result, exchange, column, truth);
       return { result, truth, column, exchange, verdict, observed: describeExchange(exchange, m), nmap: nmap?.ports.get(portKey(result.target, result.port)) };
     });
-    sections.push({ technique, rows, capture, href: pcap?.href, nmap });
+    sections.push({ technique, rows, capture, href: pcap?.href, nmap, runIcmpAnswers: 0 });
   }
+  const icmpAnswers = sections.flatMap((s) => s.rows).filter((r) => r.verdict.wire?.answer?.kind === 'icmp').length;
+  for (const section of sections) section.runIcmpAnswers = icmpAnswers;
   return sections;
 }
 
@@ -336,7 +340,8 @@ function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: 
     probes: wire?.probes ?? 0,
     teardown: teardown ? formatExchange([teardown]) : m.unknown,
     icmp: answer?.kind === 'icmp' ? code(packetLabel(answer)) : m.unknown,
-    answeredClosed: section.rows.filter((r) => r !== row && r.verdict.wire?.reason === 'port-unreach').length,
+    truth: row.truth,
+    icmpAnswered: section.runIcmpAnswers,
     rateLimitMs: input.lab?.sysctls['net.ipv4.icmp_ratelimit'],
     statefulRules: (input.lab?.ruleset ?? '')
       .split('\n')
@@ -366,9 +371,10 @@ function analysis(sections: TechniqueSection[], input: ReportInput, m: Messages)
   for (const section of sections) {
     const differing = groupBy(
       section.rows.filter((r) => !agreesWithTextbook(r.verdict.kind)),
-      (r) => r.verdict.kind,
+      (r) => `${r.verdict.kind}\u0000${r.observed}`,
     );
-    for (const [kind, rows] of differing) {
+    for (const rows of differing.values()) {
+      const kind = rows[0]!.verdict.kind;
       const name = m.techniqueTitle(section.technique);
       const why = m.explain(kind as VerdictKind, explainFacts(rows[0]!, rows, section, input, m));
       items.push(`- ${m.analysisItem(name, portList(rows), m.verdictShort(kind as VerdictKind))}. ${why}`);

@@ -1,4 +1,4 @@
-import type { ExchangePacket, PortResult, Technique } from '../protocol';
+import type { ExchangePacket, LabTruth, PortResult, Technique } from '../protocol';
 import { classifyWire, statesAllowed, type TextbookColumn, type WireClassification } from './textbook';
 
 /**
@@ -8,6 +8,7 @@ import { classifyWire, statesAllowed, type TextbookColumn, type WireClassificati
 export const VERDICT_KINDS = [
   'textbook',
   'kernel-reset',
+  'kernel-port-unreachable',
   'connect-teardown',
   'retries-then-silence',
   'icmp-reject',
@@ -20,7 +21,7 @@ export const VERDICT_KINDS = [
 ] as const;
 export type VerdictKind = (typeof VERDICT_KINDS)[number];
 
-const AGREEING = new Set<VerdictKind>(['textbook', 'kernel-reset', 'connect-teardown', 'retries-then-silence', 'icmp-reject', 'silence-open-filtered']);
+const AGREEING = new Set<VerdictKind>(['textbook', 'kernel-reset', 'kernel-port-unreachable', 'connect-teardown', 'retries-then-silence', 'icmp-reject', 'silence-open-filtered']);
 
 export function agreesWithTextbook(kind: VerdictKind): boolean {
   return AGREEING.has(kind);
@@ -38,18 +39,22 @@ const STEALTH = new Set<Technique>(['fin', 'null', 'xmas']);
 
 /**
  * Compares one port's captured exchange with the textbook cell `column` (the lab's truth for the
- * port, or the reported state when the truth is unknown).
+ * port, or the reported state when the truth is unknown). The lab's truth also tells a dropping
+ * firewall from a rejecting one, which the textbook's filtered column lumps together.
  */
-export function judgeExchange(result: PortResult, exchange: readonly ExchangePacket[] | undefined, column: TextbookColumn): Verdict {
+export function judgeExchange(result: PortResult, exchange: readonly ExchangePacket[] | undefined, column: TextbookColumn, truth?: LabTruth): Verdict {
   const technique = result.technique;
   const wire = exchange ? classifyWire(technique, exchange) : undefined;
   if (!wire) return { kind: 'not-captured', disagreesWithResult: false };
   const disagreesWithResult = wire.state !== result.state || wire.reason !== result.reason;
-  return { kind: kindOf(technique, exchange!, wire, column), wire, disagreesWithResult };
+  return { kind: kindOf(technique, exchange!, wire, column, truth), wire, disagreesWithResult };
 }
 
-function kindOf(technique: Technique, exchange: readonly ExchangePacket[], wire: WireClassification, column: TextbookColumn): VerdictKind {
+function kindOf(technique: Technique, exchange: readonly ExchangePacket[], wire: WireClassification, column: TextbookColumn, truth?: LabTruth): VerdictKind {
   const silent = wire.answer === undefined;
+  // ICMP errors, port-unreachable and the firewall's admin-prohibited alike, share the target's rate limit.
+  if (silent && truth === 'filtered-reject') return 'silent-rate-limited';
+  if (!silent && truth === 'filtered-drop' && wire.answer!.kind === 'icmp') return 'unexpected';
   if (!statesAllowed(technique, column).includes(wire.state)) {
     if (silent && column === 'closed' && technique === 'udp') return 'silent-rate-limited';
     if (silent && column === 'closed' && STEALTH.has(technique)) return 'silent-stateful-firewall';
@@ -62,6 +67,7 @@ function kindOf(technique: Technique, exchange: readonly ExchangePacket[], wire:
   if (wire.probes > 1) return 'answered-after-retries';
   if (wire.answer!.kind === 'icmp' && wire.state === 'filtered') return 'icmp-reject';
   if (wire.state === 'open' && technique === 'connect') return 'connect-teardown';
+  if (wire.state === 'open' && technique === 'udp' && exchange.some((p) => p.kernel && p.kind === 'icmp')) return 'kernel-port-unreachable';
   if (wire.state === 'open' && technique === 'syn') {
     const after = exchange.slice(exchange.indexOf(wire.answer!) + 1);
     if (after.some((p) => p.dir === 'out' && p.kernel && p.flags === 'R')) return 'kernel-reset';

@@ -16,8 +16,10 @@ export interface ExplainFacts {
   /** the last packet of a connect scan's teardown ("RA", "F") */
   teardown: string;
   icmp: string;
-  /** closed UDP ports of the same scan that did answer ICMP 3/3 */
-  answeredClosed: number;
+  /** the lab's truth for the port, when the lab was scanned */
+  truth?: LabTruth;
+  /** ICMP errors the target sent in the whole run */
+  icmpAnswered: number;
   /** the target's net.ipv4.icmp_ratelimit when the lab reported it */
   rateLimitMs?: string;
   /** lines of the target's ruleset that track connection state */
@@ -121,12 +123,13 @@ export const en = {
     ({
       textbook: '✅ matches the textbook',
       'kernel-reset': '✅ matches (R from the scanner\'s kernel)',
+      'kernel-port-unreachable': '✅ matches (the scanner\'s kernel then answers ICMP 3/3)',
       'connect-teardown': '✅ matches (handshake completed, then torn down)',
       'retries-then-silence': '✅ matches (silence after retries)',
       'icmp-reject': '✅ matches (rejected with ICMP)',
       'silence-open-filtered': '✅ matches (silence: open|filtered)',
       'answered-after-retries': '⚠️ differs: answered only after retries',
-      'silent-rate-limited': '⚠️ differs: closed port stayed silent (ICMP rate limit)',
+      'silent-rate-limited': '⚠️ differs: no ICMP came back (ICMP rate limit)',
       'silent-stateful-firewall': '⚠️ differs: closed port stayed silent (stateful firewall)',
       unexpected: '❌ differs from the textbook',
       'not-captured': '❔ not checked: no packets captured',
@@ -137,6 +140,8 @@ export const en = {
         return `The exchange is the textbook's ${f.column} row: \`${f.expected}\`.`;
       case 'kernel-reset':
         return 'The scanner sent its SYN from a raw socket, so its own kernel knows of no connection on that port: it answers the target\'s SYN/ACK with a bare R (no ACK flag, sequence number taken from the SYN/ACK\'s acknowledgement), and the half-open connection ends there. A connect scan instead completes the handshake with A and then aborts it with RA — that is the difference between the textbook\'s SYN and connect rows.';
+      case 'kernel-port-unreachable':
+        return 'The service answered, so the port is open. The ICMP 3/3 after the answer comes from the scanner\'s own kernel: the probe left through a raw socket, so no UDP socket is bound to the scanner\'s source port and the kernel tells the target "port unreachable" — the scan has already read the answer, so this does not change the result.';
       case 'connect-teardown':
         return `connect() completed the three-way handshake (S, SA, A), so the service saw a real connection — this is why connect scans show up in the target's logs. The scanner then closed the socket at once, which the kernel turned into \`${f.teardown}\`; a SYN scan never sends the final A, its kernel's bare R ends the half-open connection.`;
       case 'retries-then-silence':
@@ -152,7 +157,7 @@ export const en = {
           ? `The answer \`${f.observed}\` came only after ${f.probes} probes. Linux sends ICMP errors to one destination in a burst of six and then about one per second${f.rateLimitMs ? ` (net.ipv4.icmp_ratelimit = ${f.rateLimitMs} ms on the target)` : ''}, so the answers to the first probes were never sent; the retransmission arrived once the limit had refilled.`
           : `The answer came only after ${f.probes} probes: the first probe or its answer was lost on the way, and the retransmission got the answer the textbook shows.`;
       case 'silent-rate-limited':
-        return `The port is closed, so the textbook expects \`${f.expected}\`, but no ICMP port-unreachable came back within ${f.probes} probes. ${f.answeredClosed} other closed UDP port(s) did answer 3/3 in the same scan, so the target was not blocking ICMP: it was rate-limiting it (a burst of six, then about one per second${f.rateLimitMs ? `; net.ipv4.icmp_ratelimit = ${f.rateLimitMs} ms on the target` : ''}). A slower scan or more retries gets the answer.`;
+        return `${f.truth === 'filtered-reject' ? 'The lab rejects this port with an ICMP error (nftables `reject`)' : `The port is closed, so the textbook expects \`${f.expected}\``}, but no ICMP came back within ${f.probes} probes. The target sent ${f.icmpAnswered} ICMP error(s) to other probes of this run, so it does not block ICMP: it rate-limits it (a burst of six, then about one per second${f.rateLimitMs ? `; net.ipv4.icmp_ratelimit = ${f.rateLimitMs} ms on the target` : ''}), and earlier probes had used up the allowance. A slower scan or more retries gets the answer.`;
       case 'silent-stateful-firewall':
         return `The port is closed, so the textbook expects \`${f.expected}\`, but nothing came back. A stateful firewall drops FIN, NULL and Xmas segments because they belong to no connection, so every port looks open|filtered to these scans: they only work against stateless filtering.${f.statefulRules.length ? ` The target's ruleset tracks connection state: ${f.statefulRules.map((r) => `\`${r}\``).join(', ')}.` : ''}`;
       case 'unexpected':

@@ -95,12 +95,13 @@ export const zhCN: Messages = {
     ({
       textbook: '✅ 与教材一致',
       'kernel-reset': '✅ 一致（R 由扫描机内核发出）',
+      'kernel-port-unreachable': '✅ 一致（随后扫描机内核回复 ICMP 3/3）',
       'connect-teardown': '✅ 一致（握手完成后拆除连接）',
       'retries-then-silence': '✅ 一致（重传后仍无应答）',
       'icmp-reject': '✅ 一致（被 ICMP 拒绝）',
       'silence-open-filtered': '✅ 一致（无应答：open|filtered）',
       'answered-after-retries': '⚠️ 不一致：重传后才有应答',
-      'silent-rate-limited': '⚠️ 不一致：关闭端口无应答（ICMP 限速）',
+      'silent-rate-limited': '⚠️ 不一致：未收到 ICMP（ICMP 限速）',
       'silent-stateful-firewall': '⚠️ 不一致：关闭端口无应答（状态防火墙）',
       unexpected: '❌ 与教材不一致',
       'not-captured': '❔ 未核对：没有抓到数据包',
@@ -111,6 +112,8 @@ export const zhCN: Messages = {
         return `该交互正是教材中 ${f.column} 一行所描述的：\`${f.expected}\`。`;
       case 'kernel-reset':
         return '扫描程序通过原始套接字发送 SYN，扫描机自己的内核并不知道这个端口上有连接：它对目标机的 SYN/ACK 回复一个单独的 R（不带 ACK 标志，序号取自 SYN/ACK 的确认号），半开放连接就此结束。connect 扫描则用 A 完成握手，再用 RA 中止连接——这就是教材中 SYN 行与 connect 行的区别。';
+      case 'kernel-port-unreachable':
+        return '服务作出了应答，所以端口是开放的。应答之后的 ICMP 3/3 来自扫描机自己的内核：探测报文是通过原始套接字发出的，扫描机的源端口上没有绑定 UDP 套接字，于是内核告诉目标机“端口不可达”——扫描程序已经读到了应答，这不影响结果。';
       case 'connect-teardown':
         return `connect() 完成了三次握手（S、SA、A），服务端看到的是一个真实的连接——所以 connect 扫描会留在目标机的日志里。随后扫描程序立即关闭套接字，内核因此发送 \`${f.teardown}\`；SYN 扫描从不发送最后的 A，由其内核发出的单独 R 结束半开放连接。`;
       case 'retries-then-silence':
@@ -126,7 +129,7 @@ export const zhCN: Messages = {
           ? `应答 \`${f.observed}\` 在发出 ${f.probes} 个探测报文后才到达。Linux 向同一目的地发送 ICMP 差错报文时，先允许连续 6 个，之后约每秒一个${f.rateLimitMs ? `（目标机 net.ipv4.icmp_ratelimit = ${f.rateLimitMs} ms）` : ''}，所以前几个探测的应答根本没有发出；等限速额度恢复后，重传的探测才得到应答。`
           : `在发出 ${f.probes} 个探测报文后才收到应答：第一个探测报文或它的应答在途中丢失，重传后得到了教材所描述的应答。`;
       case 'silent-rate-limited':
-        return `该端口是关闭的，教材预期 \`${f.expected}\`，但在 ${f.probes} 个探测报文内没有收到 ICMP 端口不可达。同一次扫描中另有 ${f.answeredClosed} 个关闭的 UDP 端口回复了 3/3，说明目标机并没有屏蔽 ICMP，而是在对它限速（先连续 6 个，之后约每秒一个${f.rateLimitMs ? `；目标机 net.ipv4.icmp_ratelimit = ${f.rateLimitMs} ms` : ''}）。降低扫描速率或增加重传次数即可得到应答。`;
+        return `${f.truth === 'filtered-reject' ? '实验用 ICMP 差错报文拒绝该端口（nftables `reject`）' : `该端口是关闭的，教材预期 \`${f.expected}\``}，但在 ${f.probes} 个探测报文内没有收到任何 ICMP。本次运行中目标机对其他探测共发出了 ${f.icmpAnswered} 个 ICMP 差错报文，说明它并没有屏蔽 ICMP，而是在对它限速（先连续 6 个，之后约每秒一个${f.rateLimitMs ? `；目标机 net.ipv4.icmp_ratelimit = ${f.rateLimitMs} ms` : ''}），之前的探测已经用完了额度。降低扫描速率或增加重传次数即可得到应答。`;
       case 'silent-stateful-firewall':
         return `该端口是关闭的，教材预期 \`${f.expected}\`，但没有任何应答。状态防火墙会丢弃 FIN、NULL 和 Xmas 报文段，因为它们不属于任何连接，所以在这些扫描看来每个端口都是 open|filtered：它们只对无状态过滤有效。${f.statefulRules.length ? `目标机的规则集跟踪连接状态：${f.statefulRules.map((r) => `\`${r}\``).join('、')}。` : ''}`;
       case 'unexpected':
