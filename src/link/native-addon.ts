@@ -14,6 +14,12 @@ export function loadNative<T>(name: 'cap' | 'raw-socket'): T {
   const abi = process.versions.modules;
   const dir = join(prebuilds, `node-v${abi}`, name);
   if (existsSync(dir)) return require(dir) as T;
+  // A source checkout may hold prebuilds for other Nodes and still have its own build in node_modules.
+  try {
+    return require(name) as T;
+  } catch {
+    // fall through to the message naming the builds that exist
+  }
   const built = readdirSync(prebuilds)
     .map((d) => /^node-v(\d+)$/.exec(d)?.[1])
     .filter((x): x is string => x !== undefined);
