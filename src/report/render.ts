@@ -1,4 +1,4 @@
-import { formatExchange, NMAP_FLAG, packetLabel, TECHNIQUES, type ExchangePacket, type LabDescription, type LabHost, type LabTruth, type PortResult, type ScanDocument, type Technique } from '../protocol';
+import { formatExchange, packetLabel, TECHNIQUES, type ExchangePacket, type LabDescription, type LabHost, type LabTruth, type PortResult, type ScanDocument, type Technique } from '../protocol';
 import { portKey, rebuildExchanges, type CaptureIndex } from './capture';
 import { messagesFor, type ExplainFacts, type Messages, type ReportLang } from './i18n';
 import { flowchart, sequenceDiagram, type FlowNode } from './mermaid';
@@ -391,7 +391,7 @@ function analysis(sections: TechniqueSection[], input: ReportInput, m: Messages)
           .filter((r) => !r.nmap || !sameAnswer(r.nmap, r.result.state, r.result.reason))
           .map(
             (r) =>
-              `- ${m.analysisItem(`${m.techniqueTitle(s.technique)} (nmap -s${NMAP_FLAG[s.technique]})`, String(r.result.port), r.nmap ? m.nmapDiffers(stateAndReason(r.nmap.state, r.nmap.reason), stateAndReason(r.result.state, r.result.reason)) : m.nmapNoPort)}`,
+              `- ${m.analysisItem(m.techniqueTitle(s.technique), String(r.result.port), r.nmap ? m.nmapDiffers(stateAndReason(r.nmap.state, r.nmap.reason), stateAndReason(r.result.state, r.result.reason)) : m.nmapNoPort)}`,
           )
       : [],
   );
