@@ -16,7 +16,7 @@ import type { TechniqueContext } from './technique-context';
  */
 export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: AbortSignal): Promise<ScanOutcome> {
   const rawCapable = hasCapNetRaw();
-  if (!rawCapable && plan.techniques.some((t) => t !== 'connect')) throw missingCapNetRaw('raw scan techniques (-sS, -sX, -sF, -sN, -sU)');
+  if (!rawCapable && plan.techniques.some((t) => t !== 'connect')) throw missingCapNetRaw('each raw scan technique (-sS, -sX, -sF, -sN, -sU)');
 
   const results: PortResult[] = [];
   const summaries: TechniqueSummary[] = [];
