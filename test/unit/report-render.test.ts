@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { JSDOM } from 'jsdom';
 import type { PortResult } from '../../src/protocol';
-import { renderReport, type ReportInput, type ReportLang } from '../../src/report';
+import { loadReportInput, renderReport, type ReportInput, type ReportLang } from '../../src/report';
 import { messagesFor } from '../../src/report/i18n';
 import { parseNmapXml } from '../../src/report/nmap';
 import { VERDICT_KINDS, type VerdictKind } from '../../src/report/verdict';
@@ -165,4 +165,14 @@ test('every Mermaid block parses with mermaid\'s own parser (both languages)', a
   }
   assert.ok(blocks > 20, `${blocks} blocks`);
   await assert.rejects(mermaid.parse('sequenceDiagram\n  S->>: S\n  ]]]'));
+});
+
+test('the example report (a real lab run: captures, lab.json, nmap XML) renders as committed, in both languages', () => {
+  const dir = join(import.meta.dirname, '../../docs/example-report');
+  for (const [lang, file] of [['en', 'report.md'], ['zh-CN', 'report.zh-CN.md']] as const) {
+    const path = join(dir, file);
+    const report = renderReport(loadReportInput(dir, path), { lang });
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, report);
+    assert.equal(report, readFileSync(path, 'utf8'));
+  }
 });
