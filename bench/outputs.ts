@@ -44,7 +44,7 @@ export function parseNmap(xml: string, stdout: string): ToolAnswer {
     if (!ip) continue;
     for (const extra of asArray(host.ports?.extraports))
       for (const reason of asArray(extra.extrareasons))
-        if (reason.ports) for (const port of parsePorts(reason.ports)) states.set(`${ip}/${port}`, extra.state as PortState);
+        if (reason.ports) for (const port of parsePorts(reason.ports).tcp) states.set(`${ip}/${port}`, extra.state as PortState);
     for (const p of asArray(host.ports?.port)) states.set(`${ip}/${p.portid}`, p.state.state as PortState);
   }
   const sent = /Raw packets sent: (\d+)/.exec(stdout);

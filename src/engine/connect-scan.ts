@@ -15,7 +15,7 @@ const PROGRESS_INTERVAL_MS = 200;
  * captured too, so the exchange shows S → SA → A → RA; without it the exchange stays empty.
  */
 export async function scanTargetConnect(target: string, ctx: TechniqueContext): Promise<PortBook> {
-  const ports = ctx.plan.ports;
+  const ports = ctx.ports;
   const n = ports.length;
   const book = new PortBook('connect', target, ports);
   const maxRetries = ctx.plan.maxRetries ?? CONNECT_DEFAULT_RETRIES;

@@ -1,6 +1,7 @@
+import { protocolOf, type Technique } from '../protocol';
 import { UserError } from './errors';
 
-const PORT_LIST_HELP = 'use e.g. 22, 22-29, 7,53-87 or - for all 65535';
+const PORT_LIST_HELP = 'use e.g. 22, 22-29, 7,53-87, T:22,U:53 or - for all 65535';
 
 function parsePortNumber(text: string, spec: string): number {
   if (!/^\d{1,5}$/.test(text)) throw new UserError(`bad port list "${spec}": "${text}" is not a port number (${PORT_LIST_HELP})`);
@@ -9,28 +10,60 @@ function parsePortNumber(text: string, spec: string): number {
   return n;
 }
 
+/** The ports a scan probes, per transport: TCP techniques use `tcp`, UDP uses `udp`. */
+export interface PortSpec {
+  tcp: number[];
+  udp: number[];
+}
+
+export function portsFor(spec: PortSpec, technique: Technique): number[] {
+  return spec[protocolOf(technique)];
+}
+
+/** How many port results a scan of these techniques will give per target. */
+export function portCount(spec: PortSpec, techniques: readonly Technique[]): number {
+  return techniques.reduce((n, t) => n + portsFor(spec, t).length, 0);
+}
+
+class PortList {
+  private readonly seen = new Uint8Array(65536);
+  readonly ports: number[] = [];
+
+  add(p: number): void {
+    if (!this.seen[p]) {
+      this.seen[p] = 1;
+      this.ports.push(p);
+    }
+  }
+}
+
 /**
  * nmap's port syntax: comma-separated ports and ranges; `-` alone (or `-p-`) means 1-65535, and an
- * open-ended range (`-1024`, `60000-`) runs to the first or last port. Returns the ports in the
- * order given, without duplicates.
+ * open-ended range (`-1024`, `60000-`) runs to the first or last port. `T:` and `U:` make the
+ * items after them TCP-only or UDP-only (`-p T:22,80,U:53`); unqualified items are for both.
+ * Returns the ports in the order given, without duplicates.
  */
-export function parsePorts(spec: string): number[] {
+export function parsePorts(spec: string): PortSpec {
   const trimmed = spec.trim();
   if (trimmed === '') throw new UserError(`bad port list "": empty (${PORT_LIST_HELP})`);
-  const seen = new Uint8Array(65536);
-  const ports: number[] = [];
-  const add = (p: number) => {
-    if (!seen[p]) {
-      seen[p] = 1;
-      ports.push(p);
-    }
-  };
+  const tcp = new PortList();
+  const udp = new PortList();
+  let lists = [tcp, udp];
   for (const item of trimmed.split(',')) {
-    const part = item.trim();
+    let part = item.trim();
+    const qualifier = /^([A-Za-z]):/.exec(part);
+    if (qualifier) {
+      const letter = qualifier[1]!.toUpperCase();
+      if (letter !== 'T' && letter !== 'U')
+        throw new UserError(`bad port list "${spec}": "${letter}:" is not a protocol PortLab scans (use T: for TCP, U: for UDP)`);
+      lists = letter === 'T' ? [tcp] : [udp];
+      part = part.slice(2).trim();
+    }
     if (part === '') throw new UserError(`bad port list "${spec}": empty item (${PORT_LIST_HELP})`);
     const dash = part.indexOf('-');
     if (dash < 0) {
-      add(parsePortNumber(part, spec));
+      const p = parsePortNumber(part, spec);
+      for (const list of lists) list.add(p);
       continue;
     }
     const lowText = part.slice(0, dash);
@@ -38,7 +71,7 @@ export function parsePorts(spec: string): number[] {
     const low = lowText === '' ? 1 : parsePortNumber(lowText, spec);
     const high = highText === '' ? 65535 : parsePortNumber(highText, spec);
     if (low > high) throw new UserError(`bad port list "${spec}": range ${part} runs backwards`);
-    for (let p = low; p <= high; p++) add(p);
+    for (const list of lists) for (let p = low; p <= high; p++) list.add(p);
   }
-  return ports;
+  return { tcp: tcp.ports, udp: udp.ports };
 }

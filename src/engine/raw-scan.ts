@@ -20,7 +20,7 @@ const PROGRESS_INTERVAL_MS = 200;
 
 /** Runs one raw technique against one target and returns its book of verdicts and exchanges. */
 export async function scanTargetRaw(technique: RawTechnique, target: string, ctx: TechniqueContext): Promise<PortBook> {
-  const ports = ctx.plan.ports;
+  const ports = ctx.ports;
   const n = ports.length;
   const book = new PortBook(technique.name, target, ports);
   const maxRetries = ctx.plan.maxRetries ?? technique.defaultRetries;

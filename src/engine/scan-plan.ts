@@ -1,3 +1,4 @@
+import type { PortSpec } from './ports';
 import type { PortResult, ScanProgress, ScanSummary, Technique } from '../protocol';
 
 /** One scan as the engine runs it: targets resolved and scope-checked, ports parsed. */
@@ -5,8 +6,8 @@ export interface ScanPlan {
   scanId: string;
   /** IPv4 addresses, already resolved and passed through the scope guard */
   targets: string[];
-  /** ports in the order given, no duplicates */
-  ports: number[];
+  /** ports in the order given, no duplicates, per transport */
+  ports: PortSpec;
   techniques: Technique[];
   /** maximum send rate, packets per second */
   rate?: number;

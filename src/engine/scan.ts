@@ -5,6 +5,7 @@ import { scanTargetConnect } from './connect-scan';
 import { LINKTYPE_ETHERNET } from './packet';
 import { PcapWriter } from './pcap';
 import type { PortBook } from './port-book';
+import { portCount, portsFor } from './ports';
 import { scanTargetRaw } from './raw-scan';
 import type { ScanEvents, ScanOutcome, ScanPlan } from './scan-plan';
 import { RAW_TECHNIQUES } from './technique';
@@ -27,7 +28,7 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
     try {
       for (const target of plan.targets) {
         if (signal?.aborted) break;
-        const ctx: TechniqueContext = { plan, events, signal, pcap, startedAt: performance.now(), counters: { sent: 0, received: 0 } };
+        const ctx: TechniqueContext = { plan, ports: portsFor(plan.ports, technique), events, signal, pcap, startedAt: performance.now(), counters: { sent: 0, received: 0 } };
         const startedAt = new Date().toISOString();
         const book =
           technique === 'connect' ? await scanTargetConnect(target, ctx) : await scanTargetRaw(RAW_TECHNIQUES[technique], target, ctx);
@@ -51,7 +52,7 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
     }
   }
   const decided = results.length;
-  const expected = plan.targets.length * plan.ports.length * plan.techniques.length;
+  const expected = plan.targets.length * portCount(plan.ports, plan.techniques);
   return { summary: { scanId: plan.scanId, partial: decided < expected, techniques: summaries }, results };
 }
 

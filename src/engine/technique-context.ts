@@ -4,6 +4,8 @@ import type { ScanPlan, ScanEvents } from './scan-plan';
 /** What every per-target loop of one technique shares: the plan, the pcap, the clock and the counters. */
 export interface TechniqueContext {
   plan: ScanPlan;
+  /** the plan's ports for this technique's transport */
+  ports: number[];
   events: ScanEvents;
   signal: AbortSignal | undefined;
   pcap: PcapWriter | undefined;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parsePorts } from '../engine/ports';
+import { parsePorts, portCount } from '../engine/ports';
 import type { ScanSummary, Technique } from '../protocol/scan';
 import { readSettings } from './config';
 import { showHelperError, type HelperPool } from './helper-pool';
@@ -45,7 +45,7 @@ export class ScanRunner {
 
   /** Runs one scan with a cancellable progress notification; resolves with its summary, or undefined when it failed to start. */
   run(request: ScanRequest): Promise<ScanSummary | undefined> {
-    const total = parsePorts(request.ports).length;
+    const total = portCount(parsePorts(request.ports), request.techniques);
     const title = vscode.l10n.t('Scanning {0} ({1})', request.target, request.techniques.map(techniqueLabel).join(', '));
     return Promise.resolve(
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {

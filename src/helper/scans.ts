@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chown, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../engine/errors';
-import { parsePorts } from '../engine/ports';
+import { parsePorts, type PortSpec } from '../engine/ports';
 import { runScan } from '../engine/scan';
 import type { ScanPlan } from '../engine/scan-plan';
 import { ScopeGuard } from '../engine/scope';
@@ -61,7 +61,7 @@ export class ScanRegistry {
       throw new FieldError('params.allowTargets', (err as Error).message);
     }
     const targets = await this.resolveTargets(guard, params.targets);
-    let ports: number[];
+    let ports: PortSpec;
     try {
       ports = parsePorts(params.ports);
     } catch (err) {

@@ -156,7 +156,7 @@ export function register(program: Command): void {
     .command('scan')
     .description('scan ports of lab targets like nmap: -sT connect, -sS SYN, -sX Xmas, -sF FIN, -sN NULL, -sU UDP')
     .argument('<targets...>', 'IPv4 addresses or host names (lab ranges only unless --allow-target)')
-    .option('-p, --ports <list>', 'ports: 22, 22-29, 7,53-87, or - for all 65535', '1-1024')
+    .option('-p, --ports <list>', 'ports: 22, 22-29, 7,53-87, T:22,U:53, or - for all 65535', '1-1024')
     .option('-s, --scan <letters>', 'techniques by nmap letter, repeatable (-sS -sU or -sSU); default -sS with CAP_NET_RAW, else -sT', collect, [])
     .option('--json', 'print one JSON document (every port × technique) on stdout')
     .option('--out <dir>', 'write <dir>/results.json and <dir>/<technique>.pcap')
