@@ -1,5 +1,4 @@
 import { XMLParser } from 'fast-xml-parser';
-import { parsePorts } from '../src/engine/ports';
 import type { PortState, ScanDocument } from '../src/protocol';
 
 /** Port states a tool reported, keyed `address/port`, and the packets it says it sent. */
@@ -31,6 +30,16 @@ interface NmapXmlHost {
   ports?: { port?: NmapXmlPort | NmapXmlPort[]; extraports?: NmapXmlExtraports | NmapXmlExtraports[] };
 }
 
+/** nmap's `extrareasons ports` attribute: `1-20,23-24,…`. */
+function portsOfList(list: string): number[] {
+  const out: number[] = [];
+  for (const part of list.split(',')) {
+    const [from, to = from] = part.split('-').map(Number);
+    for (let p = from!; p <= to!; p++) out.push(p);
+  }
+  return out;
+}
+
 /**
  * nmap's XML lists ports one by one only for the smaller states; the rest are `extraports`, whose
  * `extrareasons ports="…"` (nmap ≥ 7.90) names them.
@@ -44,7 +53,7 @@ export function parseNmap(xml: string, stdout: string): ToolAnswer {
     if (!ip) continue;
     for (const extra of asArray(host.ports?.extraports))
       for (const reason of asArray(extra.extrareasons))
-        if (reason.ports) for (const port of parsePorts(reason.ports).tcp) states.set(`${ip}/${port}`, extra.state as PortState);
+        if (reason.ports) for (const port of portsOfList(reason.ports)) states.set(`${ip}/${port}`, extra.state as PortState);
     for (const p of asArray(host.ports?.port)) states.set(`${ip}/${p.portid}`, p.state.state as PortState);
   }
   const sent = /Raw packets sent: (\d+)/.exec(stdout);

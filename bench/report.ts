@@ -81,8 +81,10 @@ export function renderMarkdown(env: Record<string, string | number>, results: Sc
     'Median wall time per tool (whole process, from start to exit); ratio = median of PortLab/nmap from the same run;',
     'peak RSS = largest ru_maxrss of the scanning process over the runs; packets = probes sent (median);',
     '≠truth / ≠nmap = ports whose state differs, worst run (masscan reports open ports only: counted as open or not).',
+    'masscan often hangs after its --wait until a packet arrives; it is then killed at targets×ports/rate + 5 s and its',
+    'wall time is not shown, but the open ports it wrote before still count.',
     '',
-    '| scenario | tool | wall s | ratio | peak RSS MB | packets | ≠truth | ≠nmap | timeouts |',
+    '| scenario | tool | wall s | ratio | peak RSS MB | packets | ≠truth | ≠nmap | killed at timeout |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
