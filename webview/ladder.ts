@@ -79,6 +79,7 @@ function packetArrow(p: ExchangePacket, index: number, labels: LadderLabels, sel
     el('text', { class: 'label', x: (SCANNER_X + TARGET_X) / 2, y: y + SLANT / 2 - 6, 'text-anchor': 'middle' }, [], label),
     el('text', { class: 'time', x: SCANNER_X - 10, y: out ? y + 4 : y + SLANT + 4, 'text-anchor': 'end' }, [], formatMs(p.t)),
   ];
-  if (p.kernel) children.push(el('text', { class: 'kernel-note', x: SCANNER_X + 6, y: y - 4 }, [], labels.kernel));
+  // Below the arrow, so that it never covers the flags above it.
+  if (p.kernel) children.push(el('text', { class: 'kernel-note', x: (SCANNER_X + TARGET_X) / 2, y: y + SLANT + 14, 'text-anchor': 'middle' }, [], labels.kernel));
   return el('g', { class: classes, 'data-index': index, tabindex: 0 }, children);
 }

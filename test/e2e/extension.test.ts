@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { labDown } from '../../src/lab';
+import { launchChromium, RESULTS_DIR, ROOT, runCommand, startCodeServer, type CodeServer } from './harness';
+
+const LAB_ID = 51;
+const TARGET = `198.18.${LAB_ID}.2`;
+const isRoot = process.getuid?.() === 0;
+
+function packageVsix(): string {
+  const run = spawnSync('bash', [join(ROOT, 'scripts', 'package.sh')], { cwd: ROOT, stdio: 'inherit', timeout: 10 * 60_000 });
+  assert.equal(run.status, 0, 'npm run package failed');
+  const version = (JSON.parse(spawnSync('cat', [join(ROOT, 'package.json')], { encoding: 'utf8' }).stdout) as { version: string }).version;
+  return join(ROOT, `portlab-${version}.vsix`);
+}
+
+const treeRows = (page: Page) => page.locator('.pane-body .monaco-list-row .label-name');
+
+async function waitForRow(page: Page, text: string, timeout = 60_000): Promise<void> {
+  await page.locator('.pane-body .monaco-list-row', { hasText: text }).first().waitFor({ timeout });
+}
+
+async function ladderLabels(frame: FrameLocator): Promise<string[]> {
+  return frame.locator('svg.ladder g.packet text.label').allTextContents();
+}
+
+test('palette → lab → SYN and UDP scan → tree → results webview with the right ladders', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 15 * 60_000 }, async () => {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const vsix = packageVsix();
+  let server: CodeServer | undefined;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  try {
+    server = await startCodeServer({
+      vsix,
+      settings: { 'portlab.lab.id': LAB_ID, 'portlab.defaultTechniques': ['syn', 'udp'], 'portlab.maxRetries': 1, 'portlab.rate': 500 },
+    });
+    browser = await launchChromium();
+    const page = browser.page;
+    await page.goto(`${server.url}?folder=${encodeURIComponent(server.workspace)}`);
+    const activity = page.locator('.activitybar [aria-label^="PortLab"]').first();
+    await activity.waitFor({ timeout: 60_000 });
+    await activity.click();
+    await page.getByText('No targets yet.').waitFor();
+
+    await runCommand(page, 'PortLab: Start Lab Sandbox');
+    await waitForRow(page, TARGET);
+
+    await runCommand(page, 'PortLab: Scan Target…');
+    const input = page.locator('.quick-input-widget input');
+    // Target: the lab's, offered first.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: TARGET }).first().waitFor();
+    await input.press('Enter');
+    // Techniques: SYN and UDP ticked from the settings; accept them.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'SYN (-sS)' }).waitFor();
+    const ticked = await page.locator('.quick-input-list .monaco-list-row[aria-checked="true"] .label-name').allTextContents();
+    // Each row has a label and a detail line; the labels are the technique names.
+    assert.deepEqual(ticked.map((t) => t.trim()).filter((t) => /\(-s[A-Z]\)$/.test(t)).sort(), ['SYN (-sS)', 'UDP (-sU)']);
+    await input.press('Enter');
+    // Ports: checked as typed, with the CLI's parser.
+    await input.fill('22,abc');
+    await page.locator('.quick-input-message', { hasText: '"abc" is not a port number' }).waitFor();
+    await input.fill('22,23,25,53,69,110,123');
+    await page.locator('.quick-input-message', { hasText: '"abc"' }).waitFor({ state: 'detached' }).catch(() => undefined);
+    await input.press('Enter');
+
+    for (const row of ['22/tcp open', '23/tcp closed', '25/tcp filtered', '110/tcp filtered', '53/udp open', '69/udp closed', '123/udp open|filtered']) await waitForRow(page, row, 90_000);
+    const rows = (await treeRows(page).allTextContents()).map((t) => t.trim());
+    assert.ok(rows.includes('SYN (-sS)') && rows.includes('UDP (-sU)'), rows.join(' | '));
+    await page.screenshot({ path: join(RESULTS_DIR, 'e2e-tree.png') });
+
+    await runCommand(page, 'PortLab: Show Results');
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await frame.locator('vscode-table-row.result').first().waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('vscode-table-row.result').count(), 14);
+
+    await frame.locator('vscode-table-row[data-key="syn/198.18.51.2/22"]').click();
+    await frame.locator('svg.ladder').waitFor();
+    assert.deepEqual(await ladderLabels(frame), ['S', 'SA', 'R']);
+    assert.equal(await frame.locator('svg.ladder g.packet.kernel').count(), 1);
+    // The SYN/ACK's headers, read from the pcap, with SYN and ACK highlighted.
+    await frame.locator('svg.header-diagram').waitFor({ timeout: 15_000 });
+    assert.deepEqual((await frame.locator('svg.header-diagram g[data-layer="TCP"] g.field.set').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-field')))).sort(), ['ACK', 'SYN']);
+    await page.screenshot({ path: join(RESULTS_DIR, 'e2e-webview-open-port.png') });
+
+    await frame.locator('vscode-table-row[data-key="syn/198.18.51.2/23"]').click();
+    await frame.locator('svg.ladder g.packet text.label', { hasText: 'RA' }).waitFor();
+    assert.deepEqual(await ladderLabels(frame), ['S', 'RA']);
+
+    await frame.locator('vscode-table-row[data-key="udp/198.18.51.2/69"]').click();
+    await frame.locator('svg.ladder g.packet.icmp').waitFor();
+    assert.deepEqual(await ladderLabels(frame), ['UDP', `ICMP 3/3 ${TARGET}`]);
+    await page.screenshot({ path: join(RESULTS_DIR, 'e2e-webview-closed-udp.png') });
+
+    // Filtering narrows the table to what matches.
+    await frame.locator('vscode-textfield#filter input').fill('open');
+    await frame.locator('#count', { hasText: /^\d+ of 14/ }).waitFor();
+    const states = await frame.locator('vscode-table-row.result vscode-table-cell.state').allTextContents();
+    assert.ok(states.length > 0 && states.every((s) => s.includes('open')), states.join());
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    if (isRoot) await labDown(LAB_ID).catch(() => undefined);
+  }
+});

@@ -1,0 +1,140 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const RESULTS_DIR = join(ROOT, 'test-results');
+
+/** Where scripts/setup-e2e.sh put Node 24 and code-server (it installs them when missing). */
+export function e2eTools(): { node24: string; codeServer: string } {
+  const setup = spawnSync('bash', [join(ROOT, 'scripts', 'setup-e2e.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 });
+  if (setup.status !== 0) throw new Error(`scripts/setup-e2e.sh failed with ${setup.status ?? setup.signal}`);
+  const vars = Object.fromEntries(setup.stdout.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+  return { node24: vars.NODE24!, codeServer: vars.CODE_SERVER! };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface CodeServer {
+  url: string;
+  port: number;
+  workspace: string;
+  home: string;
+  stop(): Promise<void>;
+}
+
+export interface CodeServerOptions {
+  vsix?: string;
+  settings: Record<string, unknown>;
+  /** code-server option for extension-host tests (see shared notes) */
+  smokeTestDriver?: boolean;
+}
+
+/**
+ * Starts code-server on 127.0.0.1 with its own HOME, XDG folders and TMPDIR (it writes under all of
+ * them), optionally with a .vsix installed first; resolves once /healthz answers.
+ */
+export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
+  const { node24, codeServer } = e2eTools();
+  const home = mkdtempSync(join(tmpdir(), 'portlab-e2e-'));
+  const dirs = { userData: join(home, 'user-data'), extensions: join(home, 'extensions'), workspace: join(home, 'workspace'), tmp: join(home, 'tmp') };
+  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+  mkdirSync(join(dirs.userData, 'User'), { recursive: true });
+  writeFileSync(
+    join(dirs.userData, 'User', 'settings.json'),
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, ...opts.settings }, null, 2),
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    TMPDIR: dirs.tmp,
+    // The helper runs on the `node` first on PATH: Node 24 here, so the packaged ABI-137 addons are the ones used.
+    PATH: `${dirname(node24)}:${process.env.PATH ?? ''}`,
+  };
+  delete env.VSCODE_IPC_HOOK_CLI;
+  const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
+  if (opts.vsix) {
+    const install = spawnSync(node24, [codeServer, ...common, '--install-extension', opts.vsix], { env, encoding: 'utf8', timeout: 120_000 });
+    if (install.status !== 0) throw new Error(`installing ${opts.vsix} failed: ${install.stderr}${install.stdout}`);
+  }
+  const port = await freePort();
+  const args = [codeServer, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
+  if (opts.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+  args.push(dirs.workspace);
+  const child: ChildProcess = spawn(node24, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const stop = async () => {
+    // code-server runs its extension host and helpers as children: its process group (ours) goes.
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      const exited = new Promise((r) => child.once('exit', r));
+      const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(home, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`code-server did not start: ${log.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url: `http://127.0.0.1:${port}/`, port, workspace: dirs.workspace, home, stop };
+}
+
+export async function launchChromium(): Promise<{ page: Page; close(): Promise<void> }> {
+  const userData = mkdtempSync(join(tmpdir(), 'portlab-chromium-'));
+  const context = await chromium.launchPersistentContext(userData, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    page,
+    close: async () => {
+      await context.close();
+      rmSync(userData, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs a command from the palette: "PortLab: Start Lab Sandbox". */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title.split(': ')[1]! }).first().waitFor();
+  await input.press('Enter');
+}
