@@ -14,4 +14,12 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   echo "integration tests skipped: they need root (network namespaces)" >&2
 fi
+# e2e: the packaged .vsix in code-server driven by Chromium, and the mocha suite in its extension
+# host. It installs its own tools (scripts/setup-e2e.sh: Node 24, code-server, chromium) on a fresh
+# machine, so it is bounded: ~4 min to install, ~3 min to run.
+if [ "$(id -u)" -eq 0 ]; then
+  timeout --kill-after=30 1800 node --import tsx --test --test-concurrency=1 test/e2e/*.test.ts || status=1
+else
+  echo "e2e tests skipped: they need root (the lab sandbox)" >&2
+fi
 exit $status

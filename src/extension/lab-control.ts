@@ -26,7 +26,7 @@ export class LabControl {
       void vscode.window.showInformationMessage(vscode.l10n.t('Lab sandbox {0} is up: scan its target {1}.', id, target));
       return lab;
     } catch (err) {
-      await showHelperError(err);
+      void showHelperError(err);
       return undefined;
     }
   }
@@ -38,7 +38,7 @@ export class LabControl {
       void vscode.window.showInformationMessage(removed ? vscode.l10n.t('Lab sandbox {0} removed.', id) : vscode.l10n.t('Lab sandbox {0} was not running.', id));
       return removed;
     } catch (err) {
-      await showHelperError(err);
+      void showHelperError(err);
       return false;
     }
   }

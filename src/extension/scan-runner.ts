@@ -114,7 +114,8 @@ export class ScanRunner {
           return result.summary;
         } catch (err) {
           this.store.finishScan({ scanId: scanId ?? '', partial: true, techniques: [] }, [request.target]);
-          await showHelperError(err);
+          // Not awaited: the message waits for the user, the scan's caller should not.
+          void showHelperError(err);
           return undefined;
         } finally {
           cancelSub.dispose();

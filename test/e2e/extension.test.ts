@@ -85,6 +85,7 @@ test('palette → lab → SYN and UDP scan → tree → results webview with the
     await frame.locator('svg.header-diagram').waitFor({ timeout: 15_000 });
     assert.deepEqual((await frame.locator('svg.header-diagram g[data-layer="TCP"] g.field.set').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-field')))).sort(), ['ACK', 'SYN']);
     await page.screenshot({ path: join(RESULTS_DIR, 'e2e-webview-open-port.png') });
+    await frame.locator('svg.header-diagram').screenshot({ path: join(RESULTS_DIR, 'e2e-header-syn-ack.png') });
 
     await frame.locator('vscode-table-row[data-key="syn/198.18.51.2/23"]').click();
     await frame.locator('svg.ladder g.packet text.label', { hasText: 'RA' }).waitFor();
