@@ -1,6 +1,5 @@
 import { captureConnectTraffic, connectOnce, hasCapNetRaw, type LiveCapture } from '../link';
 import { decodeFrame, IPPROTO_TCP, TCP_ACK, TCP_SYN } from './packet';
-import { TokenBucket } from './pacer';
 import { exchangePacketOf, LINGER_MS, PortBook } from './port-book';
 import { RttEstimator } from './rtt';
 import { classifyConnect, connectNoResponse, CONNECT_DEFAULT_RETRIES } from './technique';
@@ -63,7 +62,7 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     ourIp = opened.route.srcIp;
   }
 
-  const bucket = ctx.plan.rate ? new TokenBucket(ctx.plan.rate, Math.max(1, ctx.plan.rate / 100), performance.now()) : undefined;
+  const bucket = ctx.bucket;
   const retryQueue: number[] = [];
   let retryHead = 0;
   let next = 0;

@@ -1,6 +1,5 @@
 import { openRawChannel, type RawChannel } from '../link';
 import { decodeFrame, decodeIPv4Packet } from './packet';
-import { TokenBucket } from './pacer';
 import { exchangePacketOf, LINGER_MS, PortBook } from './port-book';
 import { pickSourcePortBase, ProbeMatcher, SOURCE_PORT_SPAN } from './probe-matcher';
 import { RttEstimator } from './rtt';
@@ -9,7 +8,12 @@ import { nextTurn, Waker, type TechniqueContext } from './technique-context';
 
 /** Frames sent before the event loop gets a turn: a tight loop overflows libpcap's ring (engine notes). */
 const SEND_BURST = 128;
-const MAX_IN_FLIGHT = { tcp: 2048, udp: 256 } as const;
+/**
+ * Probes awaiting an answer or their timeout. Behind a dropping firewall every probe waits a whole
+ * timeout (at least 100 ms), so this bounds the rate there: 16384 allows ~160 k probes/s, above what
+ * one core sends. Per-port state is typed arrays, so a bigger window costs no memory.
+ */
+const MAX_IN_FLIGHT = { tcp: 16384, udp: 256 } as const;
 /**
  * Linux answers closed UDP ports with one ICMP error per second per destination after a burst of
  * six. Once a target has shown it answers with port-unreachable, retries of silent ports go at this
@@ -65,7 +69,10 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     }
   };
 
-  const channel: RawChannel = await openRawChannel(target, ctx.plan.iface, onFrame);
+  const channel: RawChannel = await openRawChannel(target, ctx.plan.iface, onFrame, (err) => {
+    ctx.stoppedBy ??= err.message;
+    waker.wake();
+  });
   const srcIp = channel.route.srcIp;
   matcher = new ProbeMatcher(technique, ports, srcIp, target, isn, pickSourcePortBase(ports));
 
@@ -89,7 +96,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     ctx.counters.sent++;
   };
 
-  const bucket = ctx.plan.rate ? new TokenBucket(ctx.plan.rate, Math.max(1, ctx.plan.rate / 100), performance.now()) : undefined;
+  const bucket = ctx.bucket;
   const maxInFlight = MAX_IN_FLIGHT[technique.protocol];
   // Both queues hold port indices; stale entries (port decided meanwhile) are skipped when reached.
   const timeoutQueue: number[] = [];
@@ -116,7 +123,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   };
 
   try {
-    while (book.reported < n && !ctx.signal?.aborted) {
+    while (book.reported < n && !ctx.signal?.aborted && ctx.stoppedBy === undefined) {
       let now = performance.now();
       const timeout = rtt.timeoutMs();
       while (timeoutHead < timeoutQueue.length) {
@@ -164,7 +171,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     }
   } finally {
     // A short linger lets the last answers (and our kernel's RSTs) reach the capture.
-    if (!ctx.signal?.aborted) await new Promise((r) => setTimeout(r, 20));
+    if (!ctx.signal?.aborted && ctx.stoppedBy === undefined) await new Promise((r) => setTimeout(r, 20));
     channel.close();
   }
   book.reportDue(performance.now(), 0, (r) => ctx.events.port?.(r));

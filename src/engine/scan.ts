@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { hasCapNetRaw, missingCapNetRaw } from '../link';
-import { PORT_STATES, type PortResult, type PortState, type TechniqueSummary } from '../protocol';
+import { PORT_STATES, type PortResult, type PortState, type ScanSummary, type TechniqueSummary } from '../protocol';
 import { scanTargetConnect } from './connect-scan';
 import { LINKTYPE_ETHERNET } from './packet';
+import { TokenBucket } from './pacer';
 import { PcapWriter } from './pcap';
 import type { PortBook } from './port-book';
 import { portCount, portsFor } from './ports';
@@ -12,7 +13,14 @@ import { RAW_TECHNIQUES } from './technique';
 import type { TechniqueContext } from './technique-context';
 
 /**
- * Runs every technique of the plan against every target, one after the other. An aborted scan
+ * Raw techniques scan this many targets at once, like nmap's host groups: a subnet is then not the
+ * sum of every host's last retransmission timeout. Connect scans stay one target at a time, since
+ * each attempt holds a file descriptor.
+ */
+const MAX_PARALLEL_TARGETS = 8;
+
+/**
+ * Runs every technique of the plan against every target (raw techniques several targets at once). An aborted scan
  * stops sending, closes its pcap (a valid file) and returns the ports decided so far, partial.
  */
 export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: AbortSignal): Promise<ScanOutcome> {
@@ -21,19 +29,31 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
 
   const results: PortResult[] = [];
   const summaries: TechniqueSummary[] = [];
-  for (const technique of plan.techniques) {
-    if (signal?.aborted) break;
-    const capture = plan.captureDir ? join(plan.captureDir, `${technique}.pcap`) : undefined;
-    const pcap = capture ? PcapWriter.open(capture, LINKTYPE_ETHERNET, { mode: 0o600 }) : undefined;
-    try {
-      for (const target of plan.targets) {
-        if (signal?.aborted) break;
-        const ctx: TechniqueContext = { plan, ports: portsFor(plan.ports, technique), events, signal, pcap, startedAt: performance.now(), counters: { sent: 0, received: 0 } };
+  let stoppedBy: string | undefined;
+  // One target's failure (no ARP answer, say) stops the others instead of leaving them running.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (const technique of plan.techniques) {
+      if (stop.signal.aborted) break;
+      const capture = plan.captureDir ? join(plan.captureDir, `${technique}.pcap`) : undefined;
+      const pcap = capture ? PcapWriter.open(capture, LINKTYPE_ETHERNET, { mode: 0o600 }) : undefined;
+      // One bucket for all targets scanned at once, so --rate stays the total rate.
+      const bucket = plan.rate ? new TokenBucket(plan.rate, Math.max(1, plan.rate / 100), performance.now()) : undefined;
+      const scanOne = async (target: string) => {
+        const ctx: TechniqueContext = {
+          plan,
+          ports: portsFor(plan.ports, technique),
+          events,
+          signal: stop.signal,
+          pcap,
+          bucket,
+          startedAt: performance.now(),
+          counters: { sent: 0, received: 0 },
+        };
         const startedAt = new Date().toISOString();
-        const book =
-          technique === 'connect' ? await scanTargetConnect(target, ctx) : await scanTargetRaw(RAW_TECHNIQUES[technique], target, ctx);
-        const found = book.resultsInOrder();
-        results.push(...found);
+        const book = technique === 'connect' ? await scanTargetConnect(target, ctx) : await scanTargetRaw(RAW_TECHNIQUES[technique], target, ctx);
         const summary: TechniqueSummary = {
           technique,
           target,
@@ -44,16 +64,49 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
           counts: countStates(book),
         };
         if (capture) summary.capture = capture;
+        if (ctx.stoppedBy !== undefined) {
+          summary.note = ctx.stoppedBy;
+          stoppedBy ??= ctx.stoppedBy;
+          stop.abort();
+        }
         if (technique === 'connect' && !rawCapable) summary.note = 'exchanges and captures of connect scans need CAP_NET_RAW (run as root)';
-        summaries.push(summary);
+        return { results: book.resultsInOrder(), summary };
+      };
+      const done: (Awaited<ReturnType<typeof scanOne>> | undefined)[] = new Array(plan.targets.length);
+      let failure: unknown;
+      let nextTarget = 0;
+      const worker = async () => {
+        while (nextTarget < plan.targets.length && !stop.signal.aborted) {
+          const k = nextTarget++;
+          try {
+            done[k] = await scanOne(plan.targets[k]!);
+          } catch (err) {
+            failure ??= err;
+            stop.abort();
+          }
+        }
+      };
+      const parallel = technique === 'connect' ? 1 : MAX_PARALLEL_TARGETS;
+      try {
+        await Promise.all(Array.from({ length: Math.min(parallel, plan.targets.length) }, worker));
+      } finally {
+        pcap?.close();
       }
-    } finally {
-      pcap?.close();
+      if (failure) throw failure;
+      for (const d of done) {
+        if (!d) continue;
+        for (const r of d.results) results.push(r);
+        summaries.push(d.summary);
+      }
     }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
   const decided = results.length;
   const expected = plan.targets.length * portCount(plan.ports, plan.techniques);
-  return { summary: { scanId: plan.scanId, partial: decided < expected, techniques: summaries }, results };
+  const summary: ScanSummary = { scanId: plan.scanId, partial: decided < expected, techniques: summaries };
+  if (stoppedBy !== undefined) summary.error = stoppedBy;
+  return { summary, results };
 }
 
 function countStates(book: PortBook): Record<PortState, number> {

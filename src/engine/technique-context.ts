@@ -1,3 +1,4 @@
+import type { TokenBucket } from './pacer';
 import type { PcapWriter } from './pcap';
 import type { ScanPlan, ScanEvents } from './scan-plan';
 
@@ -9,9 +10,13 @@ export interface TechniqueContext {
   events: ScanEvents;
   signal: AbortSignal | undefined;
   pcap: PcapWriter | undefined;
+  /** the plan's --rate, shared by every target scanned at the same time */
+  bucket: TokenBucket | undefined;
   /** performance.now() when the technique started; exchange times are relative to it */
   startedAt: number;
   counters: { sent: number; received: number };
+  /** why this target's scan ended before every port was decided (the link went down, say) */
+  stoppedBy?: string;
 }
 
 /** Resolves after ms, or earlier when wake() is called (an answer freed a slot or decided a port). */

@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs';
 import type * as CapModule from 'cap';
 import { loadNative } from './native-addon';
 import { hasCapNetRaw, missingCapNetRaw } from './privilege';
 import { UserError } from '../engine/errors';
 
-/** Big enough for a burst of answers even with libpcap's 64 KiB ring slots (see the engine notes). */
+/**
+ * Big enough for a burst of answers even with libpcap's 64 KiB ring slots (see the engine notes): the
+ * scan loop yields every 128 frames. The ring is mapped into the process and counts fully in its RSS,
+ * once per target scanned at the same time, so it is no bigger than that needs.
+ */
 const RING_BYTES = 16 * 1024 * 1024;
 
 /** A libpcap handle on one interface: captures matching frames and injects Ethernet frames. */
@@ -11,9 +16,18 @@ export class LiveCapture {
   private readonly cap = new (loadNative<typeof CapModule>('cap').Cap)();
   private readonly buffer = Buffer.alloc(65535);
   private closed = false;
+  private lost = false;
 
-  /** `filter` must be built from validated addresses only: it is compiled by libpcap as given. */
-  constructor(readonly iface: string, filter: string, onFrame: (frame: Uint8Array) => void) {
+  /**
+   * `filter` must be built from validated addresses only: it is compiled by libpcap as given.
+   * `onLost` is called once when the interface goes down or disappears; the capture then stops.
+   */
+  constructor(
+    readonly iface: string,
+    filter: string,
+    onFrame: (frame: Uint8Array) => void,
+    private readonly onLost?: (err: UserError) => void,
+  ) {
     if (!hasCapNetRaw()) throw missingCapNetRaw('capturing packets');
     try {
       const linkType = this.cap.open(iface, filter, RING_BYTES, this.buffer);
@@ -30,15 +44,37 @@ export class LiveCapture {
     this.cap.setMinBytes?.(0);
     // The addon reuses one buffer for every packet: copy before anything async can see it.
     this.cap.on('packet', (nbytes: number) => onFrame(Uint8Array.prototype.slice.call(this.buffer, 0, nbytes)));
+    // Emitted by our patch of the addon (patches/cap+0.2.1.patch) where upstream aborts the process.
+    this.cap.on('error', (err: Error) => this.linkLost(err));
   }
 
+  /** Sends one frame; on a lost link, reports it through onLost and drops the frame. */
   send(frame: Uint8Array): void {
-    this.cap.send(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), frame.byteLength);
+    if (this.lost) return;
+    try {
+      this.cap.send(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), frame.byteLength);
+    } catch (err) {
+      this.linkLost(err as Error);
+    }
+  }
+
+  private linkLost(err: Error): void {
+    if (this.lost || this.closed) return;
+    this.lost = true;
+    this.onLost?.(new UserError(`interface ${this.iface} ${fateOf(this.iface)} during the scan (${err.message})`));
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.cap.close();
+  }
+}
+
+function fateOf(iface: string): string {
+  try {
+    return readFileSync(`/sys/class/net/${iface}/operstate`, 'utf8').trim() === 'up' ? 'failed' : 'went down';
+  } catch {
+    return 'was removed';
   }
 }
