@@ -51,5 +51,6 @@ done
 
 node scripts/build.mjs --production
 version=$(node -p 'require("./package.json").version')
-npx vsce package --no-dependencies --allow-missing-repository --out "portlab-$version.vsix" >&2
+# The README links to files of the repository; inside the .vsix they stay relative.
+npx vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --out "portlab-$version.vsix" >&2
 ls -l "portlab-$version.vsix" >&2

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { labDown } from '../../src/lab';
@@ -14,7 +14,7 @@ const isRoot = process.getuid?.() === 0;
 function packageVsix(): string {
   const run = spawnSync('bash', [join(ROOT, 'scripts', 'package.sh')], { cwd: ROOT, stdio: 'inherit', timeout: 10 * 60_000 });
   assert.equal(run.status, 0, 'npm run package failed');
-  const version = (JSON.parse(spawnSync('cat', [join(ROOT, 'package.json')], { encoding: 'utf8' }).stdout) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   return join(ROOT, `portlab-${version}.vsix`);
 }
 
