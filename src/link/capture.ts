@@ -61,7 +61,9 @@ export class LiveCapture {
   private linkLost(err: Error): void {
     if (this.lost || this.closed) return;
     this.lost = true;
-    this.onLost?.(new UserError(`interface ${this.iface} ${fateOf(this.iface)} during the scan (${err.message})`));
+    // libuv turns the socket's POLLERR into EBADF, which says nothing to a user; libpcap's own words do.
+    const detail = /bad file descriptor/i.test(err.message) ? '' : ` (${err.message})`;
+    this.onLost?.(new UserError(`interface ${this.iface} ${fateOf(this.iface)} during the scan${detail}`));
   }
 
   close(): void {

@@ -8,6 +8,8 @@ declare module 'cap' {
     setMinBytes?(bytes: number): void;
     close(): void;
     on(event: 'packet', listener: (nbytes: number, truncated: boolean) => void): this;
+    /** only with patches/cap+0.2.1.patch: the interface went down or vanished; capturing has stopped */
+    on(event: 'error', listener: (err: Error) => void): this;
     static deviceList(): { name: string; addresses: { addr: string }[]; flags?: string }[];
   }
 }

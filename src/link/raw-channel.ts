@@ -24,14 +24,27 @@ function captureFilter(target: string, srcIp: string): string {
   return `arp or (host ${target} and (tcp or udp or icmp)) or (icmp and dst host ${srcIp})`;
 }
 
-/** Opens the capture on the target's outgoing interface, resolves the next hop's MAC, and is ready to send. */
-export async function openRawChannel(target: string, ifaceOverride: string | undefined, onFrame: (frame: Uint8Array) => void): Promise<RawChannel> {
+/**
+ * Opens the capture on the target's outgoing interface, resolves the next hop's MAC, and is ready to
+ * send. `onLost` hears once that the interface went down or vanished; sending then does nothing.
+ */
+export async function openRawChannel(
+  target: string,
+  ifaceOverride: string | undefined,
+  onFrame: (frame: Uint8Array) => void,
+  onLost?: (err: UserError) => void,
+): Promise<RawChannel> {
   const route = findRoute(target, ifaceOverride);
   let arpWaiter: ((frame: Uint8Array) => void) | undefined;
-  const capture = new LiveCapture(route.iface, captureFilter(target, route.srcIp), (frame) => {
-    arpWaiter?.(frame);
-    onFrame(frame);
-  });
+  const capture = new LiveCapture(
+    route.iface,
+    captureFilter(target, route.srcIp),
+    (frame) => {
+      arpWaiter?.(frame);
+      onFrame(frame);
+    },
+    onLost,
+  );
   try {
     if (route.loopback) {
       const sender = new LoopbackSender();

@@ -144,6 +144,11 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
       if (outcome.summary.partial) process.stdout.write('Scan interrupted: results are partial.\n');
     }
     if (outcome.summary.partial) process.exitCode = 130;
+    if (outcome.summary.error !== undefined && !controller.signal.aborted) {
+      // The scan stopped itself (the link went down): the user gets what was decided, and why it ended.
+      process.exitCode = 2;
+      process.stderr.write(`portlab: ${outcome.summary.error}; the results are partial${outDir ? `, saved in ${outDir}` : ''}\n`);
+    }
   } finally {
     bar?.stop();
     process.off('SIGINT', abort);
