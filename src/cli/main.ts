@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../engine/errors';
 import { commands } from './commands';
+import { expandNmapOutputFlags } from '../output/nmap-flags';
 
 /** The `portlab` command line: each subcommand lives in src/cli/commands/<name>.ts. */
 async function main(argv: string[]): Promise<number> {
@@ -11,7 +12,7 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ outputError: (str, write) => write(str) });
   for (const register of commands) register(program);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(expandNmapOutputFlags(argv));
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

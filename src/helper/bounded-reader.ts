@@ -96,6 +96,13 @@ export class BoundedMessageReader extends AbstractMessageReader implements Messa
     const text = this.buffer.toString('latin1', 0, Math.min(this.buffer.length, HEADER_LIMIT + 4));
     const start = text.search(CONTENT_LENGTH);
     if (start < 0) {
+      // Whole lines without a Content-Length (raw JSON, garbage) can never become a message.
+      const lastNewline = text.lastIndexOf('\n');
+      if (lastNewline >= 0) {
+        if (text.slice(0, lastNewline).trim() !== '') this.bad(-32700, 'Parse error: expected a Content-Length header; input discarded');
+        this.buffer = this.buffer.subarray(lastNewline + 1);
+        return false;
+      }
       if (this.buffer.length > HEADER_LIMIT) {
         this.bad(-32700, 'Parse error: no Content-Length header in the first 8 KiB; input discarded');
         this.buffer = this.buffer.subarray(this.buffer.length - 16);
