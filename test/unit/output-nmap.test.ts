@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toNmapNormal, toNmapXml } from '../../src/output';
+import { expandNmapOutputFlags, toNmapNormal, toNmapXml } from '../../src/output';
 import type { PortResult, PortState, Reason, ScanDocument, Technique } from '../../src/protocol';
 
 const NMAP_DTD = '/usr/share/nmap/nmap.dtd';
@@ -124,4 +124,11 @@ test('-oN says when every port of a host is in ignored states', () => {
   const text = toNmapNormal(closed);
   assert.ok(text.includes('All 30 scanned ports on 198.18.30.2 are in ignored states.\nNot shown: 30 closed tcp ports (reset)\n'), text);
   xmllintValid(toNmapXml(closed));
+});
+
+test('nmap\'s -oX FILE / -oN FILE reach the scan command as long options', () => {
+  assert.deepEqual(expandNmapOutputFlags(['node', 'cli.js', 'scan', '198.18.30.2', '-oX', 'a.xml', '-oNb.nmap', '-sS']), [
+    'node', 'cli.js', 'scan', '198.18.30.2', '--output-xml', 'a.xml', '--output-normal', 'b.nmap', '-sS',
+  ]);
+  assert.deepEqual(expandNmapOutputFlags(['scan', '-o', 'X', '-sSU']), ['scan', '-o', 'X', '-sSU']);
 });
