@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { hasCapNetRaw, missingCapNetRaw } from '../link';
 import { PORT_STATES, type PortResult, type PortState, type ScanSummary, type TechniqueSummary } from '../protocol';
 import { scanTargetConnect } from './connect-scan';
+import { UserError } from './errors';
 import { LINKTYPE_ETHERNET } from './packet';
 import { TokenBucket } from './pacer';
 import { PcapWriter } from './pcap';
@@ -38,7 +39,8 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
     for (const technique of plan.techniques) {
       if (stop.signal.aborted) break;
       const capture = plan.captureDir ? join(plan.captureDir, `${technique}.pcap`) : undefined;
-      const pcap = capture ? PcapWriter.open(capture, LINKTYPE_ETHERNET, { mode: 0o600 }) : undefined;
+      let captureFailure: string | undefined;
+      const pcap = capture ? openCapture(capture, (err) => (captureFailure = err.message)) : undefined;
       // One bucket for all targets scanned at once, so --rate stays the total rate.
       const bucket = plan.rate ? new TokenBucket(plan.rate, Math.max(1, plan.rate / 100), performance.now()) : undefined;
       const scanOne = async (target: string) => {
@@ -95,6 +97,8 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
       if (failure) throw failure;
       for (const d of done) {
         if (!d) continue;
+        // The scan goes on without its capture (disk full, say): the summary says where it stopped.
+        if (captureFailure !== undefined) d.summary.note = [d.summary.note, `the capture stopped: ${captureFailure}`].filter(Boolean).join('; ');
         for (const r of d.results) results.push(r);
         summaries.push(d.summary);
       }
@@ -107,6 +111,14 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
   const summary: ScanSummary = { scanId: plan.scanId, partial: decided < expected, techniques: summaries };
   if (stoppedBy !== undefined) summary.error = stoppedBy;
   return { summary, results };
+}
+
+function openCapture(path: string, onError: (err: Error) => void): PcapWriter {
+  try {
+    return PcapWriter.open(path, LINKTYPE_ETHERNET, { mode: 0o600, onError });
+  } catch (err) {
+    throw new UserError(`cannot create the capture ${path}: ${(err as Error).message}`);
+  }
 }
 
 function countStates(book: PortBook): Record<PortState, number> {

@@ -126,8 +126,6 @@ describe('faults mid-scan, lab 61', { skip: rootSkip, timeout: 300_000 }, () => 
     process.stdout.write(`# faults injected: ${faults}\n`);
   });
 
-  // scan.ts writes results.json with writeFileSync and lets ENOENT/ENOSPC escape as an internal error.
-  const resultsWrite = 'bug: a failed results.json write ends in "internal error" and a stack trace';
 
   test('the target namespace deleted', () =>
     withLab('target-deleted', async (pids) => {
@@ -150,26 +148,28 @@ describe('faults mid-scan, lab 61', { skip: rootSkip, timeout: 300_000 }, () => 
       assert.ok((await tsharkFrames(join(out, 'syn.pcap'))) > 100);
     }));
 
-  test('the capture directory removed', { todo: resultsWrite }, () =>
+  test('the capture directory removed', () =>
     withLab('dir-removed', async (pids) => {
       const out = join(work, 'dir-removed', 'out');
       const r = await cliScanWithFault(out, pids, async () => rmSync(out, { recursive: true, force: true }));
-      assertClearEnd(r);
+      assert.equal(assertClearEnd(r), undefined, 'exit 2 with one error line');
+      assert.match(r.stderr, /cannot save the results \(ENOENT[^)]*results\.json'\); they are on stdout\n$/);
+      assert.equal((JSON.parse(r.stdout) as ScanDocument).results.length, 65535, 'the results still reach the user');
       assert.equal(existsSync(out), false, 'nothing recreated the removed directory behind the user');
     }));
 
-  test('the disk full (a 256 KiB tmpfs)', { todo: resultsWrite }, () =>
+  test('the disk full (a 256 KiB tmpfs)', () =>
     withLab('disk-full', async (pids) => {
       const mnt = join(work, 'disk-full', 'mnt');
       mkdirSync(mnt);
       await run('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'portlab-fault', mnt]);
       try {
         const r = await cliScanWithFault(mnt, pids, async () => undefined);
-        const doc = assertClearEnd(r);
-        if (doc) {
-          assert.match(JSON.stringify(doc.summary), /no space|ENOSPC|capture/i, 'the summary says the capture stopped');
-          assert.equal(doc.results.length, 65535, 'the scan itself went on: every port decided');
-        } else assert.match(r.stderr, /no space|ENOSPC/i);
+        assert.equal(assertClearEnd(r), undefined, 'exit 2 with one error line');
+        assert.match(r.stderr, new RegExp(`cannot save the results \\(ENOSPC[^)]*\\); they are on stdout, the captures in ${mnt}/syn\\.pcap\\n$`));
+        const doc = JSON.parse(r.stdout) as ScanDocument;
+        assert.match(doc.summary?.techniques[0]?.note ?? '', /^the capture stopped: ENOSPC/, 'the summary says the capture stopped');
+        assert.equal(doc.results.length, 65535, 'the scan itself went on: every port decided');
         // whole records only, up to the last one that fitted
         assert.ok((await tsharkFrames(join(mnt, 'syn.pcap'))) > 100);
       } finally {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -133,7 +133,14 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
       summary: { ...outcome.summary, ...(controller.signal.aborted ? { error: 'interrupted' } : {}) },
       results: outcome.results,
     };
-    if (outDir) writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    // A file that cannot be written (disk full, directory removed) must not cost the user the results.
+    const problems: string[] = [];
+    try {
+      if (outDir) writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    } catch (err) {
+      const captures = outcome.summary.techniques.flatMap((s) => (s.capture && existsSync(s.capture) ? [s.capture] : []));
+      problems.push(`cannot save the results (${(err as Error).message}); they are on stdout${captures.length ? `, the captures in ${[...new Set(captures)].join(', ')}` : ''}`);
+    }
     if (opts.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
     else {
       for (const s of outcome.summary.techniques) {
@@ -144,10 +151,12 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
       if (outcome.summary.partial) process.stdout.write('Scan interrupted: results are partial.\n');
     }
     if (outcome.summary.partial) process.exitCode = 130;
-    if (outcome.summary.error !== undefined && !controller.signal.aborted) {
+    if (outcome.summary.error !== undefined && !controller.signal.aborted)
       // The scan stopped itself (the link went down): the user gets what was decided, and why it ended.
+      problems.unshift(`${outcome.summary.error}; the results are partial${outDir && problems.length === 0 ? `, saved in ${outDir}` : ''}`);
+    if (problems.length > 0) {
       process.exitCode = 2;
-      process.stderr.write(`portlab: ${outcome.summary.error}; the results are partial${outDir ? `, saved in ${outDir}` : ''}\n`);
+      process.stderr.write(`portlab: ${problems.join('; ')}\n`);
     }
   } finally {
     bar?.stop();
