@@ -25,6 +25,12 @@ export class BoundedMessageReader extends AbstractMessageReader implements Messa
   private buffer: Buffer = Buffer.alloc(0);
   private bodyLength = -1;
   private skipRemaining = 0;
+  /**
+   * The skipped bytes of an over-limit message, kept while they fit in the limit: when its body stalls,
+   * the declared length was a lie and the requests sent after it are in here.
+   */
+  private skipped: Buffer[] | undefined;
+  private skippedBytes = 0;
   private bodyStartedAt = 0;
   private stallTimer: NodeJS.Timeout | undefined;
   private callback: DataCallback | undefined;
@@ -59,9 +65,7 @@ export class BoundedMessageReader extends AbstractMessageReader implements Messa
 
   private onData(chunk: Buffer): void {
     if (this.skipRemaining > 0) {
-      const skipped = Math.min(this.skipRemaining, chunk.length);
-      this.skipRemaining -= skipped;
-      chunk = chunk.subarray(skipped);
+      chunk = this.skip(chunk);
       if (chunk.length === 0) return;
     }
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
@@ -72,9 +76,7 @@ export class BoundedMessageReader extends AbstractMessageReader implements Messa
     for (;;) {
       if (this.bodyLength < 0 && !this.readHeader()) return;
       if (this.skipRemaining > 0) {
-        const skipped = Math.min(this.skipRemaining, this.buffer.length);
-        this.skipRemaining -= skipped;
-        this.buffer = this.buffer.subarray(skipped);
+        this.buffer = this.skip(this.buffer);
         this.bodyLength = -1;
         if (this.skipRemaining > 0) return;
         continue;
@@ -133,10 +135,43 @@ export class BoundedMessageReader extends AbstractMessageReader implements Messa
     if (length > this.maxMessageBytes) {
       this.bad(-32600, `Invalid Request: message of ${length} bytes is larger than the limit of ${this.maxMessageBytes} bytes; skipped`);
       this.skipRemaining = length;
+      this.skipped = [];
+      this.skippedBytes = 0;
     }
     this.bodyLength = length;
     this.bodyStartedAt = Date.now();
     return true;
+  }
+
+  /** Skips what is left of an over-limit message at the start of `data`; returns the bytes after it. */
+  private skip(data: Buffer): Buffer {
+    const n = Math.min(this.skipRemaining, data.length);
+    this.skipRemaining -= n;
+    if (this.skipRemaining === 0) this.skipped = undefined;
+    else if (this.skipped) {
+      this.skippedBytes += n;
+      // more than the limit really arrived: a big message, not a lie; skip it without keeping it
+      if (this.skippedBytes > this.maxMessageBytes) this.skipped = undefined;
+      else {
+        this.skipped.push(data.subarray(0, n));
+        this.watchForStall();
+      }
+    }
+    return data.subarray(n);
+  }
+
+  /** An over-limit length whose body stalled was a lie: resync on the first header among the skipped bytes. */
+  private resyncSkipped(): void {
+    if (!this.skipped) return;
+    if (Date.now() - this.bodyStartedAt < STALLED_BODY_MS) return this.watchForStall();
+    const kept = Buffer.concat(this.skipped);
+    const next = kept.toString('latin1').slice(1).search(CONTENT_LENGTH);
+    if (next < 0) return;
+    this.bad(-32700, `Parse error: message shorter than its Content-Length (${next + 1} bytes before the next header)`);
+    this.skipRemaining = 0;
+    this.skipped = undefined;
+    this.buffer = Buffer.concat([kept.subarray(next + 1), this.buffer]);
+    this.drain();
   }
 
   /** A Content-Length longer than its body swallows the next message: after a pause, resync on it. */
@@ -144,6 +179,7 @@ export class BoundedMessageReader extends AbstractMessageReader implements Messa
     if (this.stallTimer) return;
     this.stallTimer = setTimeout(() => {
       this.stallTimer = undefined;
+      if (this.skipRemaining > 0) return this.resyncSkipped();
       if (this.bodyLength < 0 || this.buffer.length >= this.bodyLength) return;
       if (Date.now() - this.bodyStartedAt < STALLED_BODY_MS) return this.watchForStall();
       const next = this.buffer.toString('latin1').slice(1).search(CONTENT_LENGTH);

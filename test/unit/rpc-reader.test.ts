@@ -35,6 +35,12 @@ test('garbage, a non-numeric length and a non-JSON body are each reported and th
   assert.match(r.bad[2]!.message, /not JSON/);
 });
 
+test('newline-delimited JSON without framing is reported at once, not held until 8 KiB', async () => {
+  const r = await read([Buffer.from(req(1) + '\n'), frame(req(2))]);
+  assert.deepEqual(r.ids, [2]);
+  assert.match(r.bad[0]!.message, /expected a Content-Length header/);
+});
+
 test('a Content-Length too short or too long loses only the broken message', async () => {
   const short = await read([frame(req(1), 10), frame(req(2))]);
   assert.deepEqual(short.ids, [2]);
@@ -50,6 +56,13 @@ test('a message above the limit is skipped without buffering it, and the stream 
   assert.deepEqual(r.ids, [1]);
   assert.equal(r.bad.length, 1);
   assert.match(r.bad[0]!.message, /larger than the limit of 1024 bytes/);
+});
+
+test('an over-limit Content-Length with a short body does not swallow the requests after it', async () => {
+  const r = await read([Buffer.from('Content-Length: 99999999\r\n\r\n{"jsonrpc":"2.0"}'), frame(req(1)), frame(req(2))], 1024, 2600);
+  assert.deepEqual(r.ids, [1, 2]);
+  assert.match(r.bad[0]!.message, /larger than the limit/);
+  assert.match(r.bad[1]!.message, /shorter than its Content-Length \(17 bytes before the next header\)/);
 });
 
 test('JSON that is not a JSON-RPC message is an Invalid Request carrying its id', async () => {
