@@ -11,6 +11,7 @@ import { ScopeGuard } from '../../engine/scope';
 import { findRoute, hasCapNetRaw } from '../../link';
 import { formatExchange, NMAP_FLAG, TECHNIQUES, type PortResult, type ScanDocument, type ScannerInfo, type Technique } from '../../protocol';
 import type { ScanPlan } from '../../engine/scan-plan';
+import { addNmapOutputOptions, writeScanOutputs, type NmapOutputOptions } from '../../output';
 
 const TECHNIQUE_BY_LETTER = new Map(TECHNIQUES.map((t) => [NMAP_FLAG[t], t] as const));
 const TOOL = `portlab ${process.env.PORTLAB_VERSION ?? '0.1.0'}`;
@@ -39,7 +40,7 @@ function positiveNumber(name: string, max: number, integer: boolean) {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-interface ScanOptions {
+interface ScanOptions extends NmapOutputOptions {
   ports: string;
   scan: string[];
   json?: boolean;
@@ -137,6 +138,7 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
     const problems: string[] = [];
     try {
       if (outDir) writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+      await writeScanOutputs(doc, { xml: opts.outputXml, normal: opts.outputNormal });
     } catch (err) {
       const captures = outcome.summary.techniques.flatMap((s) => (s.capture && existsSync(s.capture) ? [s.capture] : []));
       problems.push(`cannot save the results (${(err as Error).message}); they are on stdout${captures.length ? `, the captures in ${[...new Set(captures)].join(', ')}` : ''}`);
@@ -166,7 +168,7 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
 }
 
 export function register(program: Command): void {
-  program
+  const scan = program
     .command('scan')
     .description('scan ports of lab targets like nmap: -sT connect, -sS SYN, -sX Xmas, -sF FIN, -sN NULL, -sU UDP')
     .argument('<targets...>', 'IPv4 addresses or host names (lab ranges only unless --allow-target)')
@@ -177,6 +179,6 @@ export function register(program: Command): void {
     .option('-e, --iface <name>', 'outgoing interface (default: from the routing table)')
     .addOption(new Option('--rate <pps>', 'maximum packets per second').argParser(positiveNumber('--rate', 10_000_000, false)))
     .addOption(new Option('--max-retries <n>', 'retransmissions of an unanswered probe (default 1 for TCP, 3 for UDP)').argParser(positiveNumber('--max-retries', 15, true)))
-    .option('--allow-target <cidr>', 'also allow targets in this CIDR (repeatable)', collect, [])
-    .action(scanAction);
+    .option('--allow-target <cidr>', 'also allow targets in this CIDR (repeatable)', collect, []);
+  addNmapOutputOptions(scan).action(scanAction);
 }
