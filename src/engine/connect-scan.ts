@@ -36,6 +36,8 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
         const i = indexOfPort[quoted.dstPort]!;
         if (i < 0) return;
         ctx.counters.received++;
+        // Errors drawn by a connect scan spend the same budget the raw techniques after it will need.
+        if (d.ip.src === target) ctx.icmpBudget.errorReceived(now);
         book.record(i, exchangePacketOf(d, 'in', now - ctx.startedAt, { frame: ctx.pcap?.write(frame) }));
         return;
       }

@@ -1,5 +1,5 @@
 import { openRawChannel, type RawChannel } from '../link';
-import { decodeFrame, decodeIPv4Packet } from './packet';
+import { decodeFrame, decodeIPv4Packet, ICMP_DEST_UNREACH } from './packet';
 import { exchangePacketOf, LINGER_MS, PortBook } from './port-book';
 import { pickSourcePortBase, ProbeMatcher, SOURCE_PORT_SPAN } from './probe-matcher';
 import { RttEstimator } from './rtt';
@@ -14,12 +14,6 @@ const SEND_BURST = 128;
  * one core sends. Per-port state is typed arrays, so a bigger window costs no memory.
  */
 const MAX_IN_FLIGHT = { tcp: 16384, udp: 256 } as const;
-/**
- * Linux answers closed UDP ports with one ICMP error per second per destination after a burst of
- * six. Once a target has shown it answers with port-unreachable, retries of silent ports go at this
- * pace, so each one finds a fresh token instead of being declared open|filtered too early.
- */
-const ICMP_LIMITED_RETRY_INTERVAL_MS = 1050;
 const PROGRESS_INTERVAL_MS = 200;
 
 /** Runs one raw technique against one target and returns its book of verdicts and exchanges. */
@@ -34,7 +28,12 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   const rtt = new RttEstimator();
   const waker = new Waker();
   let inFlight = 0;
-  let icmpLimited = false;
+  // Where silence means open|filtered (FIN, NULL, Xmas, UDP), an answer the target's ICMP rate limit
+  // swallowed would change the state, so retransmissions wait for the target's budget to refill.
+  // For SYN, silence and ICMP both mean filtered: only the reason would change, so nothing waits.
+  const budget = ctx.icmpBudget;
+  const rationed = technique.noResponse.state === 'open|filtered';
+  const holdsToken = new Uint8Array(n);
 
   const isn = (Math.random() * 0x100000000) >>> 0;
   let matcher: ProbeMatcher | undefined;
@@ -43,6 +42,10 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     if (inFlightFlag[i]) {
       inFlightFlag[i] = 0;
       inFlight--;
+    }
+    if (holdsToken[i]) {
+      holdsToken[i] = 0;
+      budget.release();
     }
   };
 
@@ -59,12 +62,12 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       return;
     }
     ctx.counters.received++;
+    if (d.icmp?.type === ICMP_DEST_UNREACH && d.ip!.src === target) budget.errorReceived(now);
     book.record(m.index, exchangePacketOf(d, 'in', t, { frame: frameNo }));
     if (m.attempt === Math.min(tries[m.index]! - 1, SOURCE_PORT_SPAN - 1) && inFlightFlag[m.index]) rtt.sample(now - sentAt[m.index]!);
     const verdict = technique.classify(m.answer);
     if (verdict && book.decide(m.index, verdict, now, d.ip!.ttl)) {
       settle(m.index);
-      if (verdict.reason === 'port-unreach' && verdict.state === 'closed') icmpLimited = true;
       waker.wake();
     }
   };
@@ -104,7 +107,6 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   const retryQueue: number[] = [];
   let retryHead = 0;
   let next = 0;
-  let nextPacedRetryAt = 0;
   let lastProgress = 0;
 
   const progress = (now: number) => {
@@ -144,19 +146,15 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       }
 
       let sentThisTurn = 0;
-      const paced = technique.protocol === 'udp' && icmpLimited;
       while (sentThisTurn < SEND_BURST && inFlight < maxInFlight) {
-        const retryReady = retryHead < retryQueue.length && (!paced || now >= nextPacedRetryAt);
+        const retryReady = retryHead < retryQueue.length && (!rationed || budget.mayRetry(now));
         if (!retryReady && next >= n) break;
         if (bucket && !bucket.take(now)) break;
         const i = retryReady ? retryQueue[retryHead++]! : next++;
         if (!book.isOpen(i)) continue;
         send(i, now);
         sentThisTurn++;
-        if (retryReady && paced) {
-          nextPacedRetryAt = now + ICMP_LIMITED_RETRY_INTERVAL_MS;
-          break;
-        }
+        if (retryReady && rationed && budget.reserve()) holdsToken[i] = 1;
       }
       if (retryHead > 65536) {
         retryQueue.splice(0, retryHead);
@@ -182,7 +180,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     let wait = 50;
     if (timeoutHead < timeoutQueue.length) wait = Math.min(wait, sentAt[timeoutQueue[timeoutHead]!]! + rtt.timeoutMs() - now);
     if (bucket && inFlight < maxInFlight && (next < n || retryHead < retryQueue.length)) wait = Math.min(wait, bucket.msUntilToken(now));
-    if (retryHead < retryQueue.length && technique.protocol === 'udp' && icmpLimited) wait = Math.min(wait, nextPacedRetryAt - now);
+    if (retryHead < retryQueue.length && rationed) wait = Math.min(wait, budget.msUntilRetry(now));
     if (book.decided > book.reported) wait = Math.min(wait, 25);
     return Math.max(wait, 0);
   }

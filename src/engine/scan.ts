@@ -3,6 +3,7 @@ import { hasCapNetRaw, missingCapNetRaw } from '../link';
 import { PORT_STATES, type PortResult, type PortState, type ScanSummary, type TechniqueSummary } from '../protocol';
 import { scanTargetConnect } from './connect-scan';
 import { UserError } from './errors';
+import { IcmpBudgets } from './icmp-budget';
 import { LINKTYPE_ETHERNET } from './packet';
 import { TokenBucket } from './pacer';
 import { PcapWriter } from './pcap';
@@ -31,6 +32,8 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
   const results: PortResult[] = [];
   const summaries: TechniqueSummary[] = [];
   let stoppedBy: string | undefined;
+  // Kept across techniques: a FIN scan right after a SYN scan meets the ICMP budget the SYN scan left.
+  const icmpBudgets = new IcmpBudgets();
   // One target's failure (no ARP answer, say) stops the others instead of leaving them running.
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -51,6 +54,7 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
           signal: stop.signal,
           pcap,
           bucket,
+          icmpBudget: icmpBudgets.for(target),
           startedAt: performance.now(),
           counters: { sent: 0, received: 0 },
         };

@@ -1,3 +1,4 @@
+import type { IcmpBudget } from './icmp-budget';
 import type { TokenBucket } from './pacer';
 import type { PcapWriter } from './pcap';
 import type { ScanPlan, ScanEvents } from './scan-plan';
@@ -12,6 +13,8 @@ export interface TechniqueContext {
   pcap: PcapWriter | undefined;
   /** the plan's --rate, shared by every target scanned at the same time */
   bucket: TokenBucket | undefined;
+  /** what is left of the target's ICMP error budget for us, shared by the techniques of a run */
+  icmpBudget: IcmpBudget;
   /** performance.now() when the technique started; exchange times are relative to it */
   startedAt: number;
   counters: { sent: number; received: number };

@@ -1,0 +1,83 @@
+/**
+ * A model of the ICMP error budget a Linux target keeps for us (net.ipv4.icmp_ratelimit: a token
+ * bucket per destination, a burst of six, one token per 1000 ms by default). When the budget is
+ * spent, a closed UDP port or a rejecting firewall answers a probe with silence, and silence reads as
+ * open|filtered: a wrong state. So once a target has sent us an ICMP error, retransmissions of silent
+ * ports go only when the model says a token will be there for each of them.
+ *
+ * The model is a lower bound, built only from evidence: what the target spent before we saw its
+ * first error (other scans, other tools, an earlier run) is unknown, so that first error is taken to
+ * have emptied the bucket; each later error proves a token was there, so the count never drops
+ * below zero. It is kept per target (and per source address) for a whole run, across techniques:
+ * a FIN scan right after a SYN scan starts with the budget the SYN scan left.
+ */
+export const LINUX_ICMP_BURST = 6;
+export const LINUX_ICMP_INTERVAL_MS = 1000;
+
+export class IcmpBudget {
+  private tokens = 0;
+  private updatedAt = 0;
+  /** retransmissions sent under the budget whose answer (or silence) is still awaited */
+  private outstanding = 0;
+  /** whether this target has ever sent us an ICMP error: until then there is nothing to ration */
+  private limiting = false;
+
+  constructor(
+    private readonly burst = LINUX_ICMP_BURST,
+    private readonly intervalMs = LINUX_ICMP_INTERVAL_MS,
+  ) {}
+
+  private refill(now: number): void {
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.updatedAt) / this.intervalMs);
+    this.updatedAt = now;
+  }
+
+  /** An ICMP error from the target arrived: it spent one of its tokens on us. */
+  errorReceived(now: number): void {
+    if (!this.limiting) {
+      this.limiting = true;
+      this.tokens = 0;
+      this.updatedAt = now;
+      return;
+    }
+    this.refill(now);
+    this.tokens = Math.max(0, this.tokens - 1);
+  }
+
+  /** Whether a retransmission may go now without risking an answer swallowed by the rate limit. */
+  mayRetry(now: number): boolean {
+    if (!this.limiting) return true;
+    this.refill(now);
+    return this.tokens - this.outstanding >= 1;
+  }
+
+  /** Milliseconds until mayRetry() turns true (0 when it already is). */
+  msUntilRetry(now: number): number {
+    if (this.mayRetry(now)) return 0;
+    return (1 - (this.tokens - this.outstanding)) * this.intervalMs;
+  }
+
+  /** A retransmission was sent: hold a token for its answer. Returns whether one was held. */
+  reserve(): boolean {
+    if (!this.limiting) return false;
+    this.outstanding++;
+    return true;
+  }
+
+  /** A held retransmission was answered or timed out: its token is no longer held. */
+  release(): void {
+    if (this.outstanding > 0) this.outstanding--;
+  }
+}
+
+/** One budget per target (and source address) for a whole run. */
+export class IcmpBudgets {
+  private readonly byKey = new Map<string, IcmpBudget>();
+
+  for(target: string, source = ''): IcmpBudget {
+    const key = `${target}|${source}`;
+    let budget = this.byKey.get(key);
+    if (!budget) this.byKey.set(key, (budget = new IcmpBudget()));
+    return budget;
+  }
+}

@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IcmpBudget, IcmpBudgets } from '../../src/engine/icmp-budget';
+
+test('a target that never sent an ICMP error does not hold back retransmissions', () => {
+  const b = new IcmpBudget();
+  for (let i = 0; i < 100; i++) {
+    assert.equal(b.mayRetry(i), true);
+    assert.equal(b.reserve(), false);
+  }
+});
+
+test("after the target's first error, retransmissions go one per token, as Linux's limit refills", () => {
+  const b = new IcmpBudget(6, 1000);
+  // six errors at once: the burst was there, and is now spent; the count does not go below zero
+  for (let i = 0; i < 6; i++) b.errorReceived(0);
+  assert.equal(b.mayRetry(0), false);
+  assert.equal(b.msUntilRetry(0), 1000);
+  assert.equal(b.mayRetry(999), false);
+  assert.equal(b.mayRetry(1000), true);
+  assert.equal(b.reserve(), true);
+  // the one token is held for the retransmission in flight: the next must wait for another
+  assert.equal(b.mayRetry(1500), false);
+  assert.equal(b.msUntilRetry(1500), 500);
+  b.errorReceived(1600); // it was answered: the token is spent, the hold released
+  b.release();
+  assert.equal(b.mayRetry(1600), false);
+  assert.equal(b.mayRetry(2000), true);
+});
+
+test('a silent retransmission gives its token back', () => {
+  const b = new IcmpBudget(6, 1000);
+  b.errorReceived(0);
+  assert.equal(b.mayRetry(1000), true);
+  b.reserve();
+  assert.equal(b.mayRetry(1000), false);
+  b.release();
+  assert.equal(b.mayRetry(1000), true);
+});
+
+test('the budget never grows beyond the burst, however long the target was idle', () => {
+  const b = new IcmpBudget(6, 1000);
+  b.errorReceived(0);
+  for (let i = 0; i < 6; i++) assert.equal(b.reserve(), true);
+  assert.equal(b.mayRetry(1_000_000), false);
+  assert.equal(b.msUntilRetry(1_000_000), 1000);
+  b.release();
+  assert.equal(b.mayRetry(1_000_000), true);
+});
+
+test('budgets are kept per target and per source address, and persist across lookups', () => {
+  const budgets = new IcmpBudgets();
+  budgets.for('198.18.0.2').errorReceived(0);
+  assert.equal(budgets.for('198.18.0.2').mayRetry(0), false);
+  assert.equal(budgets.for('198.18.0.3').mayRetry(0), true);
+  assert.equal(budgets.for('198.18.0.2', '198.18.0.9').mayRetry(0), true);
+});
+
+test('what the target spent before its first error is unknown: the model assumes the bucket is empty then', () => {
+  const b = new IcmpBudget(6, 1000);
+  b.errorReceived(5000);
+  assert.equal(b.mayRetry(5000), false);
+  assert.equal(b.mayRetry(5999), false);
+  assert.equal(b.mayRetry(6000), true);
+});
