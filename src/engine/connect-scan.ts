@@ -1,6 +1,6 @@
 import { captureConnectTraffic, connectOnce, hasCapNetRaw, type LiveCapture } from '../link';
 import { decodeFrame, IPPROTO_TCP, TCP_ACK, TCP_SYN } from './packet';
-import { exchangePacketOf, LINGER_MS, PortBook } from './port-book';
+import { LINGER_MS, PortBook } from './port-book';
 import { RttEstimator } from './rtt';
 import { classifyConnect, connectNoResponse, CONNECT_DEFAULT_RETRIES } from './technique';
 import { Waker, type TechniqueContext } from './technique-context';
@@ -38,7 +38,7 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
         ctx.counters.received++;
         // Errors drawn by a connect scan spend the same budget the raw techniques after it will need.
         if (d.ip.src === target) ctx.icmpBudget.errorReceived(now);
-        book.record(i, exchangePacketOf(d, 'in', now - ctx.startedAt, { frame: ctx.pcap?.write(frame) }));
+        book.record(i, d, 'in', now - ctx.startedAt, { frame: ctx.pcap?.write(frame) });
         return;
       }
       const tcp = d.tcp;
@@ -58,7 +58,7 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
       const extra: { frame?: number; retry?: number } = { frame: frameNo };
       if (dir === 'out' && (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) extra.retry = synsSeen[i]++;
       if (dir === 'in') ctx.counters.received++;
-      book.record(i, exchangePacketOf(d, dir, now - ctx.startedAt, extra));
+      book.record(i, d, dir, now - ctx.startedAt, extra);
     });
     capture = opened.capture;
     ourIp = opened.route.srcIp;

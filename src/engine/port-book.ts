@@ -1,4 +1,5 @@
-import { protocolOf, tcpFlagLetters, type ExchangePacket, type PortResult, type Technique } from '../protocol';
+import { protocolOf, type ExchangePacket, type PortResult, type Technique } from '../protocol';
+import { ExchangeLog, type ExchangeExtra } from './exchange-log';
 import type { DecodedFrame } from './packet';
 import type { Verdict } from './technique';
 
@@ -11,17 +12,22 @@ const REPORTED = 2;
 
 /**
  * The verdicts and observed exchanges of one technique against one target, indexed like the port
- * list. Typed arrays keep a full-range scan small; exchanges exist only for ports that saw packets.
+ * list. Everything per port is a typed array or a packed exchange log: a full-range scan of many
+ * hosts keeps a few dozen bytes per port, and PortResult objects are built only when handed out.
  */
 export class PortBook {
   private readonly status: Uint8Array;
   private readonly ttl: Int16Array;
   private readonly decidedAt: Float64Array;
-  private readonly verdicts: (Verdict | undefined)[];
-  private readonly exchanges: (ExchangePacket[] | undefined)[];
+  /** index into `verdictKinds` + 1 (0: none yet): a technique has only a handful of distinct verdicts */
+  private readonly verdictOf: Uint8Array;
+  private readonly verdictKinds: Verdict[] = [];
+  private readonly firstEntry: Int32Array;
+  private readonly lastEntry: Int32Array;
+  private readonly log = new ExchangeLog();
   private readonly decidedQueue: number[] = [];
   private queueHead = 0;
-  private readonly results: (PortResult | undefined)[];
+  readonly protocol: PortResult['protocol'];
   decided = 0;
   reported = 0;
 
@@ -34,26 +40,54 @@ export class PortBook {
     this.status = new Uint8Array(n);
     this.ttl = new Int16Array(n).fill(-1);
     this.decidedAt = new Float64Array(n);
-    this.verdicts = new Array(n);
-    this.exchanges = new Array(n);
-    this.results = new Array(n);
+    this.verdictOf = new Uint8Array(n);
+    this.firstEntry = new Int32Array(n).fill(-1);
+    this.lastEntry = new Int32Array(n).fill(-1);
+    this.protocol = protocolOf(technique);
   }
 
   isOpen(i: number): boolean {
     return this.status[i] === OPEN;
   }
 
-  /** Adds a packet to port i's exchange, unless that port was already reported. */
-  record(i: number, packet: ExchangePacket): void {
+  /** A small number for an address, for recordPacket. */
+  addressId(address: string): number {
+    return this.log.addressId(address);
+  }
+
+  /** Adds a decoded packet to port i's exchange, unless that port was already reported. */
+  record(i: number, d: DecodedFrame, dir: 'in' | 'out', tMs: number, extra: ExchangeExtra = {}): void {
+    if (this.status[i] === REPORTED || !d.ip) return;
+    this.link(i, this.log.addDecoded(this.lastEntry[i]!, d, dir, tMs, extra));
+  }
+
+  /** Adds a packet known without decoding (a probe we built) to port i's exchange. */
+  recordPacket(
+    i: number,
+    dir: 'in' | 'out',
+    tMs: number,
+    kind: ExchangePacket['kind'],
+    srcId: number,
+    len: number,
+    tcpFlags: number | undefined,
+    extra: ExchangeExtra,
+  ): void {
     if (this.status[i] === REPORTED) return;
-    (this.exchanges[i] ??= []).push(packet);
+    this.link(i, this.log.add(this.lastEntry[i]!, dir, tMs, kind, srcId, len, tcpFlags, undefined, extra));
+  }
+
+  private link(i: number, entry: number): void {
+    if (this.firstEntry[i]! < 0) this.firstEntry[i] = entry;
+    this.lastEntry[i] = entry;
   }
 
   /** The first verdict wins: duplicates and late answers never change a decided port. */
   decide(i: number, verdict: Verdict, now: number, ttl?: number): boolean {
     if (this.status[i] !== OPEN) return false;
     this.status[i] = DECIDED;
-    this.verdicts[i] = verdict;
+    let k = this.verdictKinds.findIndex((v) => v.state === verdict.state && v.reason === verdict.reason);
+    if (k < 0) k = this.verdictKinds.push(verdict) - 1;
+    this.verdictOf[i] = k + 1;
     this.decidedAt[i] = now;
     if (ttl !== undefined) this.ttl[i] = ttl;
     this.decided++;
@@ -61,28 +95,18 @@ export class PortBook {
     return true;
   }
 
-  /** Reports ports decided at least `lingerMs` ago (all of them when lingerMs is 0). */
-  reportDue(now: number, lingerMs: number, report: (r: PortResult) => void): void {
+  /**
+   * Marks ports decided at least `lingerMs` ago (all of them when lingerMs is 0) as reported, and
+   * hands each one's result to `report` when given; their exchanges take no more packets.
+   */
+  reportDue(now: number, lingerMs: number, report?: (r: PortResult) => void): void {
     while (this.queueHead < this.decidedQueue.length) {
       const i = this.decidedQueue[this.queueHead]!;
       if (lingerMs > 0 && now - this.decidedAt[i]! < lingerMs) break;
       this.queueHead++;
       this.status[i] = REPORTED;
-      const v = this.verdicts[i]!;
-      const result: PortResult = {
-        technique: this.technique,
-        target: this.target,
-        port: this.ports[i]!,
-        protocol: protocolOf(this.technique),
-        state: v.state,
-        reason: v.reason,
-        exchange: this.exchanges[i] ?? [],
-      };
-      if (this.ttl[i]! >= 0) result.reasonTtl = this.ttl[i]!;
-      this.results[i] = result;
-      this.exchanges[i] = undefined;
       this.reported++;
-      report(result);
+      report?.(this.resultOf(i));
     }
     if (this.queueHead > 4096 && this.queueHead * 2 > this.decidedQueue.length) {
       this.decidedQueue.splice(0, this.queueHead);
@@ -90,20 +114,34 @@ export class PortBook {
     }
   }
 
-  /** Reported results in port-list order. */
-  resultsInOrder(): PortResult[] {
-    return this.results.filter((r): r is PortResult => r !== undefined);
+  private resultOf(i: number): PortResult {
+    const v = this.verdictKinds[this.verdictOf[i]! - 1]!;
+    const result: PortResult = {
+      technique: this.technique,
+      target: this.target,
+      port: this.ports[i]!,
+      protocol: this.protocol,
+      state: v.state,
+      reason: v.reason,
+      exchange: this.log.packets(this.firstEntry[i]!),
+    };
+    if (this.ttl[i]! >= 0) result.reasonTtl = this.ttl[i]!;
+    return result;
   }
-}
 
-/** One captured or sent packet as an exchange entry. */
-export function exchangePacketOf(d: DecodedFrame, dir: 'in' | 'out', t: number, extra: Partial<ExchangePacket> = {}): ExchangePacket {
-  const ip = d.ip!;
-  const p: ExchangePacket = { dir, t: Math.round(t * 1000) / 1000, kind: d.tcp ? 'tcp' : d.udp ? 'udp' : 'icmp', src: ip.src, len: ip.totalLength };
-  if (d.tcp) p.flags = tcpFlagLetters(d.tcp.flags);
-  if (d.icmp) {
-    p.icmpType = d.icmp.type;
-    p.icmpCode = d.icmp.code;
+  /** Reported results in port-list order, each built as it is taken. */
+  *results(): Generator<PortResult> {
+    for (let i = 0; i < this.ports.length; i++) if (this.status[i] === REPORTED) yield this.resultOf(i);
   }
-  return Object.assign(p, extra);
+
+  /** How many reported ports are in each state. */
+  stateCounts(): Map<Verdict['state'], number> {
+    const counts = new Map<Verdict['state'], number>();
+    for (let i = 0; i < this.ports.length; i++) {
+      if (this.status[i] !== REPORTED) continue;
+      const s = this.verdictKinds[this.verdictOf[i]! - 1]!.state;
+      counts.set(s, (counts.get(s) ?? 0) + 1);
+    }
+    return counts;
+  }
 }

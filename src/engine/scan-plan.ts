@@ -27,5 +27,10 @@ export interface ScanEvents {
 
 export interface ScanOutcome {
   summary: ScanSummary;
-  results: PortResult[];
+  /**
+   * Every reported port (of one technique and target when filtered), techniques in plan order, then
+   * targets, then the port list's order. Each result is built as it is taken, so a full-range scan of
+   * many hosts is never held as objects all at once: iterate, don't keep.
+   */
+  results(filter?: { technique: Technique; target: string }): Iterable<PortResult>;
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { hasCapNetRaw, missingCapNetRaw } from '../link';
-import { PORT_STATES, type PortResult, type PortState, type ScanSummary, type TechniqueSummary } from '../protocol';
+import { PORT_STATES, type PortState, type ScanSummary, type Technique, type TechniqueSummary } from '../protocol';
 import { scanTargetConnect } from './connect-scan';
 import { UserError } from './errors';
 import { IcmpBudgets } from './icmp-budget';
@@ -29,7 +29,7 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
   const rawCapable = hasCapNetRaw();
   if (!rawCapable && plan.techniques.some((t) => t !== 'connect')) throw missingCapNetRaw('each raw scan technique (-sS, -sX, -sF, -sN, -sU)');
 
-  const results: PortResult[] = [];
+  const books: PortBook[] = [];
   const summaries: TechniqueSummary[] = [];
   let stoppedBy: string | undefined;
   // Kept across techniques: a FIN scan right after a SYN scan meets the ICMP budget the SYN scan left.
@@ -76,7 +76,7 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
           stop.abort();
         }
         if (technique === 'connect' && !rawCapable) summary.note = 'exchanges and captures of connect scans need CAP_NET_RAW (run as root)';
-        return { results: book.resultsInOrder(), summary };
+        return { book, summary };
       };
       const done: (Awaited<ReturnType<typeof scanOne>> | undefined)[] = new Array(plan.targets.length);
       let failure: unknown;
@@ -103,18 +103,23 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
         if (!d) continue;
         // The scan goes on without its capture (disk full, say): the summary says where it stopped.
         if (captureFailure !== undefined) d.summary.note = [d.summary.note, `the capture stopped: ${captureFailure}`].filter(Boolean).join('; ');
-        for (const r of d.results) results.push(r);
+        books.push(d.book);
         summaries.push(d.summary);
       }
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  const decided = results.length;
+  const decided = books.reduce((sum, b) => sum + b.reported, 0);
   const expected = plan.targets.length * portCount(plan.ports, plan.techniques);
   const summary: ScanSummary = { scanId: plan.scanId, partial: decided < expected, techniques: summaries };
   if (stoppedBy !== undefined) summary.error = stoppedBy;
-  return { summary, results };
+  return {
+    summary,
+    *results(filter?: { technique: Technique; target: string }) {
+      for (const b of books) if (!filter || (b.technique === filter.technique && b.target === filter.target)) yield* b.results();
+    },
+  };
 }
 
 function openCapture(path: string, onError: (err: Error) => void): PcapWriter {
@@ -127,6 +132,6 @@ function openCapture(path: string, onError: (err: Error) => void): PcapWriter {
 
 function countStates(book: PortBook): Record<PortState, number> {
   const counts = Object.fromEntries(PORT_STATES.map((s) => [s, 0])) as Record<PortState, number>;
-  for (const r of book.resultsInOrder()) counts[r.state]++;
+  for (const [state, n] of book.stateCounts()) counts[state] = n;
   return counts;
 }

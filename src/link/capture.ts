@@ -17,6 +17,9 @@ export class LiveCapture {
   private readonly buffer = Buffer.alloc(65535);
   private closed = false;
   private lost = false;
+  /** the Buffer view of the frame sent last: a scan sends one reused frame, wrapping it each time would be garbage */
+  private lastFrame: Uint8Array | undefined;
+  private lastView: Buffer | undefined;
 
   /**
    * `filter` must be built from validated addresses only: it is compiled by libpcap as given.
@@ -52,7 +55,11 @@ export class LiveCapture {
   send(frame: Uint8Array): void {
     if (this.lost) return;
     try {
-      this.cap.send(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), frame.byteLength);
+      if (frame !== this.lastFrame) {
+        this.lastFrame = frame;
+        this.lastView = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+      }
+      this.cap.send(this.lastView!, frame.byteLength);
     } catch (err) {
       this.linkLost(err as Error);
     }

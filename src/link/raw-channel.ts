@@ -1,4 +1,4 @@
-import { buildArpRequest, decodeFrame, encodeEthernet, ETHERTYPE_IPV4, ZERO_MAC } from '../engine/packet';
+import { buildArpRequest, decodeFrame, encodeEthernet, ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV4, ZERO_MAC } from '../engine/packet';
 import { UserError } from '../engine/errors';
 import { LiveCapture } from './capture';
 import { LoopbackSender } from './loopback-sender';
@@ -6,13 +6,18 @@ import { findRoute, neighbourFromArpTable, type Route } from './route';
 
 const ARP_ATTEMPTS = 3;
 const ARP_WAIT_MS = 500;
+const KNOWN_NEIGHBOUR_WAIT_MS = 50;
 
 /** A path to one target for raw techniques: injects probes and hands every captured frame back. */
 export interface RawChannel {
   readonly route: Route;
   readonly dstMac: string;
+  /** round trip of an ARP exchange with the target itself (on-link targets only), ms */
+  readonly arpRttMs?: number;
   /** sends a bare IPv4 packet; returns the Ethernet frame as it goes on the wire (for the pcap) */
   send(packet: Uint8Array): Uint8Array;
+  /** sends an Ethernet frame built for this channel (source MAC route.srcMac, destination dstMac) */
+  sendFrame(frame: Uint8Array): void;
   close(): void;
 }
 
@@ -55,26 +60,42 @@ export async function openRawChannel(
           sender.send(packet, target);
           return encodeEthernet(ZERO_MAC, ZERO_MAC, ETHERTYPE_IPV4, packet);
         },
+        sendFrame(frame) {
+          // A copy: the raw socket sends later, and the caller may rewrite its frame right away.
+          sender.send(frame.slice(ETHERNET_HEADER_LENGTH), target);
+        },
         close() {
           sender.close();
           capture.close();
         },
       };
     }
-    const dstMac =
-      neighbourFromArpTable(route.nextHop, route.iface) ??
-      (await resolveByArp(route, capture, (w) => {
+    // Asked even when the neighbour table knows the MAC: the answer's round trip is the scan's first RTT
+    // sample, which behind a firewall that drops every probe would otherwise never come and leave the
+    // timeout at its initial second (nmap pings first for the same reason). A known neighbour waits briefly.
+    const known = neighbourFromArpTable(route.nextHop, route.iface);
+    const asked = await resolveByArp(
+      route,
+      capture,
+      (w) => {
         arpWaiter = w;
-      }));
+      },
+      known ? 1 : ARP_ATTEMPTS,
+      known ? KNOWN_NEIGHBOUR_WAIT_MS : ARP_WAIT_MS,
+    );
     arpWaiter = undefined;
+    const dstMac = asked?.mac ?? known;
+    if (dstMac === undefined) throw new UserError(`no ARP answer from ${route.nextHop} on ${route.iface}: is the host up?`);
     return {
       route,
       dstMac,
+      ...(asked && route.nextHop === target ? { arpRttMs: asked.rttMs } : {}),
       send(packet) {
         const frame = encodeEthernet(dstMac, route.srcMac, ETHERTYPE_IPV4, packet);
         capture.send(frame);
         return frame;
       },
+      sendFrame: (frame) => capture.send(frame),
       close: () => capture.close(),
     };
   } catch (err) {
@@ -83,11 +104,18 @@ export async function openRawChannel(
   }
 }
 
-async function resolveByArp(route: Route, capture: LiveCapture, setWaiter: (w: (frame: Uint8Array) => void) => void): Promise<string> {
+async function resolveByArp(
+  route: Route,
+  capture: LiveCapture,
+  setWaiter: (w: (frame: Uint8Array) => void) => void,
+  attempts: number,
+  waitMs: number,
+): Promise<{ mac: string; rttMs: number } | undefined> {
   const request = buildArpRequest({ srcMac: route.srcMac, srcIp: route.srcIp, targetIp: route.nextHop });
-  for (let attempt = 0; attempt < ARP_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const sentAt = performance.now();
     const mac = await new Promise<string | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), ARP_WAIT_MS);
+      const timer = setTimeout(() => resolve(undefined), waitMs);
       setWaiter((frame) => {
         const arp = decodeFrame(frame)?.arp;
         if (arp && arp.op === 2 && arp.senderIp === route.nextHop) {
@@ -97,7 +125,7 @@ async function resolveByArp(route: Route, capture: LiveCapture, setWaiter: (w: (
       });
       capture.send(request);
     });
-    if (mac) return mac;
+    if (mac) return { mac, rttMs: performance.now() - sentAt };
   }
-  throw new UserError(`no ARP answer from ${route.nextHop} on ${route.iface}: is the host up?`);
+  return undefined;
 }

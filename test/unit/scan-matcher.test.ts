@@ -111,14 +111,15 @@ test('duplicate and late answers never change a decided port; reported ports tak
   const book = new PortBook('syn', TARGET, [22]);
   assert.equal(book.decide(0, { state: 'open', reason: 'syn-ack' }, 0), true);
   assert.equal(book.decide(0, { state: 'closed', reason: 'reset' }, 1), false);
-  book.record(0, { dir: 'in', t: 1, kind: 'tcp', flags: 'RA', src: TARGET, len: 40 });
+  book.record(0, tcpFrom(TARGET, 22, BASE, TCP_RST | TCP_ACK, 1), 'in', 1);
   const reported: string[] = [];
   book.reportDue(10, 150, (r) => reported.push(r.state));
   assert.equal(reported.length, 0, 'still lingering');
   book.reportDue(200, 150, (r) => reported.push(`${r.state} ${r.reason} ${r.exchange.length}`));
   assert.deepEqual(reported, ['open syn-ack 1']);
-  book.record(0, { dir: 'in', t: 300, kind: 'tcp', flags: 'SA', src: TARGET, len: 44 });
-  assert.equal(book.resultsInOrder()[0]!.exchange.length, 1);
+  book.record(0, tcpFrom(TARGET, 22, BASE, TCP_SYN | TCP_ACK, 1), 'in', 300);
+  const [result] = [...book.results()];
+  assert.deepEqual(result!.exchange, [{ dir: 'in', t: 1, kind: 'tcp', src: TARGET, len: 40, flags: 'RA' }]);
 });
 
 test('the source-port span avoids the scanned ports when there is room', () => {

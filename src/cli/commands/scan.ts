@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +12,7 @@ import { findRoute, hasCapNetRaw } from '../../link';
 import { formatExchange, NMAP_FLAG, TECHNIQUES, type PortResult, type ScanDocument, type ScannerInfo, type Technique } from '../../protocol';
 import type { ScanPlan } from '../../engine/scan-plan';
 import { addNmapOutputOptions, writeScanOutputs, type NmapOutputOptions } from '../../output';
+import { writeScanJson } from '../../output/scan-json';
 
 const TECHNIQUE_BY_LETTER = new Map(TECHNIQUES.map((t) => [NMAP_FLAG[t], t] as const));
 const TOOL = `portlab ${process.env.PORTLAB_VERSION ?? '0.1.0'}`;
@@ -63,8 +64,8 @@ function scannerInfo(target: string | undefined, iface: string | undefined): Sca
   return info;
 }
 
-function table(results: PortResult[], technique: Technique, target: string): string {
-  const rows = results.filter((r) => r.technique === technique && r.target === target);
+/** `rows`: the results of this technique against this target. */
+function table(rows: PortResult[], technique: Technique, target: string): string {
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
   const hidden = [...counts].filter(([, c]) => c > MAX_SHOWN_IN_ONE_STATE).map(([s]) => s);
@@ -81,6 +82,17 @@ function table(results: PortResult[], technique: Technique, target: string): str
     lines.push(`${`${r.port}/${r.protocol}`.padEnd(10)}${r.state.padEnd(15)}${reason.padEnd(24)}${formatExchange(r.exchange)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** results.json, pretty-printed, streamed to the file (0600: it names hosts and ports of a lab). */
+function writeResultsFile(path: string, head: Omit<ScanDocument, 'results'>, results: Iterable<PortResult>): void {
+  const fd = openSync(path, 'w', 0o600);
+  try {
+    writeScanJson((chunk) => writeSync(fd, chunk), head, results, true);
+    writeSync(fd, '\n');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
@@ -126,27 +138,29 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
       controller.signal,
     );
     bar?.stop();
-    const doc: ScanDocument = {
+    const head: Omit<ScanDocument, 'results'> = {
       tool: TOOL,
       startedAt,
       command: ['portlab', ...process.argv.slice(2)],
       scanner: scannerInfo(resolved[0], opts.iface),
       summary: { ...outcome.summary, ...(controller.signal.aborted ? { error: 'interrupted' } : {}) },
-      results: outcome.results,
     };
     // A file that cannot be written (disk full, directory removed) must not cost the user the results.
     const problems: string[] = [];
     try {
-      if (outDir) writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
-      await writeScanOutputs(doc, { xml: opts.outputXml, normal: opts.outputNormal });
+      if (outDir) writeResultsFile(join(outDir, 'results.json'), head, outcome.results());
+      if (opts.outputXml || opts.outputNormal) await writeScanOutputs({ ...head, results: [...outcome.results()] }, { xml: opts.outputXml, normal: opts.outputNormal });
     } catch (err) {
       const captures = outcome.summary.techniques.flatMap((s) => (s.capture && existsSync(s.capture) ? [s.capture] : []));
       problems.push(`cannot save the results (${(err as Error).message}); they are on stdout${captures.length ? `, the captures in ${[...new Set(captures)].join(', ')}` : ''}`);
     }
-    if (opts.json) process.stdout.write(`${JSON.stringify(doc)}\n`);
+    if (opts.json) {
+      writeScanJson((chunk) => process.stdout.write(chunk), head, outcome.results(), false);
+      process.stdout.write('\n');
+    }
     else {
       for (const s of outcome.summary.techniques) {
-        process.stdout.write(table(outcome.results, s.technique, s.target));
+        process.stdout.write(table([...outcome.results({ technique: s.technique, target: s.target })], s.technique, s.target));
         const capture = s.capture ? `, capture ${s.capture}` : '';
         process.stdout.write(`${s.packetsSent} probes sent, ${s.packetsReceived} answers, ${(s.durationMs / 1000).toFixed(2)} s${capture}${s.note ? `; ${s.note}` : ''}\n\n`);
       }

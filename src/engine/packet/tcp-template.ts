@@ -18,6 +18,10 @@ export class TcpProbeTemplate {
   private readonly tcpBaseSum: number;
   private readonly srcPort: number;
   private readonly id: number;
+  /** the TCP flags every filled probe carries */
+  readonly flags: number;
+  /** IP total length of every filled probe */
+  readonly ipLength: number;
 
   constructor(o: TcpProbeTemplateOptions) {
     if ((o.srcMac === undefined) !== (o.dstMac === undefined)) throw new TypeError('TcpProbeTemplate: give both srcMac and dstMac, or neither');
@@ -27,6 +31,8 @@ export class TcpProbeTemplate {
     this.tcpOffset = this.ipOffset + (this.bytes[this.ipOffset]! & 15) * 4;
     this.srcPort = o.srcPort;
     this.id = o.id ?? 0;
+    this.flags = o.flags;
+    this.ipLength = this.bytes.length - this.ipOffset;
     // Sums over the header with the varying fields and the checksums themselves zeroed.
     writeU16(this.bytes, this.ipOffset + 10, 0);
     this.ipBaseSum = sumWords(this.bytes, this.ipOffset, this.tcpOffset);

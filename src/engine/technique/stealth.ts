@@ -1,6 +1,6 @@
 import { TCP_RST } from '../packet';
 import { unreachableReason } from './icmp-unreachable';
-import { ackFor, buildTcpProbe } from './tcp-probe';
+import { ackFor, buildTcpProbe, tcpProbeTemplate } from './tcp-probe';
 import type { Answer, RawTechnique, Verdict } from './types';
 
 /**
@@ -12,6 +12,7 @@ export function stealthTechnique(name: 'fin' | 'null' | 'xmas', flags: number): 
     name,
     protocol: 'tcp',
     buildProbe: (fields) => buildTcpProbe(fields, flags),
+    probeTemplate: (base) => tcpProbeTemplate(base, flags),
     expectedAck: (seq) => ackFor(seq, flags),
     classify(answer: Answer): Verdict | undefined {
       if (answer.kind === 'tcp') return answer.flags & TCP_RST ? { state: 'closed', reason: 'reset' } : undefined;

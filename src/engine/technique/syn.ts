@@ -1,6 +1,6 @@
 import { mssOption, TCP_RST, TCP_SYN } from '../packet';
 import { unreachableReason } from './icmp-unreachable';
-import { ackFor, buildTcpProbe } from './tcp-probe';
+import { ackFor, buildTcpProbe, tcpProbeTemplate } from './tcp-probe';
 import type { Answer, RawTechnique, Verdict } from './types';
 
 /** Half-open scan: a SYN; SYN/ACK means open, RST closed, silence or ICMP unreachable filtered. */
@@ -9,6 +9,7 @@ export const syn: RawTechnique = {
   protocol: 'tcp',
   // An MSS option as nmap sends: some stacks ignore a SYN without any option.
   buildProbe: (fields) => buildTcpProbe(fields, TCP_SYN, [mssOption(1460)]),
+  probeTemplate: (base) => tcpProbeTemplate(base, TCP_SYN, [mssOption(1460)]),
   expectedAck: (seq) => ackFor(seq, TCP_SYN),
   classify(answer: Answer): Verdict | undefined {
     if (answer.kind === 'tcp') {

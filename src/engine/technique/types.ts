@@ -1,3 +1,4 @@
+import type { TcpProbeTemplate } from '../packet';
 import type { PortState, Reason, Technique } from '../../protocol';
 
 /** What a port's answers mean: the state and nmap's `--reason` word. */
@@ -23,12 +24,23 @@ export interface ProbeFields {
   seq: number;
 }
 
+/** What every TCP probe of one scan shares; the port, sequence number and source port vary. */
+export interface TcpProbeBase {
+  srcIp: string;
+  dstIp: string;
+  srcPort: number;
+  srcMac: string;
+  dstMac: string;
+}
+
 /** A technique that sends its own packets (needs CAP_NET_RAW). */
 export interface RawTechnique {
   readonly name: Exclude<Technique, 'connect'>;
   readonly protocol: 'tcp' | 'udp';
   /** a bare IPv4 packet (no link header) carrying the probe */
   buildProbe(fields: ProbeFields): Uint8Array;
+  /** TCP techniques: the same probe as a reusable frame, so the send loop allocates nothing per probe */
+  probeTemplate?(base: TcpProbeBase): TcpProbeTemplate;
   /**
    * The acknowledgement number a TCP answer to a probe with sequence number `seq` carries
    * (seq + the SYN and FIN flags' sequence space); undefined for UDP.

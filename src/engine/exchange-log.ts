@@ -1,0 +1,147 @@
+import { tcpFlagLetters, type ExchangePacket } from '../protocol';
+import type { DecodedFrame } from './packet';
+
+const KIND_TCP = 0;
+const KIND_UDP = 1;
+const KIND_ICMP = 2;
+const KINDS = ['tcp', 'udp', 'icmp'] as const;
+
+const DIR_IN = 1;
+const KERNEL = 2;
+const HAS_FLAGS = 4;
+const HAS_ICMP = 8;
+const HAS_RETRY = 16;
+const HAS_FRAME = 32;
+
+/** What a packet adds to its exchange besides its headers. */
+export interface ExchangeExtra {
+  retry?: number;
+  kernel?: boolean;
+  frame?: number | undefined;
+}
+
+/**
+ * Every packet of every port's exchange, packed into typed arrays (about 30 bytes a packet, no
+ * object per packet): a full-range scan logs 130k+ packets, which as objects cost more memory and
+ * garbage collection than the scan itself. Each port's packets form a linked list in log order;
+ * ExchangePacket objects exist only while a port's result is being handed out.
+ */
+export class ExchangeLog {
+  private size = 0;
+  private t = new Float64Array(0);
+  private src = new Uint32Array(0);
+  private frame = new Uint32Array(0);
+  private next = new Int32Array(0);
+  private len = new Uint16Array(0);
+  private bits = new Uint8Array(0);
+  private kind = new Uint8Array(0);
+  private flags = new Uint8Array(0);
+  private icmpType = new Uint8Array(0);
+  private icmpCode = new Uint8Array(0);
+  private retry = new Uint8Array(0);
+  /** a scan sees a handful of distinct addresses: each gets a small number once */
+  private readonly addressIds = new Map<string, number>();
+  private readonly addresses: string[] = [];
+
+  private grow(): void {
+    const cap = Math.max(1024, this.t.length * 2);
+    const grown = <T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array>(a: T, make: new (n: number) => T): T => {
+      const b = new make(cap);
+      b.set(a as never);
+      return b;
+    };
+    this.t = grown(this.t, Float64Array);
+    this.src = grown(this.src, Uint32Array);
+    this.frame = grown(this.frame, Uint32Array);
+    this.next = grown(this.next, Int32Array);
+    this.len = grown(this.len, Uint16Array);
+    this.bits = grown(this.bits, Uint8Array);
+    this.kind = grown(this.kind, Uint8Array);
+    this.flags = grown(this.flags, Uint8Array);
+    this.icmpType = grown(this.icmpType, Uint8Array);
+    this.icmpCode = grown(this.icmpCode, Uint8Array);
+    this.retry = grown(this.retry, Uint8Array);
+  }
+
+  addressId(address: string): number {
+    let id = this.addressIds.get(address);
+    if (id === undefined) {
+      id = this.addresses.length;
+      this.addresses.push(address);
+      this.addressIds.set(address, id);
+    }
+    return id;
+  }
+
+  /**
+   * Appends one packet and returns its entry number; `after` is the port's last entry (or -1).
+   * `kind` is 'tcp' | 'udp' | 'icmp'; `tcpFlags` and `icmp` as the packet carries them.
+   */
+  add(
+    after: number,
+    dir: 'in' | 'out',
+    tMs: number,
+    kind: ExchangePacket['kind'],
+    srcId: number,
+    len: number,
+    tcpFlags: number | undefined,
+    icmp: { type: number; code: number } | undefined,
+    extra: ExchangeExtra,
+  ): number {
+    if (this.size === this.t.length) this.grow();
+    const e = this.size++;
+    let bits = dir === 'in' ? DIR_IN : 0;
+    this.t[e] = Math.round(tMs * 1000) / 1000;
+    this.kind[e] = kind === 'tcp' ? KIND_TCP : kind === 'udp' ? KIND_UDP : KIND_ICMP;
+    this.src[e] = srcId;
+    this.len[e] = len;
+    this.next[e] = -1;
+    if (tcpFlags !== undefined) {
+      bits |= HAS_FLAGS;
+      this.flags[e] = tcpFlags;
+    }
+    if (icmp) {
+      bits |= HAS_ICMP;
+      this.icmpType[e] = icmp.type;
+      this.icmpCode[e] = icmp.code;
+    }
+    if (extra.retry !== undefined) {
+      bits |= HAS_RETRY;
+      this.retry[e] = Math.min(extra.retry, 255);
+    }
+    if (extra.kernel) bits |= KERNEL;
+    if (extra.frame !== undefined) {
+      bits |= HAS_FRAME;
+      this.frame[e] = extra.frame;
+    }
+    this.bits[e] = bits;
+    if (after >= 0) this.next[after] = e;
+    return e;
+  }
+
+  /** Appends a decoded IPv4 packet (captured or sent). */
+  addDecoded(after: number, d: DecodedFrame, dir: 'in' | 'out', tMs: number, extra: ExchangeExtra): number {
+    const ip = d.ip!;
+    const kind = d.tcp ? 'tcp' : d.udp ? 'udp' : 'icmp';
+    return this.add(after, dir, tMs, kind, this.addressId(ip.src), ip.totalLength, d.tcp?.flags, d.icmp, extra);
+  }
+
+  /** The exchange starting at entry `first`, as protocol objects (same fields as exchangePacketOf gave). */
+  packets(first: number): ExchangePacket[] {
+    const out: ExchangePacket[] = [];
+    for (let e = first; e >= 0; e = this.next[e]!) {
+      const bits = this.bits[e]!;
+      const p: ExchangePacket = { dir: bits & DIR_IN ? 'in' : 'out', t: this.t[e]!, kind: KINDS[this.kind[e]!]!, src: this.addresses[this.src[e]!]!, len: this.len[e]! };
+      if (bits & HAS_FLAGS) p.flags = tcpFlagLetters(this.flags[e]!);
+      if (bits & HAS_ICMP) {
+        p.icmpType = this.icmpType[e]!;
+        p.icmpCode = this.icmpCode[e]!;
+      }
+      if (bits & HAS_RETRY) p.retry = this.retry[e]!;
+      if (bits & KERNEL) p.kernel = true;
+      if (bits & HAS_FRAME) p.frame = this.frame[e]!;
+      out.push(p);
+    }
+    return out;
+  }
+}
