@@ -22,18 +22,34 @@ export type Match =
 export class ProbeMatcher {
   private readonly indexOfPort = new Int32Array(65536).fill(-1);
   private readonly protocol: number;
+  /** the probes' source addresses: the interface's own, or those of --source-ips */
+  readonly sources: readonly string[];
 
   constructor(
     readonly technique: RawTechnique,
     readonly ports: readonly number[],
-    readonly ourIp: string,
+    ourIps: string | readonly string[],
     readonly target: string,
     /** random per scan: initial sequence number and first source port */
     readonly isn: number,
     readonly sourcePortBase: number,
   ) {
     ports.forEach((p, i) => (this.indexOfPort[p] = i));
+    this.sources = typeof ourIps === 'string' ? [ourIps] : ourIps;
     this.protocol = technique.protocol === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP;
+  }
+
+  /**
+   * The source address of try `attempt` of ports[index]: consecutive ports and consecutive tries of
+   * one port rotate over the sources, so each source's ICMP budget at the target confirms its share.
+   */
+  sourceIndex(index: number, attempt: number): number {
+    const n = this.sources.length;
+    return n === 1 ? 0 : (index + Math.min(attempt, SOURCE_PORT_SPAN - 1)) % n;
+  }
+
+  source(index: number, attempt: number): string {
+    return this.sources[this.sourceIndex(index, attempt)]!;
   }
 
   sourcePort(attempt: number): number {
@@ -68,18 +84,19 @@ export class ProbeMatcher {
     const l4 = d.tcp ?? d.udp;
     if (!l4) return undefined;
     // Outgoing first: on `lo` source and target are the same address.
-    if (ip.src === this.ourIp && ip.dst === this.target) {
+    if (ip.dst === this.target) {
       const attempt = this.attemptOf(l4.srcPort);
       const index = this.index(l4.dstPort);
-      if (attempt >= 0 && index >= 0) {
+      if (attempt >= 0 && index >= 0 && ip.src === this.source(index, attempt)) {
         const own = !d.tcp || (d.tcp.seq === this.seq(index, attempt) && !(d.tcp.flags & TCP_ACK));
         return own ? { kind: 'own', index } : { kind: 'kernel', index };
       }
     }
-    if (ip.src !== this.target || ip.dst !== this.ourIp) return undefined;
+    if (ip.src !== this.target) return undefined;
     const attempt = this.attemptOf(l4.dstPort);
     const index = this.index(l4.srcPort);
-    if (attempt < 0 || index < 0) return undefined;
+    // An answer goes back to the address and port that try came from; anything else is foreign.
+    if (attempt < 0 || index < 0 || ip.dst !== this.source(index, attempt)) return undefined;
     if (!d.tcp) return { kind: 'answer', index, attempt, answer: { kind: 'udp' } };
     const { flags, ack } = d.tcp;
     if (flags & TCP_ACK) {
@@ -96,18 +113,19 @@ export class ProbeMatcher {
     const icmp = d.icmp;
     const q = icmp?.quoted;
     if (!icmp || !q || q.protocol !== this.protocol) return undefined;
-    if (q.ip.src === this.ourIp && q.ip.dst === this.target && ip.dst === this.ourIp) {
+    if (q.ip.dst === this.target && ip.dst === q.ip.src) {
       const attempt = this.attemptOf(q.srcPort);
       const index = this.index(q.dstPort);
-      if (attempt >= 0 && index >= 0) {
+      if (attempt >= 0 && index >= 0 && q.ip.src === this.source(index, attempt)) {
         if (this.protocol === IPPROTO_TCP && q.seq !== undefined && q.seq !== this.seq(index, attempt)) return undefined;
         return { kind: 'answer', index, attempt, answer: { kind: 'icmp', type: icmp.type, code: icmp.code, fromTarget: ip.src === this.target } };
       }
     }
     // Our kernel's error about the target's reply (e.g. port-unreachable for a UDP answer to our raw source port).
-    if (ip.src === this.ourIp && q.ip.src === this.target && q.ip.dst === this.ourIp) {
+    if (q.ip.src === this.target && ip.src === q.ip.dst) {
       const index = this.index(q.srcPort);
-      if (index >= 0 && this.attemptOf(q.dstPort) >= 0) return { kind: 'kernel', index };
+      const attempt = this.attemptOf(q.dstPort);
+      if (index >= 0 && attempt >= 0 && ip.src === this.source(index, attempt)) return { kind: 'kernel', index };
     }
     return undefined;
   }

@@ -31,8 +31,18 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   // Where silence means open|filtered (FIN, NULL, Xmas, UDP), an answer the target's ICMP rate limit
   // swallowed would change the state, so retransmissions wait for the target's budget to refill.
   // For SYN, silence and ICMP both mean filtered: only the reason would change, so nothing waits.
-  const budget = ctx.icmpBudget;
+  // Linux keeps that budget per destination, so with --source-ips each source has its own: probes and
+  // retransmissions rotate over the sources (ProbeMatcher.source) and closed ports are confirmed
+  // once per second per source instead of once per second.
+  //
+  // The scanner's kernel does not own --source-ips addresses, so it stays out of those exchanges: no
+  // reset after a SYN/ACK (the target keeps the half-open connection and may send its SYN/ACK again,
+  // which the exchange then shows), no port-unreachable after a UDP reply.
+  const sources = ctx.plan.sourceIps ?? [];
+  const budgets = sources.length > 0 ? sources.map((s) => ctx.icmpBudgets.for(target, s)) : [ctx.icmpBudget];
+  const budgetOf = new Map(sources.map((s, k) => [s, budgets[k]!]));
   const rationed = technique.noResponse.state === 'open|filtered';
+  /** 1 + the index of the source whose token a retransmission holds, 0 for none */
   const holdsToken = new Uint8Array(n);
 
   const isn = (Math.random() * 0x100000000) >>> 0;
@@ -44,8 +54,8 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       inFlight--;
     }
     if (holdsToken[i]) {
+      budgets[holdsToken[i]! - 1]!.release();
       holdsToken[i] = 0;
-      budget.release();
     }
   };
 
@@ -62,7 +72,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       return;
     }
     ctx.counters.received++;
-    if (d.icmp?.type === ICMP_DEST_UNREACH && d.ip!.src === target) budget.errorReceived(now);
+    if (d.icmp?.type === ICMP_DEST_UNREACH && d.ip!.src === target) (budgetOf.get(d.ip!.dst) ?? budgets[0]!).errorReceived(now);
     book.record(m.index, d, 'in', t, { frame: frameNo });
     if (m.attempt === Math.min(tries[m.index]! - 1, SOURCE_PORT_SPAN - 1) && inFlightFlag[m.index]) rtt.sample(now - sentAt[m.index]!);
     const verdict = technique.classify(m.answer);
@@ -72,13 +82,18 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     }
   };
 
-  const channel: RawChannel = await openRawChannel(target, ctx.plan.iface, onFrame, (err) => {
-    ctx.stoppedBy ??= err.message;
-    waker.wake();
-  });
-  const srcIp = channel.route.srcIp;
+  const channel: RawChannel = await openRawChannel(
+    target,
+    ctx.plan.iface,
+    onFrame,
+    (err) => {
+      ctx.stoppedBy ??= err.message;
+      waker.wake();
+    },
+    sources.length > 0 ? { addresses: sources, onArpReply: (frame) => ctx.pcap?.write(frame) } : undefined,
+  );
   if (channel.arpRttMs !== undefined) rtt.sample(channel.arpRttMs);
-  matcher = new ProbeMatcher(technique, ports, srcIp, target, isn, pickSourcePortBase(ports));
+  matcher = new ProbeMatcher(technique, ports, sources.length > 0 ? sources : channel.route.srcIp, target, isn, pickSourcePortBase(ports));
 
   // TCP probes are one prebuilt frame per source address, patched in place: nothing is allocated
   // or decoded per probe, which at 100k+ probes/s is most of the loop's time apart from the send itself.
@@ -95,6 +110,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
 
   const send = (i: number, now: number) => {
     const attempt = tries[i]!;
+    const srcIp = matcher!.source(i, attempt);
     const t = now - ctx.startedAt;
     if (technique.probeTemplate) {
       const { template, srcId } = templateFor(srcIp);
@@ -119,8 +135,19 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   // Both queues hold port indices; stale entries (port decided meanwhile) are skipped when reached.
   const timeoutQueue: number[] = [];
   let timeoutHead = 0;
-  const retryQueue: number[] = [];
-  let retryHead = 0;
+  // One retry queue per source, each drained as that source's ICMP budget allows.
+  const retryQueues = budgets.map(() => ({ ports: [] as number[], head: 0 }));
+  let nextRetrySource = 0;
+  const retriesWaiting = () => retryQueues.some((q) => q.head < q.ports.length);
+  /** the source whose queue may send a retransmission now (round robin), or -1 */
+  const readyRetrySource = (now: number): number => {
+    for (let k = 0; k < retryQueues.length; k++) {
+      const s = (nextRetrySource + k) % retryQueues.length;
+      const q = retryQueues[s]!;
+      if (q.head < q.ports.length && (!rationed || budgets[s]!.mayRetry(now))) return s;
+    }
+    return -1;
+  };
   let next = 0;
   let lastProgress = 0;
 
@@ -152,7 +179,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
         if (now - sentAt[i]! < timeout) break;
         timeoutHead++;
         settle(i);
-        if (tries[i]! <= maxRetries) retryQueue.push(i);
+        if (tries[i]! <= maxRetries) retryQueues[matcher.sourceIndex(i, tries[i]!)]!.ports.push(i);
         else book.decide(i, technique.noResponse, now);
       }
       if (timeoutHead > 65536) {
@@ -162,18 +189,26 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
 
       let sentThisTurn = 0;
       while (sentThisTurn < SEND_BURST && inFlight < maxInFlight) {
-        const retryReady = retryHead < retryQueue.length && (!rationed || budget.mayRetry(now));
+        const retrySource = readyRetrySource(now);
+        const retryReady = retrySource >= 0;
         if (!retryReady && next >= n) break;
         if (bucket && !bucket.take(now)) break;
-        const i = retryReady ? retryQueue[retryHead++]! : next++;
+        let i: number;
+        if (retryReady) {
+          const q = retryQueues[retrySource]!;
+          i = q.ports[q.head++]!;
+          nextRetrySource = retrySource + 1;
+        } else i = next++;
         if (!book.isOpen(i)) continue;
         send(i, now);
         sentThisTurn++;
-        if (retryReady && rationed && budget.reserve()) holdsToken[i] = 1;
+        if (retryReady && rationed && budgets[retrySource]!.reserve()) holdsToken[i] = retrySource + 1;
       }
-      if (retryHead > 65536) {
-        retryQueue.splice(0, retryHead);
-        retryHead = 0;
+      for (const q of retryQueues) {
+        if (q.head > 65536) {
+          q.ports.splice(0, q.head);
+          q.head = 0;
+        }
       }
 
       now = performance.now();
@@ -194,8 +229,8 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   function nextWakeMs(now: number): number {
     let wait = 50;
     if (timeoutHead < timeoutQueue.length) wait = Math.min(wait, sentAt[timeoutQueue[timeoutHead]!]! + rtt.timeoutMs() - now);
-    if (bucket && inFlight < maxInFlight && (next < n || retryHead < retryQueue.length)) wait = Math.min(wait, bucket.msUntilToken(now));
-    if (retryHead < retryQueue.length && rationed) wait = Math.min(wait, budget.msUntilRetry(now));
+    if (bucket && inFlight < maxInFlight && (next < n || retriesWaiting())) wait = Math.min(wait, bucket.msUntilToken(now));
+    if (rationed) retryQueues.forEach((q, s) => q.head < q.ports.length && (wait = Math.min(wait, budgets[s]!.msUntilRetry(now))));
     if (book.decided > book.reported) wait = Math.min(wait, 25);
     return Math.max(wait, 0);
   }

@@ -15,6 +15,11 @@ export interface ScanPlan {
   maxRetries?: number;
   /** outgoing interface; found from the routing table when absent */
   iface?: string;
+  /**
+   * unused addresses of the outgoing interface's subnet to send raw probes from (--source-ips),
+   * checked by runScan before any probe; the interface's own address when absent
+   */
+  sourceIps?: string[];
   /** absolute directory where `<technique>.pcap` files are written; none when absent */
   captureDir?: string;
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { hasCapNetRaw, missingCapNetRaw } from '../link';
+import { claimSourceAddresses, hasCapNetRaw, missingCapNetRaw } from '../link';
 import { PORT_STATES, type PortState, type ScanSummary, type Technique, type TechniqueSummary } from '../protocol';
 import { scanTargetConnect } from './connect-scan';
 import { UserError } from './errors';
@@ -29,6 +29,11 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
   const rawCapable = hasCapNetRaw();
   if (!rawCapable && plan.techniques.some((t) => t !== 'connect')) throw missingCapNetRaw('each raw scan technique (-sS, -sX, -sF, -sN, -sU)');
 
+  if (plan.sourceIps) {
+    if (plan.techniques.includes('connect')) throw new UserError('--source-ips works with raw techniques only: a connect scan (-sT) leaves from the kernel\'s own address');
+    await claimSourceAddresses(plan.targets, plan.iface, plan.sourceIps);
+  }
+
   const books: PortBook[] = [];
   const summaries: TechniqueSummary[] = [];
   let stoppedBy: string | undefined;
@@ -55,6 +60,7 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
           pcap,
           bucket,
           icmpBudget: icmpBudgets.for(target),
+          icmpBudgets,
           startedAt: performance.now(),
           counters: { sent: 0, received: 0 },
         };

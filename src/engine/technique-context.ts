@@ -1,4 +1,4 @@
-import type { IcmpBudget } from './icmp-budget';
+import type { IcmpBudget, IcmpBudgets } from './icmp-budget';
 import type { TokenBucket } from './pacer';
 import type { PcapWriter } from './pcap';
 import type { ScanPlan, ScanEvents } from './scan-plan';
@@ -15,6 +15,8 @@ export interface TechniqueContext {
   bucket: TokenBucket | undefined;
   /** what is left of the target's ICMP error budget for us, shared by the techniques of a run */
   icmpBudget: IcmpBudget;
+  /** every target's budget per source address, for scans from several sources (--source-ips) */
+  icmpBudgets: IcmpBudgets;
   /** performance.now() when the technique started; exchange times are relative to it */
   startedAt: number;
   counters: { sent: number; received: number };

@@ -6,6 +6,7 @@ import { parsePorts, type PortSpec } from '../engine/ports';
 import { runScan } from '../engine/scan';
 import type { ScanPlan } from '../engine/scan-plan';
 import { ScopeGuard } from '../engine/scope';
+import { parseSourceIps } from '../engine/source-ips';
 import type { PortResult, ScanProgress, ScanStartParams, ScanSummary } from '../protocol';
 
 export const MAX_CONCURRENT_SCANS = 4;
@@ -67,6 +68,12 @@ export class ScanRegistry {
     } catch (err) {
       throw new FieldError('params.ports', (err as Error).message);
     }
+    let sourceIps: string[] | undefined;
+    try {
+      sourceIps = params.sourceIps === undefined ? undefined : parseSourceIps(params.sourceIps);
+    } catch (err) {
+      throw new FieldError('params.sourceIps', (err as Error).message);
+    }
     if (this.running.size >= this.limit)
       throw new UserError(`${this.limit} scans are already running; wait for one to finish or cancel one (scan.cancel)`);
 
@@ -82,6 +89,7 @@ export class ScanRegistry {
       ...(params.rate !== undefined ? { rate: params.rate } : {}),
       ...(params.maxRetries !== undefined ? { maxRetries: params.maxRetries } : {}),
       ...(params.iface !== undefined ? { iface: params.iface } : {}),
+      ...(sourceIps !== undefined ? { sourceIps } : {}),
     };
     const abort = new AbortController();
     const finished = this.run(plan, abort.signal).finally(() => this.running.delete(scanId));

@@ -1,4 +1,5 @@
 import { buildArpRequest, decodeFrame, encodeEthernet, ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV4, ZERO_MAC } from '../engine/packet';
+import { ArpResponder, isArpFrame } from './arp-responder';
 import { UserError } from '../engine/errors';
 import { LiveCapture } from './capture';
 import { LoopbackSender } from './loopback-sender';
@@ -21,12 +22,19 @@ export interface RawChannel {
   close(): void;
 }
 
+/** Extra source addresses (--source-ips, already checked unused and on the interface's subnet). */
+export interface ExtraSources {
+  addresses: readonly string[];
+  /** each ARP reply sent for them, as it went on the wire (for the pcap) */
+  onArpReply?(frame: Uint8Array): void;
+}
+
 /**
  * BPF filter from validated dotted quads only. ICMP errors about our probes may come from a router,
- * so ICMP to us is captured whatever its source.
+ * so ICMP to any of our sources is captured whatever its source.
  */
-function captureFilter(target: string, srcIp: string): string {
-  return `arp or (host ${target} and (tcp or udp or icmp)) or (icmp and dst host ${srcIp})`;
+function captureFilter(target: string, sources: readonly string[]): string {
+  return `arp or (host ${target} and (tcp or udp or icmp)) or (icmp and (${sources.map((s) => `dst host ${s}`).join(' or ')}))`;
 }
 
 /**
@@ -38,18 +46,26 @@ export async function openRawChannel(
   ifaceOverride: string | undefined,
   onFrame: (frame: Uint8Array) => void,
   onLost?: (err: UserError) => void,
+  extra?: ExtraSources,
 ): Promise<RawChannel> {
   const route = findRoute(target, ifaceOverride);
   let arpWaiter: ((frame: Uint8Array) => void) | undefined;
+  let responder: ArpResponder | undefined;
   const capture = new LiveCapture(
     route.iface,
-    captureFilter(target, route.srcIp),
+    captureFilter(target, extra ? extra.addresses : [route.srcIp]),
     (frame) => {
-      arpWaiter?.(frame);
+      // The question first, then the answer: the pcap shows them in the order they were on the wire.
       onFrame(frame);
+      if (isArpFrame(frame)) {
+        arpWaiter?.(frame);
+        responder?.onArp(frame);
+      }
     },
     onLost,
   );
+  // Only the next hop's questions: with several targets scanned at once, each channel answers its own.
+  if (extra && !route.loopback) responder = new ArpResponder(route.srcMac, extra.addresses, route.nextHop, (f) => (capture.send(f), extra.onArpReply?.(f)));
   try {
     if (route.loopback) {
       const sender = new LoopbackSender();

@@ -40,7 +40,7 @@ export function assertInterfaceUp(iface: string): void {
   if (!(flags & IFF_UP) || oper === 'down' || oper === 'lowerlayerdown') throw new UserError(`interface ${iface} is down`);
 }
 
-function ipv4AddressesOf(iface: string): { address: string; cidr: string }[] {
+export function ipv4AddressesOf(iface: string): { address: string; cidr: string }[] {
   return (networkInterfaces()[iface] ?? [])
     .filter((a) => a.family === 'IPv4')
     .map((a) => ({ address: a.address, cidr: a.cidr ?? `${a.address}/32` }));

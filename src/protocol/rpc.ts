@@ -75,6 +75,8 @@ export const ScanStartParams = z.strictObject({
   rate: z.number().positive().max(10_000_000).optional(),
   maxRetries: z.number().int().min(0).max(50).optional(),
   iface: InterfaceName.optional(),
+  /** --source-ips: unused addresses of the local subnet, as a range ("198.18.5.100-107", a CIDR, comma-separated) */
+  sourceIps: z.string().min(1).max(200).optional(),
   allowTargets: z.array(z.string().max(50)).max(16).optional(),
 });
 export type ScanStartParams = z.infer<typeof ScanStartParams>;

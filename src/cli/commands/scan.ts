@@ -8,6 +8,7 @@ import { UserError } from '../../engine/errors';
 import { parsePorts } from '../../engine/ports';
 import { runScan } from '../../engine/scan';
 import { ScopeGuard } from '../../engine/scope';
+import { parseSourceIps } from '../../engine/source-ips';
 import { findRoute, hasCapNetRaw } from '../../link';
 import { formatExchange, NMAP_FLAG, TECHNIQUES, type PortResult, type ScanDocument, type ScannerInfo, type Technique } from '../../protocol';
 import type { ScanPlan } from '../../engine/scan-plan';
@@ -49,6 +50,7 @@ interface ScanOptions extends NmapOutputOptions {
   iface?: string;
   rate?: number;
   maxRetries?: number;
+  sourceIps?: string[];
   allowTarget: string[];
 }
 
@@ -111,6 +113,7 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
   if (opts.rate !== undefined) plan.rate = opts.rate;
   if (opts.maxRetries !== undefined) plan.maxRetries = opts.maxRetries;
   if (opts.iface !== undefined) plan.iface = opts.iface;
+  if (opts.sourceIps !== undefined) plan.sourceIps = opts.sourceIps;
   if (outDir) plan.captureDir = outDir;
 
   const controller = new AbortController();
@@ -193,6 +196,9 @@ export function register(program: Command): void {
     .option('-e, --iface <name>', 'outgoing interface (default: from the routing table)')
     .addOption(new Option('--rate <pps>', 'maximum packets per second').argParser(positiveNumber('--rate', 10_000_000, false)))
     .addOption(new Option('--max-retries <n>', 'retransmissions of an unanswered probe (default 1 for TCP, 3 for UDP)').argParser(positiveNumber('--max-retries', 15, true)))
+    .addOption(
+      new Option('--source-ips <range>', 'send raw probes from these unused addresses of the local subnet (198.18.5.100-107, a CIDR, comma-separated); ARP is answered for them').argParser(parseSourceIps),
+    )
     .option('--allow-target <cidr>', 'also allow targets in this CIDR (repeatable)', collect, []);
   addNmapOutputOptions(scan).action(scanAction);
 }
