@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { PortResult } from '../protocol';
 import { captureConnectTraffic, connectOnce, hasCapNetRaw, type LiveCapture } from '../link';
 import { decodeFrame, IPPROTO_TCP, TCP_ACK, TCP_SYN } from './packet';
 import { LINGER_MS, PortBook } from './port-book';
@@ -5,8 +7,12 @@ import { RttEstimator } from './rtt';
 import { classifyConnect, connectNoResponse, CONNECT_DEFAULT_RETRIES } from './technique';
 import { Waker, type TechniqueContext } from './technique-context';
 
-/** Concurrent connect() attempts; each holds a file descriptor. */
+/**
+ * Concurrent connect() attempts; each holds a file descriptor, so the process's open-file limit
+ * (less a margin for captures, pcaps and stdio) caps it.
+ */
 const MAX_IN_FLIGHT = 256;
+const FD_MARGIN = 64;
 const PROGRESS_INTERVAL_MS = 200;
 
 /**
@@ -64,6 +70,7 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     ourIp = opened.route.srcIp;
   }
 
+  const maxInFlight = Math.max(16, Math.min(MAX_IN_FLIGHT, openFileLimit() - FD_MARGIN));
   const bucket = ctx.bucket;
   const retryQueue: number[] = [];
   let retryHead = 0;
@@ -90,15 +97,17 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     });
   };
 
+  const reportPort = ctx.events.port && ((r: PortResult) => ctx.events.port!(r));
+  withoutStackTraces.enter();
   try {
     while (book.reported < n && !ctx.signal?.aborted) {
       let now = performance.now();
-      while (inFlight < MAX_IN_FLIGHT && (retryHead < retryQueue.length || next < n)) {
+      while (inFlight < maxInFlight && (retryHead < retryQueue.length || next < n)) {
         if (bucket && !bucket.take(now)) break;
         attempt(retryHead < retryQueue.length ? retryQueue[retryHead++]! : next++);
       }
       now = performance.now();
-      book.reportDue(now, capture ? LINGER_MS : 0, (r) => ctx.events.port?.(r));
+      book.reportDue(now, capture ? LINGER_MS : 0, reportPort);
       if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
         lastProgress = now;
         const elapsed = (now - ctx.startedAt) / 1000;
@@ -118,8 +127,38 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     // Attempts still running when cancelled end within their timeout; wait so no socket outlives the scan.
     while (inFlight > 0) await waker.sleep(25);
   } finally {
+    withoutStackTraces.leave();
     capture?.close();
   }
-  book.reportDue(performance.now(), 0, (r) => ctx.events.port?.(r));
+  book.reportDue(performance.now(), 0, reportPort);
   return book;
+}
+
+/**
+ * Every refused port costs Node an Error whose stack trace took ~5 us to capture (a third of a
+ * full-range scan's JavaScript time); connect outcomes are read from err.code only, so stack
+ * traces are off while any connect scan runs (the helper may run several at once).
+ */
+const withoutStackTraces = {
+  running: 0,
+  saved: Error.stackTraceLimit,
+  enter() {
+    if (this.running++ === 0) {
+      this.saved = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+    }
+  },
+  leave() {
+    if (--this.running === 0) Error.stackTraceLimit = this.saved;
+  },
+};
+
+/** The soft RLIMIT_NOFILE (Node has no getrlimit); 1024, the usual default, when it cannot be read. */
+function openFileLimit(): number {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return !m ? 1024 : m[1] === 'unlimited' ? Infinity : Number(m[1]);
+  } catch {
+    return 1024;
+  }
 }

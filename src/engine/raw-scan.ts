@@ -1,4 +1,5 @@
 import { openRawChannel, type RawChannel } from '../link';
+import type { PortResult } from '../protocol';
 import { decodeFrame, decodeIPv4Packet, ICMP_DEST_UNREACH, type TcpProbeTemplate } from './packet';
 import { LINGER_MS, PortBook } from './port-book';
 import { pickSourcePortBase, ProbeMatcher, SOURCE_PORT_SPAN } from './probe-matcher';
@@ -6,8 +7,11 @@ import { RttEstimator } from './rtt';
 import type { RawTechnique } from './technique';
 import { nextTurn, Waker, type TechniqueContext } from './technique-context';
 
-/** Frames sent before the event loop gets a turn: a tight loop overflows libpcap's ring (engine notes). */
-const SEND_BURST = 128;
+/**
+ * Frames sent before the event loop gets a turn, so that the capture drains: a tight loop overflows
+ * libpcap's ring (engine notes), which holds 63 frames (link/capture.ts, SCAN_RING_BYTES).
+ */
+const SEND_BURST = 32;
 /**
  * Probes awaiting an answer or their timeout. Behind a dropping firewall every probe waits a whole
  * timeout (at least 100 ms), so this bounds the rate there: 16384 allows ~160 k probes/s, above what
@@ -131,6 +135,8 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   };
 
   const bucket = ctx.bucket;
+  // Without a listener (the CLI) no PortResult is built while scanning: the output builds them once.
+  const reportPort = ctx.events.port && ((r: PortResult) => ctx.events.port!(r));
   const maxInFlight = MAX_IN_FLIGHT[technique.protocol];
   // Both queues hold port indices; stale entries (port decided meanwhile) are skipped when reached.
   const timeoutQueue: number[] = [];
@@ -212,7 +218,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       }
 
       now = performance.now();
-      book.reportDue(now, LINGER_MS, (r) => ctx.events.port?.(r));
+      book.reportDue(now, LINGER_MS, reportPort);
       if (now - lastProgress >= PROGRESS_INTERVAL_MS) progress(now);
       if (sentThisTurn >= SEND_BURST) await nextTurn();
       else await waker.sleep(nextWakeMs(now));
@@ -221,8 +227,11 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     // A short linger lets the last answers (and our kernel's RSTs) reach the capture.
     if (!ctx.signal?.aborted && ctx.stoppedBy === undefined) await new Promise((r) => setTimeout(r, 20));
     channel.close();
+    // libuv unmaps the capture's ring in its close phase, which a timer (unlike setImmediate from the
+    // poll phase) always waits for: the next target then does not open its ring while this one is mapped.
+    await new Promise((r) => setTimeout(r, 0));
   }
-  book.reportDue(performance.now(), 0, (r) => ctx.events.port?.(r));
+  book.reportDue(performance.now(), 0, reportPort);
   progress(performance.now());
   return book;
 

@@ -5,11 +5,13 @@ import { hasCapNetRaw, missingCapNetRaw } from './privilege';
 import { UserError } from '../engine/errors';
 
 /**
- * Big enough for a burst of answers even with libpcap's 64 KiB ring slots (see the engine notes): the
- * scan loop yields every 128 frames. The ring is mapped into the process and counts fully in its RSS,
- * once per target scanned at the same time, so it is no bigger than that needs.
+ * libpcap's ring for a raw scan. It is mapped into the process and counts fully in its RSS, once per
+ * target scanned at the same time; and with cap's snaplen of 65535 each slot is 64 KiB (plus
+ * alignment: libpcap maps twice what is asked), so 4 MiB holds 63 frames. The raw scan loop yields
+ * every 32 probes, so a ring never holds more than a turn's answers: S1 (65,535 SYNs) lost none,
+ * and 8 targets at once map 64 MiB instead of 256.
  */
-const RING_BYTES = 16 * 1024 * 1024;
+export const SCAN_RING_BYTES = 4 * 1024 * 1024;
 
 /** A libpcap handle on one interface: captures matching frames and injects Ethernet frames. */
 export class LiveCapture {
@@ -30,10 +32,11 @@ export class LiveCapture {
     filter: string,
     onFrame: (frame: Uint8Array) => void,
     private readonly onLost?: (err: UserError) => void,
+    ringBytes = SCAN_RING_BYTES,
   ) {
     if (!hasCapNetRaw()) throw missingCapNetRaw('capturing packets');
     try {
-      const linkType = this.cap.open(iface, filter, RING_BYTES, this.buffer);
+      const linkType = this.cap.open(iface, filter, ringBytes, this.buffer);
       if (linkType !== 'ETHERNET') {
         this.cap.close();
         throw new UserError(`interface ${iface} has link type ${linkType}; only Ethernet (and lo) are supported`);
@@ -53,7 +56,7 @@ export class LiveCapture {
 
   /** Sends one frame; on a lost link, reports it through onLost and drops the frame. */
   send(frame: Uint8Array): void {
-    if (this.lost) return;
+    if (this.lost || this.closed) return;
     try {
       if (frame !== this.lastFrame) {
         this.lastFrame = frame;
