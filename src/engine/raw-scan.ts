@@ -220,6 +220,9 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       now = performance.now();
       book.reportDue(now, LINGER_MS, reportPort);
       if (now - lastProgress >= PROGRESS_INTERVAL_MS) progress(now);
+      // Once every port is decided, the short linger below is enough for what may still follow (our
+      // kernel's RST comes within microseconds of the SYN/ACK); waiting out LINGER_MS added 150 ms to every scan.
+      if (book.decided === n) break;
       if (sentThisTurn >= SEND_BURST) await nextTurn();
       else await waker.sleep(nextWakeMs(now));
     }
