@@ -17,10 +17,10 @@ const PROGRESS_INTERVAL_MS = 200;
 const FINAL_LINGER_MS = 20;
 /**
  * connect() calls started before the event loop gets a turn. On a fast link the kernel finishes each
- * handshake or reset inside the call, so every call puts 2-4 frames in the capture ring (255 slots):
+ * handshake or reset inside the call, so every call puts 2-6 frames in the capture ring (127 slots):
  * starting 256 at once lost half of a full-range scan's exchanges.
  */
-const CONNECT_BURST = 32;
+const CONNECT_BURST = 16;
 
 /**
  * Connect scan of one target with the OS's connect(). With CAP_NET_RAW the kernel's packets are
