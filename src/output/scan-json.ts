@@ -8,8 +8,14 @@ const CHUNK_CHARS = 1 << 16;
  * Writes `JSON.stringify(doc)` (or `JSON.stringify(doc, null, 2)` when pretty) byte for byte, with
  * `results` taken one at a time: a full-range scan's document is tens of MB, and one string of it
  * (plus the objects behind it) was most of the CLI's peak memory. `results` is the document's last key.
+ * `write` may return a promise (a pipe's backpressure): the next piece waits for it.
  */
-export function writeScanJson(write: (chunk: string) => void, head: Omit<ScanDocument, 'results'>, results: Iterable<PortResult>, pretty: boolean): void {
+export async function writeScanJson(
+  write: (chunk: string) => void | Promise<void>,
+  head: Omit<ScanDocument, 'results'>,
+  results: Iterable<PortResult>,
+  pretty: boolean,
+): Promise<void> {
   const text = pretty ? JSON.stringify({ ...head, results: PLACEHOLDER }, null, 2) : JSON.stringify({ ...head, results: PLACEHOLDER });
   const marker = JSON.stringify(PLACEHOLDER);
   const at = text.lastIndexOf(marker);
@@ -20,9 +26,9 @@ export function writeScanJson(write: (chunk: string) => void, head: Omit<ScanDoc
     chunk += pretty ? `\n    ${JSON.stringify(r, null, 2).replaceAll('\n', '\n    ')}` : JSON.stringify(r);
     first = false;
     if (chunk.length >= CHUNK_CHARS) {
-      write(chunk);
+      await write(chunk);
       chunk = '';
     }
   }
-  write(`${chunk}${pretty && !first ? '\n  ]' : ']'}${text.slice(at + marker.length)}`);
+  await write(`${chunk}${pretty && !first ? '\n  ]' : ']'}${text.slice(at + marker.length)}`);
 }

@@ -31,7 +31,7 @@ const head: Omit<ScanDocument, 'results'> = {
   summary: { scanId: 'x', partial: false, techniques: [] },
 };
 
-test('the streamed scan document is byte for byte JSON.stringify of the whole document, compact and pretty', () => {
+test('the streamed scan document is byte for byte JSON.stringify of the whole document, compact and pretty', async () => {
   const cases: PortResult[][] = [
     [],
     [result(1, [])],
@@ -42,7 +42,8 @@ test('the streamed scan document is byte for byte JSON.stringify of the whole do
     for (const pretty of [false, true]) {
       let out = '';
       let chunks = 0;
-      writeScanJson((c) => ((out += c), chunks++), head, results, pretty);
+      // Every other piece is written late, as a pipe under backpressure does.
+      await writeScanJson((c) => (chunks++ % 2 ? new Promise<void>((r) => setImmediate(() => ((out += c), r()))) : void (out += c)), head, results, pretty);
       const doc: ScanDocument = { ...head, results };
       assert.equal(out, pretty ? JSON.stringify(doc, null, 2) : JSON.stringify(doc));
       if (results.length === 3000) assert.ok(chunks > 2, 'written in pieces');

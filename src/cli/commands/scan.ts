@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { UserError } from '../../engine/errors';
@@ -87,10 +88,10 @@ function table(rows: PortResult[], technique: Technique, target: string): string
 }
 
 /** results.json, pretty-printed, streamed to the file (0600: it names hosts and ports of a lab). */
-function writeResultsFile(path: string, head: Omit<ScanDocument, 'results'>, results: Iterable<PortResult>): void {
+async function writeResultsFile(path: string, head: Omit<ScanDocument, 'results'>, results: Iterable<PortResult>): Promise<void> {
   const fd = openSync(path, 'w', 0o600);
   try {
-    writeScanJson((chunk) => writeSync(fd, chunk), head, results, true);
+    await writeScanJson((chunk) => void writeSync(fd, chunk), head, results, true);
     writeSync(fd, '\n');
   } finally {
     closeSync(fd);
@@ -151,14 +152,15 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
     // A file that cannot be written (disk full, directory removed) must not cost the user the results.
     const problems: string[] = [];
     try {
-      if (outDir) writeResultsFile(join(outDir, 'results.json'), head, outcome.results());
+      if (outDir) await writeResultsFile(join(outDir, 'results.json'), head, outcome.results());
       if (opts.outputXml || opts.outputNormal) await writeScanOutputs({ ...head, results: [...outcome.results()] }, { xml: opts.outputXml, normal: opts.outputNormal });
     } catch (err) {
       const captures = outcome.summary.techniques.flatMap((s) => (s.capture && existsSync(s.capture) ? [s.capture] : []));
       problems.push(`cannot save the results (${(err as Error).message}); they are on stdout${captures.length ? `, the captures in ${[...new Set(captures)].join(', ')}` : ''}`);
     }
     if (opts.json) {
-      writeScanJson((chunk) => process.stdout.write(chunk), head, outcome.results(), false);
+      // Waits for a pipe to drain: a full-range document (20 MB) would otherwise queue in memory whole.
+      await writeScanJson((chunk) => (process.stdout.write(chunk) ? undefined : once(process.stdout, 'drain').then(() => undefined)), head, outcome.results(), false);
       process.stdout.write('\n');
     }
     else {
