@@ -10,13 +10,22 @@
  * have emptied the bucket; each later error proves a token was there, so the count never drops
  * below zero. It is kept per target (and per source address) for a whole run, across techniques:
  * a FIN scan right after a SYN scan starts with the budget the SYN scan left.
+ *
+ * The refill interval starts at Linux's default and only ever shrinks, on proof: a bucket of that
+ * interval cannot have sent more than burst + elapsed/interval errors since the first one, so more
+ * than that (a target with a shorter net.ipv4.icmp_ratelimit, or none) gives an upper bound on the
+ * real interval, and the model takes it.
  */
 export const LINUX_ICMP_BURST = 6;
 export const LINUX_ICMP_INTERVAL_MS = 1000;
+/** the model never assumes a target answers faster than this, whatever it saw */
+const MIN_INTERVAL_MS = 1;
 
 export class IcmpBudget {
   private tokens = 0;
   private updatedAt = 0;
+  private firstErrorAt = 0;
+  private errors = 0;
   /** retransmissions sent under the budget whose answer (or silence) is still awaited */
   private outstanding = 0;
   /** whether this target has ever sent us an ICMP error: until then there is nothing to ration */
@@ -24,7 +33,7 @@ export class IcmpBudget {
 
   constructor(
     private readonly burst = LINUX_ICMP_BURST,
-    private readonly intervalMs = LINUX_ICMP_INTERVAL_MS,
+    private intervalMs = LINUX_ICMP_INTERVAL_MS,
   ) {}
 
   private refill(now: number): void {
@@ -34,14 +43,18 @@ export class IcmpBudget {
 
   /** An ICMP error from the target arrived: it spent one of its tokens on us. */
   errorReceived(now: number): void {
+    this.errors++;
     if (!this.limiting) {
       this.limiting = true;
       this.tokens = 0;
-      this.updatedAt = now;
+      this.updatedAt = this.firstErrorAt = now;
       return;
     }
     this.refill(now);
     this.tokens = Math.max(0, this.tokens - 1);
+    const elapsed = now - this.firstErrorAt;
+    const beyondBurst = this.errors - this.burst;
+    if (beyondBurst > 0 && beyondBurst > elapsed / this.intervalMs + 1) this.intervalMs = Math.max(MIN_INTERVAL_MS, elapsed / beyondBurst);
   }
 
   /** Whether a retransmission may go now without risking an answer swallowed by the rate limit. */

@@ -63,3 +63,20 @@ test('what the target spent before its first error is unknown: the model assumes
   assert.equal(b.mayRetry(5999), false);
   assert.equal(b.mayRetry(6000), true);
 });
+
+test("a target that answers faster than Linux's default proves a shorter interval, and retries speed up", () => {
+  const b = new IcmpBudget(6, 1000);
+  // 150 errors within 150 ms: no 1 s bucket with a burst of 6 sends that many
+  for (let i = 0; i < 150; i++) b.errorReceived(i);
+  assert.equal(b.mayRetry(160), true);
+  b.reserve();
+  assert.ok(b.msUntilRetry(160) < 10, `waits ${b.msUntilRetry(160)} ms`);
+});
+
+test("errors at Linux's default pace never shrink the interval", () => {
+  const b = new IcmpBudget(6, 1000);
+  for (let i = 0; i < 6; i++) b.errorReceived(0);
+  for (let k = 1; k <= 10; k++) b.errorReceived(k * 1000);
+  assert.equal(b.mayRetry(10_000), false);
+  assert.equal(b.msUntilRetry(10_000), 1000);
+});
