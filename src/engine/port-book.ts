@@ -1,4 +1,5 @@
 import { protocolOf, type ExchangePacket, type PortResult, type Technique } from '../protocol';
+import { serviceName } from './services';
 import { ExchangeLog, type ExchangeExtra } from './exchange-log';
 import type { DecodedFrame } from './packet';
 import type { Verdict } from './technique';
@@ -116,13 +117,16 @@ export class PortBook {
 
   private resultOf(i: number): PortResult {
     const v = this.verdictKinds[this.verdictOf[i]! - 1]!;
+    const port = this.ports[i]!;
+    const service = serviceName(port, this.protocol);
     const result: PortResult = {
       technique: this.technique,
       target: this.target,
-      port: this.ports[i]!,
+      port,
       protocol: this.protocol,
       state: v.state,
       reason: v.reason,
+      ...(service ? { service } : {}),
       exchange: this.log.packets(this.firstEntry[i]!),
     };
     if (this.ttl[i]! >= 0) result.reasonTtl = this.ttl[i]!;

@@ -78,11 +78,11 @@ function table(rows: PortResult[], technique: Technique, target: string): string
     for (const r of rows) if (r.state === state) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
     lines.push(`Not shown: ${counts.get(state)} ${state} ports (${[...reasons].map(([r, c]) => `${c} ${r}`).join(', ')})`);
   }
-  lines.push(`${'PORT'.padEnd(10)}${'STATE'.padEnd(15)}${'REASON'.padEnd(24)}EXCHANGE`);
+  lines.push(`${'PORT'.padEnd(10)}${'STATE'.padEnd(15)}${'SERVICE'.padEnd(14)}${'REASON'.padEnd(24)}EXCHANGE`);
   for (const r of rows) {
     if (hidden.includes(r.state)) continue;
     const reason = r.reasonTtl === undefined ? r.reason : `${r.reason} ttl ${r.reasonTtl}`;
-    lines.push(`${`${r.port}/${r.protocol}`.padEnd(10)}${r.state.padEnd(15)}${reason.padEnd(24)}${formatExchange(r.exchange)}`);
+    lines.push(`${`${r.port}/${r.protocol}`.padEnd(10)}${r.state.padEnd(15)}${(r.service ?? 'unknown').padEnd(14)}${reason.padEnd(24)}${formatExchange(r.exchange)}`);
   }
   return `${lines.join('\n')}\n`;
 }
