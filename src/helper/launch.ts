@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { findProgram } from '../engine/program-path';
 
 /** Linux capability numbers (include/uapi/linux/capability.h). */
 export const CAP_NET_ADMIN = 12;
@@ -65,23 +65,8 @@ export function currentEnvironment(): LaunchEnvironment {
   return {
     capEff: parseCapEff(readFileSync('/proc/self/status', 'utf8')),
     graphical: Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY),
-    which: whichOnPath,
+    which: findProgram,
   };
-}
-
-function whichOnPath(program: string): string | undefined {
-  const dirs = (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin', '/usr/bin', '/bin']);
-  for (const dir of dirs) {
-    if (!isAbsolute(dir)) continue;
-    const candidate = join(dir, program);
-    try {
-      accessSync(candidate, fsConstants.X_OK);
-      return candidate;
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
 }
 
 /**

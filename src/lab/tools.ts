@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { UserError } from '../engine/errors';
+import { findProgram } from '../engine/program-path';
 
 /** The programs the lab runs, with the Debian package that provides each. */
 export const LAB_TOOLS = {
@@ -12,27 +11,14 @@ export const LAB_TOOLS = {
 } as const;
 export type LabTool = keyof typeof LAB_TOOLS;
 
-// sudo, pkexec and the VS Code helper may start us with a PATH without the sbin directories.
-const SYSTEM_DIRS = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'];
-
 const found = new Map<LabTool, string>();
 
 /** The absolute path of a tool, or a UserError naming the package to install. */
 export function toolPath(tool: LabTool): string {
-  const cached = found.get(tool);
-  if (cached) return cached;
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...SYSTEM_DIRS];
-  for (const dir of dirs) {
-    const candidate = join(dir, tool);
-    try {
-      accessSync(candidate, constants.X_OK);
-      found.set(tool, candidate);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new UserError(`the lab sandbox needs '${tool}', which is not installed: apt-get install ${LAB_TOOLS[tool]}`);
+  const path = found.get(tool) ?? findProgram(tool);
+  if (!path) throw new UserError(`the lab sandbox needs '${tool}', which is not installed: apt-get install ${LAB_TOOLS[tool]}`);
+  found.set(tool, path);
+  return path;
 }
 
 const COMMAND_TIMEOUT_MS = 15_000;

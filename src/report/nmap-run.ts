@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { NMAP_FLAG, TECHNIQUES, type LabDescription, type ScanDocument, type Technique } from '../protocol';
+import { findProgram } from '../engine/program-path';
 import { NMAP_DIR, nmapXmlPath } from './load';
 
 /** nmap is pointed only at the loopback range and the lab's benchmark range, whatever the results say. */
@@ -14,20 +15,6 @@ export function inNmapScope(address: string): boolean {
   if (!ipaddr.IPv4.isValidFourPartDecimal(address)) return false;
   const ip = ipaddr.IPv4.parse(address);
   return NMAP_SCOPE.some(([range, bits]) => ip.match(range as ipaddr.IPv4, bits));
-}
-
-export function findOnPath(program: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, program);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
 }
 
 /** The command that runs nmap like the scan ran: inside the lab's scanner namespace when the lab was scanned. */
@@ -57,7 +44,7 @@ function run(file: string, args: string[]): Promise<string> {
  * not be run; the report then simply has no nmap column for it.
  */
 export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescription | undefined): Promise<string[]> {
-  if (!findOnPath('nmap')) return ['nmap is not installed (not found on PATH): the report has no nmap column'];
+  if (!findProgram('nmap')) return ['nmap is not installed (not found on PATH): the report has no nmap column'];
   const problems: string[] = [];
   mkdirSync(join(dir, NMAP_DIR), { recursive: true });
   for (const technique of TECHNIQUES) {

@@ -6,7 +6,7 @@ import { ScanDocument, TECHNIQUES, NMAP_FLAG } from '../../protocol';
 import { UserError } from '../../engine/errors';
 import { LAB_TRUTH, labDown, labTruthOf, labUp, parseLabId } from '../../lab';
 import { collectNmap, isReportLang, LAB_FILE, loadReportInput, REPORT_LANGS, RESULTS_FILE, renderReport } from '../../report';
-import { findOnPath } from '../../report/nmap-run';
+import { findProgram } from '../../engine/program-path';
 import { formatStateTable } from '../demo/state-table';
 
 interface DemoOptions {
@@ -59,7 +59,7 @@ export function register(program: Command): void {
         process.stdout.write(formatStateTable(doc.results, labTruthOf));
 
         const reportPath = join(out, 'report.md');
-        if (findOnPath('nmap')) {
+        if (findProgram('nmap')) {
           process.stderr.write('portlab demo: running nmap on the same ports for the report\n');
           for (const problem of await collectNmap(out, doc, lab)) process.stderr.write(`portlab: ${problem}\n`);
         }
