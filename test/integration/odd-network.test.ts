@@ -99,6 +99,7 @@ describe('odd network behaviour on the wire, lab 64', { skip: rootSkip, timeout:
     assert.ok((await tsharkFrames(pcap, 'tcp.srcport == 40003 && tcp.flags.reset == 1')) >= 3, 'three RSTs for 40003');
     assert.ok((await tsharkFrames(pcap, 'tcp.srcport == 40006 && tcp.flags.reset == 1 && tcp.flags.ack == 0')) >= 1, 'a RST without ACK');
     assert.ok((await tsharkFrames(pcap, 'icmp.type == 3 && icmp.code == 13 && tcp.dstport == 40007')) >= 1, 'the ICMP error quoting a foreign probe');
-    for (const p of MIDDLEBOX) assert.match(exchange(p), /^S → SA/);
+    // The probe may be retransmitted before a slow middlebox answers; what matters is that its SYN/ACK is the answer recorded.
+    for (const p of MIDDLEBOX) assert.match(exchange(p), /^S( → S)* → SA/);
   });
 });
