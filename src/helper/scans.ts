@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { chown, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../engine/errors';
 import { parsePorts, type PortSpec } from '../engine/ports';
@@ -79,7 +80,9 @@ export class ScanRegistry {
 
     const scanId = `scan-${randomBytes(6).toString('hex')}`;
     const captureDir = join(this.captureRoot, scanId);
-    await mkdir(captureDir, { mode: 0o700 });
+    // Synchronous, so that nothing runs between the limit check above and taking the slot below: with
+    // an awaited mkdir, starts arriving together all passed the check and a fifth scan ran.
+    mkdirSync(captureDir, { mode: 0o700 });
     const plan: ScanPlan = {
       scanId,
       targets,

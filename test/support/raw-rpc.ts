@@ -7,14 +7,21 @@ export class RawHelperSession {
   readonly child: ChildProcessWithoutNullStreams;
   readonly inbox: Message[] = [];
   private waiters: (() => void)[] = [];
+  private watchers: ((m: Message) => void)[] = [];
 
   constructor(netns: string, captureDir: string) {
     this.child = spawn('ip', ['netns', 'exec', netns, process.execPath, CLI, 'helper', '--capture-dir', captureDir]);
     new StreamMessageReader(this.child.stdout).listen((m) => {
       this.inbox.push(m);
+      for (const watch of this.watchers) watch(m);
       for (const w of this.waiters.splice(0)) w();
     });
     this.child.stdin.on('error', () => undefined);
+  }
+
+  /** Sees every message as it arrives, whether or not it is later taken out of the inbox. */
+  watch(fn: (m: Message) => void): void {
+    this.watchers.push(fn);
   }
 
   write(bytes: string | Uint8Array): void {
