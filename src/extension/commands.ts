@@ -94,9 +94,12 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     if (!capture) return;
     if (!existsSync(capture)) return void vscode.window.showErrorMessage(vscode.l10n.t('The capture {0} no longer exists.', capture));
     // tshark prints the capture as text in a terminal; without it, the desktop's pcap viewer (Wireshark) opens it.
+    // tshark runs in the user's shell, not as the terminal's process: a terminal closes with its process,
+    // which would take the output away the moment tshark ends; in the shell it stays, ready to re-run with a filter.
     if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0) {
-      const terminal = vscode.window.createTerminal({ name: vscode.l10n.t('PortLab capture'), shellPath: 'tshark', shellArgs: ['-n', '-r', capture] });
+      const terminal = vscode.window.createTerminal({ name: vscode.l10n.t('PortLab capture') });
       terminal.show();
+      terminal.sendText(`tshark -n -r '${capture.replaceAll("'", "'\\''")}'`);
     } else await vscode.env.openExternal(vscode.Uri.file(capture));
   };
 

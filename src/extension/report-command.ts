@@ -32,5 +32,7 @@ export async function generateReport(s: Services): Promise<vscode.Uri | undefine
   writeFileSync(reportPath, markdown);
   const uri = vscode.Uri.file(reportPath);
   await vscode.window.showTextDocument(uri, { preview: false });
+  // The Mermaid diagrams and tables read best rendered; the source stays open for the student's name.
+  await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
   return uri;
 }

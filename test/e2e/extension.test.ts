@@ -1,22 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { labDown } from '../../src/lab';
-import { launchChromium, RESULTS_DIR, ROOT, runCommand, startCodeServer, type CodeServer } from './harness';
+import { launchChromium, packageVsix, RESULTS_DIR, runCommand, startCodeServer, type CodeServer } from './harness';
 
 const LAB_ID = 51;
 const TARGET = `198.18.${LAB_ID}.2`;
 const isRoot = process.getuid?.() === 0;
-
-function packageVsix(): string {
-  const run = spawnSync('bash', [join(ROOT, 'scripts', 'package.sh')], { cwd: ROOT, stdio: 'inherit', timeout: 10 * 60_000 });
-  assert.equal(run.status, 0, 'npm run package failed');
-  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  return join(ROOT, `portlab-${version}.vsix`);
-}
 
 const treeRows = (page: Page) => page.locator('.pane-body .monaco-list-row .label-name');
 

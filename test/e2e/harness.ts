@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,6 +27,14 @@ function freePort(): Promise<number> {
   });
 }
 
+/** `npm run package`: the .vsix a student installs. */
+export function packageVsix(): string {
+  const run = spawnSync('bash', [join(ROOT, 'scripts', 'package.sh')], { cwd: ROOT, stdio: 'inherit', timeout: 10 * 60_000 });
+  assert.equal(run.status, 0, 'npm run package failed');
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  return join(ROOT, `portlab-${version}.vsix`);
+}
+
 export interface CodeServer {
   url: string;
   port: number;
@@ -39,6 +48,8 @@ export interface CodeServerOptions {
   settings: Record<string, unknown>;
   /** code-server option for extension-host tests (see shared notes) */
   smokeTestDriver?: boolean;
+  /** VS Code's display language (code-server --locale), e.g. zh-cn */
+  locale?: string;
 }
 
 /**
@@ -74,6 +85,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const port = await freePort();
   const args = [codeServer, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
   if (opts.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+  if (opts.locale) args.push('--locale', opts.locale);
   args.push(dirs.workspace);
   const child: ChildProcess = spawn(node24, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';

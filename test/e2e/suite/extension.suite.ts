@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Mocha from 'mocha';
@@ -7,6 +7,17 @@ import * as vscode from 'vscode';
 import type { PortLabApi } from '../../../src/extension/extension';
 import type { TreeNode } from '../../../src/extension/targets-tree';
 import type { ScanSummary } from '../../../src/protocol/scan';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `ok` holds, failing with `what` after `ms`. */
+async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
 
 const EXTENSION_ID = 'portlab.portlab';
 
@@ -75,6 +86,31 @@ export function defineTests(root: Mocha.Suite): void {
     assert.ok(capture?.startsWith(captureDir), `the capture ${capture} is under ${captureDir}`);
   });
 
+  add('Generate Lab Report writes the report of the scans and opens it with the Markdown preview beside it', async () => {
+    await api();
+    const uri = (await vscode.commands.executeCommand('portlab.generateReport')) as vscode.Uri | undefined;
+    assert.ok(uri && existsSync(uri.fsPath), `the report was written: ${uri?.fsPath}`);
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === uri.fsPath);
+    assert.ok(editor, 'the report is open in a visible editor');
+    const text = editor.document.getText();
+    // The UI is in English here, so the report is too.
+    assert.equal(vscode.env.language, 'en');
+    assert.match(text, /^# Port scanning lab report$/m);
+    for (const section of ['Environment', 'Topology', 'Summary', 'Analysis']) assert.match(text, new RegExp(`^## .*${section}`, 'm'), section);
+    // The lab's ports as scanned above, with their states.
+    for (const [port, state] of [[22, 'open'], [23, 'closed'], [25, 'filtered'], [80, 'open'], [110, 'filtered']] as const) assert.match(text, new RegExp(`^\\| ${port}/tcp \\|.*\\| ${state} \\|`, 'm'), `${port} ${state}`);
+    assert.match(text, /198\.18\.\d+\.2/);
+    const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => ({ t, column: g.viewColumn })));
+    const isPreview = (t: vscode.Tab) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('markdown.preview');
+    // The preview's webview tab opens a moment after the command returns.
+    await until('the Markdown preview tab', () => tabs().some(({ t }) => isPreview(t)));
+    const source = tabs().find(({ t }) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === uri.fsPath);
+    const preview = tabs().find(({ t }) => isPreview(t));
+    assert.ok(source && preview, `editor and preview tabs: ${tabs().map(({ t }) => t.label).join(', ')}`);
+    assert.ok(preview.column > source.column, 'the preview is beside the report');
+    assert.match(preview.t.label, /report-198\.18\.\d+\.2\.md/);
+  });
+
   add('settings are respected: portlab.nodePath runs the helper, a wrong one stops the scan', async () => {
     const a = await api();
     const good = settings().get<string>('nodePath');
@@ -89,5 +125,41 @@ export function defineTests(root: Mocha.Suite): void {
     const summary = (await vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '443' })) as ScanSummary | undefined;
     assert.ok(summary);
     assert.equal(a.store.get(target)?.techniques.get('connect')?.results.get(443)?.state, 'closed');
+  });
+
+  add('Stop Scan cancels a running scan: the results so far stay, the scan ends partial', async () => {
+    const a = await api();
+    const rate = settings().get<number>('rate');
+    await settings().update('rate', 20, vscode.ConfigurationTarget.Global);
+    try {
+      // 2000 ports at 20 probes/s: about 100 s unless stopped.
+      const scan = vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '1000-2999' }) as Thenable<ScanSummary | undefined>;
+      const found = () => [...(a.store.get(target)?.techniques.get('connect')?.results.keys() ?? [])].filter((p) => p >= 1000).length;
+      await until('the first results', () => found() >= 5);
+      const started = Date.now();
+      await vscode.commands.executeCommand('portlab.stopScan');
+      const summary = await scan;
+      assert.ok(Date.now() - started < 5000, `stopped in ${Date.now() - started} ms`);
+      assert.equal(summary?.partial, true);
+      const kept = found();
+      assert.ok(kept >= 5 && kept < 2000, `${kept} of 2000 ports kept`);
+      const [technique] = a.tree.getChildren(a.tree.getChildren().find((n) => n.kind === 'target' && n.target === target));
+      assert.ok(a.tree.getChildren(technique).length >= kept, 'the tree still lists the ports found before the stop');
+    } finally {
+      await settings().update('rate', rate, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  add('Open Capture shows the capture in a terminal with tshark, which stays open', async () => {
+    await api();
+    const before = new Set(vscode.window.terminals);
+    await vscode.commands.executeCommand('portlab.openCapture', { kind: 'technique', target, technique: 'connect' });
+    await until('a PortLab capture terminal', () => vscode.window.terminals.some((t) => !before.has(t) && t.name === 'PortLab capture'));
+    const terminal = vscode.window.terminals.find((t) => !before.has(t))!;
+    // tshark reads the whole file in well under this; a terminal that ended with it would be gone.
+    await sleep(3000);
+    assert.ok(vscode.window.terminals.includes(terminal), 'the terminal is still open');
+    assert.equal(terminal.exitStatus, undefined);
+    terminal.dispose();
   });
 }
