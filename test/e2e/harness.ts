@@ -48,8 +48,6 @@ export interface CodeServerOptions {
   settings: Record<string, unknown>;
   /** code-server option for extension-host tests (see shared notes) */
   smokeTestDriver?: boolean;
-  /** VS Code's display language (code-server --locale), e.g. zh-cn */
-  locale?: string;
 }
 
 /**
@@ -85,7 +83,6 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const port = await freePort();
   const args = [codeServer, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
   if (opts.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
-  if (opts.locale) args.push('--locale', opts.locale);
   args.push(dirs.workspace);
   const child: ChildProcess = spawn(node24, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
