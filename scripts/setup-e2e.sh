@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOOLS=$PWD/.tools
+# Run from `npm test`, this inherits the outer npm's npm_* variables; npm reads them as its own
+# settings, and code-server's postinstall takes the Node version from npm_config_user_agent, which
+# would name the outer npm's Node 20 and refuse to install. The installs below start clean.
+for var in $(compgen -e | grep '^npm_'); do unset "$var"; done
 CODE_SERVER_VERSION=4.139.1
 
 missing=()
