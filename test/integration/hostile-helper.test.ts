@@ -179,8 +179,10 @@ describe('hostile JSON-RPC against the helper, lab 63', { skip: rootSkip, timeou
         assert.ok(x.params !== undefined, `${scanId} sent messages but no scan.start answered with its id`);
         assert.equal(x.done.length, 1, `${scanId}: one scan.done`);
         const summary = x.done[0]!;
+        // Random scans may fail (a lab address no one answers, a missing interface); the lab's own never.
+        if (isLabScan(x.params as ScanStartParams)) assert.equal(summary.error, undefined, `${scanId} of ${JSON.stringify(x.params)}`);
         const decided = summary.techniques.reduce((n, t) => n + Object.values(t.counts).reduce((a, b) => a + b, 0), 0);
-        assert.equal(x.results, decided, `${scanId}: a scan.port for every port its summary counts`);
+        assert.equal(x.results, decided, `${scanId}: a scan.port for every port its summary counts: ${JSON.stringify(summary)}`);
         if (x.cancelled && !summary.partial) {
           // cancelled only after its last port was decided: then every port of the request was reported
           const p = x.params as ScanStartParams;
