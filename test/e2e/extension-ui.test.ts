@@ -36,7 +36,7 @@ async function scanFromPalette(page: Page, ports: string): Promise<void> {
   await input.press('Enter');
 }
 
-test('palette → lab report in an editor tab with its preview beside it; results panel restored after a reload', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 }, async () => {
+test('palette → Generate Lab Report: the report in an editor tab with its Markdown preview beside it', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 }, async () => {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const vsix = packageVsix();
   let server: CodeServer | undefined;
@@ -75,17 +75,6 @@ test('palette → lab report in an editor tab with its preview beside it; result
     const cells = (await preview.locator('td').allTextContents()).map((t) => t.trim());
     for (const port of ['22/tcp', '23/tcp', '25/tcp', '80/tcp']) assert.ok(cells.includes(port), `${port} in the report`);
     await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-report.png') });
-
-    // Results panel, then a reload: the serializer brings it back with its rows.
-    await runCommand(page, 'PortLab: Show Results');
-    const results = await webviewFrame(page, 'vscode-table-row.result');
-    assert.equal(await results.locator('vscode-table-row.result').count(), 4);
-    await page.reload();
-    await activity.waitFor({ timeout: 60_000 });
-    const restored = await webviewFrame(page, 'vscode-table-row.result', 60_000);
-    assert.equal(await restored.locator('vscode-table-row.result').count(), 4);
-    assert.ok(await page.locator('.tabs-container .tab', { hasText: 'PortLab' }).count(), 'the results tab is back');
-    await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-results-restored.png') });
 
   } finally {
     await browser?.close().catch(() => undefined);
