@@ -13,12 +13,20 @@ export function loadNative<T>(name: 'cap' | 'raw-socket'): T {
   if (!existsSync(prebuilds)) return require(name) as T;
   const abi = process.versions.modules;
   const dir = join(prebuilds, `node-v${abi}`, name);
-  if (existsSync(dir)) return require(dir) as T;
-  // A source checkout may hold prebuilds for other Nodes and still have its own build in node_modules.
+  let broken: Error | undefined;
+  if (existsSync(dir)) {
+    try {
+      return require(dir) as T;
+    } catch (err) {
+      broken = err as Error;
+    }
+  }
+  // A source checkout may hold prebuilds (being packaged, or for other Nodes) and still have its own
+  // build in node_modules.
   try {
     return require(name) as T;
   } catch {
-    // fall through to the message naming the builds that exist
+    if (broken) throw new UserError(`PortLab's ${name} addon for Node.js ${process.version} does not load: ${broken.message}`);
   }
   const built = readdirSync(prebuilds)
     .map((d) => /^node-v(\d+)$/.exec(d)?.[1])
