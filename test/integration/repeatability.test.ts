@@ -30,7 +30,10 @@ test(`${RUNS} full-range SYN scans of the lab give identical states`, { skip: ro
     const doc = JSON.parse(stdout) as ScanDocument;
     assert.equal(doc.summary?.partial, false, `run ${i + 1} complete`);
     assert.equal(doc.results.length, 65535, `run ${i + 1}: every port`);
-    const states = doc.results.map((r) => `${r.port} ${r.state} ${r.reason}`).join('\n');
+    // States, not reasons: back to back, the scans draw ICMP errors from the reject ports faster than the
+    // target's rate limit refills (2 a scan, ~1 a second), so a later run may see one of them silent:
+    // filtered admin-prohibited becomes filtered no-response, as it would for nmap.
+    const states = doc.results.map((r) => `${r.port} ${r.state}`).join('\n');
     if (first === undefined) {
       first = states;
       // and the first is right: the lab's truth on every port it names, closed everywhere else
