@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { labDown } from '../../src/lab';
-import { launchChromium, packageVsix, RESULTS_DIR, runCommand, startCodeServer, type CodeServer } from './harness';
+import { launchChromium, openPortLabView, packageVsix, RESULTS_DIR, runCommand, startCodeServer, type CodeServer } from './harness';
 
 const LAB_ID = 51;
 const TARGET = `198.18.${LAB_ID}.2`;
@@ -32,11 +32,7 @@ test('palette → lab → SYN and UDP scan → tree → results webview with the
     });
     browser = await launchChromium();
     const page = browser.page;
-    await page.goto(`${server.url}?folder=${encodeURIComponent(server.workspace)}`);
-    const activity = page.locator('.activitybar [aria-label^="PortLab"]').first();
-    await activity.waitFor({ timeout: 60_000 });
-    await activity.click();
-    await page.getByText('No targets yet.').waitFor();
+    await openPortLabView(page, server);
 
     await runCommand(page, 'PortLab: Start Lab Sandbox');
     await waitForRow(page, TARGET);

@@ -139,6 +139,15 @@ export async function launchChromium(): Promise<{ page: Page; close(): Promise<v
 }
 
 /** Runs a command from the palette: "PortLab: Start Lab Sandbox". */
+/** Opens the test workspace and the PortLab view, once the extension has activated (its empty tree's welcome). */
+export async function openPortLabView(page: Page, server: CodeServer): Promise<void> {
+  await page.goto(`${server.url}?folder=${encodeURIComponent(server.workspace)}`);
+  const activity = page.locator('.activitybar [aria-label^="PortLab"]').first();
+  await activity.waitFor({ timeout: 60_000 });
+  await activity.click();
+  await page.getByText('No targets yet.').waitFor();
+}
+
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
