@@ -50,7 +50,7 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
         if (i < 0) return;
         ctx.counters.received++;
         // Errors drawn by a connect scan spend the same budget the raw techniques after it will need.
-        if (d.ip.src === target) ctx.icmpBudget.errorReceived(now);
+        if (d.ip.src === target) ctx.icmpBudgets.for(target).errorReceived(now);
         book.record(i, d, 'in', now - ctx.startedAt, { frame: ctx.pcap?.write(frame) });
         return;
       }

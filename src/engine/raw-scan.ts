@@ -43,7 +43,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   // reset after a SYN/ACK (the target keeps the half-open connection and may send its SYN/ACK again,
   // which the exchange then shows), no port-unreachable after a UDP reply.
   const sources = ctx.plan.sourceIps ?? [];
-  const budgets = sources.length > 0 ? sources.map((s) => ctx.icmpBudgets.for(target, s)) : [ctx.icmpBudget];
+  const budgets = (sources.length > 0 ? sources : [undefined]).map((s) => ctx.icmpBudgets.for(target, s));
   const budgetOf = new Map(sources.map((s, k) => [s, budgets[k]!]));
   const rationed = technique.noResponse.state === 'open|filtered';
   /** 1 + the index of the source whose token a retransmission holds, 0 for none */

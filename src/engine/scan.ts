@@ -59,7 +59,6 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
           signal: stop.signal,
           pcap,
           bucket,
-          icmpBudget: icmpBudgets.for(target),
           icmpBudgets,
           startedAt: performance.now(),
           counters: { sent: 0, received: 0 },

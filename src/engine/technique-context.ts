@@ -1,4 +1,4 @@
-import type { IcmpBudget, IcmpBudgets } from './icmp-budget';
+import type { IcmpBudgets } from './icmp-budget';
 import type { TokenBucket } from './pacer';
 import type { PcapWriter } from './pcap';
 import type { ScanPlan, ScanEvents } from './scan-plan';
@@ -13,9 +13,7 @@ export interface TechniqueContext {
   pcap: PcapWriter | undefined;
   /** the plan's --rate, shared by every target scanned at the same time */
   bucket: TokenBucket | undefined;
-  /** what is left of the target's ICMP error budget for us, shared by the techniques of a run */
-  icmpBudget: IcmpBudget;
-  /** every target's budget per source address, for scans from several sources (--source-ips) */
+  /** each target's ICMP error budget for us (per source address with --source-ips), kept across the techniques of a run */
   icmpBudgets: IcmpBudgets;
   /** performance.now() when the technique started; exchange times are relative to it */
   startedAt: number;

@@ -9,7 +9,7 @@ export type TruthOf = (port: number, protocol: Protocol) => LabTruth;
  * Technique × lab truth → the distinct "state (reason)" answers seen for ports of that truth.
  * Several answers in one cell mean ports that are alike by construction were classified differently.
  */
-export function stateMatrix(results: readonly PortResult[], truthOf: TruthOf): Map<Technique, Map<LabTruth, string[]>> {
+function stateMatrix(results: readonly PortResult[], truthOf: TruthOf): Map<Technique, Map<LabTruth, string[]>> {
   const matrix = new Map<Technique, Map<LabTruth, string[]>>();
   for (const r of results) {
     const row = matrix.get(r.technique) ?? new Map<LabTruth, string[]>();
