@@ -163,7 +163,7 @@ export class BoundedMessageReader extends AbstractMessageReader implements Messa
   /** An over-limit length whose body stalled was a lie: resync on the first header among the skipped bytes. */
   private resyncSkipped(): void {
     if (!this.skipped) return;
-    if (Date.now() - this.bodyStartedAt < STALLED_BODY_MS) return this.watchForStall();
+    if (this.stallRemainingMs() > 0) return this.watchForStall();
     const kept = Buffer.concat(this.skipped);
     const next = kept.toString('latin1').slice(1).search(CONTENT_LENGTH);
     if (next < 0) return;
@@ -181,14 +181,22 @@ export class BoundedMessageReader extends AbstractMessageReader implements Messa
       this.stallTimer = undefined;
       if (this.skipRemaining > 0) return this.resyncSkipped();
       if (this.bodyLength < 0 || this.buffer.length >= this.bodyLength) return;
-      if (Date.now() - this.bodyStartedAt < STALLED_BODY_MS) return this.watchForStall();
+      if (this.stallRemainingMs() > 0) return this.watchForStall();
       const next = this.buffer.toString('latin1').slice(1).search(CONTENT_LENGTH);
       this.bad(-32700, `Parse error: message shorter than its Content-Length (${this.buffer.length} of ${this.bodyLength} bytes)`);
       this.buffer = next >= 0 ? this.buffer.subarray(next + 1) : Buffer.alloc(0);
       this.bodyLength = -1;
       this.drain();
-    }, STALLED_BODY_MS);
+    }, Math.max(1, this.stallRemainingMs()));
     this.stallTimer.unref();
+  }
+
+  /**
+   * Time left before the current body counts as stalled. Timers run on the monotonic clock and may fire
+   * a millisecond before Date.now() says the time is up; waiting only the rest keeps the resync on time.
+   */
+  private stallRemainingMs(): number {
+    return STALLED_BODY_MS - (Date.now() - this.bodyStartedAt);
   }
 
   private deliver(body: Buffer): void {

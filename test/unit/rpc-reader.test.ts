@@ -8,15 +8,21 @@ import { validateParams } from '../../src/helper/validate';
 const frame = (body: string | Buffer, length = Buffer.byteLength(body)) => Buffer.concat([Buffer.from(`Content-Length: ${length}\r\n\r\n`), Buffer.from(body)]);
 const req = (id: number, method = 'hello') => JSON.stringify({ jsonrpc: '2.0', id, method, params: {} });
 
-/** Feeds chunks to a reader and collects what it delivers and what it reports as bad input. */
-async function read(chunks: Buffer[], max = 1024, waitMs = 20) {
+/**
+ * Feeds chunks to a reader and collects what it delivers and what it reports as bad input. A read that
+ * depends on the reader's stall timeout waits until `messagesExpected` have arrived (bounded at 6 s, three
+ * times the timeout), so a slow machine changes how long the test takes, not what it sees.
+ */
+async function read(chunks: Buffer[], max = 1024, messagesExpected = 0) {
   const input = new PassThrough();
   const messages: unknown[] = [];
   const bad: BadInput[] = [];
   const reader = new BoundedMessageReader(input, max, (b) => bad.push(b));
   const sub = reader.listen((m) => messages.push(m));
   for (const c of chunks) input.write(c);
-  await new Promise((r) => setTimeout(r, waitMs));
+  const deadline = Date.now() + 6000;
+  do await new Promise((r) => setTimeout(r, 20));
+  while (messages.length < messagesExpected && Date.now() < deadline);
   sub.dispose();
   return { ids: messages.map((m) => (m as { id: number }).id), bad };
 }
@@ -45,7 +51,7 @@ test('a Content-Length too short or too long loses only the broken message', asy
   const short = await read([frame(req(1), 10), frame(req(2))]);
   assert.deepEqual(short.ids, [2]);
   assert.equal(short.bad.length, 2); // the cut body, then its leftover bytes before the next header
-  const long = await read([frame(req(1), 300), frame(req(2))], 1024, 2600);
+  const long = await read([frame(req(1), 300), frame(req(2))], 1024, 1);
   assert.deepEqual(long.ids, [2]);
   assert.match(long.bad[0]!.message, /shorter than its Content-Length/);
 });
@@ -59,7 +65,7 @@ test('a message above the limit is skipped without buffering it, and the stream 
 });
 
 test('an over-limit Content-Length with a short body does not swallow the requests after it', async () => {
-  const r = await read([Buffer.from('Content-Length: 99999999\r\n\r\n{"jsonrpc":"2.0"}'), frame(req(1)), frame(req(2))], 1024, 2600);
+  const r = await read([Buffer.from('Content-Length: 99999999\r\n\r\n{"jsonrpc":"2.0"}'), frame(req(1)), frame(req(2))], 1024, 2);
   assert.deepEqual(r.ids, [1, 2]);
   assert.match(r.bad[0]!.message, /larger than the limit/);
   assert.match(r.bad[1]!.message, /shorter than its Content-Length \(17 bytes before the next header\)/);

@@ -26,6 +26,8 @@ const BUFFER_BYTES = 64 * 1024;
  * Classic pcap writer that survives being killed: records are buffered in memory and reach the
  * file only as whole records (one writeSync per flush), so a SIGKILL leaves a file that is valid up
  * to the last flush, at most ~100 ms old. A failed write is cut back to the last whole record.
+ * One cut this cannot prevent: Linux may stop a write() at a page boundary when SIGKILL arrives, leaving
+ * the flush in progress cut mid-record; readPcap then says `truncated`, Wireshark warns and shows the rest.
  */
 export class PcapWriter {
   private readonly fd: number;
