@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../engine/errors';
+import { TOOL_VERSION } from '../engine/scanner-info';
 import { commands } from './commands';
 import { expandNmapOutputFlags } from '../output/nmap-flags';
 
@@ -7,7 +8,7 @@ import { expandNmapOutputFlags } from '../output/nmap-flags';
 async function main(argv: string[]): Promise<number> {
   const program = new Command('portlab')
     .description('Port-scanning lab: nmap-compatible scans, captures and lab reports')
-    .version(process.env.PORTLAB_VERSION ?? '0.1.0')
+    .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
   for (const register of commands) register(program);

@@ -9,9 +9,9 @@ import { nextTurn, Waker, type TechniqueContext } from './technique-context';
 
 /**
  * Frames sent before the event loop gets a turn, so that the capture drains: a tight loop overflows
- * libpcap's ring (engine notes), which holds 63 frames (link/capture.ts, SCAN_RING_BYTES).
+ * libpcap's ring (engine notes), which holds about 500 frames (link/capture.ts, SCAN_RING_BYTES).
  */
-const SEND_BURST = 32;
+const SEND_BURST = 128;
 /**
  * Probes awaiting an answer or their timeout. Behind a dropping firewall every probe waits a whole
  * timeout (at least 100 ms), so this bounds the rate there: 16384 allows ~160 k probes/s, above what

@@ -23,7 +23,7 @@ export async function generateReport(s: Services): Promise<vscode.Uri | undefine
   mkdirSync(dirname(reportPath), { recursive: true });
 
   const results = [...entry.techniques.values()].flatMap((te) => [...te.results.values()].sort((a, b) => a.port - b.port));
-  const doc: ScanDocument = { tool: 'PortLab (VS Code)', startedAt: new Date().toISOString(), results };
+  const doc: ScanDocument = { tool: 'PortLab (VS Code)', startedAt: new Date().toISOString(), ...(entry.scanner ? { scanner: entry.scanner } : {}), results };
   const captures: ReportInput['captures'] = {};
   for (const [technique, te] of entry.techniques as Map<Technique, { capture?: string }>)
     if (te.capture && existsSync(te.capture)) captures[technique] = { href: relative(dirname(reportPath), te.capture).split(sep).join('/'), bytes: readFileSync(te.capture) };

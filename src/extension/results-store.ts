@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PortResult, TECHNIQUES, type ScanSummary, type Technique } from '../protocol/scan';
+import { PortResult, ScannerInfo, TECHNIQUES, type ScanSummary, type Technique } from '../protocol/scan';
 
 export interface TechniqueEntry {
   technique: Technique;
@@ -17,6 +17,8 @@ export interface TargetEntry {
   labId?: number;
   /** the port list of the last scan, for Rescan */
   lastPorts?: string;
+  /** the host and interface the last scan ran from, as the helper saw them (for the report) */
+  scanner?: ScannerInfo;
   techniques: Map<Technique, TechniqueEntry>;
 }
 
@@ -24,6 +26,7 @@ interface SavedTarget {
   address: string;
   labId?: number;
   lastPorts?: string;
+  scanner?: unknown;
   techniques: { technique: Technique; capture?: string; results: PortResult[] }[];
 }
 
@@ -42,6 +45,8 @@ export class ResultsStore implements vscode.Disposable {
     for (const saved of memento.get<SavedTarget[]>(STORAGE_KEY, [])) {
       const entry = this.addTarget(saved.address, saved.labId, false);
       if (saved.lastPorts) entry.lastPorts = saved.lastPorts;
+      const scanner = ScannerInfo.safeParse(saved.scanner);
+      if (scanner.success) entry.scanner = scanner.data;
       for (const t of saved.techniques) {
         const results = t.results.filter((r) => PortResult.safeParse(r).success);
         const te: TechniqueEntry = { technique: t.technique, results: new Map(results.map((r) => [r.port, r])) };
@@ -106,6 +111,7 @@ export class ResultsStore implements vscode.Disposable {
     for (const address of addresses) {
       const entry = this.targets.get(address);
       if (!entry) continue;
+      if (summary.scanner) entry.scanner = summary.scanner;
       for (const te of entry.techniques.values()) {
         if (!te.running) continue;
         delete te.running;
@@ -136,6 +142,7 @@ export class ResultsStore implements vscode.Disposable {
       address: t.address,
       ...(t.labId !== undefined ? { labId: t.labId } : {}),
       ...(t.lastPorts ? { lastPorts: t.lastPorts } : {}),
+      ...(t.scanner ? { scanner: t.scanner } : {}),
       techniques: [...t.techniques.values()].map((te) => ({ technique: te.technique, ...(te.capture ? { capture: te.capture } : {}), results: [...te.results.values()] })),
     }));
     void this.memento.update(STORAGE_KEY, saved);

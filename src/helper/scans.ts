@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { UserError } from '../engine/errors';
 import { parsePorts, type PortSpec } from '../engine/ports';
 import { runScan } from '../engine/scan';
+import { scannerInfo } from '../engine/scanner-info';
 import type { ScanPlan } from '../engine/scan-plan';
 import { ScopeGuard } from '../engine/scope';
 import { parseSourceIps } from '../engine/source-ips';
@@ -138,7 +139,7 @@ export class ScanRegistry {
         },
         signal,
       );
-      summary = outcome.summary;
+      summary = { ...outcome.summary, scanner: scannerInfo(plan.targets[0], plan.iface) };
     } catch (err) {
       summary = { scanId: plan.scanId, partial: true, error: err instanceof Error ? err.message : String(err), techniques: [] };
     }

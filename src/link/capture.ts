@@ -6,17 +6,33 @@ import { UserError } from '../engine/errors';
 
 /**
  * libpcap's ring for a raw scan. It is mapped into the process and counts fully in its RSS, once per
- * target scanned at the same time; and with cap's snaplen of 65535 each slot is 64 KiB (plus
- * alignment: libpcap maps twice what is asked), so 4 MiB holds 63 frames. The raw scan loop yields
- * every 32 probes, so a ring never holds more than a turn's answers: S1 (65,535 SYNs) lost none,
- * and 8 targets at once map 64 MiB instead of 256.
+ * target scanned at the same time. A slot holds one frame of up to the snaplen, which we size to the
+ * link's MTU (cap's own 65535 made each slot 64 KiB, so 4 MiB held 63 frames): 1 MiB holds about 500
+ * Ethernet frames, far more than the answers to one turn of the raw scan loop (it yields every 128 probes).
  */
-export const SCAN_RING_BYTES = 4 * 1024 * 1024;
+export const SCAN_RING_BYTES = 1024 * 1024;
+/** Ethernet header and one VLAN tag in front of an MTU-sized packet. */
+const LINK_HEADER_BYTES = 18;
+const MAX_SNAPLEN = 65535;
+
+/**
+ * The largest frame the link carries: a shorter snaplen would cut answers, which the decoders then
+ * reject, and a longer one only wastes ring space.
+ */
+function snaplenOf(iface: string): number {
+  try {
+    const mtu = Number(readFileSync(`/sys/class/net/${iface}/mtu`, 'utf8'));
+    return Number.isInteger(mtu) && mtu > 0 ? Math.min(MAX_SNAPLEN, mtu + LINK_HEADER_BYTES) : MAX_SNAPLEN;
+  } catch {
+    return MAX_SNAPLEN;
+  }
+}
 
 /** A libpcap handle on one interface: captures matching frames and injects Ethernet frames. */
 export class LiveCapture {
   private readonly cap = new (loadNative<typeof CapModule>('cap').Cap)();
-  private readonly buffer = Buffer.alloc(65535);
+  /** libpcap's snaplen is this buffer's length (patches/cap+0.2.1.patch) */
+  private readonly buffer: Buffer;
   private closed = false;
   private lost = false;
   /** the Buffer view of the frame sent last: a scan sends one reused frame, wrapping it each time would be garbage */
@@ -35,6 +51,7 @@ export class LiveCapture {
     ringBytes = SCAN_RING_BYTES,
   ) {
     if (!hasCapNetRaw()) throw missingCapNetRaw('capturing packets');
+    this.buffer = Buffer.alloc(snaplenOf(iface));
     try {
       const linkType = this.cap.open(iface, filter, ringBytes, this.buffer);
       if (linkType !== 'ETHERNET') {

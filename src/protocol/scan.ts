@@ -119,15 +119,6 @@ export const TechniqueSummary = z.object({
 });
 export type TechniqueSummary = z.infer<typeof TechniqueSummary>;
 
-export const ScanSummary = z.object({
-  scanId: z.string(),
-  /** true when the scan was cancelled or failed before every port was decided */
-  partial: z.boolean(),
-  error: z.string().optional(),
-  techniques: z.array(TechniqueSummary),
-});
-export type ScanSummary = z.infer<typeof ScanSummary>;
-
 /** Facts about the scanning host, for the report's Environment section. */
 export const ScannerInfo = z.object({
   hostname: z.string(),
@@ -139,6 +130,17 @@ export const ScannerInfo = z.object({
   netns: z.string().optional(),
 });
 export type ScannerInfo = z.infer<typeof ScannerInfo>;
+
+export const ScanSummary = z.object({
+  scanId: z.string(),
+  /** true when the scan was cancelled or failed before every port was decided */
+  partial: z.boolean(),
+  error: z.string().optional(),
+  techniques: z.array(TechniqueSummary),
+  /** the host that scanned, for the report (the helper may run on another host or namespace than its client) */
+  scanner: ScannerInfo.optional(),
+});
+export type ScanSummary = z.infer<typeof ScanSummary>;
 
 /** The document printed by `portlab scan --json` and written to `--out DIR/results.json`. */
 export const ScanDocument = z.object({

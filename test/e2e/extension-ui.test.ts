@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { labDown } from '../../src/lab';
@@ -36,7 +37,7 @@ async function scanFromPalette(page: Page, ports: string): Promise<void> {
   await input.press('Enter');
 }
 
-test('palette → Generate Lab Report: the report in an editor tab with its Markdown preview beside it', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 }, async () => {
+test('palette → Generate Lab Report in an editor tab with its preview; Stop Scan ends a running scan; the results panel restored after a reload', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 }, async () => {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const vsix = packageVsix();
   let server: CodeServer | undefined;
@@ -48,6 +49,8 @@ test('palette → Generate Lab Report: the report in an editor tab with its Mark
         'portlab.lab.id': LAB_ID,
         'portlab.defaultTechniques': ['connect'],
         'portlab.maxRetries': 1,
+        // slow enough that a scan of 3000 ports is still running when Stop Scan comes
+        'portlab.rate': 300,
       },
     });
     browser = await launchChromium();
@@ -69,8 +72,37 @@ test('palette → Generate Lab Report: the report in an editor tab with its Mark
     for (const section of ['Environment', 'Topology', 'Summary', 'Analysis']) assert.ok(h2.some((h) => h.includes(section)), `${section} in ${h2.join(' | ')}`);
     const cells = (await preview.locator('td').allTextContents()).map((t) => t.trim());
     for (const port of ['22/tcp', '23/tcp', '25/tcp', '80/tcp']) assert.ok(cells.includes(port), `${port} in the report`);
+    // The Environment section names the host and kernel the helper scanned from.
+    for (const fact of [hostname(), release()]) assert.ok(cells.includes(fact), `${fact} in the Environment section`);
     await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-report.png') });
 
+    // Stop Scan from the palette ends a running scan: its notification goes, the tree says partial.
+    await scanFromPalette(page, '1-3000');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: `Scanning ${TARGET}` });
+    await toast.first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(2000);
+    await runCommand(page, 'PortLab: Stop Scan');
+    await toast.first().waitFor({ state: 'detached', timeout: 15_000 });
+    await waitForRow(page, '(partial)', 15_000);
+
+    // The results panel, with a port selected, comes back as it was after the window reloads.
+    await runCommand(page, 'PortLab: Show Results');
+    const results = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await results.locator('vscode-table-row.result').first().waitFor({ timeout: 30_000 });
+    await results.locator(`vscode-table-row[data-key="connect/${TARGET}/22"]`).click();
+    await results.locator('svg.ladder').waitFor();
+    const ladder = await results.locator('svg.ladder g.packet text.label').allTextContents();
+    // The handshake, the lab's SSH banner when it came before the reset, and the scanner's reset.
+    assert.deepEqual(ladder.slice(0, 3), ['S', 'SA', 'A']);
+    assert.equal(ladder.at(-1), 'RA');
+    const count = ((await results.locator('#count').textContent()) ?? '').trim();
+    assert.match(count, /^\d+ of \d+/);
+    await runCommand(page, 'Developer: Reload Window');
+    await page.locator('.activitybar [aria-label^="PortLab"]').first().waitFor({ timeout: 60_000 });
+    await results.locator('#count', { hasText: count }).waitFor({ timeout: 60_000 });
+    await results.locator('svg.ladder g.packet text.label').first().waitFor({ timeout: 30_000 });
+    assert.deepEqual(await results.locator('svg.ladder g.packet text.label').allTextContents(), ladder);
+    await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-after-reload.png') });
   } finally {
     await browser?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);

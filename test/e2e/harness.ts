@@ -138,7 +138,6 @@ export async function launchChromium(): Promise<{ page: Page; close(): Promise<v
   };
 }
 
-/** Runs a command from the palette: "PortLab: Start Lab Sandbox". */
 /** Opens the test workspace and the PortLab view, once the extension has activated (its empty tree's welcome). */
 export async function openPortLabView(page: Page, server: CodeServer): Promise<void> {
   await page.goto(`${server.url}?folder=${encodeURIComponent(server.workspace)}`);
@@ -148,11 +147,15 @@ export async function openPortLabView(page: Page, server: CodeServer): Promise<v
   await page.getByText('No targets yet.').waitFor();
 }
 
+/** Runs a command from the palette: "PortLab: Start Lab Sandbox". */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title.split(': ')[1]! }).first().waitFor();
-  await input.press('Enter');
+  // Clicked, not Enter: the palette matches loosely and lists recently used commands first, so the
+  // top row may be another PortLab command.
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
+  await row.waitFor();
+  await row.click();
 }

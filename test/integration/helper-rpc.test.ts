@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { release, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -131,6 +131,11 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
     let progress = 0;
     const viaHelper = await client.scan(VALID_SCAN, { port: (r) => ports.push(r), progress: () => progress++ });
     assert.equal(viaHelper.summary.partial, false);
+    // The host and interface the scan ran from, for the report the client writes.
+    assert.deepEqual(
+      { kernel: viaHelper.summary.scanner?.kernel, iface: viaHelper.summary.scanner?.iface, address: viaHelper.summary.scanner?.address },
+      { kernel: release(), iface: topo.scanner.iface, address: topo.scanner.address },
+    );
     assert.deepEqual(statesOf(ports), statesOf(viaHelper.results));
     assert.ok(progress > 0, 'scan.progress events arrived');
 

@@ -35,6 +35,8 @@ test('cmdlineOf and isAlive follow a real process from start to exit', async () 
   const child = spawn('sleep', ['30']);
   await once(child, 'spawn');
   const pid = child.pid ?? 0;
+  // 'spawn' may come before the child's exec on a loaded machine; until then /proc shows node's argv.
+  for (let i = 0; i < 100 && !sameArgv(cmdlineOf(pid), ['sleep', '30']); i++) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(cmdlineOf(pid), ['sleep', '30']);
   assert.equal(sameArgv(cmdlineOf(pid), ['sleep', '30']), true);
   assert.equal(sameArgv(cmdlineOf(pid), ['sleep', '31']), false);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../../engine/errors';
+import { TOOL_VERSION } from '../../engine/scanner-info';
 import { serveHelper } from '../../helper/server';
 
 export function register(program: Command): void {
@@ -11,7 +12,7 @@ export function register(program: Command): void {
     .action(async (opts: { captureDir: string }) => {
       if (opts.captureDir.trim() === '') throw new UserError('--capture-dir must name a directory');
       const captureDir = isAbsolute(opts.captureDir) ? opts.captureDir : resolve(opts.captureDir);
-      await serveHelper({ captureDir, input: process.stdin, output: process.stdout, helperVersion: process.env.PORTLAB_VERSION ?? '0.1.0' });
+      await serveHelper({ captureDir, input: process.stdin, output: process.stdout, helperVersion: TOOL_VERSION });
       // stdin closed: the parent is gone. Native capture handles may keep the loop alive; leave now.
       process.exit(0);
     });

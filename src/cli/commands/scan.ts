@@ -1,5 +1,4 @@
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { hostname, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -8,16 +7,16 @@ import { SingleBar } from 'cli-progress';
 import { UserError } from '../../engine/errors';
 import { parsePorts } from '../../engine/ports';
 import { runScan } from '../../engine/scan';
+import { scannerInfo, TOOL } from '../../engine/scanner-info';
 import { ScopeGuard } from '../../engine/scope';
 import { parseSourceIps } from '../../engine/source-ips';
-import { findRoute, hasCapNetRaw } from '../../link';
-import { formatExchange, NMAP_FLAG, TECHNIQUES, type PortResult, type ScanDocument, type ScannerInfo, type Technique } from '../../protocol';
+import { hasCapNetRaw } from '../../link';
+import { formatExchange, NMAP_FLAG, TECHNIQUES, type PortResult, type ScanDocument, type Technique } from '../../protocol';
 import type { ScanPlan } from '../../engine/scan-plan';
 import { addNmapOutputOptions, writeScanOutputs, type NmapOutputOptions } from '../../output';
 import { writeScanJson } from '../../output/scan-json';
 
 const TECHNIQUE_BY_LETTER = new Map(TECHNIQUES.map((t) => [NMAP_FLAG[t], t] as const));
-const TOOL = `portlab ${process.env.PORTLAB_VERSION ?? '0.1.0'}`;
 /** Like nmap: when one state covers more ports than this, the table lists only the others. */
 const MAX_SHOWN_IN_ONE_STATE = 25;
 
@@ -53,18 +52,6 @@ interface ScanOptions extends NmapOutputOptions {
   maxRetries?: number;
   sourceIps?: string[];
   allowTarget: string[];
-}
-
-function scannerInfo(target: string | undefined, iface: string | undefined): ScannerInfo {
-  const info: ScannerInfo = { hostname: hostname(), kernel: release(), tool: TOOL };
-  if (!target) return info;
-  try {
-    const route = findRoute(target, iface);
-    Object.assign(info, { iface: route.iface, address: route.srcIp, mac: route.srcMac });
-  } catch {
-    // The scan itself reports routing problems; the environment section just stays shorter.
-  }
-  return info;
 }
 
 /** `rows`: the results of this technique against this target. */
