@@ -28,6 +28,12 @@ let strings: Record<string, string> = {};
 let stateFilter = '';
 let packet: { key: ResultKey; index: number; layers?: HeaderLayer[]; error?: string } | undefined;
 
+/**
+ * Rows the table builds at most. Each row is a web component; a full-range scan's 65,535 of them took the
+ * webview's renderer (and with it the whole window) seconds per redraw while results streamed in.
+ */
+const MAX_TABLE_ROWS = 1000;
+
 const app = document.getElementById('app')!;
 const t = (key: string, ...args: (string | number)[]) => (strings[key] ?? key).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
 const sameKey = (a: ResultKey | undefined, r: PortResult) => !!a && a.technique === r.technique && a.target === r.target && a.port === r.port;
@@ -123,7 +129,8 @@ function table(): HTMLElement {
     header.appendChild(cell);
   }
   const body = element('vscode-table-body', { slot: 'body' });
-  for (const r of visibleRows()) {
+  const rows = visibleRows();
+  for (const r of rows.slice(0, MAX_TABLE_ROWS)) {
     const row = element('vscode-table-row', { class: `result state-${r.state.replace('|', '-')}${sameKey(state.selected, r) ? ' selected' : ''}`, 'data-key': `${r.technique}/${r.target}/${r.port}` });
     const cells = [r.technique, `${r.port}/${r.protocol}${r.service ? ` ${r.service}` : ''}`, r.state, r.reason, formatExchange(r.exchange)];
     cells.forEach((text, i) => row.appendChild(element('vscode-table-cell', i === 2 ? { class: 'state' } : {}, text)));
@@ -131,7 +138,11 @@ function table(): HTMLElement {
     body.appendChild(row);
   }
   tableEl.append(header, body);
-  return tableEl;
+  if (rows.length <= MAX_TABLE_ROWS) return tableEl;
+  const box = element('div', { id: 'results-table' });
+  tableEl.removeAttribute('id');
+  box.append(tableEl, element('p', { class: 'hint truncated' }, t('truncated', MAX_TABLE_ROWS, rows.length)));
+  return box;
 }
 
 function selectedResult(): PortResult | undefined {
@@ -192,6 +203,8 @@ function details(): HTMLElement {
 window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
   const m = ev.data;
   if (m.type === 'results') {
+    const shownBefore = selectedResult();
+    const hadTable = document.getElementById('results-table') !== null;
     results = m.results;
     strings = m.l10n;
     if (m.select) {
@@ -200,7 +213,12 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     }
     // After a reload the header diagram is asked for again.
     if (!packet && state.selected && state.packetIndex !== undefined && selectedResult()) vscode.postMessage({ type: 'selectPacket', key: state.selected, index: state.packetIndex });
-    render();
+    // While a scan streams results, only the table and the count change: the filter keeps its focus and
+    // the diagrams are redrawn only when the selected port's result did change.
+    if (hadTable && JSON.stringify(shownBefore) === JSON.stringify(selectedResult())) {
+      document.getElementById('results-table')?.replaceWith(table());
+      updateCount();
+    } else render();
   } else if (m.type === 'packet') {
     packet = { key: m.key, index: m.index, layers: m.layers };
     render();

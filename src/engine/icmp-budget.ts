@@ -11,6 +11,12 @@
  * below zero. It is kept per target (and per source address) for a whole run, across techniques:
  * a FIN scan right after a SYN scan starts with the budget the SYN scan left.
  *
+ * Before that first error, silence proves nothing either: another tool may have emptied the bucket just
+ * before we came, and then every closed port is silent. One refill interval after our first probe the
+ * bucket holds a token again, so a port's last probe waits for that moment (trustsSilence), and a probe
+ * that was already in flight, holding no token, when the first error revealed the limit is not counted
+ * (revealedAfter): its silence may be the limit's.
+ *
  * The refill interval starts at Linux's default and only ever shrinks, on proof: a bucket of that
  * interval cannot have sent more than burst + elapsed/interval errors since the first one, so more
  * than that (a target with a shorter net.ipv4.icmp_ratelimit, or none) gives an upper bound on the
@@ -30,6 +36,7 @@ export class IcmpBudget {
   private outstanding = 0;
   /** whether this target has ever sent us an ICMP error: until then there is nothing to ration */
   private limiting = false;
+  private firstProbeAt = -1;
 
   constructor(
     private readonly burst = LINUX_ICMP_BURST,
@@ -55,6 +62,30 @@ export class IcmpBudget {
     const elapsed = now - this.firstErrorAt;
     const beyondBurst = this.errors - this.burst;
     if (beyondBurst > 0 && beyondBurst > elapsed / this.intervalMs + 1) this.intervalMs = Math.max(MIN_INTERVAL_MS, elapsed / beyondBurst);
+  }
+
+  /** A probe went to the target (from this budget's source). */
+  probeSent(now: number): void {
+    if (this.firstProbeAt < 0) this.firstProbeAt = now;
+  }
+
+  /**
+   * Whether silence to a probe sent now can be believed: after an error, when the model grants a token
+   * (mayRetry); before any, once a bucket emptied before our first probe has had one interval to refill.
+   */
+  trustsSilence(now: number): boolean {
+    return this.limiting ? this.mayRetry(now) : this.firstProbeAt >= 0 && now - this.firstProbeAt >= this.intervalMs;
+  }
+
+  /** Milliseconds until trustsSilence() turns true. */
+  msUntilTrusted(now: number): number {
+    if (this.limiting) return this.msUntilRetry(now);
+    return this.firstProbeAt < 0 ? this.intervalMs : Math.max(0, this.firstProbeAt + this.intervalMs - now);
+  }
+
+  /** Whether the limit came to light only after `sentAt`: a probe sent then without a held token may have been swallowed. */
+  revealedAfter(sentAt: number): boolean {
+    return this.limiting && this.firstErrorAt >= sentAt;
   }
 
   /** Whether a retransmission may go now without risking an answer swallowed by the rate limit. */

@@ -48,6 +48,10 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   const rationed = technique.noResponse.state === 'open|filtered';
   /** 1 + the index of the source whose token a retransmission holds, 0 for none */
   const holdsToken = new Uint8Array(n);
+  /** 1 when a silent attempt of the port was not counted: it was in flight when the target's rate limit came to light */
+  const forgiven = new Uint8Array(n);
+  /** whether port i's next attempt is its last, whose silence decides the state */
+  const lastAttemptNext = (i: number) => tries[i]! - forgiven[i]! >= maxRetries;
 
   const isn = (Math.random() * 0x100000000) >>> 0;
   let matcher: ProbeMatcher | undefined;
@@ -126,6 +130,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       const frame = channel.send(packet);
       book.record(i, decodeIPv4Packet(packet)!, 'out', t, { retry: attempt, frame: ctx.pcap?.write(frame) });
     }
+    if (rationed) budgets[matcher!.sourceIndex(i, attempt)]!.probeSent(now);
     tries[i] = attempt + 1;
     sentAt[i] = now;
     inFlightFlag[i] = 1;
@@ -150,7 +155,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     for (let k = 0; k < retryQueues.length; k++) {
       const s = (nextRetrySource + k) % retryQueues.length;
       const q = retryQueues[s]!;
-      if (q.head < q.ports.length && (!rationed || budgets[s]!.mayRetry(now))) return s;
+      if (q.head < q.ports.length && (!rationed || (lastAttemptNext(q.ports[q.head]!) ? budgets[s]!.trustsSilence(now) : budgets[s]!.mayRetry(now)))) return s;
     }
     return -1;
   };
@@ -184,8 +189,10 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
         }
         if (now - sentAt[i]! < timeout) break;
         timeoutHead++;
+        const heldToken = holdsToken[i] !== 0;
         settle(i);
-        if (tries[i]! <= maxRetries) retryQueues[matcher.sourceIndex(i, tries[i]!)]!.ports.push(i);
+        if (rationed && !heldToken && !forgiven[i] && budgets[matcher.sourceIndex(i, tries[i]! - 1)]!.revealedAfter(sentAt[i]!)) forgiven[i] = 1;
+        if (tries[i]! - forgiven[i]! <= maxRetries) retryQueues[matcher.sourceIndex(i, tries[i]!)]!.ports.push(i);
         else book.decide(i, technique.noResponse, now);
       }
       if (timeoutHead > 65536) {
@@ -242,7 +249,10 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     let wait = 50;
     if (timeoutHead < timeoutQueue.length) wait = Math.min(wait, sentAt[timeoutQueue[timeoutHead]!]! + rtt.timeoutMs() - now);
     if (bucket && inFlight < maxInFlight && (next < n || retriesWaiting())) wait = Math.min(wait, bucket.msUntilToken(now));
-    if (rationed) retryQueues.forEach((q, s) => q.head < q.ports.length && (wait = Math.min(wait, budgets[s]!.msUntilRetry(now))));
+    if (rationed)
+      retryQueues.forEach((q, s) => {
+        if (q.head < q.ports.length) wait = Math.min(wait, lastAttemptNext(q.ports[q.head]!) ? budgets[s]!.msUntilTrusted(now) : budgets[s]!.msUntilRetry(now));
+      });
     if (book.decided > book.reported) wait = Math.min(wait, 25);
     return Math.max(wait, 0);
   }

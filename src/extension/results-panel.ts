@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { WebviewToHost, ResultsViewState, type HostToWebview, type ResultKey } from '../protocol/webview';
+import { coalesce } from './coalesce';
 import { readPacketHeaders } from './packet-headers';
 import type { ResultsStore } from './results-store';
 import { webviewStrings } from './webview-strings';
 
 export const RESULTS_VIEW_TYPE = 'portlab.results';
+const RESULTS_REPOST_MS = 1000;
 
 /**
  * The results webview: a table of every result and, for the selected port, its ladder diagram and
@@ -16,6 +18,8 @@ export class ResultsPanel implements vscode.Disposable {
   private static current: ResultsPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private pendingSelect: ResultKey | undefined;
+  /** every result is posted each time, so while a scan runs the table is refreshed once a second, not per port, and only while it can be seen */
+  private readonly repost = coalesce(() => this.postResults(), RESULTS_REPOST_MS);
 
   static show(context: vscode.ExtensionContext, store: ResultsStore, select?: ResultKey): ResultsPanel {
     if (ResultsPanel.current) {
@@ -48,7 +52,9 @@ export class ResultsPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
-      store.onDidChange(() => this.postResults()),
+      store.onDidChange(() => panel.visible && this.repost.request()),
+      panel.onDidChangeViewState(() => panel.visible && this.repost.request()),
+      { dispose: () => this.repost.dispose() },
     );
   }
 

@@ -57,10 +57,12 @@ export class ScanRunner {
         const all = total * request.techniques.length;
         let scanId: string | undefined;
         let cancelled = false;
+        let stopWaitingForHelper = () => {};
         const entry: RunningScan = {
           request,
           cancel: () => {
             cancelled = true;
+            stopWaitingForHelper();
             if (scanId) void client?.cancelScan(scanId).catch(() => undefined);
           },
         };
@@ -70,8 +72,12 @@ export class ScanRunner {
         const cancelSub = token.onCancellationRequested(() => entry.cancel());
         try {
           progress.report({ message: vscode.l10n.t('starting the helper…') });
-          client = await this.pool.get({ raw, ...(lab ? { netns: lab.scannerNetns } : {}) });
-          if (cancelled) return undefined;
+          // A stop while the helper starts (a password prompt, a slow namespace) ends the scan at once;
+          // the helper, once up, stays in the pool for the next scan.
+          const helper = this.pool.get({ raw, ...(lab ? { netns: lab.scannerNetns } : {}) });
+          helper.catch(() => undefined); // a failure after a stop has no one to tell
+          client = await Promise.race([helper, new Promise<undefined>((resolve) => (stopWaitingForHelper = () => resolve(undefined)))]);
+          if (cancelled || !client) return undefined;
           this.store.beginScan(request.target, request.techniques, request.ports, total);
           if (lab) this.store.addTarget(request.target, lab.id);
           // Events may arrive before scan.start answers, so they are matched by scanId once it is known.

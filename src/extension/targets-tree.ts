@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { coalesce } from './coalesce';
 import { PORT_STATES, type PortResult, type PortState, type Technique } from '../protocol/scan';
 import { formatExchange } from '../protocol/scan';
 import type { ResultsStore, TargetEntry, TechniqueEntry } from './results-store';
@@ -22,19 +23,23 @@ export function stateIcon(state: PortState): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon, new vscode.ThemeColor(colour));
 }
 
+const TREE_REFRESH_MS = 500;
+
 /** Targets → techniques → ports, refreshed as results arrive. */
 export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  // Whole-tree refreshes, twice a second at most: the tree shows a scan's progress, not every port's arrival.
+  private readonly refresh = coalesce(() => this.changed.fire(undefined), TREE_REFRESH_MS);
 
   constructor(private readonly store: ResultsStore) {
-    // Whole-tree refreshes: a scan changes a handful of nodes per event and the tree is small.
-    this.subscription = store.onDidChange(() => this.changed.fire(undefined));
+    this.subscription = store.onDidChange(() => this.refresh.request());
   }
 
   dispose(): void {
     this.subscription.dispose();
+    this.refresh.dispose();
     this.changed.dispose();
   }
 

@@ -23,5 +23,6 @@ export function webviewStrings(): Record<string, string> {
     headers: vscode.l10n.t('Packet headers'),
     openCapture: vscode.l10n.t('Open Capture'),
     shown: vscode.l10n.t('{0} of {1} results'),
+    truncated: vscode.l10n.t('The table shows the first {0} of {1} matching results: filter to narrow them.'),
   };
 }

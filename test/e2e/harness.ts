@@ -153,9 +153,11 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
-  // Clicked, not Enter: the palette matches loosely and lists recently used commands first, so the
-  // top row may be another PortLab command.
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
-  await row.waitFor();
-  await row.click();
+  // The palette matches loosely and lists recently used commands first, so the top row may be another
+  // PortLab command: move the focus down to the row that is this one, then run it.
+  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first().waitFor();
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused');
+  for (let i = 0; i < 20 && !((await focused.textContent().catch(() => '')) ?? '').includes(title); i++) await input.press('ArrowDown');
+  assert.ok(((await focused.textContent()) ?? '').includes(title), `the palette offers ${title}`);
+  await input.press('Enter');
 }
