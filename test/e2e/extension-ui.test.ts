@@ -102,9 +102,9 @@ test('palette → Stop Scan ends a running scan; Generate Lab Report in an edito
     await results.locator(`vscode-table-row[data-key="connect/${TARGET}/22"]`).click();
     await results.locator('svg.ladder').waitFor();
     const ladder = await results.locator('svg.ladder g.packet text.label').allTextContents();
-    // The handshake, the lab's SSH banner when it came before the reset, and the scanner's reset.
+    // The handshake, the lab's SSH banner (before the reset or crossing it), and the scanner's reset.
     assert.deepEqual(ladder.slice(0, 3), ['S', 'SA', 'A']);
-    assert.equal(ladder.at(-1), 'RA');
+    assert.ok(ladder.includes('RA'), ladder.join(' '));
     const count = ((await results.locator('#count').textContent()) ?? '').trim();
     assert.match(count, /^\d+ of \d+/);
     await runCommand(page, 'Developer: Reload Window');
