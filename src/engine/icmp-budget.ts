@@ -13,7 +13,7 @@
  *
  * Before that first error, silence proves nothing either: another tool may have emptied the bucket just
  * before we came, and then every closed port is silent. One refill interval after our first probe the
- * bucket holds a token again, so a port's last probe waits for that moment (trustsSilence), and a probe
+ * bucket holds a token again, so a port's last probe waits for that moment (mayRetry), and a probe
  * that was already in flight, holding no token, when the first error revealed the limit is not counted
  * (revealedAfter): its silence may be the limit's.
  *
@@ -64,23 +64,12 @@ export class IcmpBudget {
     if (beyondBurst > 0 && beyondBurst > elapsed / this.intervalMs + 1) this.intervalMs = Math.max(MIN_INTERVAL_MS, elapsed / beyondBurst);
   }
 
-  /** A probe went to the target (from this budget's source). */
-  probeSent(now: number): void {
-    if (this.firstProbeAt < 0) this.firstProbeAt = now;
-  }
-
   /**
-   * Whether silence to a probe sent now can be believed: after an error, when the model grants a token
-   * (mayRetry); before any, once a bucket emptied before our first probe has had one interval to refill.
+   * A technique starts probing the target (from this budget's source); the first call counts. Any
+   * emptying of the bucket by someone else happened before it, so one interval later a token is back.
    */
-  trustsSilence(now: number): boolean {
-    return this.limiting ? this.mayRetry(now) : this.firstProbeAt >= 0 && now - this.firstProbeAt >= this.intervalMs;
-  }
-
-  /** Milliseconds until trustsSilence() turns true. */
-  msUntilTrusted(now: number): number {
-    if (this.limiting) return this.msUntilRetry(now);
-    return this.firstProbeAt < 0 ? this.intervalMs : Math.max(0, this.firstProbeAt + this.intervalMs - now);
+  probingStarted(now: number): void {
+    if (this.firstProbeAt < 0) this.firstProbeAt = now;
   }
 
   /** Whether the limit came to light only after `sentAt`: a probe sent then without a held token may have been swallowed. */
@@ -88,16 +77,21 @@ export class IcmpBudget {
     return this.limiting && this.firstErrorAt >= sentAt;
   }
 
-  /** Whether a retransmission may go now without risking an answer swallowed by the rate limit. */
-  mayRetry(now: number): boolean {
-    if (!this.limiting) return true;
+  /**
+   * Whether a retransmission may go now without risking an answer swallowed by the rate limit. A port's
+   * last attempt, whose silence decides its state, also waits before any error has come: until one
+   * interval after probing started, a bucket emptied before us may still be empty.
+   */
+  mayRetry(now: number, lastAttempt = false): boolean {
+    if (!this.limiting) return !lastAttempt || (this.firstProbeAt >= 0 && now - this.firstProbeAt >= this.intervalMs);
     this.refill(now);
     return this.tokens - this.outstanding >= 1;
   }
 
   /** Milliseconds until mayRetry() turns true (0 when it already is). */
-  msUntilRetry(now: number): number {
-    if (this.mayRetry(now)) return 0;
+  msUntilRetry(now: number, lastAttempt = false): number {
+    if (this.mayRetry(now, lastAttempt)) return 0;
+    if (!this.limiting) return this.firstProbeAt < 0 ? this.intervalMs : this.firstProbeAt + this.intervalMs - now;
     return (1 - (this.tokens - this.outstanding)) * this.intervalMs;
   }
 

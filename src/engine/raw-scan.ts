@@ -130,7 +130,6 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       const frame = channel.send(packet);
       book.record(i, decodeIPv4Packet(packet)!, 'out', t, { retry: attempt, frame: ctx.pcap?.write(frame) });
     }
-    if (rationed) budgets[matcher!.sourceIndex(i, attempt)]!.probeSent(now);
     tries[i] = attempt + 1;
     sentAt[i] = now;
     inFlightFlag[i] = 1;
@@ -155,7 +154,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     for (let k = 0; k < retryQueues.length; k++) {
       const s = (nextRetrySource + k) % retryQueues.length;
       const q = retryQueues[s]!;
-      if (q.head < q.ports.length && (!rationed || (lastAttemptNext(q.ports[q.head]!) ? budgets[s]!.trustsSilence(now) : budgets[s]!.mayRetry(now)))) return s;
+      if (q.head < q.ports.length && (!rationed || budgets[s]!.mayRetry(now, lastAttemptNext(q.ports[q.head]!)))) return s;
     }
     return -1;
   };
@@ -177,6 +176,8 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     });
   };
 
+  // Once per technique, not per probe: the budget only needs to know when probing began.
+  if (rationed) for (const b of budgets) b.probingStarted(performance.now());
   try {
     while (book.reported < n && !ctx.signal?.aborted && ctx.stoppedBy === undefined) {
       let now = performance.now();
@@ -249,10 +250,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     let wait = 50;
     if (timeoutHead < timeoutQueue.length) wait = Math.min(wait, sentAt[timeoutQueue[timeoutHead]!]! + rtt.timeoutMs() - now);
     if (bucket && inFlight < maxInFlight && (next < n || retriesWaiting())) wait = Math.min(wait, bucket.msUntilToken(now));
-    if (rationed)
-      retryQueues.forEach((q, s) => {
-        if (q.head < q.ports.length) wait = Math.min(wait, lastAttemptNext(q.ports[q.head]!) ? budgets[s]!.msUntilTrusted(now) : budgets[s]!.msUntilRetry(now));
-      });
+    if (rationed) retryQueues.forEach((q, s) => q.head < q.ports.length && (wait = Math.min(wait, budgets[s]!.msUntilRetry(now, lastAttemptNext(q.ports[q.head]!)))));
     if (book.decided > book.reported) wait = Math.min(wait, 25);
     return Math.max(wait, 0);
   }

@@ -1,19 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { labDown } from '../../src/lab';
-import { launchChromium, openPortLabView, packageVsix, RESULTS_DIR, runCommand, startCodeServer, type CodeServer } from './harness';
+import { RESULTS_DIR, resultsWebview, runCommand, waitForRow, withPortLabInBrowser } from './harness';
 
 const LAB_ID = 53;
 const TARGET = `198.18.${LAB_ID}.2`;
 const isRoot = process.getuid?.() === 0;
-
-async function waitForRow(page: Page, text: string, timeout = 60_000): Promise<void> {
-  await page.locator('.pane-body .monaco-list-row', { hasText: text }).first().waitFor({ timeout });
-}
 
 /** The frame of the webview that holds `selector` (the results panel and the Markdown preview are both webviews). */
 async function webviewFrame(page: Page, selector: string, timeout = 30_000): Promise<Frame> {
@@ -51,25 +45,13 @@ async function scanAndStop(page: Page, screenshot: string): Promise<void> {
   }
 }
 
-test('palette → Stop Scan ends a running scan; Generate Lab Report in an editor tab with its preview; the results panel restored after a reload', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 }, async () => {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const vsix = packageVsix();
-  let server: CodeServer | undefined;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
-  try {
-    server = await startCodeServer({
-      vsix,
-      settings: {
-        'portlab.lab.id': LAB_ID,
-        'portlab.defaultTechniques': ['connect'],
-        'portlab.maxRetries': 1,
-        // slow enough that a scan of 3000 ports is still running when Stop Scan comes
-        'portlab.rate': 300,
-      },
-    });
-    browser = await launchChromium();
-    const page = browser.page;
-    await openPortLabView(page, server);
+test('palette → Stop Scan ends a running scan; Generate Lab Report in an editor tab with its preview; the results panel restored after a reload', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 }, async () =>
+  withPortLabInBrowser(LAB_ID, {
+    'portlab.defaultTechniques': ['connect'],
+    'portlab.maxRetries': 1,
+    // slow enough that a scan of 3000 ports is still running when Stop Scan comes
+    'portlab.rate': 300,
+  }, async (page) => {
     await runCommand(page, 'PortLab: Start Lab Sandbox');
     await waitForRow(page, TARGET);
     await scanFromPalette(page, '22,23,25,80');
@@ -97,7 +79,7 @@ test('palette → Stop Scan ends a running scan; Generate Lab Report in an edito
 
     // The results panel, with a port selected, comes back as it was after the window reloads.
     await runCommand(page, 'PortLab: Show Results');
-    const results = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const results = resultsWebview(page);
     await results.locator('vscode-table-row.result').first().waitFor({ timeout: 30_000 });
     await results.locator(`vscode-table-row[data-key="connect/${TARGET}/22"]`).click();
     await results.locator('svg.ladder').waitFor();
@@ -113,9 +95,5 @@ test('palette → Stop Scan ends a running scan; Generate Lab Report in an edito
     await results.locator('svg.ladder g.packet text.label').first().waitFor({ timeout: 30_000 });
     assert.deepEqual(await results.locator('svg.ladder g.packet text.label').allTextContents(), ladder);
     await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-after-reload.png') });
-  } finally {
-    await browser?.close().catch(() => undefined);
-    await server?.stop().catch(() => undefined);
-    if (isRoot) await labDown(LAB_ID).catch(() => undefined);
-  }
-});
+  }),
+);

@@ -1,10 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { labDown } from '../../src/lab';
-import { launchChromium, openPortLabView, packageVsix, RESULTS_DIR, runCommand, startCodeServer, type CodeServer } from './harness';
+import { RESULTS_DIR, resultsWebview, runCommand, waitForRow, withPortLabInBrowser } from './harness';
 
 const LAB_ID = 51;
 const TARGET = `198.18.${LAB_ID}.2`;
@@ -12,28 +10,12 @@ const isRoot = process.getuid?.() === 0;
 
 const treeRows = (page: Page) => page.locator('.pane-body .monaco-list-row .label-name');
 
-async function waitForRow(page: Page, text: string, timeout = 60_000): Promise<void> {
-  await page.locator('.pane-body .monaco-list-row', { hasText: text }).first().waitFor({ timeout });
-}
-
 async function ladderLabels(frame: FrameLocator): Promise<string[]> {
   return frame.locator('svg.ladder g.packet text.label').allTextContents();
 }
 
-test('palette → lab → SYN and UDP scan → tree → results webview with the right ladders', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 15 * 60_000 }, async () => {
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const vsix = packageVsix();
-  let server: CodeServer | undefined;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
-  try {
-    server = await startCodeServer({
-      vsix,
-      settings: { 'portlab.lab.id': LAB_ID, 'portlab.defaultTechniques': ['syn', 'udp'], 'portlab.maxRetries': 1, 'portlab.rate': 500 },
-    });
-    browser = await launchChromium();
-    const page = browser.page;
-    await openPortLabView(page, server);
-
+test('palette → lab → SYN and UDP scan → tree → results webview with the right ladders', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 15 * 60_000 }, async () =>
+  withPortLabInBrowser(LAB_ID, { 'portlab.defaultTechniques': ['syn', 'udp'], 'portlab.maxRetries': 1, 'portlab.rate': 500 }, async (page) => {
     await runCommand(page, 'PortLab: Start Lab Sandbox');
     await waitForRow(page, TARGET);
 
@@ -61,7 +43,7 @@ test('palette → lab → SYN and UDP scan → tree → results webview with the
     await page.screenshot({ path: join(RESULTS_DIR, 'e2e-tree.png') });
 
     await runCommand(page, 'PortLab: Show Results');
-    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const frame = resultsWebview(page);
     await frame.locator('vscode-table-row.result').first().waitFor({ timeout: 30_000 });
     assert.equal(await frame.locator('vscode-table-row.result').count(), 14);
 
@@ -89,9 +71,5 @@ test('palette → lab → SYN and UDP scan → tree → results webview with the
     await frame.locator('#count', { hasText: /^\d+ of 14/ }).waitFor();
     const states = await frame.locator('vscode-table-row.result vscode-table-cell.state').allTextContents();
     assert.ok(states.length > 0 && states.every((s) => s.includes('open')), states.join());
-  } finally {
-    await browser?.close().catch(() => undefined);
-    await server?.stop().catch(() => undefined);
-    if (isRoot) await labDown(LAB_ID).catch(() => undefined);
-  }
-});
+  }),
+);

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type FrameLocator, type Page } from 'playwright-core';
+import { labDown } from '../../src/lab';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const RESULTS_DIR = join(ROOT, 'test-results');
@@ -139,7 +140,7 @@ export async function launchChromium(): Promise<{ page: Page; close(): Promise<v
 }
 
 /** Opens the test workspace and the PortLab view, once the extension has activated (its empty tree's welcome). */
-export async function openPortLabView(page: Page, server: CodeServer): Promise<void> {
+async function openPortLabView(page: Page, server: CodeServer): Promise<void> {
   await page.goto(`${server.url}?folder=${encodeURIComponent(server.workspace)}`);
   const activity = page.locator('.activitybar [aria-label^="PortLab"]').first();
   await activity.waitFor({ timeout: 60_000 });
@@ -160,4 +161,35 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   for (let i = 0; i < 20 && !((await focused.textContent().catch(() => '')) ?? '').includes(title); i++) await input.press('ArrowDown');
   assert.ok(((await focused.textContent()) ?? '').includes(title), `the palette offers ${title}`);
   await input.press('Enter');
+}
+
+/**
+ * The packaged .vsix in code-server with `settings` and lab `labId`, shown in Chromium on the PortLab
+ * view; `body` drives it. The browser, code-server (with its helpers) and the lab go afterwards, also on failure.
+ */
+export async function withPortLabInBrowser(labId: number, settings: Record<string, unknown>, body: (page: Page) => Promise<void>): Promise<void> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const vsix = packageVsix();
+  let server: CodeServer | undefined;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  try {
+    server = await startCodeServer({ vsix, settings: { 'portlab.lab.id': labId, ...settings } });
+    browser = await launchChromium();
+    await openPortLabView(browser.page, server);
+    await body(browser.page);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
+    await labDown(labId).catch(() => undefined);
+  }
+}
+
+/** Waits for a row of the Targets tree that shows `text`. */
+export async function waitForRow(page: Page, text: string, timeout = 60_000): Promise<void> {
+  await page.locator('.pane-body .monaco-list-row', { hasText: text }).first().waitFor({ timeout });
+}
+
+/** The results panel's content (its webview's inner frame). */
+export function resultsWebview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }

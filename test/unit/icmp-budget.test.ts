@@ -81,26 +81,27 @@ test("errors at Linux's default pace never shrink the interval", () => {
   assert.equal(b.msUntilRetry(10_000), 1000);
 });
 
-test('before any error, silence is believed only one refill interval after our first probe', () => {
+test('before any error, a last attempt waits one refill interval after probing started; other retries do not', () => {
   const b = new IcmpBudget(6, 1000);
   // another tool may have emptied the bucket just before: until it refilled once, a closed port may be silent
-  assert.equal(b.trustsSilence(0), false);
-  b.probeSent(100);
-  b.probeSent(500); // only the first probe counts
-  assert.equal(b.trustsSilence(1099), false);
-  assert.equal(b.msUntilTrusted(600), 500);
-  assert.equal(b.trustsSilence(1100), true);
-  assert.equal(b.msUntilTrusted(1100), 0);
+  assert.equal(b.mayRetry(0, true), false);
+  b.probingStarted(100);
+  b.probingStarted(500); // only the first start counts
+  assert.equal(b.mayRetry(600), true, 'a retry that is not the last goes at once');
+  assert.equal(b.mayRetry(1099, true), false);
+  assert.equal(b.msUntilRetry(600, true), 500);
+  assert.equal(b.mayRetry(1100, true), true);
+  assert.equal(b.msUntilRetry(1100, true), 0);
 });
 
 test('a probe in flight when the first error revealed the limit may have been swallowed; one sent after it was not', () => {
   const b = new IcmpBudget(6, 1000);
-  b.probeSent(0);
+  b.probingStarted(0);
   assert.equal(b.revealedAfter(0), false, 'no limit known yet');
   b.errorReceived(40);
   assert.equal(b.revealedAfter(10), true);
   assert.equal(b.revealedAfter(50), false);
-  // once limiting, silence is believed as the tokens allow, as for retransmissions
-  assert.equal(b.trustsSilence(60), false);
-  assert.equal(b.trustsSilence(1040), true);
+  // once limiting, a last attempt goes as the tokens allow, as every retransmission does
+  assert.equal(b.mayRetry(60, true), false);
+  assert.equal(b.mayRetry(1040, true), true);
 });
