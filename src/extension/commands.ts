@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { isIPv4 } from 'node:net';
+import { portRanges } from '../output/nmap-model';
 import { TECHNIQUES, Technique } from '../protocol/scan';
 import { readSettings } from './config';
 import { showHelperError, type HelperPool } from './helper-pool';
@@ -60,10 +61,10 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     const given = scanRequestArg(arg);
     if (given) return s.runner.run(given);
     const node = arg as TreeNode | undefined;
-    const target = node?.kind === 'target' || node?.kind === 'technique' ? node.target : node?.kind === 'port' ? node.result.target : await pickTarget();
+    const target = node === undefined ? await pickTarget() : node.kind === 'port' ? node.result.target : node.target;
     if (!target) return undefined;
     s.store.addTarget(target);
-    const request = await askScan(target, node?.kind === 'technique' ? [node.technique] : undefined);
+    const request = await askScan(target, node?.kind === 'technique' || node?.kind === 'portGroup' ? [node.technique] : undefined);
     return request ? s.runner.run(request) : undefined;
   };
 
@@ -72,7 +73,12 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     const target = node.kind === 'port' ? node.result.target : node.target;
     const entry = s.store.get(target);
     const techniques = node.kind === 'target' ? [...(entry?.techniques.keys() ?? [])] : [node.kind === 'port' ? node.result.technique : node.technique];
-    const ports = node.kind === 'port' ? String(node.result.port) : (entry?.lastPorts ?? readSettings().defaultPorts);
+    const ports =
+      node.kind === 'port'
+        ? String(node.result.port)
+        : node.kind === 'portGroup'
+          ? portRanges([...(entry?.techniques.get(node.technique)?.results.values() ?? [])].filter((r) => r.state === node.state).map((r) => r.port))
+          : (entry?.lastPorts ?? readSettings().defaultPorts);
     if (techniques.length === 0) return scan(node);
     return s.runner.run({ target, techniques, ports });
   };
@@ -84,7 +90,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
 
   const openCapture = async (node?: TreeNode) => {
     const target = node?.kind === 'port' ? node.result.target : node?.target;
-    const technique = node?.kind === 'port' ? node.result.technique : node?.kind === 'technique' ? node.technique : undefined;
+    const technique = node?.kind === 'port' ? node.result.technique : node?.kind === 'technique' || node?.kind === 'portGroup' ? node.technique : undefined;
     let capture = target && technique ? s.store.captureOf(target, technique) : undefined;
     if (!capture) {
       const all = s.store.list().flatMap((t) => TECHNIQUES.flatMap((tech) => (t.techniques.get(tech)?.capture ? [{ label: t.techniques.get(tech)!.capture!, description: `${t.address} ${tech}` }] : [])));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { PortResult } from '../protocol/scan';
 import { WebviewToHost, ResultsViewState, type HostToWebview, type ResultKey } from '../protocol/webview';
 import { coalesce } from './coalesce';
 import { readPacketHeaders } from './packet-headers';
@@ -18,8 +19,12 @@ export class ResultsPanel implements vscode.Disposable {
   private static current: ResultsPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private pendingSelect: ResultKey | undefined;
-  /** every result is posted each time, so while a scan runs the table is refreshed once a second, not per port, and only while it can be seen */
+  /** while a scan runs the table is refreshed once a second, not per port, and only while it can be seen */
   private readonly repost = coalesce(() => this.postResults(), RESULTS_REPOST_MS);
+  /** results that arrived since the last post: all the webview needs when nothing left the store meanwhile */
+  private readonly added = new Map<string, PortResult>();
+  /** the store's removalCount when the webview last got every result; undefined while it holds none (new, hidden, reloaded) */
+  private syncedAt: number | undefined;
 
   static show(context: vscode.ExtensionContext, store: ResultsStore, select?: ResultKey): ResultsPanel {
     if (ResultsPanel.current) {
@@ -52,8 +57,10 @@ export class ResultsPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      store.onDidAddResult((r) => this.syncedAt !== undefined && this.added.set(`${r.technique}/${r.target}/${r.port}`, r)),
       store.onDidChange(() => panel.visible && this.repost.request()),
-      panel.onDidChangeViewState(() => panel.visible && this.repost.request()),
+      // A hidden webview is destroyed (no retained context); shown again, it loads anew and says 'ready'.
+      panel.onDidChangeViewState(() => panel.visible || this.forget()),
       { dispose: () => this.repost.dispose() },
     );
   }
@@ -62,13 +69,31 @@ export class ResultsPanel implements vscode.Disposable {
     const parsed = WebviewToHost.safeParse(raw);
     if (!parsed.success) return;
     const m = parsed.data;
-    if (m.type === 'ready') this.postResults();
+    if (m.type === 'ready') {
+      this.forget();
+      this.postResults();
+    }
     else if (m.type === 'selectPacket') this.postPacket(m.key, m.index);
     else if (m.type === 'openCapture') void vscode.commands.executeCommand('portlab.openCapture', { kind: 'technique', target: m.key.target, technique: m.key.technique });
   }
 
+  private forget(): void {
+    this.syncedAt = undefined;
+    this.added.clear();
+  }
+
+  /**
+   * Posts what the webview lacks: every result when it has none or some left the store, else only those
+   * added since. Posting all of a 3000-port scan every second kept the editor's renderer busy enough that
+   * commands (Stop Scan from the palette) took effect seconds late.
+   */
   private postResults(): void {
-    const message: HostToWebview = { type: 'results', results: this.store.allResults(), l10n: webviewStrings(), ...(this.pendingSelect ? { select: this.pendingSelect } : {}) };
+    const replace = this.syncedAt !== this.store.removalCount;
+    if (!replace && this.added.size === 0 && !this.pendingSelect) return;
+    const results = replace ? this.store.allResults() : [...this.added.values()];
+    const message: HostToWebview = { type: 'results', replace, results, l10n: webviewStrings(), ...(this.pendingSelect ? { select: this.pendingSelect } : {}) };
+    this.added.clear();
+    this.syncedAt = this.store.removalCount;
     this.pendingSelect = undefined;
     void this.panel.webview.postMessage(message);
   }

@@ -40,6 +40,10 @@ export class ResultsStore implements vscode.Disposable {
   private readonly targets = new Map<string, TargetEntry>();
   private readonly changed = new vscode.EventEmitter<TargetEntry | undefined>();
   readonly onDidChange = this.changed.event;
+  private readonly added = new vscode.EventEmitter<PortResult>();
+  /** one result arrived (onDidChange fires too), for views that add results one by one */
+  readonly onDidAddResult = this.added.event;
+  private removals = 0;
 
   constructor(private readonly memento: vscode.Memento) {
     for (const saved of memento.get<SavedTarget[]>(STORAGE_KEY, [])) {
@@ -54,6 +58,14 @@ export class ResultsStore implements vscode.Disposable {
         entry.techniques.set(t.technique, te);
       }
     }
+  }
+
+  /**
+   * Grows whenever results leave the store (a target removed, a scan replacing its techniques' old
+   * results): a view that only adds what onDidAddResult brings must then start over from allResults().
+   */
+  get removalCount(): number {
+    return this.removals;
   }
 
   list(): TargetEntry[] {
@@ -76,14 +88,19 @@ export class ResultsStore implements vscode.Disposable {
   }
 
   removeTarget(address: string): void {
-    if (this.targets.delete(address)) this.save(undefined);
+    if (!this.targets.delete(address)) return;
+    this.removals++;
+    this.save(undefined);
   }
 
   /** A scan starts: its techniques' old results go, so the tree shows only what this scan finds. */
   beginScan(address: string, techniques: readonly Technique[], ports: string, total: number): void {
     const entry = this.addTarget(address, undefined, false);
     entry.lastPorts = ports;
-    for (const technique of techniques) entry.techniques.set(technique, { technique, results: new Map(), running: { done: 0, total } });
+    for (const technique of techniques) {
+      if (entry.techniques.get(technique)?.results.size) this.removals++;
+      entry.techniques.set(technique, { technique, results: new Map(), running: { done: 0, total } });
+    }
     this.sortTechniques(entry);
     this.changed.fire(entry);
   }
@@ -104,6 +121,7 @@ export class ResultsStore implements vscode.Disposable {
       this.sortTechniques(entry);
     }
     te.results.set(result.port, result);
+    this.added.fire(result);
     this.changed.fire(entry);
   }
 
@@ -151,5 +169,6 @@ export class ResultsStore implements vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
+    this.added.dispose();
   }
 }

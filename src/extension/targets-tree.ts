@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import { coalesce } from './coalesce';
-import { PORT_STATES, type PortResult, type PortState, type Technique } from '../protocol/scan';
-import { formatExchange } from '../protocol/scan';
+import { MAX_SHOWN_PER_STATE } from '../output/nmap-model';
+import { formatExchange, PORT_STATES, type PortResult, type PortState, type Technique } from '../protocol/scan';
 import type { ResultsStore, TargetEntry, TechniqueEntry } from './results-store';
 import { techniqueLabel } from './techniques';
 
 export type TreeNode =
   | { kind: 'target'; target: string }
   | { kind: 'technique'; target: string; technique: Technique }
+  /** a technique's ports in one state when they are too many to list, as nmap's "Not shown: 2996 closed tcp ports" */
+  | { kind: 'portGroup'; target: string; technique: Technique; state: PortState }
   | { kind: 'port'; result: PortResult };
 
 /** Codicon and theme colour per state: green open, red closed, yellow filtered, orange undecided. */
@@ -51,13 +53,27 @@ export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
     }
     if (node.kind === 'technique') {
       const te = this.store.get(node.target)?.techniques.get(node.technique);
-      return te ? [...te.results.values()].sort((a, b) => a.port - b.port).map((result) => ({ kind: 'port', result })) : [];
+      if (!te) return [];
+      const grouped = groupedStates(te);
+      const listed: TreeNode[] = sortedResults(te)
+        .filter((r) => !grouped.has(r.state))
+        .map((result) => ({ kind: 'port', result }));
+      return [...listed, ...[...grouped.keys()].map((state): TreeNode => ({ kind: 'portGroup', target: node.target, technique: node.technique, state }))];
+    }
+    if (node.kind === 'portGroup') {
+      const te = this.store.get(node.target)?.techniques.get(node.technique);
+      return te ? sortedResults(te).filter((r) => r.state === node.state).map((result) => ({ kind: 'port', result })) : [];
     }
     return [];
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    if (node.kind === 'port') return { kind: 'technique', target: node.result.target, technique: node.result.technique };
+    if (node.kind === 'port') {
+      const { target, technique, state } = node.result;
+      const te = this.store.get(target)?.techniques.get(technique);
+      return te && groupedStates(te).has(state) ? { kind: 'portGroup', target, technique, state } : { kind: 'technique', target, technique };
+    }
+    if (node.kind === 'portGroup') return { kind: 'technique', target: node.target, technique: node.technique };
     if (node.kind === 'technique') return { kind: 'target', target: node.target };
     return undefined;
   }
@@ -65,7 +81,14 @@ export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
   getTreeItem(node: TreeNode): vscode.TreeItem {
     if (node.kind === 'target') return this.targetItem(this.store.get(node.target));
     if (node.kind === 'technique') return this.techniqueItem(node.target, this.store.get(node.target)?.techniques.get(node.technique));
+    if (node.kind === 'portGroup') return portGroupItem(node, this.store.get(node.target)?.techniques.get(node.technique));
     return portItem(node.result);
+  }
+
+  /** A port's tooltip (its whole exchange) is made when it is hovered, not for every row at every refresh. */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'port') item.tooltip = portTooltip(node.result);
+    return item;
   }
 
   private targetItem(entry: TargetEntry | undefined): vscode.TreeItem {
@@ -94,16 +117,47 @@ export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
   }
 }
 
-export function portItem(r: PortResult): vscode.TreeItem {
+function sortedResults(te: TechniqueEntry): PortResult[] {
+  return [...te.results.values()].sort((a, b) => a.port - b.port);
+}
+
+/**
+ * The states whose ports the tree folds into one row, with their ports, by nmap's rule for its
+ * "Not shown" line: a state other than open with more than 25 ports. A full-range scan then shows its
+ * few interesting ports at once, and the tree stays cheap to redraw while thousands of results arrive.
+ */
+function groupedStates(te: TechniqueEntry): Map<PortState, PortResult[]> {
+  const byState = new Map<PortState, PortResult[]>(PORT_STATES.map((s) => [s, []]));
+  for (const r of te.results.values()) byState.get(r.state)!.push(r);
+  return new Map([...byState].filter(([s, inState]) => s !== 'open' && inState.length > MAX_SHOWN_PER_STATE));
+}
+
+function portGroupItem(node: Extract<TreeNode, { kind: 'portGroup' }>, te: TechniqueEntry | undefined): vscode.TreeItem {
+  const ports = te ? [...te.results.values()].filter((r) => r.state === node.state) : [];
+  const protocol = ports[0]?.protocol ?? (node.technique === 'udp' ? 'udp' : 'tcp');
+  const item = new vscode.TreeItem(vscode.l10n.t('{0} {1} {2} ports', ports.length, node.state, protocol), vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `portGroup:${node.target}:${node.technique}:${node.state}`;
+  const reasons = new Map<string, number>();
+  for (const r of ports) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
+  item.description = [...reasons].sort((a, b) => b[1] - a[1]).map(([reason, n]) => (reasons.size === 1 ? reason : `${n} ${reason}`)).join(', ');
+  item.iconPath = stateIcon(node.state);
+  item.contextValue = 'port-group';
+  return item;
+}
+
+function portItem(r: PortResult): vscode.TreeItem {
   const item = new vscode.TreeItem(`${r.port}/${r.protocol} ${r.state}`, vscode.TreeItemCollapsibleState.None);
   item.id = `port:${r.target}:${r.technique}:${r.port}`;
   item.description = r.reason;
   item.iconPath = stateIcon(r.state);
   item.contextValue = 'port';
+  item.command = { command: 'portlab.showExchange', title: vscode.l10n.t('Show Exchange'), arguments: [{ kind: 'port', result: r }] };
+  return item;
+}
+
+function portTooltip(r: PortResult): vscode.MarkdownString {
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown(`**${r.port}/${r.protocol}** ${r.service ?? ''} — ${r.state} (${r.reason}${r.reasonTtl !== undefined ? ` ttl ${r.reasonTtl}` : ''})\n\n`);
   tooltip.appendCodeblock(formatExchange(r.exchange) || vscode.l10n.t('no packets'), 'text');
-  item.tooltip = tooltip;
-  item.command = { command: 'portlab.showExchange', title: vscode.l10n.t('Show Exchange'), arguments: [{ kind: 'port', result: r }] };
-  return item;
+  return tooltip;
 }

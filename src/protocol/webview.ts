@@ -43,7 +43,8 @@ export const ResultsViewState = z.object({
 export type ResultsViewState = z.infer<typeof ResultsViewState>;
 
 export type HostToWebview =
-  | { type: 'results'; results: PortResult[]; l10n: Record<string, string>; select?: ResultKey }
+  /** `replace`: these are all the results; else they are added to (or update) those the webview holds */
+  | { type: 'results'; replace: boolean; results: PortResult[]; l10n: Record<string, string>; select?: ResultKey }
   | { type: 'packet'; key: ResultKey; index: number; layers: HeaderLayer[] }
   | { type: 'packetError'; key: ResultKey; index: number; message: string };
 

@@ -30,8 +30,12 @@ async function scanFromPalette(page: Page, ports: string): Promise<void> {
   await input.press('Enter');
 }
 
-/** Scans 3000 ports (slowed by the rate setting), then Stop Scan from the palette: the notification goes, the tree says partial. */
-async function scanAndStop(page: Page, screenshot: string): Promise<void> {
+/**
+ * Scans 3000 ports (slowed by the rate setting), then Stop Scan from the palette: the notification goes,
+ * and the tree says the scan is partial, with fewer than the 3000 ports — a stop that came too late to
+ * cut the scan would leave all 3000 and "No scan is running".
+ */
+async function scanAndStop(page: Page, screenshot: string): Promise<number> {
   try {
     await scanFromPalette(page, '1-3000');
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: `Scanning ${TARGET}` });
@@ -40,12 +44,17 @@ async function scanAndStop(page: Page, screenshot: string): Promise<void> {
     await runCommand(page, 'PortLab: Stop Scan');
     await toast.first().waitFor({ state: 'detached', timeout: 15_000 });
     await waitForRow(page, '(partial)', 15_000);
+    const technique = (await page.locator('.pane-body .monaco-list-row', { hasText: '(partial)' }).first().textContent()) ?? '';
+    const ports = [...technique.matchAll(/(\d+) (?:open\|filtered|open|closed|filtered)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    assert.ok(ports > 0 && ports < 3000, `the stop cut the scan: ${technique}`);
+    assert.equal(await page.locator('.notifications-toasts', { hasText: 'No scan is running' }).count(), 0);
+    return ports;
   } finally {
     await page.screenshot({ path: join(RESULTS_DIR, screenshot) });
   }
 }
 
-test('palette → Stop Scan ends a running scan; Generate Lab Report in an editor tab with its preview; the results panel restored after a reload', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 }, async () =>
+test('palette → Stop Scan ends a running scan; Generate Lab Report in an editor tab with its preview; the results panel restored after a reload, where Stop Scan still cuts a scan short', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 }, async () =>
   withPortLabInBrowser(LAB_ID, {
     'portlab.defaultTechniques': ['connect'],
     'portlab.maxRetries': 1,
@@ -80,8 +89,8 @@ test('palette → Stop Scan ends a running scan; Generate Lab Report in an edito
     // The results panel, with a port selected, comes back as it was after the window reloads.
     await runCommand(page, 'PortLab: Show Results');
     const results = resultsWebview(page);
-    await results.locator('vscode-table-row.result').first().waitFor({ timeout: 30_000 });
-    await results.locator(`vscode-table-row[data-key="connect/${TARGET}/22"]`).click();
+    await results.locator('tr.result').first().waitFor({ timeout: 30_000 });
+    await results.locator(`tr[data-key="connect/${TARGET}/22"]`).click();
     await results.locator('svg.ladder').waitFor();
     const ladder = await results.locator('svg.ladder g.packet text.label').allTextContents();
     // The handshake, the lab's SSH banner (before the reset or crossing it), and the scanner's reset.
@@ -95,5 +104,12 @@ test('palette → Stop Scan ends a running scan; Generate Lab Report in an edito
     await results.locator('svg.ladder g.packet text.label').first().waitFor({ timeout: 30_000 });
     assert.deepEqual(await results.locator('svg.ladder g.packet text.label').allTextContents(), ladder);
     await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-after-reload.png') });
+
+    // Stop Scan from the palette again, in the reloaded window with the restored results panel showing the
+    // results as they stream in; the crowd of closed ports is one row of the tree, as nmap's "Not shown".
+    const kept = await scanAndStop(page, 'e2e-ui-stop-after-reload.png');
+    await waitForRow(page, 'closed tcp ports');
+    // The panel, sent only what is new each second, ends up with every port the tree has.
+    await results.locator('#count', { hasText: `${kept} of ${kept} results` }).waitFor({ timeout: 30_000 });
   }),
 );

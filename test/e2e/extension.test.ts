@@ -44,10 +44,10 @@ test('palette → lab → SYN and UDP scan → tree → results webview with the
 
     await runCommand(page, 'PortLab: Show Results');
     const frame = resultsWebview(page);
-    await frame.locator('vscode-table-row.result').first().waitFor({ timeout: 30_000 });
-    assert.equal(await frame.locator('vscode-table-row.result').count(), 14);
+    await frame.locator('tr.result').first().waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('tr.result').count(), 14);
 
-    await frame.locator('vscode-table-row[data-key="syn/198.18.51.2/22"]').click();
+    await frame.locator('tr[data-key="syn/198.18.51.2/22"]').click();
     await frame.locator('svg.ladder').waitFor();
     assert.deepEqual(await ladderLabels(frame), ['S', 'SA', 'R']);
     assert.equal(await frame.locator('svg.ladder g.packet.kernel').count(), 1);
@@ -57,11 +57,11 @@ test('palette → lab → SYN and UDP scan → tree → results webview with the
     await page.screenshot({ path: join(RESULTS_DIR, 'e2e-webview-open-port.png') });
     await frame.locator('svg.header-diagram').screenshot({ path: join(RESULTS_DIR, 'e2e-header-syn-ack.png') });
 
-    await frame.locator('vscode-table-row[data-key="syn/198.18.51.2/23"]').click();
+    await frame.locator('tr[data-key="syn/198.18.51.2/23"]').click();
     await frame.locator('svg.ladder g.packet text.label', { hasText: 'RA' }).waitFor();
     assert.deepEqual(await ladderLabels(frame), ['S', 'RA']);
 
-    await frame.locator('vscode-table-row[data-key="udp/198.18.51.2/69"]').click();
+    await frame.locator('tr[data-key="udp/198.18.51.2/69"]').click();
     await frame.locator('svg.ladder g.packet.icmp').waitFor();
     assert.deepEqual(await ladderLabels(frame), ['UDP', `ICMP 3/3 ${TARGET}`]);
     await page.screenshot({ path: join(RESULTS_DIR, 'e2e-webview-closed-udp.png') });
@@ -69,7 +69,7 @@ test('palette → lab → SYN and UDP scan → tree → results webview with the
     // Filtering narrows the table to what matches.
     await frame.locator('vscode-textfield#filter input').fill('open');
     await frame.locator('#count', { hasText: /^\d+ of 14/ }).waitFor();
-    const states = await frame.locator('vscode-table-row.result vscode-table-cell.state').allTextContents();
+    const states = await frame.locator('tr.result td.state').allTextContents();
     assert.ok(states.length > 0 && states.every((s) => s.includes('open')), states.join());
   }),
 );

@@ -111,6 +111,42 @@ export function defineTests(root: Mocha.Suite): void {
     assert.match(preview.t.label, /report-198\.18\.\d+\.2\.md/);
   });
 
+  add('a scan of many ports folds a state with more than 25 ports into one row, as nmap\'s "Not shown" line, listing the rest', async () => {
+    const a = await api();
+    const summary = (await vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '1-120' })) as ScanSummary | undefined;
+    assert.ok(summary && !summary.partial, 'the scan ran to its end');
+    const technique = a.tree.getChildren(a.tree.getChildren().find((n) => n.kind === 'target' && n.target === target)).find((n) => n.kind === 'technique' && n.technique === 'connect')!;
+    const rows = a.tree.getChildren(technique);
+    assert.deepEqual(
+      rows.map((n) => [shown(a, n).label, shown(a, n).icon]),
+      [
+        ['22/tcp open', 'pass-filled'],
+        ['25/tcp filtered', 'shield'],
+        ['53/tcp open', 'pass-filled'],
+        ['80/tcp open', 'pass-filled'],
+        ['110/tcp filtered', 'shield'],
+        ['115 closed tcp ports', 'error'],
+      ],
+    );
+    const group = rows.at(-1)!;
+    assert.equal(shown(a, group).description, 'conn-refused');
+    assert.equal(a.tree.getTreeItem(group).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'the folded ports wait to be asked for');
+    const folded = a.tree.getChildren(group);
+    assert.equal(folded.length, 115);
+    assert.ok(folded.every((n) => n.kind === 'port' && n.result.state === 'closed' && a.tree.getParent(n)?.kind === 'portGroup'));
+    assert.ok(folded.some((n) => shown(a, n).label === '23/tcp closed'));
+    // A port's tooltip (its exchange) is made when it is hovered.
+    const port23 = folded.find((n) => shown(a, n).label === '23/tcp closed')!;
+    const tooltip = a.tree.resolveTreeItem(a.tree.getTreeItem(port23), port23).tooltip as vscode.MarkdownString;
+    assert.match(tooltip.value, /S → RA/);
+    // Rescan on the folded row scans exactly its ports again.
+    const again = (await vscode.commands.executeCommand('portlab.rescan', group)) as ScanSummary | undefined;
+    assert.ok(again && !again.partial);
+    const after = a.tree.getChildren(technique);
+    assert.deepEqual(after.map((n) => shown(a, n).label), ['115 closed tcp ports']);
+    assert.deepEqual(a.tree.getChildren(after[0]).map((n) => (n.kind === 'port' ? n.result.port : -1)), folded.map((n) => (n.kind === 'port' ? n.result.port : -1)));
+  });
+
   add('settings are respected: portlab.nodePath runs the helper, a wrong one stops the scan', async () => {
     const a = await api();
     const good = settings().get<string>('nodePath');
@@ -144,7 +180,8 @@ export function defineTests(root: Mocha.Suite): void {
       const kept = found();
       assert.ok(kept >= 5 && kept < 2000, `${kept} of 2000 ports kept`);
       const [technique] = a.tree.getChildren(a.tree.getChildren().find((n) => n.kind === 'target' && n.target === target));
-      assert.ok(a.tree.getChildren(technique).length >= kept, 'the tree still lists the ports found before the stop');
+      const listed = a.tree.getChildren(technique).flatMap((n) => (n.kind === 'portGroup' ? a.tree.getChildren(n) : [n]));
+      assert.ok(listed.length >= kept, 'the tree still lists the ports found before the stop');
     } finally {
       await settings().update('rate', rate, vscode.ConfigurationTarget.Global);
     }
