@@ -252,7 +252,14 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     strings = m.l10n;
     if (m.select) {
       const r = results.find((x) => sameKey(m.select, x));
-      if (r) return select(r);
+      if (r) {
+        // Show Exchange asks for this port: a filter that hides its row goes, as a tree reveals what it is asked for.
+        if (!visibleRows().includes(r)) {
+          state.filter = '';
+          stateFilter = '';
+        }
+        return select(r);
+      }
     }
     // After a reload the header diagram is asked for again.
     if (!packet && state.selected && state.packetIndex !== undefined && selectedResult()) vscode.postMessage({ type: 'selectPacket', key: state.selected, index: state.packetIndex });

@@ -23,8 +23,10 @@ export class ResultsPanel implements vscode.Disposable {
   private readonly repost = coalesce(() => this.postResults(), RESULTS_REPOST_MS);
   /** results that arrived since the last post: all the webview needs when nothing left the store meanwhile */
   private readonly added = new Map<string, PortResult>();
-  /** the store's removalCount when the webview last got every result; undefined while it holds none (new, hidden, reloaded) */
+  /** the store's removalCount when the webview last got every result; undefined while it holds none */
   private syncedAt: number | undefined;
+  /** the webview's script runs and listens (it said 'ready'); a message posted before would be lost, and with it a selection */
+  private ready = false;
 
   static show(context: vscode.ExtensionContext, store: ResultsStore, select?: ResultKey): ResultsPanel {
     if (ResultsPanel.current) {
@@ -57,7 +59,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
-      store.onDidAddResult((r) => this.syncedAt !== undefined && this.added.set(`${r.technique}/${r.target}/${r.port}`, r)),
+      store.onDidAddResult((r) => this.ready && this.added.set(`${r.technique}/${r.target}/${r.port}`, r)),
       store.onDidChange(() => panel.visible && this.repost.request()),
       // A hidden webview is destroyed (no retained context); shown again, it loads anew and says 'ready'.
       panel.onDidChangeViewState(() => panel.visible || this.forget()),
@@ -71,13 +73,14 @@ export class ResultsPanel implements vscode.Disposable {
     const m = parsed.data;
     if (m.type === 'ready') {
       this.forget();
+      this.ready = true;
       this.postResults();
-    }
-    else if (m.type === 'selectPacket') this.postPacket(m.key, m.index);
+    } else if (m.type === 'selectPacket') this.postPacket(m.key, m.index);
     else if (m.type === 'openCapture') void vscode.commands.executeCommand('portlab.openCapture', { kind: 'technique', target: m.key.target, technique: m.key.technique });
   }
 
   private forget(): void {
+    this.ready = false;
     this.syncedAt = undefined;
     this.added.clear();
   }
@@ -88,6 +91,7 @@ export class ResultsPanel implements vscode.Disposable {
    * commands (Stop Scan from the palette) took effect seconds late.
    */
   private postResults(): void {
+    if (!this.ready) return;
     const replace = this.syncedAt !== this.store.removalCount;
     if (!replace && this.added.size === 0 && !this.pendingSelect) return;
     const results = replace ? this.store.allResults() : [...this.added.values()];

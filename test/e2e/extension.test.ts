@@ -71,5 +71,12 @@ test('palette → lab → SYN and UDP scan → tree → results webview with the
     await frame.locator('#count', { hasText: /^\d+ of 14/ }).waitFor();
     const states = await frame.locator('tr.result td.state').allTextContents();
     assert.ok(states.length > 0 && states.every((s) => s.includes('open')), states.join());
+
+    // A port clicked in the tree while another editor hides the panel: the panel comes back showing that port.
+    await runCommand(page, 'File: New Untitled Text File');
+    await page.locator('.tabs-container .tab', { hasText: 'Untitled-1' }).waitFor();
+    await page.locator('.pane-body .monaco-list-row', { hasText: '25/tcp filtered' }).first().click();
+    await frame.locator('.details h2', { hasText: `syn · ${TARGET}:25/tcp — filtered (no-response)` }).waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('tr.selected').getAttribute('data-key'), `syn/${TARGET}/25`);
   }),
 );
