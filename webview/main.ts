@@ -3,7 +3,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { formatExchange, PORT_STATES, TECHNIQUES, type PortResult } from '../src/protocol/scan';
-import type { HeaderLayer, HostToWebview, ResultKey, ResultsViewState, SortColumn, WebviewToHost } from '../src/protocol/webview';
+import { resultKeyString, type HeaderLayer, type HostToWebview, type ResultKey, type ResultsViewState, type SortColumn, type WebviewToHost } from '../src/protocol/webview';
 import { buildHeaderDiagram } from './header-diagram';
 import { buildLadder } from './ladder';
 import { toDom } from './svg';
@@ -33,7 +33,6 @@ const app = document.getElementById('app')!;
 const t = (key: string, ...args: (string | number)[]) => (strings[key] ?? key).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
 const sameKey = (a: ResultKey | undefined, r: PortResult) => !!a && a.technique === r.technique && a.target === r.target && a.port === r.port;
 const keyOf = (r: PortResult): ResultKey => ({ technique: r.technique, target: r.target, port: r.port });
-const rowKey = (r: PortResult) => `${r.technique}/${r.target}/${r.port}`;
 
 function save(): void {
   vscode.setState(state);
@@ -108,7 +107,7 @@ function updateCount(rows: readonly PortResult[]): void {
 let builtRows = '';
 
 function rowsSignature(rows: readonly PortResult[]): string {
-  return `${JSON.stringify(state.sort)}\n${rows.map((r) => `${rowKey(r)} ${r.state} ${r.reason} ${formatExchange(r.exchange)}`).join('\n')}`;
+  return `${JSON.stringify(state.sort)}\n${rows.map((r) => `${resultKeyString(r)} ${r.state} ${r.reason} ${formatExchange(r.exchange)}`).join('\n')}`;
 }
 
 /**
@@ -155,7 +154,7 @@ function table(rows = visibleRows()): HTMLElement {
   const shown = rows.slice(0, MAX_TABLE_ROWS);
   builtRows = rowsSignature(shown);
   for (const r of shown) {
-    const row = element('tr', { class: `result state-${r.state.replace('|', '-')}${sameKey(state.selected, r) ? ' selected' : ''}`, 'data-key': rowKey(r), tabindex: '0' });
+    const row = element('tr', { class: `result state-${r.state.replace('|', '-')}${sameKey(state.selected, r) ? ' selected' : ''}`, 'data-key': resultKeyString(r), tabindex: '0' });
     const cells = [r.technique, `${r.port}/${r.protocol}${r.service ? ` ${r.service}` : ''}`, r.state, r.reason, formatExchange(r.exchange)];
     cells.forEach((text, i) => row.appendChild(element('td', i === 2 ? { class: 'state' } : {}, text)));
     body.appendChild(row);
@@ -247,7 +246,7 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     const shownBefore = selectedResult();
     const hadTable = document.getElementById('results-table') !== null;
     if (m.replace) byKey.clear();
-    for (const r of m.results) byKey.set(rowKey(r), r);
+    for (const r of m.results) byKey.set(resultKeyString(r), r);
     results = [...byKey.values()];
     strings = m.l10n;
     if (m.select) {

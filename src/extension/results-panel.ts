@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PortResult } from '../protocol/scan';
-import { WebviewToHost, ResultsViewState, type HostToWebview, type ResultKey } from '../protocol/webview';
+import { resultKeyString, WebviewToHost, ResultsViewState, type HostToWebview, type ResultKey } from '../protocol/webview';
 import { coalesce } from './coalesce';
 import { readPacketHeaders } from './packet-headers';
 import type { ResultsStore } from './results-store';
@@ -59,7 +59,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
-      store.onDidAddResult((r) => this.ready && this.added.set(`${r.technique}/${r.target}/${r.port}`, r)),
+      store.onDidAddResult((r) => this.ready && this.added.set(resultKeyString(r), r)),
       store.onDidChange(() => panel.visible && this.repost.request()),
       // A hidden webview is destroyed (no retained context); shown again, it loads anew and says 'ready'.
       panel.onDidChangeViewState(() => panel.visible || this.forget()),

@@ -58,7 +58,7 @@ export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
       const listed: TreeNode[] = sortedResults(te)
         .filter((r) => !grouped.has(r.state))
         .map((result) => ({ kind: 'port', result }));
-      return [...listed, ...[...grouped.keys()].map((state): TreeNode => ({ kind: 'portGroup', target: node.target, technique: node.technique, state }))];
+      return [...listed, ...[...grouped].map((state): TreeNode => ({ kind: 'portGroup', target: node.target, technique: node.technique, state }))];
     }
     if (node.kind === 'portGroup') {
       const te = this.store.get(node.target)?.techniques.get(node.technique);
@@ -122,14 +122,14 @@ function sortedResults(te: TechniqueEntry): PortResult[] {
 }
 
 /**
- * The states whose ports the tree folds into one row, with their ports, by nmap's rule for its
- * "Not shown" line: a state other than open with more than 25 ports. A full-range scan then shows its
- * few interesting ports at once, and the tree stays cheap to redraw while thousands of results arrive.
+ * The states whose ports the tree folds into one row, by nmap's rule for its "Not shown" line: a state
+ * other than open with more than 25 ports. A full-range scan then shows its few interesting ports at
+ * once, and the tree stays cheap to redraw while thousands of results arrive.
  */
-function groupedStates(te: TechniqueEntry): Map<PortState, PortResult[]> {
-  const byState = new Map<PortState, PortResult[]>(PORT_STATES.map((s) => [s, []]));
-  for (const r of te.results.values()) byState.get(r.state)!.push(r);
-  return new Map([...byState].filter(([s, inState]) => s !== 'open' && inState.length > MAX_SHOWN_PER_STATE));
+function groupedStates(te: TechniqueEntry): Set<PortState> {
+  const counts = new Map<PortState, number>();
+  for (const r of te.results.values()) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  return new Set(PORT_STATES.filter((s) => s !== 'open' && (counts.get(s) ?? 0) > MAX_SHOWN_PER_STATE));
 }
 
 function portGroupItem(node: Extract<TreeNode, { kind: 'portGroup' }>, te: TechniqueEntry | undefined): vscode.TreeItem {

@@ -14,6 +14,11 @@ export const ResultKey = z.strictObject({
 });
 export type ResultKey = z.infer<typeof ResultKey>;
 
+/** A result's key as one string, "syn/198.18.0.2/22": the table row's data-key, and a map key on both sides. */
+export function resultKeyString(k: ResultKey): string {
+  return `${k.technique}/${k.target}/${k.port}`;
+}
+
 /** One field of a protocol header, in wire order; `bits` wide. Rows of the diagram are 32 bits. */
 export interface HeaderField {
   name: string;
