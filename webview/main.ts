@@ -53,13 +53,20 @@ const columns: { id: SortColumn; value(r: PortResult): string | number }[] = [
   { id: 'exchange', value: (r) => formatExchange(r.exchange) },
 ];
 
+/** Whether the state menu and the filter words let `r` through. */
+function matchesFilter(r: PortResult, words = filterWords()): boolean {
+  if (stateFilter && r.state !== stateFilter) return false;
+  const hay = `${r.technique} ${r.target} ${r.port}/${r.protocol} ${r.service ?? ''} ${r.state} ${r.reason} ${formatExchange(r.exchange)}`.toLowerCase();
+  return words.every((w) => hay.includes(w));
+}
+
+function filterWords(): string[] {
+  return (state.filter ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+}
+
 function visibleRows(): PortResult[] {
-  const words = (state.filter ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-  const rows = results.filter((r) => {
-    if (stateFilter && r.state !== stateFilter) return false;
-    const hay = `${r.technique} ${r.target} ${r.port}/${r.protocol} ${r.service ?? ''} ${r.state} ${r.reason} ${formatExchange(r.exchange)}`.toLowerCase();
-    return words.every((w) => hay.includes(w));
-  });
+  const words = filterWords();
+  const rows = results.filter((r) => matchesFilter(r, words));
   const sort = state.sort ?? { column: 'port', descending: false };
   const col = columns.find((c) => c.id === sort.column)!;
   return rows.sort((a, b) => {
@@ -117,10 +124,11 @@ function rowsSignature(rows: readonly PortResult[]): string {
 function redrawTable(): void {
   const rows = visibleRows();
   const current = document.getElementById('results-table');
-  if (current && rowsSignature(rows.slice(0, MAX_TABLE_ROWS)) === builtRows) {
+  const signature = rowsSignature(rows.slice(0, MAX_TABLE_ROWS));
+  if (current && signature === builtRows) {
     current.querySelector('.truncated')?.remove();
     if (rows.length > MAX_TABLE_ROWS) current.appendChild(truncatedHint(rows.length));
-  } else current?.replaceWith(table(rows));
+  } else current?.replaceWith(table(rows, signature));
   updateCount(rows);
 }
 
@@ -138,7 +146,7 @@ function tableOrEmpty(): HTMLElement {
  * against a few ms for native rows. Redrawn once a second while a scan streams in, the component table
  * kept the window's renderer busy enough that the editor answered commands seconds late.
  */
-function table(rows = visibleRows()): HTMLElement {
+function table(rows = visibleRows(), signature = rowsSignature(rows.slice(0, MAX_TABLE_ROWS))): HTMLElement {
   const box = element('div', { id: 'results-table', class: 'table-box' });
   const tableEl = element('table', { class: 'results' });
   const headRow = element('tr');
@@ -151,9 +159,8 @@ function table(rows = visibleRows()): HTMLElement {
   const head = element('thead');
   head.appendChild(headRow);
   const body = element('tbody');
-  const shown = rows.slice(0, MAX_TABLE_ROWS);
-  builtRows = rowsSignature(shown);
-  for (const r of shown) {
+  builtRows = signature;
+  for (const r of rows.slice(0, MAX_TABLE_ROWS)) {
     const row = element('tr', { class: `result state-${r.state.replace('|', '-')}${sameKey(state.selected, r) ? ' selected' : ''}`, 'data-key': resultKeyString(r), tabindex: '0' });
     const cells = [r.technique, `${r.port}/${r.protocol}${r.service ? ` ${r.service}` : ''}`, r.state, r.reason, formatExchange(r.exchange)];
     cells.forEach((text, i) => row.appendChild(element('td', i === 2 ? { class: 'state' } : {}, text)));
@@ -186,7 +193,7 @@ function table(rows = visibleRows()): HTMLElement {
 }
 
 function selectedResult(): PortResult | undefined {
-  return results.find((r) => sameKey(state.selected, r));
+  return state.selected && byKey.get(resultKeyString(state.selected));
 }
 
 function select(r: PortResult): void {
@@ -250,10 +257,10 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     results = [...byKey.values()];
     strings = m.l10n;
     if (m.select) {
-      const r = results.find((x) => sameKey(m.select, x));
+      const r = byKey.get(resultKeyString(m.select));
       if (r) {
         // Show Exchange asks for this port: a filter that hides its row goes, as a tree reveals what it is asked for.
-        if (!visibleRows().includes(r)) {
+        if (!matchesFilter(r)) {
           state.filter = '';
           stateFilter = '';
         }

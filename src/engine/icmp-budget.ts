@@ -83,16 +83,18 @@ export class IcmpBudget {
    * interval after probing started, a bucket emptied before us may still be empty.
    */
   mayRetry(now: number, lastAttempt = false): boolean {
-    if (!this.limiting) return !lastAttempt || (this.firstProbeAt >= 0 && now - this.firstProbeAt >= this.intervalMs);
-    this.refill(now);
-    return this.tokens - this.outstanding >= 1;
+    return this.msUntilRetry(now, lastAttempt) === 0;
   }
 
   /** Milliseconds until mayRetry() turns true (0 when it already is). */
   msUntilRetry(now: number, lastAttempt = false): number {
-    if (this.mayRetry(now, lastAttempt)) return 0;
-    if (!this.limiting) return this.firstProbeAt < 0 ? this.intervalMs : this.firstProbeAt + this.intervalMs - now;
-    return (1 - (this.tokens - this.outstanding)) * this.intervalMs;
+    if (!this.limiting) {
+      if (!lastAttempt) return 0;
+      return this.firstProbeAt < 0 ? this.intervalMs : Math.max(0, this.firstProbeAt + this.intervalMs - now);
+    }
+    this.refill(now);
+    const free = this.tokens - this.outstanding;
+    return free >= 1 ? 0 : (1 - free) * this.intervalMs;
   }
 
   /** A retransmission was sent: hold a token for its answer. Returns whether one was held. */

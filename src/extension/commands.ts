@@ -77,7 +77,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       node.kind === 'port'
         ? String(node.result.port)
         : node.kind === 'portGroup'
-          ? portRanges([...(entry?.techniques.get(node.technique)?.results.values() ?? [])].filter((r) => r.state === node.state).map((r) => r.port))
+          ? portRanges(s.store.resultsOf(target, node.technique, node.state).map((r) => r.port))
           : (entry?.lastPorts ?? readSettings().defaultPorts);
     if (techniques.length === 0) return scan(node);
     return s.runner.run({ target, techniques, ports });

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PortResult, ScannerInfo, TECHNIQUES, type ScanSummary, type Technique } from '../protocol/scan';
+import { PortResult, ScannerInfo, TECHNIQUES, type PortState, type ScanSummary, type Technique } from '../protocol/scan';
 
 export interface TechniqueEntry {
   technique: Technique;
@@ -143,7 +143,13 @@ export class ResultsStore implements vscode.Disposable {
 
   /** Every result, in target, technique, port order. */
   allResults(): PortResult[] {
-    return this.list().flatMap((t) => [...t.techniques.values()].flatMap((te) => [...te.results.values()].sort((a, b) => a.port - b.port)));
+    return this.list().flatMap((t) => [...t.techniques.keys()].flatMap((technique) => this.resultsOf(t.address, technique)));
+  }
+
+  /** A technique's results against a target in port order; only those in `state` when it is given. */
+  resultsOf(target: string, technique: Technique, state?: PortState): PortResult[] {
+    const results = [...(this.targets.get(target)?.techniques.get(technique)?.results.values() ?? [])];
+    return (state ? results.filter((r) => r.state === state) : results).sort((a, b) => a.port - b.port);
   }
 
   captureOf(target: string, technique: Technique): string | undefined {

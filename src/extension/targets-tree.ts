@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { coalesce } from './coalesce';
-import { MAX_SHOWN_PER_STATE } from '../output/nmap-model';
+import { foldedStates } from '../output/nmap-model';
 import { formatExchange, PORT_STATES, type PortResult, type PortState, type Technique } from '../protocol/scan';
 import type { ResultsStore, TargetEntry, TechniqueEntry } from './results-store';
 import { techniqueLabel } from './techniques';
@@ -52,18 +52,14 @@ export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
       return entry ? [...entry.techniques.keys()].map((technique) => ({ kind: 'technique', target: node.target, technique })) : [];
     }
     if (node.kind === 'technique') {
-      const te = this.store.get(node.target)?.techniques.get(node.technique);
-      if (!te) return [];
-      const grouped = groupedStates(te);
-      const listed: TreeNode[] = sortedResults(te)
-        .filter((r) => !grouped.has(r.state))
-        .map((result) => ({ kind: 'port', result }));
-      return [...listed, ...[...grouped].map((state): TreeNode => ({ kind: 'portGroup', target: node.target, technique: node.technique, state }))];
+      const results = this.store.resultsOf(node.target, node.technique);
+      // A state with many ports is one row, by nmap's rule for its "Not shown" line: a full-range scan shows its
+      // few interesting ports at once, and the tree stays cheap to redraw while thousands of results arrive.
+      const grouped = foldedStates(results);
+      const listed: TreeNode[] = results.filter((r) => !grouped.has(r.state)).map((result) => ({ kind: 'port', result }));
+      return [...listed, ...PORT_STATES.filter((state) => grouped.has(state)).map((state): TreeNode => ({ kind: 'portGroup', target: node.target, technique: node.technique, state }))];
     }
-    if (node.kind === 'portGroup') {
-      const te = this.store.get(node.target)?.techniques.get(node.technique);
-      return te ? sortedResults(te).filter((r) => r.state === node.state).map((result) => ({ kind: 'port', result })) : [];
-    }
+    if (node.kind === 'portGroup') return this.store.resultsOf(node.target, node.technique, node.state).map((result) => ({ kind: 'port', result }));
     return [];
   }
 
@@ -71,7 +67,7 @@ export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
     if (node.kind === 'port') {
       const { target, technique, state } = node.result;
       const te = this.store.get(target)?.techniques.get(technique);
-      return te && groupedStates(te).has(state) ? { kind: 'portGroup', target, technique, state } : { kind: 'technique', target, technique };
+      return te && foldedStates(te.results.values()).has(state) ? { kind: 'portGroup', target, technique, state } : { kind: 'technique', target, technique };
     }
     if (node.kind === 'portGroup') return { kind: 'technique', target: node.target, technique: node.technique };
     if (node.kind === 'technique') return { kind: 'target', target: node.target };
@@ -81,7 +77,7 @@ export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
   getTreeItem(node: TreeNode): vscode.TreeItem {
     if (node.kind === 'target') return this.targetItem(this.store.get(node.target));
     if (node.kind === 'technique') return this.techniqueItem(node.target, this.store.get(node.target)?.techniques.get(node.technique));
-    if (node.kind === 'portGroup') return portGroupItem(node, this.store.get(node.target)?.techniques.get(node.technique));
+    if (node.kind === 'portGroup') return portGroupItem(node, this.store.resultsOf(node.target, node.technique, node.state));
     return portItem(node.result);
   }
 
@@ -117,23 +113,8 @@ export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
   }
 }
 
-function sortedResults(te: TechniqueEntry): PortResult[] {
-  return [...te.results.values()].sort((a, b) => a.port - b.port);
-}
-
-/**
- * The states whose ports the tree folds into one row, by nmap's rule for its "Not shown" line: a state
- * other than open with more than 25 ports. A full-range scan then shows its few interesting ports at
- * once, and the tree stays cheap to redraw while thousands of results arrive.
- */
-function groupedStates(te: TechniqueEntry): Set<PortState> {
-  const counts = new Map<PortState, number>();
-  for (const r of te.results.values()) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-  return new Set(PORT_STATES.filter((s) => s !== 'open' && (counts.get(s) ?? 0) > MAX_SHOWN_PER_STATE));
-}
-
-function portGroupItem(node: Extract<TreeNode, { kind: 'portGroup' }>, te: TechniqueEntry | undefined): vscode.TreeItem {
-  const ports = te ? [...te.results.values()].filter((r) => r.state === node.state) : [];
+/** `ports`: the results in the group's state. */
+function portGroupItem(node: Extract<TreeNode, { kind: 'portGroup' }>, ports: PortResult[]): vscode.TreeItem {
   const protocol = ports[0]?.protocol ?? (node.technique === 'udp' ? 'udp' : 'tcp');
   const item = new vscode.TreeItem(vscode.l10n.t('{0} {1} {2} ports', ports.length, node.state, protocol), vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `portGroup:${node.target}:${node.technique}:${node.state}`;

@@ -37,6 +37,13 @@ export interface NmapRun {
 /** nmap hides a non-open state when a host has more than this many ports in it. */
 export const MAX_SHOWN_PER_STATE = 25;
 
+/** The states nmap folds into its "Not shown" line (and <extraports>): not open, more than 25 ports. */
+export function foldedStates(results: Iterable<PortResult>): Set<PortState> {
+  const counts = new Map<PortState, number>();
+  for (const r of results) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  return new Set([...counts].filter(([state, n]) => state !== 'open' && n > MAX_SHOWN_PER_STATE).map(([state]) => state));
+}
+
 export const NMAP_SCAN_TYPE: Record<Technique, string> = {
   connect: 'connect',
   syn: 'syn',
@@ -72,21 +79,20 @@ function splitIntoPasses(techniques: Technique[]): Technique[][] {
 
 function nmapHost(address: string, results: PortResult[]): NmapHost {
   const sorted = [...results].sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol === 'tcp' ? -1 : 1));
-  const byState = new Map<PortState, PortResult[]>();
-  for (const r of sorted) byState.set(r.state, [...(byState.get(r.state) ?? []), r]);
-  const extra: ExtraPorts[] = [];
-  for (const [state, inState] of byState) {
-    if (state === 'open' || inState.length <= MAX_SHOWN_PER_STATE) continue;
-    const reasons = new Map<string, { reason: string; protocol: Protocol; ports: number[] }>();
-    for (const r of inState) {
-      const key = `${r.reason}/${r.protocol}`;
-      const entry = reasons.get(key) ?? { reason: r.reason, protocol: r.protocol, ports: [] };
-      entry.ports.push(r.port);
-      reasons.set(key, entry);
-    }
-    extra.push({ state, count: inState.length, reasons: [...reasons.values()] });
+  const hidden = foldedStates(sorted);
+  // In order of first appearance, as the ports are sorted.
+  const byState = new Map<PortState, { count: number; reasons: Map<string, { reason: string; protocol: Protocol; ports: number[] }> }>();
+  for (const r of sorted) {
+    if (!hidden.has(r.state)) continue;
+    const inState = byState.get(r.state) ?? { count: 0, reasons: new Map() };
+    byState.set(r.state, inState);
+    inState.count++;
+    const key = `${r.reason}/${r.protocol}`;
+    const entry = inState.reasons.get(key) ?? { reason: r.reason, protocol: r.protocol, ports: [] };
+    entry.ports.push(r.port);
+    inState.reasons.set(key, entry);
   }
-  const hidden = new Set(extra.map((e) => e.state));
+  const extra: ExtraPorts[] = [...byState].map(([state, { count, reasons }]) => ({ state, count, reasons: [...reasons.values()] }));
   return { address, ports: sorted.filter((r) => !hidden.has(r.state)), extra };
 }
 

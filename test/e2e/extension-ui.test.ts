@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { hostname, release } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { RESULTS_DIR, resultsWebview, runCommand, waitForRow, withPortLabInBrowser } from './harness';
+import { RESULTS_DIR, resultsWebview, runCommand, treeRow, waitForRow, withPortLabInBrowser } from './harness';
 
 const LAB_ID = 53;
 const TARGET = `198.18.${LAB_ID}.2`;
@@ -44,7 +44,7 @@ async function scanAndStop(page: Page, screenshot: string): Promise<number> {
     await runCommand(page, 'PortLab: Stop Scan');
     await toast.first().waitFor({ state: 'detached', timeout: 15_000 });
     await waitForRow(page, '(partial)', 15_000);
-    const technique = (await page.locator('.pane-body .monaco-list-row', { hasText: '(partial)' }).first().textContent()) ?? '';
+    const technique = (await treeRow(page, '(partial)').textContent()) ?? '';
     const ports = [...technique.matchAll(/(\d+) (?:open\|filtered|open|closed|filtered)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
     assert.ok(ports > 0 && ports < 3000, `the stop cut the scan: ${technique}`);
     assert.equal(await page.locator('.notifications-toasts', { hasText: 'No scan is running' }).count(), 0);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { RESULTS_DIR, resultsWebview, runCommand, waitForRow, withPortLabInBrowser } from './harness';
+import { RESULTS_DIR, resultsWebview, runCommand, treeRow, waitForRow, withPortLabInBrowser } from './harness';
 
 const LAB_ID = 51;
 const TARGET = `198.18.${LAB_ID}.2`;
@@ -75,7 +75,7 @@ test('palette → lab → SYN and UDP scan → tree → results webview with the
     // A port clicked in the tree while another editor hides the panel: the panel comes back showing that port.
     await runCommand(page, 'File: New Untitled Text File');
     await page.locator('.tabs-container .tab', { hasText: 'Untitled-1' }).waitFor();
-    await page.locator('.pane-body .monaco-list-row', { hasText: '25/tcp filtered' }).first().click();
+    await treeRow(page, '25/tcp filtered').click();
     await frame.locator('.details h2', { hasText: `syn · ${TARGET}:25/tcp — filtered (no-response)` }).waitFor({ timeout: 30_000 });
     assert.equal(await frame.locator('tr.selected').getAttribute('data-key'), `syn/${TARGET}/25`);
   }),

@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { labDown } from '../../src/lab';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -229,9 +229,14 @@ export async function withPortLabInBrowser(labId: number, settings: Record<strin
   }
 }
 
+/** The first row of the Targets tree that shows `text`. */
+export function treeRow(page: Page, text: string): Locator {
+  return page.locator('.pane-body .monaco-list-row', { hasText: text }).first();
+}
+
 /** Waits for a row of the Targets tree that shows `text`. */
 export async function waitForRow(page: Page, text: string, timeout = 60_000): Promise<void> {
-  await page.locator('.pane-body .monaco-list-row', { hasText: text }).first().waitFor({ timeout });
+  await treeRow(page, text).waitFor({ timeout });
 }
 
 /** The results panel's content (its webview's inner frame). */

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandNmapOutputFlags, toNmapNormal, toNmapXml } from '../../src/output';
+import { foldedStates } from '../../src/output/nmap-model';
 import type { PortResult, PortState, Reason, ScanDocument, Technique } from '../../src/protocol';
 
 const NMAP_DTD = '/usr/share/nmap/nmap.dtd';
@@ -131,4 +132,11 @@ test('nmap\'s -oX FILE / -oN FILE reach the scan command as long options', () =>
     'node', 'cli.js', 'scan', '198.18.30.2', '--output-xml', 'a.xml', '--output-normal', 'b.nmap', '-sS',
   ]);
   assert.deepEqual(expandNmapOutputFlags(['scan', '-o', 'X', '-sSU']), ['scan', '-o', 'X', '-sSU']);
+});
+
+test('nmap folds a state other than open with more than 25 ports, never open ones', () => {
+  const many = (state: PortState, reason: Reason, n: number, from: number) => Array.from({ length: n }, (_, i) => port('syn', from + i, state, reason));
+  const results = [...many('open', 'syn-ack', 30, 1), ...many('closed', 'reset', 26, 100), ...many('filtered', 'no-response', 25, 200)];
+  assert.deepEqual([...foldedStates(results)], ['closed']);
+  assert.deepEqual([...foldedStates(results.slice(0, 55))], []);
 });

@@ -14,11 +14,10 @@ import { hasCapNetRaw } from '../../link';
 import { formatExchange, NMAP_FLAG, TECHNIQUES, type PortResult, type ScanDocument, type Technique } from '../../protocol';
 import type { ScanPlan } from '../../engine/scan-plan';
 import { addNmapOutputOptions, writeScanOutputs, type NmapOutputOptions } from '../../output';
+import { MAX_SHOWN_PER_STATE } from '../../output/nmap-model';
 import { writeScanJson } from '../../output/scan-json';
 
 const TECHNIQUE_BY_LETTER = new Map(TECHNIQUES.map((t) => [NMAP_FLAG[t], t] as const));
-/** Like nmap: when one state covers more ports than this, the table lists only the others. */
-const MAX_SHOWN_IN_ONE_STATE = 25;
 
 /** `-sS -sU`, `-sSU` and `-s S` all work; the letters are nmap's. */
 function parseTechniques(groups: string[]): Technique[] {
@@ -54,11 +53,11 @@ interface ScanOptions extends NmapOutputOptions {
   allowTarget: string[];
 }
 
-/** `rows`: the results of this technique against this target. */
+/** `rows`: the results of this technique against this target. Like nmap, a state with more than 25 ports is one "Not shown" line. */
 function table(rows: PortResult[], technique: Technique, target: string): string {
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-  const hidden = [...counts].filter(([, c]) => c > MAX_SHOWN_IN_ONE_STATE).map(([s]) => s);
+  const hidden = [...counts].filter(([, c]) => c > MAX_SHOWN_PER_STATE).map(([s]) => s);
   const lines = [`${technique} scan of ${target} (-s${NMAP_FLAG[technique]}), ${rows.length} ports`];
   for (const state of hidden) {
     const reasons = new Map<string, number>();
