@@ -5,7 +5,7 @@ import { decodeFrame, IPPROTO_TCP, TCP_ACK, TCP_SYN } from './packet';
 import { LINGER_MS, PortBook } from './port-book';
 import { RttEstimator } from './rtt';
 import { classifyConnect, connectNoResponse, CONNECT_DEFAULT_RETRIES } from './technique';
-import { nextTurn, Waker, type TechniqueContext } from './technique-context';
+import { nextTurn, perfMsOf, Waker, type TechniqueContext } from './technique-context';
 
 /**
  * Concurrent connect() attempts; each holds a file descriptor, so the process's open-file limit
@@ -40,8 +40,10 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
   let capture: LiveCapture | undefined;
   if (hasCapNetRaw()) {
     let ourIp = '';
-    const opened = captureConnectTraffic(target, ctx.plan.iface, (frame) => {
+    // Every packet of a connect scan is the kernel's and captured: its time is the capture's (see raw-scan.ts).
+    const opened = captureConnectTraffic(target, ctx.plan.iface, (frame, capturedAt) => {
       const now = performance.now();
+      const t = perfMsOf(capturedAt) - ctx.startedAt;
       const d = decodeFrame(frame);
       if (!d?.ip) return;
       const quoted = d.icmp?.quoted;
@@ -51,7 +53,7 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
         ctx.counters.received++;
         // Errors drawn by a connect scan spend the same budget the raw techniques after it will need.
         if (d.ip.src === target) ctx.icmpBudgets.for(target).errorReceived(now);
-        book.record(i, d, 'in', now - ctx.startedAt, { frame: ctx.pcap?.write(frame) });
+        book.record(i, d, 'in', t, { frame: ctx.pcap?.write(frame, capturedAt) });
         return;
       }
       const tcp = d.tcp;
@@ -67,11 +69,11 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
         i = indexOfPort[tcp.srcPort]!;
       }
       if (!dir) return;
-      const frameNo = ctx.pcap?.write(frame);
+      const frameNo = ctx.pcap?.write(frame, capturedAt);
       const extra: { frame?: number; retry?: number } = { frame: frameNo };
       if (dir === 'out' && (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) extra.retry = synsSeen[i]++;
       if (dir === 'in') ctx.counters.received++;
-      book.record(i, d, dir, now - ctx.startedAt, extra);
+      book.record(i, d, dir, t, extra);
     });
     capture = opened.capture;
     ourIp = opened.route.srcIp;
@@ -84,7 +86,24 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
   let next = 0;
   let inFlight = 0;
   let lastProgress = 0;
+  /** ports whose connect() drew an answer (connected, refused, unreachable); timeouts are not answers */
+  let answered = 0;
   const tries = new Uint8Array(n);
+
+  const progress = (now: number) => {
+    lastProgress = now;
+    const elapsed = (now - ctx.startedAt) / 1000;
+    ctx.events.progress?.({
+      scanId: ctx.plan.scanId,
+      technique: 'connect',
+      target,
+      sent: ctx.counters.sent,
+      answered,
+      done: book.decided,
+      total: n,
+      rate: elapsed > 0 ? Math.round(ctx.counters.sent / elapsed) : 0,
+    });
+  };
 
   const attempt = (i: number) => {
     const started = performance.now();
@@ -96,6 +115,7 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
       inFlight--;
       const verdict = classifyConnect(outcome);
       if (verdict) {
+        answered++;
         rtt.sample(now - started);
         book.decide(i, verdict, now);
       } else if (tries[i]! <= maxRetries) retryQueue.push(i);
@@ -117,20 +137,7 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
       }
       now = performance.now();
       book.reportDue(now, capture ? LINGER_MS : 0, reportPort);
-      if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
-        lastProgress = now;
-        const elapsed = (now - ctx.startedAt) / 1000;
-        ctx.events.progress?.({
-          scanId: ctx.plan.scanId,
-          technique: 'connect',
-          target,
-          sent: ctx.counters.sent,
-          answered: book.decided,
-          done: book.decided,
-          total: n,
-          rate: elapsed > 0 ? Math.round(ctx.counters.sent / elapsed) : 0,
-        });
-      }
+      if (now - lastProgress >= PROGRESS_INTERVAL_MS) progress(now);
       // Every port decided: the kernel's last packets (A, RA after a SYN/ACK) follow within microseconds.
       if (book.decided === n && inFlight === 0) break;
       if (started === CONNECT_BURST) await nextTurn();
@@ -144,6 +151,8 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     capture?.close();
   }
   book.reportDue(performance.now(), 0, reportPort);
+  // The last word on the counts: the loop reports at most every PROGRESS_INTERVAL_MS, so its last report lags the end.
+  progress(performance.now());
   return book;
 }
 

@@ -61,7 +61,8 @@ export function expandTargets(spec: string): string[] {
 /**
  * Finds live hosts the way `nmap -sn` does: this host's own addresses are up (localhost); on-link
  * addresses are asked by ARP; addresses behind a gateway get ICMP echo, TCP SYN to 443 and TCP ACK
- * to 80. Every address passes the scope guard before a single packet is sent.
+ * to 80. Every address passes the scope guard before a single packet is sent. `signal` stops the
+ * sweep; the hosts found until then are returned.
  */
 export async function discoverHosts(request: DiscoverRequest, signal?: AbortSignal, pacing: SweepPacing = DEFAULT_PACING): Promise<DiscoveredHost[]> {
   const addresses = expandTargets(request.targets);
@@ -84,8 +85,8 @@ export async function discoverHosts(request: DiscoverRequest, signal?: AbortSign
     groups.set(key, group);
   }
   const found = [...local];
-  for (const g of onLink.values()) found.push(...(await arpSweep(g.route, g.addresses, pacing, signal)));
-  for (const g of routed.values()) found.push(...(await routedSweep(g.route, g.addresses, pacing, signal)));
+  for (const g of onLink.values()) if (!signal?.aborted) found.push(...(await arpSweep(g.route, g.addresses, pacing, signal)));
+  for (const g of routed.values()) if (!signal?.aborted) found.push(...(await routedSweep(g.route, g.addresses, pacing, signal)));
   const order = new Map(addresses.map((a, i) => [a, i]));
   return found.sort((a, b) => order.get(a.address)! - order.get(b.address)!);
 }

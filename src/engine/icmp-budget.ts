@@ -12,10 +12,12 @@
  * a FIN scan right after a SYN scan starts with the budget the SYN scan left.
  *
  * Before that first error, silence proves nothing either: another tool may have emptied the bucket just
- * before we came, and then every closed port is silent. One refill interval after our first probe the
- * bucket holds a token again, so a port's last probe waits for that moment (mayRetry), and a probe
- * that was already in flight, holding no token, when the first error revealed the limit is not counted
- * (revealedAfter): its silence may be the limit's.
+ * before we came, and then every closed port is silent. So until the target shows its limit, the model
+ * is a bucket emptied when our probing started and refilled since: a port's last attempt, whose silence
+ * decides its state, waits for a token of that bucket and holds it (mayRetry, reserve), as every
+ * retransmission does once an error came. The budget only ever delays a retransmission; it never adds
+ * one, so --max-retries stays a cap (nmap's meaning). Retransmissions that are not a port's last go at
+ * once until the first error: a later attempt still covers them.
  *
  * The refill interval starts at Linux's default and only ever shrinks, on proof: a bucket of that
  * interval cannot have sent more than burst + elapsed/interval errors since the first one, so more
@@ -34,7 +36,7 @@ export class IcmpBudget {
   private errors = 0;
   /** retransmissions sent under the budget whose answer (or silence) is still awaited */
   private outstanding = 0;
-  /** whether this target has ever sent us an ICMP error: until then there is nothing to ration */
+  /** whether this target has ever sent us an ICMP error: until then only last attempts are rationed */
   private limiting = false;
   private firstProbeAt = -1;
 
@@ -66,21 +68,18 @@ export class IcmpBudget {
 
   /**
    * A technique starts probing the target (from this budget's source); the first call counts. Any
-   * emptying of the bucket by someone else happened before it, so one interval later a token is back.
+   * emptying of the bucket by someone else happened before it: until an error shows more, the model's
+   * bucket is empty then and refills from there.
    */
   probingStarted(now: number): void {
-    if (this.firstProbeAt < 0) this.firstProbeAt = now;
-  }
-
-  /** Whether the limit came to light only after `sentAt`: a probe sent then without a held token may have been swallowed. */
-  revealedAfter(sentAt: number): boolean {
-    return this.limiting && this.firstErrorAt >= sentAt;
+    if (this.firstProbeAt >= 0) return;
+    this.firstProbeAt = now;
+    if (!this.limiting) this.updatedAt = now;
   }
 
   /**
-   * Whether a retransmission may go now without risking an answer swallowed by the rate limit. A port's
-   * last attempt, whose silence decides its state, also waits before any error has come: until one
-   * interval after probing started, a bucket emptied before us may still be empty.
+   * Whether a retransmission may go now without risking an answer swallowed by the rate limit: once the
+   * target showed its limit, when a token is free; before that, a port's last attempt only (see above).
    */
   mayRetry(now: number, lastAttempt = false): boolean {
     return this.msUntilRetry(now, lastAttempt) === 0;
@@ -90,7 +89,7 @@ export class IcmpBudget {
   msUntilRetry(now: number, lastAttempt = false): number {
     if (!this.limiting) {
       if (!lastAttempt) return 0;
-      return this.firstProbeAt < 0 ? this.intervalMs : Math.max(0, this.firstProbeAt + this.intervalMs - now);
+      if (this.firstProbeAt < 0) return this.intervalMs;
     }
     this.refill(now);
     const free = this.tokens - this.outstanding;
@@ -98,8 +97,8 @@ export class IcmpBudget {
   }
 
   /** A retransmission was sent: hold a token for its answer. Returns whether one was held. */
-  reserve(): boolean {
-    if (!this.limiting) return false;
+  reserve(lastAttempt = false): boolean {
+    if (!this.limiting && !lastAttempt) return false;
     this.outstanding++;
     return true;
   }

@@ -5,7 +5,7 @@ import { LINGER_MS, PortBook } from './port-book';
 import { pickSourcePortBase, ProbeMatcher, SOURCE_PORT_SPAN } from './probe-matcher';
 import { RttEstimator } from './rtt';
 import type { RawTechnique } from './technique';
-import { nextTurn, Waker, type TechniqueContext } from './technique-context';
+import { nextTurn, perfMsOf, Waker, type TechniqueContext } from './technique-context';
 
 /**
  * Frames sent before the event loop gets a turn, so that the capture drains: a tight loop overflows
@@ -19,6 +19,8 @@ const SEND_BURST = 128;
  */
 const MAX_IN_FLIGHT = { tcp: 16384, udp: 256 } as const;
 const PROGRESS_INTERVAL_MS = 200;
+/** retransmissions per port for probes the capture never saw (see `unseen`) */
+const MAX_UNSEEN_ATTEMPTS = 8;
 
 /** Runs one raw technique against one target and returns its book of verdicts and exchanges. */
 export async function scanTargetRaw(technique: RawTechnique, target: string, ctx: TechniqueContext): Promise<PortBook> {
@@ -48,10 +50,23 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   const rationed = technique.noResponse.state === 'open|filtered';
   /** 1 + the index of the source whose token a retransmission holds, 0 for none */
   const holdsToken = new Uint8Array(n);
-  /** 1 when a silent attempt of the port was not counted: it was in flight when the target's rate limit came to light */
-  const forgiven = new Uint8Array(n);
+  /**
+   * Attempts of port i the capture never saw leave (set once the channel is open), the one exception to
+   * --max-retries as a cap on probes. On `lo` the capture sees every probe we send, so one missing at its
+   * timeout never left (the raw socket's ENOBUFS) or was dropped by a full ring (several scans at once on
+   * a busy host), which then most likely dropped its answer too: either way its silence says nothing, and
+   * it is sent again. At most MAX_UNSEEN_ATTEMPTS times per port, so that a capture that sees no probe at
+   * all still ends the scan; the technique's summary note counts them. Never on other links, where the
+   * capture does not see our own frames.
+   */
+  const unseen = new Uint8Array(n);
+  /** whether the capture saw port i's latest attempt */
+  const probeSeen = new Uint8Array(n);
+  let seesOwnProbes = false;
+  /** the attempts of port i whose silence counts: at most 1 + maxRetries */
+  const countedTries = (i: number) => tries[i]! - unseen[i]!;
   /** whether port i's next attempt is its last, whose silence decides the state */
-  const lastAttemptNext = (i: number) => tries[i]! - forgiven[i]! >= maxRetries;
+  const lastAttemptNext = (i: number) => countedTries(i) >= maxRetries;
 
   const isn = (Math.random() * 0x100000000) >>> 0;
   let matcher: ProbeMatcher | undefined;
@@ -67,14 +82,19 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     }
   };
 
-  const onFrame = (frame: Uint8Array) => {
+  // Times of packets are the capture clock's (when the kernel captured an answer, when a probe went to it),
+  // not when this loop got to them; the loop's own decisions (timeouts, RTT) stay on performance.now().
+  // The pcap holds frames in the order they are written: a probe when it is sent, an answer when this
+  // loop reads it. An answer captured while a burst of probes went out is written after them, so the
+  // file's order (and Wireshark's, which keeps it) can differ from the timestamps' (wire) order there.
+  const onFrame = (frame: Uint8Array, capturedAt: number) => {
     const now = performance.now();
     const d = decodeFrame(frame);
     const m = d?.ip && matcher ? matcher.match(d) : undefined;
-    if (m?.kind === 'own') return;
-    const frameNo = ctx.pcap?.write(frame);
+    if (m?.kind === 'own') return void (probeSeen[m.index] = 1);
+    const frameNo = ctx.pcap?.write(frame, capturedAt);
     if (!m || !d) return;
-    const t = now - ctx.startedAt;
+    const t = perfMsOf(capturedAt) - ctx.startedAt;
     if (m.kind === 'kernel') {
       book.record(m.index, d, 'out', t, { kernel: true, frame: frameNo });
       return;
@@ -90,18 +110,25 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     }
   };
 
+  const sourcePortBase = pickSourcePortBase(ports);
   const channel: RawChannel = await openRawChannel(
     target,
     ctx.plan.iface,
-    onFrame,
-    (err) => {
-      ctx.stoppedBy ??= err.message;
-      waker.wake();
+    { first: sourcePortBase, last: sourcePortBase + SOURCE_PORT_SPAN - 1 },
+    {
+      onFrame,
+      onInjected: (frame, sentAt) => ctx.pcap?.write(frame, sentAt),
+      onLost: (err) => {
+        ctx.stoppedBy ??= err.message;
+        waker.wake();
+      },
     },
-    sources.length > 0 ? { addresses: sources, onArpReply: (frame) => ctx.pcap?.write(frame) } : undefined,
+    sources.length > 0 ? { addresses: sources } : undefined,
   );
+  if (channel.targetMac !== undefined) ctx.targetMac = channel.targetMac;
   if (channel.arpRttMs !== undefined) rtt.sample(channel.arpRttMs);
-  matcher = new ProbeMatcher(technique, ports, sources.length > 0 ? sources : channel.route.srcIp, target, isn, pickSourcePortBase(ports));
+  seesOwnProbes = channel.route.loopback;
+  matcher = new ProbeMatcher(technique, ports, sources.length > 0 ? sources : channel.route.srcIp, target, isn, sourcePortBase);
 
   // TCP probes are one prebuilt frame per source address, patched in place: nothing is allocated
   // or decoded per probe, which at 100k+ probes/s is most of the loop's time apart from the send itself.
@@ -119,18 +146,18 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   const send = (i: number, now: number) => {
     const attempt = tries[i]!;
     const srcIp = matcher!.source(i, attempt);
-    const t = now - ctx.startedAt;
     if (technique.probeTemplate) {
       const { template, srcId } = templateFor(srcIp);
       const frame = template.fill(ports[i]!, matcher!.seq(i, attempt), matcher!.sourcePort(attempt));
-      channel.sendFrame(frame);
-      book.recordPacket(i, 'out', t, 'tcp', srcId, template.ipLength, template.flags, { retry: attempt, frame: ctx.pcap?.write(frame) });
+      const wentAt = channel.sendFrame(frame);
+      book.recordPacket(i, 'out', perfMsOf(wentAt) - ctx.startedAt, 'tcp', srcId, template.ipLength, template.flags, { retry: attempt, frame: ctx.pcap?.write(frame, wentAt) });
     } else {
       const packet = technique.buildProbe({ srcIp, dstIp: target, srcPort: matcher!.sourcePort(attempt), dstPort: ports[i]!, seq: matcher!.seq(i, attempt) });
-      const frame = channel.send(packet);
-      book.record(i, decodeIPv4Packet(packet)!, 'out', t, { retry: attempt, frame: ctx.pcap?.write(frame) });
+      const { frame, sentAt: wentAt } = channel.send(packet);
+      book.record(i, decodeIPv4Packet(packet)!, 'out', perfMsOf(wentAt) - ctx.startedAt, { retry: attempt, frame: ctx.pcap?.write(frame, wentAt) });
     }
     tries[i] = attempt + 1;
+    probeSeen[i] = 0;
     sentAt[i] = now;
     inFlightFlag[i] = 1;
     inFlight++;
@@ -160,6 +187,8 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   };
   let next = 0;
   let lastProgress = 0;
+  /** when the loop last yielded to the event loop: every answer captured before then has been through onFrame */
+  let drainedAt = performance.now();
 
   const progress = (now: number) => {
     lastProgress = now;
@@ -188,12 +217,16 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
           timeoutHead++;
           continue;
         }
-        if (now - sentAt[i]! < timeout) break;
+        // Judged at the last drain, not now: answers that came while the loop was off the CPU (a busy
+        // host, several scans at once) are still in the ring, read only once this turn yields.
+        if (drainedAt - sentAt[i]! < timeout) break;
         timeoutHead++;
-        const heldToken = holdsToken[i] !== 0;
         settle(i);
-        if (rationed && !heldToken && !forgiven[i] && budgets[matcher.sourceIndex(i, tries[i]! - 1)]!.revealedAfter(sentAt[i]!)) forgiven[i] = 1;
-        if (tries[i]! - forgiven[i]! <= maxRetries) retryQueues[matcher.sourceIndex(i, tries[i]!)]!.ports.push(i);
+        if (seesOwnProbes && !probeSeen[i] && unseen[i]! < MAX_UNSEEN_ATTEMPTS) {
+          unseen[i]!++;
+          ctx.counters.unseen = (ctx.counters.unseen ?? 0) + 1;
+        }
+        if (countedTries(i) <= maxRetries) retryQueues[matcher.sourceIndex(i, tries[i]!)]!.ports.push(i);
         else book.decide(i, technique.noResponse, now);
       }
       if (timeoutHead > 65536) {
@@ -216,7 +249,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
         if (!book.isOpen(i)) continue;
         send(i, now);
         sentThisTurn++;
-        if (retryReady && rationed && budgets[retrySource]!.reserve()) holdsToken[i] = retrySource + 1;
+        if (retryReady && rationed && budgets[retrySource]!.reserve(countedTries(i) > maxRetries)) holdsToken[i] = retrySource + 1;
       }
       for (const q of retryQueues) {
         if (q.head > 65536) {
@@ -231,6 +264,8 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       // Once every port is decided, the short linger below is enough for what may still follow (our
       // kernel's RST comes within microseconds of the SYN/ACK); waiting out LINGER_MS added 150 ms to every scan.
       if (book.decided === n) break;
+      // Either wait passes libuv's poll phase, which empties the capture's ring into onFrame.
+      drainedAt = performance.now();
       if (sentThisTurn >= SEND_BURST) await nextTurn();
       else await waker.sleep(nextWakeMs(now));
     }

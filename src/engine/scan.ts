@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { claimSourceAddresses, hasCapNetRaw, missingCapNetRaw } from '../link';
+import { assertInterfaceUp, claimSourceAddresses, findRoute, hasCapNetRaw, missingCapNetRaw } from '../link';
 import { PORT_STATES, type PortState, type ScanSummary, type Technique, type TechniqueSummary } from '../protocol';
 import { scanTargetConnect } from './connect-scan';
 import { UserError } from './errors';
@@ -23,11 +23,15 @@ const MAX_PARALLEL_TARGETS = 8;
 
 /**
  * Runs every technique of the plan against every target (raw techniques several targets at once). An aborted scan
- * stops sending, closes its pcap (a valid file) and returns the ports decided so far, partial.
+ * stops sending, closes its pcap (a valid file) and returns the ports decided so far, partial. So does a scan that
+ * fails (a UserError: no ARP answer, say) after some target or technique finished: what was decided is kept and
+ * the summary's error says why the rest is missing; only a failure before anything was decided is thrown.
  */
 export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: AbortSignal): Promise<ScanOutcome> {
   const rawCapable = hasCapNetRaw();
   if (!rawCapable && plan.techniques.some((t) => t !== 'connect')) throw missingCapNetRaw('each raw scan technique (-sS, -sX, -sF, -sN, -sU)');
+
+  if (plan.iface !== undefined && plan.techniques.includes('connect')) assertConnectLeavesBy(plan.iface, plan.targets);
 
   if (plan.sourceIps) {
     if (plan.techniques.includes('connect')) throw new UserError('--source-ips works with raw techniques only: a connect scan (-sT) leaves from the kernel\'s own address');
@@ -37,6 +41,7 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
   const books: PortBook[] = [];
   const summaries: TechniqueSummary[] = [];
   let stoppedBy: string | undefined;
+  let failure: unknown;
   // Kept across techniques: a FIN scan right after a SYN scan meets the ICMP budget the SYN scan left.
   const icmpBudgets = new IcmpBudgets();
   // One target's failure (no ARP answer, say) stops the others instead of leaving them running.
@@ -46,9 +51,11 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
   try {
     for (const technique of plan.techniques) {
       if (stop.signal.aborted) break;
-      const capture = plan.captureDir ? join(plan.captureDir, `${technique}.pcap`) : undefined;
+      const path = plan.captureDir ? join(plan.captureDir, `${technique}.pcap`) : undefined;
       let captureFailure: string | undefined;
-      const pcap = capture ? openCapture(capture, (err) => (captureFailure = err.message)) : undefined;
+      const opened = path ? openCapture(path, (err) => (captureFailure = err.message)) : undefined;
+      const pcap = opened?.pcap;
+      const capture = pcap ? path : undefined;
       // One bucket for all targets scanned at once, so --rate stays the total rate.
       const bucket = plan.rate ? new TokenBucket(plan.rate, Math.max(1, plan.rate / 100), performance.now()) : undefined;
       const scanOne = async (target: string) => {
@@ -75,16 +82,20 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
           counts: countStates(book),
         };
         if (capture) summary.capture = capture;
+        if (ctx.targetMac !== undefined) summary.mac = ctx.targetMac.toLowerCase();
         if (ctx.stoppedBy !== undefined) {
           summary.note = ctx.stoppedBy;
           stoppedBy ??= ctx.stoppedBy;
           stop.abort();
         }
         if (technique === 'connect' && !rawCapable) summary.note = 'exchanges and captures of connect scans need CAP_NET_RAW (run as root)';
+        const unseen = ctx.counters.unseen;
+        const missed = unseen ? `the capture missed ${unseen} probe${unseen === 1 ? '' : 's'} (its ring was full, or the probe never left): sent again` : undefined;
+        const note = [summary.note, missed, opened?.failure].filter(Boolean).join('; ');
+        if (note) summary.note = note;
         return { book, summary };
       };
       const done: (Awaited<ReturnType<typeof scanOne>> | undefined)[] = new Array(plan.targets.length);
-      let failure: unknown;
       let nextTarget = 0;
       const worker = async () => {
         while (nextTarget < plan.targets.length && !stop.signal.aborted) {
@@ -103,7 +114,7 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
       } finally {
         pcap?.close();
       }
-      if (failure) throw failure;
+      if (failure !== undefined && !(failure instanceof UserError)) throw failure;
       for (const d of done) {
         if (!d) continue;
         // The scan goes on without its capture (disk full, say): the summary says where it stopped.
@@ -111,9 +122,14 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
         books.push(d.book);
         summaries.push(d.summary);
       }
+      if (failure !== undefined) break;
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
+  }
+  if (failure !== undefined) {
+    if (summaries.length === 0) throw failure;
+    stoppedBy ??= (failure as UserError).message;
   }
   const decided = books.reduce((sum, b) => sum + b.reported, 0);
   const expected = plan.targets.length * portCount(plan.ports, plan.techniques);
@@ -127,11 +143,36 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
   };
 }
 
-function openCapture(path: string, onError: (err: Error) => void): PcapWriter {
+/**
+ * connect() leaves by the routing table's interface: nmap binds its socket to -e's device
+ * (SO_BINDTODEVICE), which Node's sockets cannot do, and binding to the interface's address does not
+ * change the route. So -e naming another interface than a target's route is refused rather than ignored.
+ */
+function assertConnectLeavesBy(iface: string, targets: readonly string[]): void {
+  assertInterfaceUp(iface);
+  for (const target of targets) {
+    const route = findRoute(target);
+    if (route.iface !== iface)
+      throw new UserError(
+        `-e ${iface} cannot steer a connect scan (-sT): connect() leaves by the routing table's interface (${route.iface} for ${target}); -e only steers the raw techniques (-sS, -sX, -sF, -sN, -sU)`,
+      );
+  }
+}
+
+/**
+ * A capture that cannot be created (its directory removed, the disk full) does not stop the scan: the
+ * technique runs without one and its summary says so, as a capture that fails mid-technique stops alone
+ * (PcapWriter's onError). nmap does the same with its output files: once the scan is under way a failed
+ * write is not a reason to stop probing, and the ports are what the user came for; the CLI still ends
+ * with an error line naming the missing capture. A file left shorter than a pcap header (ENOSPC on the
+ * header) is no capture at all and would only make tshark fail: PcapWriter.open removes the one it made
+ * (never by path: a path through a swapped directory would delete another file, as root).
+ */
+function openCapture(path: string, onError: (err: Error) => void): { pcap?: PcapWriter; failure?: string } {
   try {
-    return PcapWriter.open(path, LINKTYPE_ETHERNET, { mode: 0o600, onError });
+    return { pcap: PcapWriter.open(path, LINKTYPE_ETHERNET, { mode: 0o600, onError }) };
   } catch (err) {
-    throw new UserError(`cannot create the capture ${path}: ${(err as Error).message}`);
+    return { failure: `ran without a capture: cannot create ${path}: ${(err as Error).message}` };
   }
 }
 

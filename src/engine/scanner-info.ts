@@ -1,21 +1,32 @@
-import { hostname, release } from 'node:os';
+import { hostname, networkInterfaces, release } from 'node:os';
 import { findRoute } from '../link';
 import type { ScannerInfo } from '../protocol';
+import { currentNetns } from './netns';
+import { TOOL } from './tool';
 
-export const TOOL_VERSION = process.env.PORTLAB_VERSION ?? '0.1.0';
-/** How results and reports name the tool that produced them. */
-export const TOOL = `portlab ${TOOL_VERSION}`;
+export { TOOL, TOOL_VERSION } from './tool';
+
+function prefixLengthOf(iface: string, address: string): number | undefined {
+  const cidr = networkInterfaces()[iface]?.find((a) => a.family === 'IPv4' && a.address === address)?.cidr;
+  return cidr ? Number(cidr.split('/')[1]) : undefined;
+}
 
 /**
- * The scanning host as a report's Environment section shows it: name, kernel, and the interface,
- * address and MAC it reaches `target` from (left out when there is no route; the scan reports that).
+ * The scanning host as a report's Environment section shows it: name, kernel, network namespace, and
+ * the interface, address, prefix, MAC and next hop it reaches `target` from (left out when there is no
+ * route; the scan reports that).
  */
 export function scannerInfo(target: string | undefined, iface: string | undefined): ScannerInfo {
   const info: ScannerInfo = { hostname: hostname(), kernel: release(), tool: TOOL };
+  const netns = currentNetns();
+  if (netns) info.netns = netns;
   if (!target) return info;
   try {
     const route = findRoute(target, iface);
     Object.assign(info, { iface: route.iface, address: route.srcIp, mac: route.srcMac });
+    const prefixLength = prefixLengthOf(route.iface, route.srcIp);
+    if (prefixLength !== undefined) info.prefixLength = prefixLength;
+    if (!route.loopback && route.nextHop !== target) info.gateway = route.nextHop;
   } catch {
     // The scan itself reports routing problems; the environment section just stays shorter.
   }

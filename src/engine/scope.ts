@@ -15,13 +15,40 @@ export const LAB_RANGES = [
 
 type Cidr = [ipaddr.IPv4, number];
 
+/** The widest range a helper takes at launch: a /8 is already 16 million addresses. */
+export const MIN_HELPER_ALLOW_PREFIX = 8;
+
+/** An IPv4 CIDR, or an address meaning its /32. */
 function parseCidr(text: string): Cidr {
+  const trimmed = text.trim();
   try {
-    const [addr, bits] = ipaddr.IPv4.parseCIDR(text.trim());
+    if (!trimmed.includes('/') && ipaddr.IPv4.isValidFourPartDecimal(trimmed)) return [ipaddr.IPv4.parse(trimmed), 32];
+    const [addr, bits] = ipaddr.IPv4.parseCIDR(trimmed);
     return [addr, bits];
   } catch {
     throw new UserError(`bad --allow-target "${text}": expected an IPv4 CIDR such as 203.0.113.0/24`);
   }
+}
+
+/**
+ * The helper's extra ranges, given at its launch (`portlab helper --allow-target`): each must parse
+ * and be no wider than a /8, so that no setting turns the scope guard off.
+ */
+export function helperAllowRanges(texts: readonly string[]): string[] {
+  for (const text of texts) {
+    const [, bits] = parseCidr(text);
+    if (bits < MIN_HELPER_ALLOW_PREFIX)
+      throw new UserError(
+        `--allow-target ${text} covers ${2 ** (32 - bits)} addresses; the helper takes ranges of at most a /${MIN_HELPER_ALLOW_PREFIX} (name the networks you may scan)`,
+      );
+  }
+  return [...texts];
+}
+
+/** Whether every address of `inner` lies in one of `outer` (CIDRs or addresses), or in a lab range. */
+export function rangeWithin(inner: string, outer: readonly string[]): boolean {
+  const [addr, bits] = parseCidr(inner);
+  return [...LAB_RANGES, ...outer].map(parseCidr).some(([net, outerBits]) => outerBits <= bits && addr.match(net, outerBits));
 }
 
 /** Parsed once per scan: the built-in lab ranges plus the user's `--allow-target` CIDRs. */
@@ -57,6 +84,8 @@ export class ScopeGuard {
 }
 
 async function resolveName(name: string): Promise<string> {
+  // dns.lookup('') warns of a deprecation on stderr before failing: an empty name is refused first
+  if (name.trim() === '') throw new UserError('a target is empty: name a host or an IPv4 address');
   if (name.includes('/')) throw new UserError(`target "${name}": CIDR ranges are not supported; name hosts one by one`);
   try {
     return (await lookup(name, { family: 4 })).address;

@@ -17,10 +17,20 @@ export interface TechniqueContext {
   icmpBudgets: IcmpBudgets;
   /** performance.now() when the technique started; exchange times are relative to it */
   startedAt: number;
-  counters: { sent: number; received: number };
+  /** `unseen`: probes the capture never saw leave (its ring was full), sent again (raw-scan.ts) */
+  counters: { sent: number; received: number; unseen?: number };
   /** why this target's scan ended before every port was decided (the link went down, say) */
   stoppedBy?: string;
+  /** the target's MAC, from the ARP answer, when it is on-link (raw techniques) */
+  targetMac?: string;
 }
+
+/**
+ * performance.now()'s reading at a capture-clock time (µs since the epoch, link/capture.ts): exchange times
+ * are on performance.now()'s scale, packet times on the capture's. Both sides of an exchange go through
+ * this one conversion, so their order and gaps are the capture clock's.
+ */
+export const perfMsOf = (epochMicros: number): number => epochMicros / 1000 - performance.timeOrigin;
 
 /** Resolves after ms, or earlier when wake() is called (an answer freed a slot or decided a port). */
 export class Waker {

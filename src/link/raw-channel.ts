@@ -1,7 +1,7 @@
 import { buildArpRequest, decodeFrame, encodeEthernet, ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV4, ZERO_MAC } from '../engine/packet';
 import { ArpResponder, isArpFrame } from './arp-responder';
 import { UserError } from '../engine/errors';
-import { LiveCapture } from './capture';
+import { captureClockMicros, LiveCapture } from './capture';
 import { LoopbackSender } from './loopback-sender';
 import { findRoute, neighbourFromArpTable, type Route } from './route';
 
@@ -9,63 +9,86 @@ const ARP_ATTEMPTS = 3;
 const ARP_WAIT_MS = 500;
 const KNOWN_NEIGHBOUR_WAIT_MS = 50;
 
-/** A path to one target for raw techniques: injects probes and hands every captured frame back. */
+/**
+ * A path to one target for raw techniques: injects probes and hands every captured frame back. Times are
+ * µs since the epoch on the capture's clock (LiveCapture): a probe's is when it went to the kernel, an
+ * answer's when the kernel captured it.
+ */
 export interface RawChannel {
   readonly route: Route;
   readonly dstMac: string;
+  /** the target's own MAC, when it is on-link (the next hop is the target) */
+  readonly targetMac?: string;
   /** round trip of an ARP exchange with the target itself (on-link targets only), ms */
   readonly arpRttMs?: number;
-  /** sends a bare IPv4 packet; returns the Ethernet frame as it goes on the wire (for the pcap) */
-  send(packet: Uint8Array): Uint8Array;
-  /** sends an Ethernet frame built for this channel (source MAC route.srcMac, destination dstMac) */
-  sendFrame(frame: Uint8Array): void;
+  /** sends a bare IPv4 packet; returns the Ethernet frame as it goes on the wire (for the pcap) and when it went */
+  send(packet: Uint8Array): { frame: Uint8Array; sentAt: number };
+  /** sends an Ethernet frame built for this channel (source MAC route.srcMac, destination dstMac); returns when it went */
+  sendFrame(frame: Uint8Array): number;
   close(): void;
+}
+
+/** What a channel hands back to its scan. */
+export interface ChannelListener {
+  /** every captured frame, with its capture time */
+  onFrame(frame: Uint8Array, capturedAt: number): void;
+  /**
+   * every frame the channel sends on its own (ARP requests for the next hop, ARP replies for extra
+   * sources), as it went on the wire: injected frames are not captured back, so this is the pcap's only
+   * sight of them. Called right after the send, before any answer to it is handed to onFrame.
+   */
+  onInjected?(frame: Uint8Array, sentAt: number): void;
+  /** once: the interface went down or vanished; sending then does nothing */
+  onLost?(err: UserError): void;
 }
 
 /** Extra source addresses (--source-ips, already checked unused and on the interface's subnet). */
 export interface ExtraSources {
   addresses: readonly string[];
-  /** each ARP reply sent for them, as it went on the wire (for the pcap) */
-  onArpReply?(frame: Uint8Array): void;
+}
+
+/** The source ports of one scan's probes: answers come back to them, our kernel's packets leave from them. */
+export interface PortSpan {
+  first: number;
+  last: number;
 }
 
 /**
- * BPF filter from validated dotted quads only. ICMP errors about our probes may come from a router,
- * so ICMP to any of our sources is captured whatever its source.
+ * BPF filter from validated dotted quads and integer ports only. TCP and UDP only to or from the
+ * scan's own source ports: on `lo` every scan of this host shares one address, and a filter by address
+ * alone handed each scan's ring every other scan's traffic too. ICMP errors about our probes may come
+ * from a router, so ICMP to any of our sources is captured whatever its source. On `lo` every packet
+ * passes twice, leaving and arriving; libpcap drops the leaving copy only after it took a ring slot, so
+ * the kernel keeps only the arriving one (`inbound`): the ring then holds twice the answers.
  */
-function captureFilter(target: string, sources: readonly string[]): string {
-  return `arp or (host ${target} and (tcp or udp or icmp)) or (icmp and (${sources.map((s) => `dst host ${s}`).join(' or ')}))`;
+function captureFilter(target: string, sources: readonly string[], ports: PortSpan, loopback: boolean): string {
+  if (!(Number.isInteger(ports.first) && Number.isInteger(ports.last) && ports.first >= 1 && ports.first <= ports.last && ports.last <= 65535))
+    throw new RangeError(`bad source port span ${ports.first}-${ports.last}`);
+  const filter = `arp or (host ${target} and (((tcp or udp) and portrange ${ports.first}-${ports.last}) or icmp)) or (icmp and (${sources.map((s) => `dst host ${s}`).join(' or ')}))`;
+  return loopback ? `inbound and (${filter})` : filter;
 }
 
-/**
- * Opens the capture on the target's outgoing interface, resolves the next hop's MAC, and is ready to
- * send. `onLost` hears once that the interface went down or vanished; sending then does nothing.
- */
-export async function openRawChannel(
-  target: string,
-  ifaceOverride: string | undefined,
-  onFrame: (frame: Uint8Array) => void,
-  onLost?: (err: UserError) => void,
-  extra?: ExtraSources,
-): Promise<RawChannel> {
+/** Opens the capture of the target's traffic to and from `ourPorts` on its outgoing interface, resolves the next hop's MAC, and is ready to send. */
+export async function openRawChannel(target: string, ifaceOverride: string | undefined, ourPorts: PortSpan, listener: ChannelListener, extra?: ExtraSources): Promise<RawChannel> {
   const route = findRoute(target, ifaceOverride);
   let arpWaiter: ((frame: Uint8Array) => void) | undefined;
   let responder: ArpResponder | undefined;
   const capture = new LiveCapture(
     route.iface,
-    captureFilter(target, extra ? extra.addresses : [route.srcIp]),
-    (frame) => {
+    captureFilter(target, extra ? extra.addresses : [route.srcIp], ourPorts, route.loopback),
+    (frame, capturedAt) => {
       // The question first, then the answer: the pcap shows them in the order they were on the wire.
-      onFrame(frame);
+      listener.onFrame(frame, capturedAt);
       if (isArpFrame(frame)) {
         arpWaiter?.(frame);
         responder?.onArp(frame);
       }
     },
-    onLost,
+    listener.onLost,
   );
+  const inject = (frame: Uint8Array) => listener.onInjected?.(frame, capture.send(frame));
   // Only the next hop's questions: with several targets scanned at once, each channel answers its own.
-  if (extra && !route.loopback) responder = new ArpResponder(route.srcMac, extra.addresses, route.nextHop, (f) => (capture.send(f), extra.onArpReply?.(f)));
+  if (extra && !route.loopback) responder = new ArpResponder(route.srcMac, extra.addresses, route.nextHop, inject);
   try {
     if (route.loopback) {
       const sender = new LoopbackSender();
@@ -73,12 +96,15 @@ export async function openRawChannel(
         route,
         dstMac: ZERO_MAC,
         send(packet) {
+          const sentAt = captureClockMicros();
           sender.send(packet, target);
-          return encodeEthernet(ZERO_MAC, ZERO_MAC, ETHERTYPE_IPV4, packet);
+          return { frame: encodeEthernet(ZERO_MAC, ZERO_MAC, ETHERTYPE_IPV4, packet), sentAt };
         },
         sendFrame(frame) {
+          const sentAt = captureClockMicros();
           // A copy: the raw socket sends later, and the caller may rewrite its frame right away.
           sender.send(frame.slice(ETHERNET_HEADER_LENGTH), target);
+          return sentAt;
         },
         close() {
           sender.close();
@@ -92,7 +118,7 @@ export async function openRawChannel(
     const known = neighbourFromArpTable(route.nextHop, route.iface);
     const asked = await resolveByArp(
       route,
-      capture,
+      inject,
       (w) => {
         arpWaiter = w;
       },
@@ -105,11 +131,11 @@ export async function openRawChannel(
     return {
       route,
       dstMac,
+      ...(route.nextHop === target ? { targetMac: dstMac } : {}),
       ...(asked && route.nextHop === target ? { arpRttMs: asked.rttMs } : {}),
       send(packet) {
         const frame = encodeEthernet(dstMac, route.srcMac, ETHERTYPE_IPV4, packet);
-        capture.send(frame);
-        return frame;
+        return { frame, sentAt: capture.send(frame) };
       },
       sendFrame: (frame) => capture.send(frame),
       close: () => capture.close(),
@@ -122,7 +148,7 @@ export async function openRawChannel(
 
 async function resolveByArp(
   route: Route,
-  capture: LiveCapture,
+  inject: (frame: Uint8Array) => void,
   setWaiter: (w: (frame: Uint8Array) => void) => void,
   attempts: number,
   waitMs: number,
@@ -139,7 +165,7 @@ async function resolveByArp(
           resolve(arp.senderMac);
         }
       });
-      capture.send(request);
+      inject(request);
     });
     if (mac) return { mac, rttMs: performance.now() - sentAt };
   }

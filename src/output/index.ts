@@ -1,4 +1,5 @@
 export { toNmapXml } from './nmap-xml';
-export { toNmapNormal } from './nmap-normal';
+export { notShownLine, toNmapNormal } from './nmap-normal';
+export { nmapHost } from './nmap-model';
 export { writeScanOutputs, type OutputFiles } from './write';
 export { addNmapOutputOptions, expandNmapOutputFlags, type NmapOutputOptions } from './nmap-flags';

@@ -77,7 +77,8 @@ function splitIntoPasses(techniques: Technique[]): Technique[][] {
   return Array.from({ length: count }, (_, i) => [...(tcp[i] ? [tcp[i]] : []), ...(i === 0 ? udp : [])]);
 }
 
-function nmapHost(address: string, results: PortResult[]): NmapHost {
+/** One host as nmap prints it: its ports in protocol and port order, the folded states apart. */
+export function nmapHost(address: string, results: PortResult[]): NmapHost {
   const sorted = [...results].sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol === 'tcp' ? -1 : 1));
   const hidden = foldedStates(sorted);
   // In order of first appearance, as the ports are sorted.

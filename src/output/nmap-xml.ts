@@ -23,7 +23,7 @@ export function toNmapXml(doc: ScanDocument): string {
   for (const pass of run.passes)
     for (const host of pass.hosts) {
       if (pass.techniques.length > 0) out.push(`<!-- techniques: ${pass.techniques.join(', ')} -->`);
-      out.push(...hostXml(host, run.start, run.end));
+      out.push(...hostXml(host, targetMacOf(doc, host.address), run.start, run.end));
     }
   const summary = `${doc.tool} done at ${nmapDate(run.end)}; ${hostCount} IP address${hostCount === 1 ? '' : 'es'} (${hostCount} host${hostCount === 1 ? '' : 's'} up) scanned in ${elapsed} seconds`;
   const exit = doc.summary?.error ? `exit="error" errormsg="${attr(doc.summary.error)}"` : 'exit="success"';
@@ -35,10 +35,19 @@ export function toNmapXml(doc: ScanDocument): string {
   return out.join('\n') + '\n';
 }
 
-function hostXml(host: NmapHost, start: Date, end: Date): string[] {
+/**
+ * An on-link target's MAC as nmap writes it (upper case), from any technique that asked the target by ARP;
+ * nmap's vendor name is left out, as nmap does for a prefix its table does not know.
+ */
+export function targetMacOf(doc: ScanDocument, address: string): string | undefined {
+  return doc.summary?.techniques.find((t) => t.target === address && t.mac !== undefined)?.mac?.toUpperCase();
+}
+
+function hostXml(host: NmapHost, mac: string | undefined, start: Date, end: Date): string[] {
   const lines = [
     `<host starttime="${unixSeconds(start)}" endtime="${unixSeconds(end)}"><status state="up" reason="user-set" reason_ttl="0"/>`,
     `<address addr="${attr(host.address)}" addrtype="ipv4"/>`,
+    ...(mac ? [`<address addr="${attr(mac)}" addrtype="mac"/>`] : []),
     '<hostnames>',
     '</hostnames>',
     '<ports>',

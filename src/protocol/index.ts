@@ -1,3 +1,4 @@
 export * from './scan';
 export * from './lab';
 export * from './rpc';
+export * from './icmp';

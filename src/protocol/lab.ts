@@ -23,6 +23,8 @@ export const LabPort = z.object({
   how: z.string(),
   /** the exact nftables rule that filters this port, when it is filtered */
   rule: z.string().optional(),
+  /** what answers on an open port, so that a report can say it in its own language */
+  service: z.enum(['dns', 'ssh-banner', 'http', 'tcp-accept', 'udp-echo']).optional(),
 });
 export type LabPort = z.infer<typeof LabPort>;
 

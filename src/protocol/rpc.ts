@@ -6,6 +6,9 @@ import { PortResult, ScanProgress, ScanSummary, Technique } from './scan';
  * The helper's JSON-RPC surface (vscode-jsonrpc over stdio). Requests carry a schema for their
  * params and their result; the helper validates every request's params before acting on it.
  * Bump PROTOCOL_VERSION on any incompatible change: `hello` rejects a mismatched client.
+ * A running `discover` stops at JSON-RPC's own `$/cancelRequest` notification (`{ id }` of the
+ * request), as vscode-jsonrpc sends it when a request's cancellation token fires; it then answers
+ * with an error. Scans, which answer at once and report by events, stop with `scan.cancel`.
  */
 export const PROTOCOL_VERSION = 1;
 
@@ -27,6 +30,8 @@ export const RpcErrorCode = {
   busy: -32011,
   /** something the user can fix: a target out of scope, an unknown interface, a lab that is down */
   userError: -32012,
+  /** a lab request to a scan helper, or a scan request to a lab helper (`helper --lab`) */
+  wrongRole: -32013,
   /** the helper failed; the message says how */
   internal: -32603,
 } as const;

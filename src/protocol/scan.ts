@@ -21,10 +21,12 @@ export type PortState = z.infer<typeof PortState>;
 
 /**
  * nmap's `--reason` words. ICMP type 3 codes map to net-unreach (0), host-unreach (1),
- * proto-unreach (2), port-unreach (3), net-prohibited (9), host-prohibited (10), admin-prohibited (13).
+ * proto-unreach (2), port-unreach (3), net-prohibited (9), host-prohibited (10), admin-prohibited (13);
+ * ICMP type 11 to time-exceeded. A bare SYN answering a SYN (split handshake) is split-handshake-syn.
  */
 export const REASONS = [
   'syn-ack',
+  'split-handshake-syn',
   'reset',
   'conn-refused',
   'no-response',
@@ -36,6 +38,7 @@ export const REASONS = [
   'net-prohibited',
   'host-prohibited',
   'admin-prohibited',
+  'time-exceeded',
 ] as const;
 export const Reason = z.enum(REASONS);
 export type Reason = z.infer<typeof Reason>;
@@ -116,6 +119,11 @@ export const TechniqueSummary = z.object({
   capture: z.string().optional(),
   /** a remark on these results, e.g. why the exchanges are empty */
   note: z.string().optional(),
+  /** the target's MAC address (lower case, colon-separated), from its ARP answer, when it is on-link; raw techniques only */
+  mac: z
+    .string()
+    .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/)
+    .optional(),
 });
 export type TechniqueSummary = z.infer<typeof TechniqueSummary>;
 
@@ -127,7 +135,11 @@ export const ScannerInfo = z.object({
   iface: z.string().optional(),
   address: z.string().optional(),
   mac: z.string().optional(),
+  /** the network namespace scanned from: its name under /run/netns, or `net:[inode]` when it has none; absent in the host's own */
   netns: z.string().optional(),
+  /** the route to the first target: its next hop when the target is not on-link, and the prefix of the scanner's network */
+  gateway: z.string().optional(),
+  prefixLength: z.number().int().min(0).max(32).optional(),
 });
 export type ScannerInfo = z.infer<typeof ScannerInfo>;
 
@@ -147,6 +159,8 @@ export const ScanDocument = z.object({
   tool: z.string(),
   startedAt: z.string(),
   command: z.array(z.string()).optional(),
+  /** earlier scans that `scan --out` merged into this document (same directory), oldest first */
+  earlier: z.array(z.object({ startedAt: z.string(), command: z.array(z.string()).optional() })).optional(),
   scanner: ScannerInfo.optional(),
   summary: ScanSummary.optional(),
   results: z.array(PortResult),

@@ -77,9 +77,15 @@ async function withLab(name: string, body: (pids: number[]) => Promise<void>): P
   assert.equal(await hostRuleset(), hostRulesBefore, "the host's nft ruleset is unchanged");
 }
 
-/** Runs the long CLI scan into `out`, injects `fault` once capturing, and returns what the user sees. */
-async function cliScanWithFault(out: string, pids: number[], fault: () => Promise<void>) {
-  const child = spawnCli(topo, [...LONG, '--out', out]);
+/**
+ * SYN then FIN of 20,000 ports (~5 s each): a fault during the SYN scan hits a run with a technique still to come,
+ * whose capture must then be created in the broken directory.
+ */
+const TWO_TECHNIQUES = ['scan', TARGET, '-p', '1-20000', '-sS', '-sF', '--rate', '4000', '--json'];
+
+/** Runs the long CLI scan (or `args`) into `out`, injects `fault` once capturing, and returns what the user sees. */
+async function cliScanWithFault(out: string, pids: number[], fault: () => Promise<void>, args = LONG) {
+  const child = spawnCli(topo, [...args, '--out', out]);
   pids.push(child.pid!);
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
@@ -88,7 +94,7 @@ async function cliScanWithFault(out: string, pids: number[], fault: () => Promis
   );
   await fault();
   faults++;
-  const exit = await exitOf(child, 30_000);
+  const exit = await exitOf(child, 60_000);
   return { exit, stdout: stdout(), stderr: stderr() };
 }
 
@@ -174,6 +180,81 @@ describe('faults mid-scan, lab 61', { skip: rootSkip, timeout: 300_000 }, () => 
         assert.ok((await tsharkFrames(join(mnt, 'syn.pcap'))) > 100);
       } finally {
         await run('umount', [mnt]);
+      }
+    }));
+
+  /**
+   * A SYN then FIN scan whose FIN capture cannot be created: the SYN results and summary stay, FIN runs
+   * without a capture (as nmap keeps scanning when it cannot write its output) and says so.
+   */
+  function assertFinWithoutCapture(r: Awaited<ReturnType<typeof cliScanWithFault>>, out: string, code: string): ScanDocument {
+    assert.equal(assertClearEnd(r), undefined, `exit 2 with one error line (exit ${r.exit.code}, stderr: ${r.stderr.slice(0, 300)})`);
+    assert.match(r.stderr, new RegExp(`cannot save the results \\(${code}[^)]*\\); they are on stdout`));
+    assert.match(r.stderr, new RegExp(`; fin scan ran without a capture: cannot create ${out}/fin\\.pcap: ${code}`));
+    const doc = JSON.parse(r.stdout) as ScanDocument;
+    assert.deepEqual(
+      doc.summary?.techniques.map((t) => t.technique),
+      ['syn', 'fin'],
+      'the finished SYN scan keeps its summary',
+    );
+    const [syn, fin] = doc.summary!.techniques;
+    assert.equal(syn!.capture, join(out, 'syn.pcap'));
+    assert.equal(fin!.capture, undefined, 'no capture is named that does not exist');
+    assert.match(fin!.note ?? '', new RegExp(`ran without a capture: cannot create ${out}/fin\\.pcap: ${code}`));
+    for (const technique of ['syn', 'fin'] as const)
+      assert.equal(doc.results.filter((p) => p.technique === technique).length, 20_000, `every ${technique} port decided`);
+    assert.equal(doc.summary?.partial, false, 'nothing is missing but the FIN capture');
+    const state = (technique: string, port: number) => doc.results.find((p) => p.technique === technique && p.port === port)?.state;
+    assert.deepEqual([state('syn', 22), state('syn', 23), state('fin', 22), state('fin', 23)], ['open', 'closed', 'open|filtered', 'closed']);
+    assert.equal(existsSync(join(out, 'fin.pcap')), false, 'no header-less fin.pcap left behind');
+    return doc;
+  }
+
+  test('-sS -sF, the capture directory removed during SYN: SYN results kept, FIN runs without a capture', () =>
+    withLab('dir-removed-two', async (pids) => {
+      const out = join(work, 'dir-removed-two', 'out');
+      const r = await cliScanWithFault(out, pids, async () => rmSync(out, { recursive: true, force: true }), TWO_TECHNIQUES);
+      assertFinWithoutCapture(r, out, 'ENOENT');
+      assert.equal(existsSync(out), false, 'nothing recreated the removed directory behind the user');
+    }));
+
+  test('-sS -sF, the disk full (a 256 KiB tmpfs) during SYN: SYN results kept, no empty fin.pcap', () =>
+    withLab('disk-full-two', async (pids) => {
+      const mnt = join(work, 'disk-full-two', 'mnt');
+      mkdirSync(mnt);
+      await run('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'portlab-fault', mnt]);
+      try {
+        const r = await cliScanWithFault(mnt, pids, async () => undefined, TWO_TECHNIQUES);
+        const doc = assertFinWithoutCapture(r, mnt, 'ENOSPC');
+        assert.match(doc.summary?.techniques[0]?.note ?? '', /^the capture stopped: ENOSPC/);
+        assert.ok((await tsharkFrames(join(mnt, 'syn.pcap'))) > 100);
+      } finally {
+        await run('umount', [mnt]);
+      }
+    }));
+
+  test('-sS -sF through the helper, the capture directory removed during SYN: scan.done keeps the SYN summary', () =>
+    withLab('helper-dir-removed', async (pids) => {
+      const captureDir = join(work, 'helper-dir-removed', 'captures');
+      const client = await startHelper({ cliPath: CLI, captureDir, netns: topo.scanner.namespace });
+      pids.push(client.child.pid!);
+      try {
+        const { scanId, captureDir: dir } = await client.startScan({ targets: [TARGET], ports: '1-20000', techniques: ['syn', 'fin'], rate: 4000 });
+        await untilCapturing(join(dir, 'syn.pcap'));
+        rmSync(dir, { recursive: true, force: true });
+        faults++;
+        const summary = await client.waitForScan(scanId);
+        assert.deepEqual(
+          summary.techniques.map((t) => [t.technique, Object.values(t.counts).reduce((a, b) => a + b, 0)]),
+          [
+            ['syn', 20_000],
+            ['fin', 20_000],
+          ],
+        );
+        assert.equal(summary.partial, false);
+        assert.match(summary.techniques[1]!.note ?? '', /ran without a capture: cannot create .*fin\.pcap: ENOENT/);
+      } finally {
+        await client.close(2000);
       }
     }));
 

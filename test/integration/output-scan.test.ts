@@ -63,10 +63,15 @@ describe('-oX and -oN from a lab scan', { skip, timeout: 180_000 }, () => {
     await run('ip', ['netns', 'exec', NETNS, 'nmap', '-n', '-Pn', '-sS', '-p', PORTS, '--reason', '-oX', nmapXml, TARGET], { timeout: 120_000 });
     const tcpOnly = new Map([...ours].filter(([key]) => key.startsWith('tcp/')));
     assert.deepEqual(tcpOnly, xmlStates(readFileSync(nmapXml, 'utf8')), 'same TCP states as nmap -oX');
+    // the on-link target's MAC, from the scan's ARP answer, written as nmap writes it
+    const macLine = `<address addr="${topo.target.mac.toUpperCase()}" addrtype="mac"/>`;
+    assert.ok(readFileSync(nmapXml, 'utf8').includes(macLine), `nmap writes ${macLine}`);
+    assert.ok(readFileSync(xml, 'utf8').includes(`<address addr="${TARGET}" addrtype="ipv4"/>\n${macLine}\n`), 'the MAC follows the IPv4 address in -oX');
 
     const text = readFileSync(normal, 'utf8');
     assert.match(text, /^# portlab .* scan initiated .* as: portlab scan /);
     assert.match(text, /\n22\/tcp +open +\S+ +syn-ack ttl 64\n/);
+    assert.ok(text.includes(`\nMAC Address: ${topo.target.mac.toUpperCase()} (Unknown)\n\n`), 'the MAC line closes the host report in -oN');
     for (const r of json.results)
       assert.match(text, new RegExp(`\\n${r.port}/${r.protocol} +${r.state.replace('|', '\\|')} `), `${r.port}/${r.protocol} in -oN`);
   });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScanDocument, NMAP_FLAG, type PortResult, type Technique } from '../../src/protocol';
+import { ScanDocument, NMAP_FLAG, tcpFlagLetters, type PortResult, type Technique } from '../../src/protocol';
 import { parseNmapXml } from '../../src/report/nmap';
 
 const run = promisify(execFile);
@@ -39,21 +39,66 @@ export async function nmapScan(netns: string | undefined, target: string, ports:
   return new Map(ports.map((p) => [p, parsed.ports.get(`${target}:${p}`)?.state ?? 'missing']));
 }
 
-/** One line per packet of a pcap, as tshark reads it: "frame src→dst proto flags". */
-export async function tsharkFrames(pcap: string): Promise<Map<number, { proto: string; srcPort: number; dstPort: number; tcpFlags: number; icmp: string }>> {
-  const fields = ['frame.number', '_ws.col.Protocol', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'tcp.flags', 'icmp.type', 'icmp.code'];
+/** One packet of a pcap as tshark reads it; for an ICMP error, the ports are those of the datagram it quotes. */
+export interface TsharkFrame {
+  proto: string;
+  ipSrc: string;
+  srcPort: number;
+  dstPort: number;
+  /** -1 when the frame is not TCP */
+  tcpFlags: number;
+  /** "type/code", or '' */
+  icmp: string;
+}
+
+export async function tsharkFrames(pcap: string): Promise<Map<number, TsharkFrame>> {
+  const fields = ['frame.number', '_ws.col.Protocol', 'ip.src', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'tcp.flags', 'icmp.type', 'icmp.code'];
   const { stdout } = await run('tshark', ['-r', pcap, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { timeout: LIMIT_MS, maxBuffer: 256 << 20 });
-  const frames = new Map<number, { proto: string; srcPort: number; dstPort: number; tcpFlags: number; icmp: string }>();
+  const frames = new Map<number, TsharkFrame>();
+  const first = (value: string | undefined) => (value ?? '').split(',')[0]!;
   for (const line of stdout.trim().split('\n')) {
     if (!line) continue;
-    const [no, proto, ts, td, us, ud, flags, itype, icode] = line.split('\t');
+    const [no, proto, ipSrc, ts, td, us, ud, flags, itype, icode] = line.split('\t');
     frames.set(Number(no), {
       proto: proto ?? '',
-      srcPort: Number((ts || us || '0').split(',')[0]),
-      dstPort: Number((td || ud || '0').split(',')[0]),
-      tcpFlags: flags ? Number(flags) : -1,
-      icmp: itype ? `${itype.split(',')[0]}/${icode?.split(',')[0]}` : '',
+      ipSrc: first(ipSrc),
+      srcPort: Number(first(ts || us) || '0'),
+      dstPort: Number(first(td || ud) || '0'),
+      tcpFlags: flags && !itype ? Number(first(flags)) : -1,
+      icmp: itype ? `${first(itype)}/${first(icode)}` : '',
     });
   }
   return frames;
+}
+
+/**
+ * Why a port's recorded exchange disagrees with the pcap it names, or undefined when every packet is
+ * the frame it says: same source address, direction (ports), TCP flags or ICMP type/code, in frame order.
+ */
+export function exchangeMismatch(result: PortResult, frames: ReadonlyMap<number, TsharkFrame>): string | undefined {
+  let lastFrame = 0;
+  for (const [i, p] of result.exchange.entries()) {
+    const f = p.frame === undefined ? undefined : frames.get(p.frame);
+    const at = `packet ${i + 1} (frame ${p.frame})`;
+    if (!f) return `${at} is not in the pcap`;
+    if (p.frame! < lastFrame) return `${at} comes before frame ${lastFrame} in the pcap`;
+    lastFrame = p.frame!;
+    if (f.ipSrc !== p.src) return `${at}: from ${f.ipSrc} in the pcap, ${p.src} in the exchange`;
+    if (p.kind === 'icmp') {
+      if (f.icmp !== `${p.icmpType}/${p.icmpCode}`) return `${at}: ICMP ${f.icmp || 'none'} in the pcap, ${p.icmpType}/${p.icmpCode} in the exchange`;
+      // an error coming in quotes our probe (to the port); one going out, from our kernel, the target's answer (from it)
+      const quoted = p.dir === 'in' ? f.dstPort : f.srcPort;
+      if (quoted !== result.port) return `${at}: the ICMP error quotes port ${quoted}`;
+      continue;
+    }
+    const port = p.dir === 'out' ? f.dstPort : f.srcPort;
+    if (port !== result.port) return `${at}: ${p.dir === 'out' ? 'to' : 'from'} port ${port} in the pcap`;
+    if (p.kind === 'tcp' && tcpFlagLetters(f.tcpFlags) !== p.flags) return `${at}: flags ${tcpFlagLetters(f.tcpFlags)} in the pcap, ${p.flags} in the exchange`;
+  }
+  return undefined;
+}
+
+/** Whether nmap is on the PATH: the comparisons with nmap run where it is installed. */
+export async function nmapInstalled(): Promise<boolean> {
+  return run('nmap', ['--version'], { timeout: 10_000 }).then(() => true, () => false);
 }

@@ -94,14 +94,31 @@ test('before any error, a last attempt waits one refill interval after probing s
   assert.equal(b.msUntilRetry(1100, true), 0);
 });
 
-test('a probe in flight when the first error revealed the limit may have been swallowed; one sent after it was not', () => {
+test('before any error, last attempts go one per token of a bucket emptied when probing started, each holding its token', () => {
   const b = new IcmpBudget(6, 1000);
   b.probingStarted(0);
-  assert.equal(b.revealedAfter(0), false, 'no limit known yet');
-  b.errorReceived(40);
-  assert.equal(b.revealedAfter(10), true);
-  assert.equal(b.revealedAfter(50), false);
-  // once limiting, a last attempt goes as the tokens allow, as every retransmission does
-  assert.equal(b.mayRetry(60, true), false);
-  assert.equal(b.mayRetry(1040, true), true);
+  assert.equal(b.mayRetry(1000, true), true);
+  assert.equal(b.reserve(true), true, 'a last attempt holds its token');
+  // a second last attempt at the same moment would find that token spent: it waits, it is not sent twice
+  assert.equal(b.mayRetry(1000, true), false);
+  assert.equal(b.msUntilRetry(1000, true), 1000);
+  assert.equal(b.mayRetry(1000), true, 'a retry that is not the last still goes at once');
+  assert.equal(b.reserve(), false, '... and holds nothing');
+  b.release(); // the first last attempt met silence: its token was not spent
+  assert.equal(b.mayRetry(1000, true), true);
+  // two seconds in, two tokens: two last attempts may be in flight together
+  b.reserve(true);
+  assert.equal(b.mayRetry(2000, true), true);
+  b.reserve(true);
+  assert.equal(b.mayRetry(2000, true), false);
+});
+
+test("the target's first error empties the model's bucket, whatever it held before", () => {
+  const b = new IcmpBudget(6, 1000);
+  b.probingStarted(0);
+  assert.equal(b.mayRetry(3000, true), true);
+  b.errorReceived(3000);
+  assert.equal(b.mayRetry(3000, true), false);
+  assert.equal(b.mayRetry(3000), false, 'once limiting, every retransmission waits for a token');
+  assert.equal(b.mayRetry(4000, true), true);
 });

@@ -101,7 +101,7 @@ test('-oN prints nmap\'s normal report with --reason columns', () => {
   assert.match(lines[0]!, /^# portlab scan initiated \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d 2026 as: portlab scan 198.18.30.2 -sS -sX -sU -- x$/);
   const syn = text.slice(text.indexOf('(syn, udp)'));
   // like nmap, a state with more than 25 ports is collapsed across both protocols
-  assert.ok(syn.includes('Not shown: 41 closed tcp ports (reset), 1 closed udp port (port-unreach)\n'), syn);
+  assert.ok(syn.includes('Host is up, received user-set.\nNot shown: 41 closed tcp ports (reset), 1 closed udp port (port-unreach)\nPORT '), syn);
   assert.ok(
     syn.includes(
       [
@@ -116,7 +116,7 @@ test('-oN prints nmap\'s normal report with --reason columns', () => {
     syn,
   );
   const xmas = text.slice(text.indexOf('(xmas)'));
-  assert.ok(xmas.includes('PORT   STATE         SERVICE REASON\n22/tcp open|filtered ssh     no-response\n23/tcp closed        telnet  reset ttl 64\n'), xmas);
+  assert.ok(xmas.includes('Host is up, received user-set.\n\nPORT   STATE         SERVICE REASON\n22/tcp open|filtered ssh     no-response\n23/tcp closed        telnet  reset ttl 64\n'), xmas);
   assert.match(lines.at(-2)!, /^# portlab done at .* -- 1 IP address \(1 host up\) scanned in 1.50 seconds$/);
 });
 
@@ -125,6 +125,20 @@ test('-oN says when every port of a host is in ignored states', () => {
   const text = toNmapNormal(closed);
   assert.ok(text.includes('All 30 scanned ports on 198.18.30.2 are in ignored states.\nNot shown: 30 closed tcp ports (reset)\n'), text);
   xmllintValid(toNmapXml(closed));
+});
+
+test("an on-link target's MAC follows its address in -oX and its port table in -oN, as nmap writes them", () => {
+  const techniques = doc.summary!.techniques.map((t) => ({ ...t, mac: '02:70:6c:45:00:02' }));
+  const withMac: ScanDocument = { ...doc, summary: { ...doc.summary!, techniques } };
+  const xml = toNmapXml(withMac);
+  xmllintValid(xml);
+  assert.ok(xml.includes('<address addr="198.18.30.2" addrtype="ipv4"/>\n<address addr="02:70:6C:45:00:02" addrtype="mac"/>\n<hostnames>'), xml);
+  const text = toNmapNormal(withMac);
+  const xmas = text.slice(text.indexOf('(xmas)'));
+  assert.ok(xmas.includes('23/tcp closed        telnet  reset ttl 64\nMAC Address: 02:70:6C:45:00:02 (Unknown)\n\n'), xmas);
+  assert.equal(text.split('MAC Address: ').length - 1, 2, 'once per host report (two passes)');
+  assert.ok(!toNmapXml(doc).includes('addrtype="mac"'), 'no MAC line for a target whose MAC is unknown');
+  assert.ok(!toNmapNormal(doc).includes('MAC Address'));
 });
 
 test('nmap\'s -oX FILE / -oN FILE reach the scan command as long options', () => {

@@ -27,7 +27,7 @@ const FILTERING_CODES: [number, Verdict['reason']][] = [
 
 test('SYN: SYN/ACK open, RST and RST/ACK closed, silence filtered', () => {
   assert.deepEqual(syn.classify(tcp(TCP_SYN | TCP_ACK)), v('open', 'syn-ack'));
-  assert.deepEqual(syn.classify(tcp(TCP_SYN)), v('open', 'syn-ack'));
+  assert.deepEqual(syn.classify(tcp(TCP_SYN)), v('open', 'split-handshake-syn'), 'a bare SYN: nmap\'s split handshake');
   assert.deepEqual(syn.classify(tcp(TCP_RST)), v('closed', 'reset'));
   assert.deepEqual(syn.classify(tcp(TCP_RST | TCP_ACK)), v('closed', 'reset'));
   assert.deepEqual(syn.classify(tcp(TCP_SYN | TCP_RST)), v('closed', 'reset'));
@@ -44,7 +44,7 @@ for (const t of [syn, fin, xmas, nullScan]) {
       assert.deepEqual(t.classify(icmp(code, false)), v('filtered', reason), `code ${code} from a router`);
     }
     for (const code of [4, 5, 6, 11, 12, 14]) assert.equal(t.classify(icmp(code)), undefined, `code ${code}`);
-    assert.equal(t.classify(icmp(0, true, 11)), undefined, 'time exceeded');
+    for (const code of [0, 1]) assert.deepEqual(t.classify(icmp(code, false, 11)), v('filtered', 'time-exceeded'), `time exceeded, code ${code}`);
     assert.equal(t.classify(icmp(0, true, 0)), undefined, 'echo reply');
   });
 }
@@ -67,6 +67,7 @@ test('UDP: an answer is open, port-unreach from the target closed, from another 
     assert.deepEqual(udp.classify(icmp(code, false)), v('filtered', reason), `code ${code} from a router`);
   }
   assert.equal(udp.classify(icmp(4)), undefined);
+  assert.deepEqual(udp.classify(icmp(0, false, 11)), v('filtered', 'time-exceeded'));
   assert.equal(udp.classify(tcp(TCP_RST)), undefined);
   assert.deepEqual(udp.noResponse, v('open|filtered', 'no-response'));
   assert.ok(udp.defaultRetries > syn.defaultRetries);

@@ -1,21 +1,21 @@
-import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { UserError } from '../../engine/errors';
 import { parsePorts } from '../../engine/ports';
-import { runScan } from '../../engine/scan';
 import { scannerInfo, TOOL } from '../../engine/scanner-info';
 import { ScopeGuard } from '../../engine/scope';
 import { parseSourceIps } from '../../engine/source-ips';
 import { hasCapNetRaw } from '../../link';
 import { formatExchange, NMAP_FLAG, TECHNIQUES, type PortResult, type ScanDocument, type Technique } from '../../protocol';
 import type { ScanPlan } from '../../engine/scan-plan';
-import { addNmapOutputOptions, writeScanOutputs, type NmapOutputOptions } from '../../output';
-import { MAX_SHOWN_PER_STATE } from '../../output/nmap-model';
+import { addNmapOutputOptions, nmapHost, notShownLine, writeScanOutputs, type NmapOutputOptions } from '../../output';
 import { writeScanJson } from '../../output/scan-json';
+import { saveToOutDir } from '../out-dir';
+import { scanRunner } from '../via-helper';
 
 const TECHNIQUE_BY_LETTER = new Map(TECHNIQUES.map((t) => [NMAP_FLAG[t], t] as const));
 
@@ -27,6 +27,7 @@ function parseTechniques(groups: string[]): Technique[] {
     if (!technique) throw new UserError(`unknown scan technique -s${letter}: use T (connect), S (SYN), X (Xmas), F (FIN), N (NULL) or U (UDP)`);
     if (!out.includes(technique)) out.push(technique);
   }
+  if (out.length === 0) throw new UserError('-s needs technique letters: T (connect), S (SYN), X (Xmas), F (FIN), N (NULL) or U (UDP), e.g. -sS');
   return out;
 }
 
@@ -53,35 +54,18 @@ interface ScanOptions extends NmapOutputOptions {
   allowTarget: string[];
 }
 
-/** `rows`: the results of this technique against this target. Like nmap, a state with more than 25 ports is one "Not shown" line. */
+/** `rows`: the results of this technique against this target, with nmap's "Not shown" line for the states it folds. */
 function table(rows: PortResult[], technique: Technique, target: string): string {
-  const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-  const hidden = [...counts].filter(([, c]) => c > MAX_SHOWN_PER_STATE).map(([s]) => s);
+  const host = nmapHost(target, rows);
   const lines = [`${technique} scan of ${target} (-s${NMAP_FLAG[technique]}), ${rows.length} ports`];
-  for (const state of hidden) {
-    const reasons = new Map<string, number>();
-    for (const r of rows) if (r.state === state) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
-    lines.push(`Not shown: ${counts.get(state)} ${state} ports (${[...reasons].map(([r, c]) => `${c} ${r}`).join(', ')})`);
-  }
-  lines.push(`${'PORT'.padEnd(10)}${'STATE'.padEnd(15)}${'SERVICE'.padEnd(14)}${'REASON'.padEnd(24)}EXCHANGE`);
-  for (const r of rows) {
-    if (hidden.includes(r.state)) continue;
+  const folded = notShownLine(host);
+  if (folded) lines.push(folded);
+  if (host.ports.length > 0) lines.push(`${'PORT'.padEnd(10)}${'STATE'.padEnd(15)}${'SERVICE'.padEnd(14)}${'REASON'.padEnd(24)}EXCHANGE`);
+  for (const r of host.ports) {
     const reason = r.reasonTtl === undefined ? r.reason : `${r.reason} ttl ${r.reasonTtl}`;
     lines.push(`${`${r.port}/${r.protocol}`.padEnd(10)}${r.state.padEnd(15)}${(r.service ?? 'unknown').padEnd(14)}${reason.padEnd(24)}${formatExchange(r.exchange)}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** results.json, pretty-printed, streamed to the file (0600: it names hosts and ports of a lab). */
-async function writeResultsFile(path: string, head: Omit<ScanDocument, 'results'>, results: Iterable<PortResult>): Promise<void> {
-  const fd = openSync(path, 'w', 0o600);
-  try {
-    await writeScanJson((chunk) => void writeSync(fd, chunk), head, results, true);
-    writeSync(fd, '\n');
-  } finally {
-    closeSync(fd);
-  }
 }
 
 async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
@@ -112,7 +96,8 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
   let barTechnique = '';
   const startedAt = new Date().toISOString();
   try {
-    const outcome = await runScan(
+    // Without CAP_NET_RAW, raw techniques run in the privileged helper (pkexec or sudo -n).
+    const outcome = await scanRunner({ ports: opts.ports, allowTargets: opts.allowTarget })(
       plan,
       {
         progress(p) {
@@ -138,12 +123,14 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
     // A file that cannot be written (disk full, directory removed) must not cost the user the results.
     const problems: string[] = [];
     try {
-      if (outDir) await writeResultsFile(join(outDir, 'results.json'), head, outcome.results());
+      if (outDir) await saveToOutDir(outDir, head, outcome.results(), resolved);
       if (opts.outputXml || opts.outputNormal) await writeScanOutputs({ ...head, results: [...outcome.results()] }, { xml: opts.outputXml, normal: opts.outputNormal });
     } catch (err) {
       const captures = outcome.summary.techniques.flatMap((s) => (s.capture && existsSync(s.capture) ? [s.capture] : []));
       problems.push(`cannot save the results (${(err as Error).message}); they are on stdout${captures.length ? `, the captures in ${[...new Set(captures)].join(', ')}` : ''}`);
     }
+    // A technique whose capture could not be created ran without one (engine/scan.ts): the user asked for it.
+    if (outDir) for (const s of new Set(outcome.summary.techniques.flatMap((t) => (t.capture ? [] : [`${t.technique} scan ${t.note ?? 'ran without a capture'}`])))) problems.push(s);
     if (opts.json) {
       // Waits for a pipe to drain: a full-range document (20 MB) would otherwise queue in memory whole.
       await writeScanJson((chunk) => (process.stdout.write(chunk) ? undefined : once(process.stdout, 'drain').then(() => undefined)), head, outcome.results(), false);
@@ -155,7 +142,7 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
         const capture = s.capture ? `, capture ${s.capture}` : '';
         process.stdout.write(`${s.packetsSent} probes sent, ${s.packetsReceived} answers, ${(s.durationMs / 1000).toFixed(2)} s${capture}${s.note ? `; ${s.note}` : ''}\n\n`);
       }
-      if (outcome.summary.partial) process.stdout.write('Scan interrupted: results are partial.\n');
+      if (outcome.summary.partial) process.stdout.write(`Scan ${outcome.summary.error !== undefined && !controller.signal.aborted ? 'stopped early' : 'interrupted'}: results are partial.\n`);
     }
     if (outcome.summary.partial) process.exitCode = 130;
     if (outcome.summary.error !== undefined && !controller.signal.aborted)

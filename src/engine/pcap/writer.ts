@@ -1,4 +1,5 @@
-import { closeSync, fchmodSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { LINKTYPE_ETHERNET } from '../packet/constants';
 import {
   PCAP_GLOBAL_HEADER_LENGTH,
@@ -10,7 +11,7 @@ import {
 } from './format';
 
 export interface PcapWriterOptions {
-  /** file mode; applied even when the file already existed (captures hold other people's traffic) */
+  /** file mode, set exactly whatever the umask (captures hold other people's traffic) */
   mode?: number;
   /** buffered records reach the file at least this often (default 100 ms) */
   flushIntervalMs?: number;
@@ -47,23 +48,39 @@ export class PcapWriter {
   private readonly epochMicros = Date.now() * 1000;
   private readonly hrStart = process.hrtime.bigint();
 
+  /**
+   * Creates the capture at `path`, replacing a file already there. Never writes through a link: the
+   * directory is opened without following a symlink and the file is made new (O_EXCL|O_NOFOLLOW)
+   * inside that very directory, so a directory or file swapped for a link in between makes this throw
+   * instead of overwriting whatever the link points to (the helper writes as root).
+   */
   static open(path: string, linkType = LINKTYPE_ETHERNET, options: PcapWriterOptions = {}): PcapWriter {
     const mode = options.mode ?? 0o600;
-    const fd = openSync(path, 'w', mode);
+    const dirFd = openDirectory(dirname(path));
+    // open(2) relative to the directory opened (Node has no openat): /proc/self/fd/N/name resolves through
+    // that very directory, whatever its path names by now.
+    const inDir = `/proc/self/fd/${dirFd}/${basename(path)}`;
     try {
-      fchmodSync(fd, mode);
-      const header = Buffer.alloc(PCAP_GLOBAL_HEADER_LENGTH);
-      header.writeUInt32LE(PCAP_MAGIC_MICROS, 0);
-      header.writeUInt16LE(PCAP_VERSION_MAJOR, 4);
-      header.writeUInt16LE(PCAP_VERSION_MINOR, 6);
-      header.writeUInt32LE(PCAP_SNAPLEN, 16);
-      header.writeUInt32LE(linkType, 20);
-      writeAll(fd, header, header.length);
-    } catch (err) {
-      closeSync(fd);
-      throw err;
+      const fd = createFile(inDir, path, mode);
+      try {
+        fchmodSync(fd, mode);
+        const header = Buffer.alloc(PCAP_GLOBAL_HEADER_LENGTH);
+        header.writeUInt32LE(PCAP_MAGIC_MICROS, 0);
+        header.writeUInt16LE(PCAP_VERSION_MAJOR, 4);
+        header.writeUInt16LE(PCAP_VERSION_MINOR, 6);
+        header.writeUInt32LE(PCAP_SNAPLEN, 16);
+        header.writeUInt32LE(linkType, 20);
+        writeAll(fd, header, header.length);
+      } catch (err) {
+        closeSync(fd);
+        // Shorter than a header (ENOSPC) it is no capture, only a file tshark fails on: the one made here goes.
+        unlinkQuietly(inDir);
+        throw err;
+      }
+      return new PcapWriter(fd, options);
+    } finally {
+      closeSync(dirFd);
     }
-    return new PcapWriter(fd, options);
   }
 
   private constructor(fd: number, options: PcapWriterOptions) {
@@ -155,6 +172,39 @@ export class PcapWriter {
       }
       this.onError?.(this.failure);
     }
+  }
+}
+
+function openDirectory(dir: string): number {
+  try {
+    return openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENOTDIR') throw new Error(`${dir} is not a directory (a symbolic link?); captures are never written through links`);
+    throw err;
+  }
+}
+
+/** A new file replacing whatever entry was there; an entry that reappears in between is not written. */
+function createFile(inDir: string, shownAs: string, mode: number): number {
+  try {
+    unlinkSync(inDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  try {
+    return openSync(inDir, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${shownAs} appeared while it was being created; not written`);
+    throw err;
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // its directory is gone: nothing left to remove
   }
 }
 

@@ -7,7 +7,6 @@ import { udp } from './udp';
 import { xmas } from './xmas';
 
 export { classifyConnect, connectNoResponse, CONNECT_DEFAULT_RETRIES, type ConnectOutcome } from './connect';
-export { unreachableReason } from './icmp-unreachable';
 export { udpPayloadFor, UDP_PAYLOADS } from './udp-payloads';
 export type { Answer, ProbeFields, RawTechnique, Verdict } from './types';
 

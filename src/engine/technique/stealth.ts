@@ -1,5 +1,5 @@
 import { TCP_RST } from '../packet';
-import { unreachableReason } from './icmp-unreachable';
+import { icmpErrorReason } from '../../protocol';
 import { ackFor, buildTcpProbe, tcpProbeTemplate } from './tcp-probe';
 import type { Answer, RawTechnique, Verdict } from './types';
 
@@ -17,7 +17,7 @@ export function stealthTechnique(name: 'fin' | 'null' | 'xmas', flags: number): 
     classify(answer: Answer): Verdict | undefined {
       if (answer.kind === 'tcp') return answer.flags & TCP_RST ? { state: 'closed', reason: 'reset' } : undefined;
       if (answer.kind === 'icmp') {
-        const reason = unreachableReason(answer.type, answer.code);
+        const reason = icmpErrorReason(answer.type, answer.code);
         return reason ? { state: 'filtered', reason } : undefined;
       }
       return undefined;

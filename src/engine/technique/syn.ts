@@ -1,5 +1,5 @@
-import { mssOption, TCP_RST, TCP_SYN } from '../packet';
-import { unreachableReason } from './icmp-unreachable';
+import { mssOption, TCP_ACK, TCP_RST, TCP_SYN } from '../packet';
+import { icmpErrorReason } from '../../protocol';
 import { ackFor, buildTcpProbe, tcpProbeTemplate } from './tcp-probe';
 import type { Answer, RawTechnique, Verdict } from './types';
 
@@ -16,11 +16,11 @@ export const syn: RawTechnique = {
       // RST first: a segment with both SYN and RST is a reset, not an accepted connection.
       if (answer.flags & TCP_RST) return { state: 'closed', reason: 'reset' };
       // A bare SYN (split handshake, simultaneous open) also shows a listening port, as in nmap.
-      if (answer.flags & TCP_SYN) return { state: 'open', reason: 'syn-ack' };
+      if (answer.flags & TCP_SYN) return { state: 'open', reason: answer.flags & TCP_ACK ? 'syn-ack' : 'split-handshake-syn' };
       return undefined;
     }
     if (answer.kind === 'icmp') {
-      const reason = unreachableReason(answer.type, answer.code);
+      const reason = icmpErrorReason(answer.type, answer.code);
       return reason ? { state: 'filtered', reason } : undefined;
     }
     return undefined;

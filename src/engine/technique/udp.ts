@@ -1,5 +1,5 @@
 import { buildUdpPacket } from '../packet';
-import { unreachableReason } from './icmp-unreachable';
+import { icmpErrorReason } from '../../protocol';
 import type { Answer, RawTechnique, Verdict } from './types';
 import { udpPayloadFor } from './udp-payloads';
 
@@ -17,7 +17,7 @@ export const udp: RawTechnique = {
   classify(answer: Answer): Verdict | undefined {
     if (answer.kind === 'udp') return { state: 'open', reason: 'udp-response' };
     if (answer.kind === 'icmp') {
-      const reason = unreachableReason(answer.type, answer.code);
+      const reason = icmpErrorReason(answer.type, answer.code);
       if (!reason) return undefined;
       if (reason === 'port-unreach' && answer.fromTarget) return { state: 'closed', reason };
       return { state: 'filtered', reason };
