@@ -237,6 +237,9 @@ function notJsonRpc(m: unknown): string | undefined {
   if ('method' in m) {
     if (typeof m.method !== 'string') return 'method must be a string';
     if ('params' in m && !(isObject(m.params) || Array.isArray(m.params))) return 'params must be an object';
+    // vscode-jsonrpc reads params.id of a cancel before any check: without one it throws and the helper dies.
+    if (m.method === '$/cancelRequest' && !(isObject(m.params) && (typeof m.params.id === 'string' || typeof m.params.id === 'number')))
+      return '$/cancelRequest needs params { id } naming a request';
     return undefined;
   }
   if ('result' in m || 'error' in m) return undefined;

@@ -22,7 +22,9 @@ import {
   currentEnvironment,
   explainLaunchFailure,
   HelperLaunchError,
+  noElevationError,
   planLaunch,
+  setcapCommand,
   spawnPlan,
   type HelperProcess,
   type LaunchEnvironment,
@@ -104,6 +106,8 @@ export class HelperClient {
       const raw = await Promise.race([this.connection.sendRequest(method, params), gone]);
       return REQUESTS[method].result.parse(raw) as ResultOf<M>;
     } catch (err) {
+      // The exit handler disposes the connection, which rejects pending requests before `gone` does.
+      if (this.goneReason) throw new HelperGoneError(`${await this.exited} before answering ${method}`);
       if (err instanceof ResponseError) throw new HelperRequestError(err.code, err.message);
       throw err;
     }
@@ -199,13 +203,15 @@ export class HelperClient {
 
 /**
  * Starts the helper the best way this machine allows (see planLaunch) and shakes hands. A way that
- * is unavailable (no polkit agent) falls through to the next; a refusal ends with its explanation.
+ * is unavailable (no polkit agent) falls through to the next, and so does a direct start whose
+ * helper turns out to lack CAP_NET_RAW; a refusal ends with its explanation.
  */
 export async function startHelper(options: LaunchOptions, env: LaunchEnvironment = currentEnvironment()): Promise<HelperClient> {
   const nodePath = options.nodePath ?? process.execPath;
+  const needsRaw = options.rawSockets !== false;
   let last: HelperLaunchError | undefined;
   for (const plan of planLaunch(options, env)) {
-    const child = spawnPlan(plan);
+    const child = spawnPlan(plan, options.ownSession);
     const spawned = await new Promise<string | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
       child.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
@@ -217,9 +223,9 @@ export async function startHelper(options: LaunchOptions, env: LaunchEnvironment
       continue;
     }
     const client = new HelperClient(child, plan.method);
+    let hello: ResultOf<'hello'>;
     try {
-      await client.hello();
-      return client;
+      hello = await client.hello();
     } catch (err) {
       if (!(err instanceof HelperGoneError)) {
         await client.close();
@@ -228,10 +234,27 @@ export async function startHelper(options: LaunchOptions, env: LaunchEnvironment
       const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) =>
         child.exitCode !== null || child.signalCode !== null ? resolve({ code: child.exitCode, signal: child.signalCode }) : child.once('exit', (code, signal) => resolve({ code, signal })),
       );
-      const { error, retry } = explainLaunchFailure({ method: plan.method, nodePath, exitCode: exit.code, signal: exit.signal, stderr: client.stderr() });
+      const sudoCommand = plan.method === 'sudo' ? plan.args.slice(plan.args.indexOf('--') + 1) : undefined;
+      const { error, retry } = explainLaunchFailure({
+        method: plan.method,
+        nodePath,
+        exitCode: exit.code,
+        signal: exit.signal,
+        stderr: client.stderr(),
+        ...(sudoCommand ? { sudoCommand, userName: env.userName } : {}),
+      });
       if (!retry) throw error;
       last = error;
+      continue;
     }
+    if (!needsRaw || hello.rawSockets) return client;
+    await client.close();
+    if (!plan.tentative)
+      throw new HelperLaunchError(
+        `The PortLab helper started (${plan.method}) without the CAP_NET_RAW capability, so it cannot send raw packets; a container or a security policy may withhold it.`,
+        `run PortLab where raw sockets are allowed (docker run --cap-add NET_RAW), or give Node.js the capability: ${setcapCommand(nodePath)}`,
+      );
+    last = noElevationError(nodePath);
   }
   throw last ?? new HelperLaunchError('The PortLab helper could not be started.');
 }

@@ -1,16 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { chown, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { discoverHosts, expandTargets } from '../engine/discover';
 import { UserError } from '../engine/errors';
 import { parsePorts, type PortSpec } from '../engine/ports';
 import { runScan } from '../engine/scan';
 import { scannerInfo } from '../engine/scanner-info';
 import type { ScanPlan } from '../engine/scan-plan';
-import { ScopeGuard } from '../engine/scope';
-import { parseSourceIps } from '../engine/source-ips';
-import type { PortResult, ScanProgress, ScanStartParams, ScanSummary } from '../protocol';
+import { rangeWithin, ScopeGuard } from '../engine/scope';
+import { checkSourceIps, parseSourceIps } from '../engine/source-ips';
+import { assertInterfaceUp, findRoute, type Route } from '../link';
+import { ipv4AddressesOf } from '../link/route';
+import type { DiscoveredHost, PortResult, ScanProgress, ScanStartParams, ScanSummary } from '../protocol';
+import { ensurePrivateDirectory } from './capture-dir';
+import type { ParamsOf } from './validate';
 
+/** Scans and discoveries running at once, together. */
 export const MAX_CONCURRENT_SCANS = 4;
 /** scan.progress at most this often per scan and technique; a port's final result is never held back. */
 const PROGRESS_INTERVAL_MS = 200;
@@ -21,28 +25,45 @@ export interface ScanSink {
   done(s: ScanSummary): void;
 }
 
-interface RunningScan {
+interface RunningJob {
+  kind: 'scan' | 'discover';
   abort: AbortController;
-  finished: Promise<void>;
+  finished: Promise<unknown>;
 }
 
-/** An error whose message names the request field that caused it. */
+/** An error whose message names the request field that caused it (instead of the CLI flag an engine message names). */
 export class FieldError extends UserError {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(`${field}: ${message}`);
+    super(`${field}: ${message.replace(/(bad )?--source-ips:? ?/g, '')}`);
   }
 }
 
-/** The helper's scans: each in `<captureDir>/<scanId>/`, at most MAX_CONCURRENT_SCANS at a time. */
+/** Runs `fn`, turning its UserError into a FieldError naming `field`. */
+function naming<T>(field: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof UserError && !(err instanceof FieldError)) throw new FieldError(field, err.message);
+    throw err;
+  }
+}
+
+/**
+ * The helper's scans (each in `<captureDir>/<scanId>/`) and discoveries: at most `limit` of them at a
+ * time, each stopped when cancelled or when the client goes. A request's extra ranges (allowTargets)
+ * must lie inside those the helper was started with.
+ */
 export class ScanRegistry {
-  private readonly running = new Map<string, RunningScan>();
+  private readonly running = new Map<string, RunningJob>();
+  private discoveries = 0;
 
   constructor(
     private readonly captureRoot: string,
     private readonly sink: ScanSink,
+    private readonly launchAllowTargets: readonly string[] = [],
     private readonly limit = MAX_CONCURRENT_SCANS,
   ) {}
 
@@ -51,39 +72,26 @@ export class ScanRegistry {
   }
 
   /**
-   * Scope-checks the targets and parses the ports before anything is sent, creates the scan's capture
-   * directory, starts the scan and returns at once; results follow as events.
+   * Checks everything the request names before anything is sent: scope, ports, the interface and a
+   * route to each target, the source addresses against the interface's subnet; then creates the
+   * scan's capture directory, starts the scan and returns at once; results follow as events.
    */
   async start(params: ScanStartParams): Promise<{ scanId: string; captureDir: string }> {
-    if (this.running.size >= this.limit)
-      throw new UserError(`${this.limit} scans are already running; wait for one to finish or cancel one (scan.cancel)`);
-    let guard: ScopeGuard;
-    try {
-      guard = new ScopeGuard(params.allowTargets ?? []);
-    } catch (err) {
-      throw new FieldError('params.allowTargets', (err as Error).message);
-    }
-    const targets = await this.resolveTargets(guard, params.targets);
-    let ports: PortSpec;
-    try {
-      ports = parsePorts(params.ports);
-    } catch (err) {
-      throw new FieldError('params.ports', (err as Error).message);
-    }
-    let sourceIps: string[] | undefined;
-    try {
-      sourceIps = params.sourceIps === undefined ? undefined : parseSourceIps(params.sourceIps);
-    } catch (err) {
-      throw new FieldError('params.sourceIps', (err as Error).message);
-    }
-    if (this.running.size >= this.limit)
-      throw new UserError(`${this.limit} scans are already running; wait for one to finish or cancel one (scan.cancel)`);
+    this.checkLimit();
+    const guard = this.guardFor(params.allowTargets);
+    const iface = params.iface;
+    if (iface !== undefined) naming('params.iface', () => assertInterfaceUp(iface));
+    const { targets, routes } = await this.resolveTargets(guard, params.targets, iface);
+    const ports: PortSpec = naming('params.ports', () => parsePorts(params.ports));
+    const sourceIps = params.sourceIps === undefined ? undefined : naming('params.sourceIps', () => checkSources(parseSourceIps(params.sourceIps!), targets, routes, params));
+    this.checkLimit();
 
     const scanId = `scan-${randomBytes(6).toString('hex')}`;
     const captureDir = join(this.captureRoot, scanId);
     // Synchronous, so that nothing runs between the limit check above and taking the slot below: with
     // an awaited mkdir, starts arriving together all passed the check and a fifth scan ran.
-    mkdirSync(captureDir, { mode: 0o700 });
+    ensurePrivateDirectory(this.captureRoot, { recursive: true });
+    ensurePrivateDirectory(captureDir);
     const plan: ScanPlan = {
       scanId,
       targets,
@@ -92,39 +100,102 @@ export class ScanRegistry {
       captureDir,
       ...(params.rate !== undefined ? { rate: params.rate } : {}),
       ...(params.maxRetries !== undefined ? { maxRetries: params.maxRetries } : {}),
-      ...(params.iface !== undefined ? { iface: params.iface } : {}),
+      ...(iface !== undefined ? { iface } : {}),
       ...(sourceIps !== undefined ? { sourceIps } : {}),
     };
     const abort = new AbortController();
     const finished = this.run(plan, abort.signal).finally(() => this.running.delete(scanId));
-    this.running.set(scanId, { abort, finished });
+    this.running.set(scanId, { kind: 'scan', abort, finished });
     return { scanId, captureDir };
+  }
+
+  /**
+   * A host discovery, counted against the same limit as scans. Its params are checked (each error
+   * naming its field) before a packet is sent; `signal` (the client's $/cancelRequest) or stopAll (the
+   * client gone) stops the sweep, and a stopped sweep is an error, not a short list passed off as complete.
+   */
+  async discover(params: ParamsOf<'discover'>, signal?: AbortSignal): Promise<DiscoveredHost[]> {
+    this.checkLimit();
+    const guard = this.guardFor(params.allowTargets);
+    const addresses = naming('params.targets', () => expandTargets(params.targets));
+    naming('params.targets', () => {
+      for (const address of addresses) guard.check(address);
+    });
+    const iface = params.iface;
+    if (iface !== undefined) naming('params.iface', () => assertInterfaceUp(iface));
+    const id = `discover-${++this.discoveries}`;
+    const abort = new AbortController();
+    const onAbort = () => abort.abort();
+    // a cancel that came before this request was handled has aborted the signal already: no event will follow
+    if (signal?.aborted) abort.abort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    const finished = discoverHosts(params, abort.signal).finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+      this.running.delete(id);
+    });
+    this.running.set(id, { kind: 'discover', abort, finished });
+    let hosts: DiscoveredHost[];
+    try {
+      hosts = await finished;
+    } catch (err) {
+      // Routes are looked up as the sweep is planned: a failure there is about the addresses or the interface asked for.
+      if (err instanceof UserError && /^(no route to|interface )/.test(err.message)) throw new FieldError(iface !== undefined ? 'params.iface' : 'params.targets', err.message);
+      throw err;
+    }
+    if (abort.signal.aborted) throw new UserError(`discover of ${params.targets} was cancelled`);
+    return hosts;
   }
 
   cancel(scanId: string): boolean {
     const scan = this.running.get(scanId);
-    if (!scan) return false;
+    if (scan?.kind !== 'scan') return false;
     scan.abort.abort();
     return true;
   }
 
-  /** Cancels every scan and waits (bounded) for each to close its pcap and report scan.done. */
+  /** Cancels every scan and discovery and waits (bounded) for each scan to close its pcap and report scan.done. */
   async stopAll(timeoutMs: number): Promise<void> {
     const scans = [...this.running.values()];
     for (const s of scans) s.abort.abort();
     await Promise.race([Promise.allSettled(scans.map((s) => s.finished)), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 
-  private async resolveTargets(guard: ScopeGuard, targets: string[]): Promise<string[]> {
+  private checkLimit(): void {
+    if (this.running.size >= this.limit)
+      throw new UserError(`${this.limit} scans are already running (host discoveries count as scans); wait for one to finish or cancel one`);
+  }
+
+  /** The scope guard of a request: its allowTargets, each inside the helper's launch ranges. */
+  private guardFor(allowTargets: readonly string[] = []): ScopeGuard {
+    for (const [i, range] of allowTargets.entries())
+      naming(`params.allowTargets[${i}]`, () => {
+        if (!rangeWithin(range, this.launchAllowTargets))
+          throw new UserError(
+            `${range} is outside the ranges this helper was started with (${this.launchAllowTargets.join(', ') || 'none beyond the lab ranges'}); ` +
+              'add it to the portlab.allowedTargets setting, which starts the helper with it',
+          );
+      });
+    return new ScopeGuard(allowTargets);
+  }
+
+  /** Each target scope-checked and routed (through `iface` when given); addresses without duplicates. */
+  private async resolveTargets(guard: ScopeGuard, targets: string[], iface: string | undefined): Promise<{ targets: string[]; routes: Route[] }> {
     const out: string[] = [];
+    const routes: Route[] = [];
     for (const [i, target] of targets.entries()) {
+      let addresses: string[];
       try {
-        for (const address of await guard.resolve([target])) if (!out.includes(address)) out.push(address);
+        addresses = await guard.resolve([target]);
       } catch (err) {
         throw new FieldError(`params.targets[${i}]`, (err as Error).message);
       }
+      for (const address of addresses) {
+        if (out.includes(address)) continue;
+        routes.push(naming(iface === undefined ? `params.targets[${i}]` : 'params.iface', () => findRoute(address, iface)));
+        out.push(address);
+      }
     }
-    return out;
+    return { targets: out, routes };
   }
 
   private async run(plan: ScanPlan, signal: AbortSignal): Promise<void> {
@@ -144,24 +215,23 @@ export class ScanRegistry {
       summary = { scanId: plan.scanId, partial: true, error: err instanceof Error ? err.message : String(err), techniques: [] };
     }
     throttle.flush();
-    await this.giveCapturesToOwner(plan.captureDir!);
     this.sink.done(summary);
   }
+}
 
-  /**
-   * When the helper runs as root for a student (pkexec, sudo), its 0600 captures would be root's and
-   * unreadable to the student's editor: hand them to whoever owns the capture directory.
-   */
-  private async giveCapturesToOwner(dir: string): Promise<void> {
-    try {
-      const owner = await stat(this.captureRoot);
-      if (owner.uid === process.getuid?.()) return;
-      await chown(dir, owner.uid, owner.gid);
-      for (const name of await readdir(dir)) await chown(join(dir, name), owner.uid, owner.gid);
-    } catch {
-      // the captures stay root's; the report then names their path without opening them
-    }
-  }
+/**
+ * What claimSourceAddresses would refuse once the scan runs, refused in the request instead: every
+ * target behind one Ethernet interface whose subnet holds the sources. Whether another host uses a
+ * source is still asked on the wire by the scan.
+ */
+function checkSources(sources: string[], targets: string[], routes: Route[], params: ScanStartParams): string[] {
+  if (params.techniques.includes('connect')) throw new UserError('works with raw techniques only: a connect scan leaves from the kernel\'s own address');
+  const route = routes[0]!;
+  if (routes.some((r) => r.loopback)) throw new UserError('needs targets reached over Ethernet, not this host itself');
+  const other = routes.find((r) => r.iface !== route.iface);
+  if (other) throw new UserError(`needs every target behind one interface; ${targets[routes.indexOf(other)]} is reached by ${other.iface}, ${targets[0]} by ${route.iface}`);
+  checkSourceIps(sources, route.iface, ipv4AddressesOf(route.iface));
+  return sources;
 }
 
 /** Trailing-edge throttle per (scan, technique, target): the latest counts win, nothing is sent twice. */

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import {
+  CancellationToken,
   createMessageConnection,
   ErrorCodes,
   ResponseError,
@@ -9,13 +10,13 @@ import {
   type ResponseMessage,
 } from 'vscode-jsonrpc/node';
 import { UserError } from '../engine/errors';
-import { discoverHosts } from '../engine/discover';
 import { labDown, labStatus, labUp } from '../lab';
 import { listInterfaces } from '../link/interface-list';
 import { PROTOCOL_VERSION, RpcErrorCode, type RequestMethod } from '../protocol';
 import { BoundedMessageReader, type BadInput } from './bounded-reader';
+import { ensurePrivateDirectory } from './capture-dir';
 import { CAP_NET_RAW, hasCapability, parseCapEff } from './launch';
-import { currentNetns } from './netns';
+import { currentNetns } from '../engine/netns';
 import { ScanRegistry } from './scans';
 import { isRequestMethod, validateParams, type ParamsOf, type ResultOf } from './validate';
 
@@ -24,26 +25,40 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** After stdin closes, running scans get this long to close their pcaps before the helper exits. */
 const SHUTDOWN_GRACE_MS = 3000;
 
+/**
+ * A helper's role, fixed at its start. A scan helper scans and discovers and runs confined (only
+ * CAP_NET_RAW, see privileges.ts); a lab helper builds and removes the lab sandbox (namespaces, veth,
+ * nftables: it keeps root) and serves no scan, so that no client input reaches a packet engine as root.
+ */
+export type HelperRole = 'scan' | 'lab';
+
+const LAB_METHODS: readonly RequestMethod[] = ['lab.up', 'lab.down', 'lab.status'];
+const SCAN_METHODS: readonly RequestMethod[] = ['discover', 'scan.start', 'scan.cancel'];
+
 export interface HelperServerOptions {
   captureDir: string;
+  /** ranges beyond the lab's that requests may name in allowTargets (`helper --allow-target`) */
+  allowTargets?: readonly string[];
+  role?: HelperRole;
   input: Readable;
   output: Writable;
   helperVersion: string;
 }
 
-type Handlers = { [M in RequestMethod]: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> };
+type Handlers = { [M in RequestMethod]: (params: ParamsOf<M>, token: CancellationToken) => Promise<ResultOf<M>> | ResultOf<M> };
 
 /**
- * The privileged helper: JSON-RPC over stdio. Every request's params are validated against its
- * schema before its handler runs; `hello` must come first. What it keeps and why: it stays root (or
- * keeps CAP_NET_RAW) for its whole life because each scan opens new captures, and Node cannot drop
- * single capabilities (no capset); instead it never runs a child through a shell, accepts no path
- * from a client (captures go to `<captureDir>/<scanId>/`, the id its own), and creates files 0600.
- * Resolves when the client has gone (stdin closed) and running scans have been stopped.
+ * The helper: JSON-RPC over stdio. Every request's params are validated against its schema before
+ * its handler runs; `hello` must come first. It runs no child through a shell, accepts no path from
+ * a client (captures go to `<captureDir>/<scanId>/`, the id its own, in directories it made 0700 and
+ * checked, files made new 0600 and never through a link), and takes no scope from a client beyond
+ * the ranges it was started with. Resolves when the client has gone (stdin closed) and running
+ * scans and discoveries have been stopped.
  */
 export function serveHelper(options: HelperServerOptions): Promise<void> {
+  const role = options.role ?? 'scan';
   process.umask(0o077);
-  mkdirSync(options.captureDir, { recursive: true, mode: 0o700 });
+  if (role === 'scan') ensurePrivateDirectory(options.captureDir, { recursive: true });
 
   const writer = new StreamMessageWriter(options.output);
   const answerBadInput = (bad: BadInput) => {
@@ -53,11 +68,15 @@ export function serveHelper(options: HelperServerOptions): Promise<void> {
   const reader = new BoundedMessageReader(options.input, MAX_MESSAGE_BYTES, answerBadInput);
   const connection: MessageConnection = createMessageConnection(reader, writer);
 
-  const scans = new ScanRegistry(options.captureDir, {
-    progress: (p) => void connection.sendNotification('scan.progress', p).catch(() => undefined),
-    port: (scanId, result) => void connection.sendNotification('scan.port', { scanId, result }).catch(() => undefined),
-    done: (s) => void connection.sendNotification('scan.done', s).catch(() => undefined),
-  });
+  const scans = new ScanRegistry(
+    options.captureDir,
+    {
+      progress: (p) => void connection.sendNotification('scan.progress', p).catch(() => undefined),
+      port: (scanId, result) => void connection.sendNotification('scan.port', { scanId, result }).catch(() => undefined),
+      done: (s) => void connection.sendNotification('scan.done', s).catch(() => undefined),
+    },
+    options.allowTargets,
+  );
 
   let greeted = false;
   const handlers: Handlers = {
@@ -79,7 +98,7 @@ export function serveHelper(options: HelperServerOptions): Promise<void> {
       };
     },
     interfaces: () => listInterfaces(),
-    discover: (p) => discoverHosts(p),
+    discover: (p, token) => scans.discover(p, abortSignalOf(token)),
     'scan.start': (p) => scans.start(p),
     'scan.cancel': (p) => ({ cancelled: scans.cancel(p.scanId) }),
     'lab.up': (p) => labUp(p.id ?? 0),
@@ -87,13 +106,17 @@ export function serveHelper(options: HelperServerOptions): Promise<void> {
     'lab.status': (p) => labStatus(p.id ?? 0),
   };
 
-  connection.onRequest(async (method, params) => {
+  connection.onRequest(async (method, params, token) => {
     if (!isRequestMethod(method)) throw new ResponseError(ErrorCodes.MethodNotFound, `unknown method "${method.slice(0, 100)}"`);
     if (!greeted && method !== 'hello')
       throw new ResponseError(RpcErrorCode.notInitialized, `send "hello" first (then "${method}")`);
+    if (role === 'scan' && LAB_METHODS.includes(method))
+      throw new ResponseError(RpcErrorCode.wrongRole, `"${method}": this helper scans, confined to CAP_NET_RAW; the lab is managed by a helper started with --lab`);
+    if (role === 'lab' && SCAN_METHODS.includes(method))
+      throw new ResponseError(RpcErrorCode.wrongRole, `"${method}": this helper manages the lab sandbox as root and runs no scan; scans go to a helper started without --lab`);
     const valid = validateParams(method, params);
     try {
-      return await (handlers[method] as (p: typeof valid) => unknown)(valid);
+      return await (handlers[method] as (p: typeof valid, t: CancellationToken) => unknown)(valid, token);
     } catch (err) {
       throw asResponseError(err);
     }
@@ -114,6 +137,13 @@ export function serveHelper(options: HelperServerOptions): Promise<void> {
     options.input.on('end', close);
     connection.listen();
   });
+}
+
+function abortSignalOf(token: CancellationToken): AbortSignal {
+  const abort = new AbortController();
+  if (token.isCancellationRequested) abort.abort();
+  else token.onCancellationRequested(() => abort.abort());
+  return abort.signal;
 }
 
 function asResponseError(err: unknown): ResponseError<void> {

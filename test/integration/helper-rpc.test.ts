@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { promisify } from 'node:util';
 import { StreamMessageReader, type Message, type NotificationMessage, type ResponseMessage } from 'vscode-jsonrpc/node';
 import { HelperClient, HelperGoneError, HelperRequestError, startHelper } from '../../src/helper/client';
+import { parsePrivileges } from '../../src/helper/privileges';
 import { labDown, labTopology, labUp } from '../../src/lab';
 import { PROTOCOL_VERSION, RpcErrorCode, type PortResult, type ScanDocument, type ScanStartParams } from '../../src/protocol';
 
@@ -44,8 +45,10 @@ class RawSession {
   readonly child: ChildProcessWithoutNullStreams;
   private readonly inbox: Message[] = [];
   private waiters: (() => void)[] = [];
-  constructor(captureDir: string) {
-    this.child = spawn('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'helper', '--capture-dir', captureDir]);
+  private readonly errors: Buffer[] = [];
+  constructor(captureDir: string, extraArgs: string[] = []) {
+    this.child = spawn('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'helper', '--capture-dir', captureDir, ...extraArgs]);
+    this.child.stderr.on('data', (d: Buffer) => this.errors.push(d));
     new StreamMessageReader(this.child.stdout).listen((m) => {
       this.inbox.push(m);
       for (const w of this.waiters.splice(0)) w();
@@ -53,6 +56,10 @@ class RawSession {
   }
   write(bytes: string | Buffer): void {
     this.child.stdin.write(bytes);
+  }
+  /** what the helper printed on stderr so far */
+  stderr(): string {
+    return Buffer.concat(this.errors).toString();
   }
   frame(body: string | Buffer, length = Buffer.byteLength(body)): void {
     this.write(Buffer.concat([Buffer.from(`Content-Length: ${length}\r\n\r\n`), Buffer.from(body)]));
@@ -104,8 +111,8 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
     dirs.push(d);
     return d;
   };
-  const helper = async () => {
-    const c = await startHelper({ cliPath: CLI, captureDir: captureDir(), netns: NETNS });
+  const helper = async (options: { lab?: boolean; captureDir?: string } = {}) => {
+    const c = await startHelper({ cliPath: CLI, captureDir: options.captureDir ?? captureDir(), netns: NETNS, ...(options.lab ? { lab: true } : {}) });
     clients.push(c);
     return c;
   };
@@ -274,5 +281,113 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
     await assert.rejects(client.interfaces(), /killed by SIGKILL/);
     const frames = await tsharkFrames(join(dir, 'syn.pcap'));
     assert.ok(frames > 50, `${frames} frames readable after SIGKILL`);
+  });
+
+  test('a scan helper keeps only CAP_NET_RAW, can gain nothing, and still scans right; the lab helper keeps root and scans nothing', async () => {
+    const statusOf = (pid: number) => parsePrivileges(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const NET_RAW = 1n << 13n;
+    const scanHelper = await helper();
+    const hello = await scanHelper.hello();
+    const confined = statusOf(hello.pid);
+    assert.deepEqual(
+      { uid: confined.uid, capEff: confined.capEff, capPrm: confined.capPrm, capBnd: confined.capBnd, noNewPrivs: confined.noNewPrivs },
+      { uid: 0, capEff: NET_RAW, capPrm: NET_RAW, capBnd: NET_RAW, noNewPrivs: true },
+    );
+    const syn = await scanHelper.scan({ targets: [TARGET], ports: PORTS, techniques: ['syn'] });
+    assert.deepEqual(statesOf(syn.results), [
+      'syn 110/tcp filtered admin-prohibited', 'syn 123/tcp closed reset', 'syn 22/tcp open syn-ack', 'syn 23/tcp closed reset', 'syn 25/tcp filtered no-response',
+      'syn 443/tcp closed reset', 'syn 53/tcp open syn-ack', 'syn 69/tcp closed reset', 'syn 7/tcp closed reset', 'syn 80/tcp open syn-ack',
+    ]);
+    await assert.rejects(scanHelper.labStatus(ID), (err: HelperRequestError) => err.code === RpcErrorCode.wrongRole && /the lab is managed by a helper started with --lab/.test(err.message));
+    await scanHelper.close();
+
+    // Asked for by a student through sudo: the helper becomes that student, and its captures are theirs.
+    const studentDir = captureDir();
+    chownSync(studentDir, 65534, 65534);
+    const before = { uid: process.env.SUDO_UID, gid: process.env.SUDO_GID };
+    process.env.SUDO_UID = '65534';
+    process.env.SUDO_GID = '65534';
+    let student: HelperClient;
+    try {
+      student = await helper({ captureDir: studentDir });
+    } finally {
+      for (const [k, v] of [['SUDO_UID', before.uid], ['SUDO_GID', before.gid]] as const) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    const asStudent = statusOf((await student.hello()).pid);
+    assert.deepEqual([asStudent.uid, asStudent.capEff, asStudent.capBnd, asStudent.noNewPrivs], [65534, NET_RAW, NET_RAW, true]);
+    const udp = await student.scan({ targets: [TARGET], ports: '7,69', techniques: ['syn', 'udp'] });
+    assert.ok(statesOf(udp.results).includes('udp 69/udp closed port-unreach') && statesOf(udp.results).includes('syn 7/tcp closed reset'), statesOf(udp.results).join(', '));
+    for (const f of ['', 'syn.pcap', 'udp.pcap']) assert.equal(statSync(join(udp.captureDir, f)).uid, 65534, `${f || 'the scan directory'} is the student's`);
+    await student.close();
+
+    const labHelper = await helper({ lab: true });
+    const labHello = await labHelper.hello();
+    const root = statusOf(labHello.pid);
+    assert.equal(labHello.pid, labHelper.child.pid, 'the lab helper is not re-executed');
+    assert.deepEqual([root.uid, root.noNewPrivs, root.capBnd === statusOf(process.pid).capBnd], [0, false, true]);
+    assert.equal((await labHelper.labStatus(ID)).up, true);
+    await assert.rejects(labHelper.startScan(VALID_SCAN), (err: HelperRequestError) => err.code === RpcErrorCode.wrongRole && /runs no scan/.test(err.message));
+    await labHelper.close();
+  });
+
+  test('errors name the request field: interface, source addresses, discover targets and scope, before anything is sent', async () => {
+    const s = new RawSession(captureDir(), ['--allow-target', '203.0.113.0/24']);
+    try {
+      s.send(1, 'hello', { protocolVersion: PROTOCOL_VERSION, client: 'fields' });
+      assert.ok((await s.reply(1)).result);
+      const cases: [string, unknown, RegExp][] = [
+        ['scan.start', { ...VALID_SCAN, iface: 'nosuch0' }, /^params\.iface: interface "nosuch0" does not exist/],
+        ['scan.start', { ...VALID_SCAN, techniques: ['syn'], sourceIps: '10.9.9.9' }, new RegExp(`^params\\.sourceIps: 10\\.9\\.9\\.9 is not on ${topo.scanner.iface}'s subnet \\(198\\.18\\.30\\.0/24\\)$`)],
+        ['scan.start', { ...VALID_SCAN, techniques: ['syn'], sourceIps: topo.scanner.address }, /^params\.sourceIps: 198\.18\.30\.\d+ is \S+'s own address/],
+        ['scan.start', { ...VALID_SCAN, allowTargets: ['203.0.0.0/16'] }, /^params\.allowTargets\[0\]: 203\.0\.0\.0\/16 is outside the ranges this helper was started with \(203\.0\.113\.0\/24\)/],
+        ['discover', { targets: '198.18.30.0/33' }, /^params\.targets: "198\.18\.30\.0\/33" is not an IPv4 CIDR/],
+        ['discover', { targets: '198.18.30.0/24', iface: 'nosuch0' }, /^params\.iface: interface "nosuch0" does not exist/],
+        ['discover', { targets: '198.18.30.0/24', allowTargets: ['nonsense'] }, /^params\.allowTargets\[0\]: bad --allow-target "nonsense"/],
+        ['discover', { targets: '203.0.114.0/30', allowTargets: ['203.0.113.0/24'] }, /^params\.targets: target 203\.0\.114\.1 is outside the lab ranges/],
+        ['discover', { targets: '198.18.0.0/16' }, /^params\.targets: no route to 198\.18\.0\.1/],
+      ];
+      for (const [i, [method, params, expected]] of cases.entries()) {
+        s.send(10 + i, method, params);
+        const r = await s.reply(10 + i);
+        assert.equal(r.error?.code, RpcErrorCode.userError, `${method} ${JSON.stringify(params)}: ${JSON.stringify(r)}`);
+        assert.match(r.error?.message ?? '', expected);
+        assert.doesNotMatch(r.error?.message ?? '', /--source-ips/);
+      }
+      // inside the launch range, the request's range is taken
+      s.send(30, 'discover', { targets: '203.0.113.0/30', allowTargets: ['203.0.113.0/25'] });
+      assert.match((await s.reply(30)).error?.message ?? '', /^params\.targets: no route to 203\.0\.113\.1/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a discover counts against the scan limit, stops on $/cancelRequest, and when the client goes', async () => {
+    const s = new RawSession(captureDir());
+    try {
+      s.send(1, 'hello', { protocolVersion: PROTOCOL_VERSION, client: 'discover' });
+      assert.ok((await s.reply(1)).result);
+      // a cancel without an id is bad input, not the end of the helper
+      s.frame(JSON.stringify({ jsonrpc: '2.0', method: '$/cancelRequest' }));
+      assert.match((await s.errorWithoutId()).error?.message ?? '', /\$\/cancelRequest needs params \{ id \}/);
+      for (const id of [3, 4, 5]) s.send(id, 'scan.start', LONG_SCAN);
+      for (const id of [3, 4, 5]) assert.ok((await s.reply(id)).result, `scan ${id} started`);
+      s.send(2, 'discover', { targets: `198.18.${ID}.0/24` });
+      s.send(6, 'scan.start', LONG_SCAN);
+      assert.match((await s.reply(6)).error?.message ?? '', /4 scans are already running \(host discoveries count as scans\)/);
+      s.frame(JSON.stringify({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 2 } }));
+      const cancelled = await s.reply(2);
+      // an error, not the hosts: the sweep was stopped before its end (a finished one answers with its list)
+      assert.match(cancelled.error?.message ?? '', /discover of 198\.18\.30\.0\/24 was cancelled/);
+      s.send(7, 'scan.start', LONG_SCAN);
+      assert.ok((await s.reply(7)).result, 'the discover gave its slot back');
+      s.send(8, 'discover', { targets: `198.18.${ID}.0/24` });
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      const closing = Date.now();
+      await s.close();
+      assert.ok(Date.now() - closing < 4000, `the helper left within its shutdown grace, in ${Date.now() - closing} ms`);
+    }
+    assert.equal(s.child.exitCode, 0, `the helper's stderr: ${s.stderr()}`);
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -16,7 +16,8 @@ import { ScanLedger } from '../support/scan-ledger';
 /**
  * Issue 7, items 2 and 6: random and malicious JSON-RPC sequences against a real helper in lab 63's
  * scanner namespace, then the helper must still answer `hello` and scan the lab right; the scope guard
- * holds with nothing on the wire; captures are 0600 under the configured directory only.
+ * holds with nothing on the wire, whatever allowTargets a request names; captures are 0600 under the
+ * configured directory only, and never written through a directory swapped for a symlink.
  */
 const ID = 63;
 const topo = topologyOf(ID);
@@ -49,7 +50,7 @@ const scanStartParams = fc.record(
     rate: fc.oneof(fc.constantFrom(500, 1000, -1, 0, 1e12), fc.double()),
     maxRetries: fc.constantFrom(0, 1, 51, -1, 1.5),
     iface: fc.constantFrom(topo.scanner.iface, 'lo', '../../etc', 'x'.repeat(16), 'eth0'),
-    allowTargets: fc.constantFrom([], ['not a cidr'], ['198.18.0.0/15']),
+    allowTargets: fc.constantFrom([], ['not a cidr'], ['198.18.0.0/15'], ['0.0.0.0/0'], ['8.8.8.0/24']),
     extra: fc.anything(),
   },
   { requiredKeys: ['targets', 'ports', 'techniques'] },
@@ -235,7 +236,17 @@ describe('hostile JSON-RPC against the helper, lab 63', { skip: rootSkip, timeou
         assert.match(r.error?.message ?? '', new RegExp(`params\\.targets\\[1\\]: target ${t.replaceAll('.', '\\.')} is outside the lab ranges`));
       }
       s.request(20, 'discover', { targets: '8.8.8.0/30' });
-      assert.match((await s.reply(20)).error?.message ?? '', /outside the lab ranges/);
+      assert.match((await s.reply(20)).error?.message ?? '', /params\.targets: target 8\.8\.8\.1 is outside the lab ranges/);
+      // The client cannot widen the scope: the helper was started with no --allow-target, so a request's
+      // allowTargets beyond the lab ranges is refused, naming the field.
+      for (const [i, allowTargets] of [['0.0.0.0/0'], ['8.8.8.0/24'], ['198.18.0.0/15', '1.0.0.0/8']].entries()) {
+        s.request(30 + i, 'scan.start', { targets: ['8.8.8.8', TARGET], ports: '53,80', techniques: ['syn', 'udp', 'connect'], allowTargets });
+        const r = await s.reply(30 + i);
+        assert.equal(r.error?.code, RpcErrorCode.userError);
+        assert.match(r.error?.message ?? '', new RegExp(`^params\\.allowTargets\\[${allowTargets.length - 1}\\]: ${allowTargets.at(-1)!.replaceAll('.', '\\.')} is outside the ranges this helper was started with`));
+      }
+      s.request(40, 'discover', { targets: '8.8.8.0/30', allowTargets: ['0.0.0.0/0'] });
+      assert.match((await s.reply(40)).error?.message ?? '', /^params\.allowTargets\[0\]: 0\.0\.0\.0\/0 is outside the ranges this helper was started with/);
       await sleep(1000);
     } finally {
       tcpdump.kill('SIGINT');
@@ -253,12 +264,13 @@ describe('hostile JSON-RPC against the helper, lab 63', { skip: rootSkip, timeou
     const s = new RawHelperSession(NS, root);
     try {
       s.request(1, 'hello', { protocolVersion: PROTOCOL_VERSION, client: 'files' });
-      assert.ok((await s.reply(1)).result);
+      // the helper proper: the process started waits for its confined copy (see privileges.ts)
+      const { pid } = (await s.reply(1)).result as { pid: number };
       s.request(2, 'scan.start', { targets: [TARGET], ports: '1-65535', techniques: ['syn', 'fin'], rate: 5000 });
       const { scanId } = (await s.reply(2)).result as { scanId: string };
       await sleep(1500);
       // every file the helper holds open while scanning lies under the capture root
-      const fdDir = `/proc/${s.child.pid}/fd`;
+      const fdDir = `/proc/${pid}/fd`;
       const files = readdirSync(fdDir)
         .map((fd) => {
           try {
@@ -288,6 +300,32 @@ describe('hostile JSON-RPC against the helper, lab 63', { skip: rootSkip, timeou
     assert.equal(scanDirs.length, 1);
     // cancelled during the SYN part: the FIN capture was never opened
     assert.deepEqual(readdirSync(join(root, scanDirs[0]!)), ['syn.pcap']);
+  });
+
+  test('the scan directory swapped for a symlink after scan.start: the file it points at is untouched, the scan says why', async () => {
+    const root = captureRoot();
+    const victims = captureRoot();
+    const victim = join(victims, 'fin.pcap');
+    writeFileSync(victim, 'precious\n');
+    chmodSync(victim, 0o644);
+    const s = new RawHelperSession(NS, root);
+    try {
+      s.request(1, 'hello', { protocolVersion: PROTOCOL_VERSION, client: 'swapper' });
+      assert.ok((await s.reply(1)).result);
+      s.request(2, 'scan.start', { targets: [TARGET], ports: '1-10000', techniques: ['syn', 'fin'], rate: 4000 });
+      const { scanId, captureDir } = (await s.reply(2)).result as { scanId: string; captureDir: string };
+      await until(() => existsSync(join(captureDir, 'syn.pcap')), 10_000);
+      // What a client owning the capture root can do: move the helper's directory away, put a link in its place.
+      renameSync(captureDir, join(root, 'moved'));
+      symlinkSync(victims, captureDir);
+      const done = (await s.notification('scan.done', (p) => (p as ScanSummary).scanId === scanId, 120_000)).params as ScanSummary;
+      assert.deepEqual([readFileSync(victim, 'utf8'), statSync(victim).mode & 0o777], ['precious\n', 0o644]);
+      assert.deepEqual(readdirSync(victims), ['fin.pcap']);
+      assert.match(JSON.stringify(done), new RegExp(`${scanId} is not a directory \\(a symbolic link\\?\\); captures are never written through links`));
+      assert.ok((await tsharkFrames(join(root, 'moved', 'syn.pcap'))) > 100, 'the SYN capture, made before the swap, is whole');
+    } finally {
+      await s.close();
+    }
   });
 
   test('a lying over-limit Content-Length does not swallow the requests after it', async () => {

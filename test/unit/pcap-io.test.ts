@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -68,6 +68,24 @@ test('capture files are 0600 even when the file already existed; records over 65
   assert.equal(back.linkType, LINKTYPE_RAW);
   assert.deepEqual([back.records[0]!.data.length, back.records[0]!.origLen], [65535, 70000]);
   assert.throws(() => w.write(new Uint8Array(1)), /after close/);
+});
+
+test('never written through a link: a symlinked file is replaced, a symlinked directory refused; the victims are untouched', (t) => {
+  const dir = tempDir(t);
+  const victim = join(dir, 'victim');
+  writeFileSync(victim, 'precious');
+  chmodSync(victim, 0o644);
+  symlinkSync(victim, join(dir, 'c.pcap'));
+  PcapWriter.open(join(dir, 'c.pcap')).close();
+  assert.equal(lstatSync(join(dir, 'c.pcap')).isFile(), true, 'the link was replaced by a file');
+  assert.equal(readPcapFile(join(dir, 'c.pcap')).records.length, 0);
+
+  mkdirSync(join(dir, 'elsewhere'));
+  writeFileSync(join(dir, 'elsewhere', 'syn.pcap'), 'precious');
+  symlinkSync(join(dir, 'elsewhere'), join(dir, 'scan'));
+  assert.throws(() => PcapWriter.open(join(dir, 'scan', 'syn.pcap')), /scan is not a directory \(a symbolic link\?\); captures are never written through links/);
+  assert.deepEqual([readFileSync(victim, 'utf8'), statSync(victim).mode & 0o777], ['precious', 0o644]);
+  assert.equal(readFileSync(join(dir, 'elsewhere', 'syn.pcap'), 'utf8'), 'precious');
 });
 
 test('tshark reads what PcapWriter wrote, frame for frame', { skip: !hasTshark && 'tshark not installed' }, (t) => {

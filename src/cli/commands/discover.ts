@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { discoverHosts } from '../../engine/discover';
+import { hasCapNetRaw } from '../../link';
 import type { DiscoveredHost } from '../../protocol';
+import { discoverViaHelper } from '../via-helper';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -29,7 +31,9 @@ export function register(program: Command): void {
       const stop = () => abort.abort();
       process.once('SIGINT', stop);
       try {
-        const hosts = await discoverHosts({ targets, allowTargets: opts.allowTarget, ...(opts.iface ? { iface: opts.iface } : {}) }, abort.signal);
+        const request = { targets, allowTargets: opts.allowTarget, ...(opts.iface ? { iface: opts.iface } : {}) };
+        // ARP and ping sweeps need raw sockets: without CAP_NET_RAW the privileged helper sends them.
+        const hosts = hasCapNetRaw() ? await discoverHosts(request, abort.signal) : await discoverViaHelper(request, abort.signal);
         process.stdout.write(opts.json ? `${JSON.stringify(hosts, null, 2)}\n` : formatHosts(targets, hosts, (performance.now() - started) / 1000));
       } finally {
         process.off('SIGINT', stop);

@@ -1,0 +1,125 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { UserError } from '../engine/errors';
+import { CAP_NET_RAW } from './launch';
+
+/**
+ * What a scan helper keeps: CAP_NET_RAW, for its raw sockets and captures (AF_PACKET). Measured: SYN,
+ * FIN, NULL, Xmas and UDP scans of 127.0.0.1 and of a lab namespace, discovery (ARP) and --source-ips
+ * all work with it alone; CAP_NET_ADMIN is not needed.
+ */
+export const KEPT_CAPABILITIES = 1n << BigInt(CAP_NET_RAW);
+const KEPT_CAPABILITY_NAMES = 'net_raw';
+
+/** Set in the confined helper's environment so that a confinement that did not take is an error, not a loop. */
+const CONFINED_MARK = 'PORTLAB_HELPER_CONFINED';
+
+export interface ProcessPrivileges {
+  uid: number;
+  capEff: bigint;
+  capPrm: bigint;
+  capBnd: bigint;
+  noNewPrivs: boolean;
+}
+
+/** The credentials lines of /proc/<pid>/status. */
+export function parsePrivileges(statusText: string): ProcessPrivileges {
+  const field = (name: string) => {
+    const m = new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(statusText);
+    if (!m) throw new Error(`no ${name} line in /proc/self/status`);
+    return m[1]!.trim();
+  };
+  return {
+    uid: Number(field('Uid').split(/\s+/)[1]),
+    capEff: BigInt(`0x${field('CapEff')}`),
+    capPrm: BigInt(`0x${field('CapPrm')}`),
+    capBnd: BigInt(`0x${field('CapBnd')}`),
+    noNewPrivs: field('NoNewPrivs') === '1',
+  };
+}
+
+/** Whether the process already runs with no more than a scan helper keeps, and can never regain more. */
+export function isConfined(p: ProcessPrivileges): boolean {
+  return p.noNewPrivs && (p.capBnd & ~KEPT_CAPABILITIES) === 0n && (p.capPrm & ~KEPT_CAPABILITIES) === 0n;
+}
+
+/** The user who asked for the helper through sudo or pkexec, when that user is not root. */
+export function invokingUser(env: NodeJS.ProcessEnv, primaryGroupOf: (uid: number) => number | undefined): { uid: number; gid: number } | undefined {
+  const sudoUid = Number(env.SUDO_UID);
+  if (env.SUDO_UID && Number.isInteger(sudoUid) && sudoUid > 0) {
+    const gid = Number(env.SUDO_GID);
+    return { uid: sudoUid, gid: env.SUDO_GID && Number.isInteger(gid) ? gid : (primaryGroupOf(sudoUid) ?? sudoUid) };
+  }
+  const pkexecUid = Number(env.PKEXEC_UID);
+  if (env.PKEXEC_UID && Number.isInteger(pkexecUid) && pkexecUid > 0) return { uid: pkexecUid, gid: primaryGroupOf(pkexecUid) ?? pkexecUid };
+  return undefined;
+}
+
+/**
+ * setpriv's arguments for a scan helper: no new privileges ever (no setuid binary or file capability
+ * can raise them), a bounding set of just what it keeps, which it holds through exec as an ambient
+ * capability, and the invoking user's uid and gid without supplementary groups.
+ */
+export function setprivArgs(user: { uid: number; gid: number } | undefined): string[] {
+  return [
+    '--no-new-privs',
+    ...(user ? [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups'] : []),
+    `--inh-caps=-all,+${KEPT_CAPABILITY_NAMES}`,
+    `--ambient-caps=-all,+${KEPT_CAPABILITY_NAMES}`,
+    `--bounding-set=-all,+${KEPT_CAPABILITY_NAMES}`,
+    // The confined helper dies with this process, whichever way this one ends.
+    '--pdeathsig=TERM',
+  ];
+}
+
+/** A system program by absolute path: as root, never one that a PATH handed down by the client's side names. */
+function systemProgram(name: string): string | undefined {
+  for (const dir of ['/usr/bin', '/bin', '/usr/sbin', '/sbin'])
+    try {
+      accessSync(`${dir}/${name}`, constants.X_OK);
+      return `${dir}/${name}`;
+    } catch {
+      // not here
+    }
+  return undefined;
+}
+
+function primaryGroupOf(uid: number): number | undefined {
+  const getent = systemProgram('getent');
+  if (!getent) return undefined;
+  try {
+    const entry = execFileSync(getent, ['passwd', String(uid)], { encoding: 'utf8', timeout: 5000 });
+    const gid = Number(entry.split(':')[3]);
+    return Number.isInteger(gid) ? gid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A scan helper started with root's privileges runs itself again through setpriv, confined (see
+ * setprivArgs), and this process only waits for it: it forwards signals, reads nothing from the
+ * client (stdin, stdout and stderr pass to the confined helper) and exits as it does. Node 20 has no
+ * execve, so this root parent stays until then. Resolves when nothing needs doing (not root, or
+ * confined already); otherwise never resolves, and the process exits with the helper's status.
+ */
+export async function confineScanHelper(): Promise<void> {
+  const privileges = parsePrivileges(readFileSync('/proc/self/status', 'utf8'));
+  if (isConfined(privileges) || privileges.uid !== 0) return;
+  if (process.env[CONFINED_MARK])
+    throw new UserError('the helper could not drop its privileges (setpriv ran, yet it still holds more than CAP_NET_RAW); it will not scan as full root');
+  const setpriv = systemProgram('setpriv');
+  if (!setpriv) throw new UserError('setpriv (util-linux) is missing, and the helper will not scan as full root: install util-linux (sudo apt install util-linux)');
+  const args = [...setprivArgs(invokingUser(process.env, primaryGroupOf)), '--', process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+  const child = spawn(setpriv, args, { stdio: 'inherit', env: { ...process.env, [CONFINED_MARK]: '1' } });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+  for (const s of signals) process.on(s, forward);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    child.once('error', () => resolve([126, null]));
+    child.once('exit', (c, s) => resolve([c, s]));
+  });
+  for (const s of signals) process.off(s, forward);
+  if (signal) process.kill(process.pid, signal);
+  process.exit(code ?? 1);
+}
