@@ -41,10 +41,19 @@ export function labTruthOf(port: number, protocol: Protocol): LabTruth {
   return LAB_TRUTH.find((p) => p.port === port && p.protocol === protocol)?.truth ?? 'closed';
 }
 
-function openHow(port: number, protocol: Protocol, address: string): string {
-  if (port === DNS_PORT) return `dnsmasq listens on ${address}:${port} and answers DNS over ${protocol.toUpperCase()} (lab.portlab → ${address})`;
-  if (protocol === 'udp') return `portlab lab listen (Node) echoes every datagram sent to ${address}:${port}`;
-  const greets = port === 22 ? 'sends an SSH banner' : port === 80 ? 'answers HTTP requests' : 'accepts connections';
+type LabService = NonNullable<LabPort['service']>;
+
+/** What answers on an open port of the lab. */
+function serviceOf(port: number, protocol: Protocol): LabService {
+  if (port === DNS_PORT) return 'dns';
+  if (protocol === 'udp') return 'udp-echo';
+  return port === 22 ? 'ssh-banner' : port === 80 ? 'http' : 'tcp-accept';
+}
+
+function openHow(service: LabService, port: number, protocol: Protocol, address: string): string {
+  if (service === 'dns') return `dnsmasq listens on ${address}:${port} and answers DNS over ${protocol.toUpperCase()} (lab.portlab → ${address})`;
+  if (service === 'udp-echo') return `portlab lab listen (Node) echoes every datagram sent to ${address}:${port}`;
+  const greets = service === 'ssh-banner' ? 'sends an SSH banner' : service === 'http' ? 'answers HTTP requests' : 'accepts connections';
   return `portlab lab listen (Node) listens on ${address}:${port} and ${greets}`;
 }
 
@@ -58,8 +67,10 @@ function closedHow(protocol: Protocol): string {
 export function labPorts(targetAddress: string): LabPort[] {
   return LAB_TRUTH.map(({ port, protocol, truth }): LabPort => {
     switch (truth) {
-      case 'open':
-        return { port, protocol, truth, how: openHow(port, protocol, targetAddress) };
+      case 'open': {
+        const service = serviceOf(port, protocol);
+        return { port, protocol, truth, how: openHow(service, port, protocol, targetAddress), service };
+      }
       case 'closed':
         return { port, protocol, truth, how: closedHow(protocol) };
       case 'filtered-drop': {

@@ -3,6 +3,8 @@ import { dirname, join, relative, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../engine/errors';
 import { LabDescription, ScanDocument, TECHNIQUES, type Technique } from '../protocol';
+import { parseNmapXml } from './nmap';
+import { nmapRunMismatch, NmapRunRecords, techniqueStartedAt, type NmapNote, type NmapRunRecord } from './nmap-record';
 import type { ReportInput } from './render';
 
 /** The files of a scan's `--out` directory that a report is made of. */
@@ -16,6 +18,41 @@ export function capturePath(dir: string, technique: Technique): string {
 
 export function nmapXmlPath(dir: string, technique: Technique): string {
   return join(dir, NMAP_DIR, `${technique}.xml`);
+}
+
+export function nmapRunsPath(dir: string): string {
+  return join(dir, NMAP_DIR, 'runs.json');
+}
+
+/** DIR/nmap/runs.json: what the last `--with-nmap` did per technique (empty when missing or unreadable). */
+export function readNmapRuns(dir: string): NmapRunRecords {
+  const path = nmapRunsPath(dir);
+  if (!existsSync(path)) return {};
+  try {
+    const parsed = NmapRunRecords.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * What the report uses and says of nmap for one technique: its XML only when it is this scan's (an
+ * XML left by an earlier scan in the same directory is named, not used), or why nmap was not run.
+ */
+function nmapOf(dir: string, doc: ScanDocument, technique: Technique, record: NmapRunRecord | undefined): { xml?: string; note?: NmapNote } {
+  const path = nmapXmlPath(dir, technique);
+  const scanStart = techniqueStartedAt(doc, technique);
+  if (existsSync(path)) {
+    const xml = readFileSync(path, 'utf8');
+    const run = parseNmapXml(xml);
+    const stale = nmapRunMismatch(run, doc, technique);
+    if (stale) return { note: { kind: 'stale', why: stale } };
+    const at = record && !record.problem ? record.at : new Date(run!.start! * 1000).toISOString();
+    return { xml, note: { kind: 'ran', at, command: record && !record.problem ? record.command.join(' ') : run!.args } };
+  }
+  if (record?.problem && record.at >= scanStart) return { note: { kind: 'not-run', at: record.at, problem: record.problem } };
+  return {};
 }
 
 function readJson<T>(path: string, schema: z.ZodType<T>, what: string): T {
@@ -34,7 +71,7 @@ function readJson<T>(path: string, schema: z.ZodType<T>, what: string): T {
 }
 
 /**
- * Reads DIR/results.json, DIR/lab.json, DIR/<technique>.pcap and DIR/nmap/<technique>.xml. Links to
+ * Reads DIR/results.json, DIR/lab.json, DIR/<technique>.pcap, DIR/nmap/<technique>.xml and DIR/nmap/runs.json. Links to
  * the captures are made relative to where the report will be written, so they work when opened.
  */
 export function loadReportInput(dir: string, reportPath: string): ReportInput {
@@ -43,14 +80,17 @@ export function loadReportInput(dir: string, reportPath: string): ReportInput {
   const doc = readJson(resultsPath, ScanDocument, 'a PortLab scan document');
   const labPath = join(dir, LAB_FILE);
   const lab = existsSync(labPath) ? readJson(labPath, LabDescription, "a lab description ('portlab lab status --json')") : undefined;
-  const input: ReportInput = { doc, lab, captures: {}, nmapXml: {} };
+  const nmapNotes: NonNullable<ReportInput['nmapNotes']> = {};
+  const input: ReportInput = { doc, lab, captures: {}, nmapXml: {}, nmapNotes };
+  const runs = readNmapRuns(dir);
   for (const technique of TECHNIQUES) {
     if (!doc.results.some((r) => r.technique === technique)) continue;
     const recorded = doc.summary?.techniques.find((t) => t.technique === technique)?.capture;
     const pcap = [capturePath(dir, technique), recorded].find((p): p is string => p !== undefined && existsSync(p));
     if (pcap) input.captures[technique] = { href: relative(dirname(reportPath), pcap).split(sep).join('/'), bytes: readFileSync(pcap) };
-    const xml = nmapXmlPath(dir, technique);
-    if (existsSync(xml)) input.nmapXml[technique] = readFileSync(xml, 'utf8');
+    const nmap = nmapOf(dir, doc, technique, runs[technique]);
+    if (nmap.xml !== undefined) input.nmapXml[technique] = nmap.xml;
+    if (nmap.note) nmapNotes[technique] = nmap.note;
   }
   return input;
 }

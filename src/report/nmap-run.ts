@@ -1,32 +1,79 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ipaddr from 'ipaddr.js';
 import { NMAP_FLAG, TECHNIQUES, type LabDescription, type ScanDocument, type Technique } from '../protocol';
+import { currentNetns, namedNetnsExists } from '../engine/netns';
 import { findProgram } from '../engine/program-path';
-import { NMAP_DIR, nmapXmlPath } from './load';
+import { ScopeGuard } from '../engine/scope';
+import { findRoute } from '../link/route';
+import { NMAP_DIR, nmapRunsPath, nmapXmlPath, readNmapRuns } from './load';
+import type { NmapProblemKind, NmapRunRecord, NmapRunRecords } from './nmap-record';
 
-/** nmap is pointed only at the loopback range and the lab's benchmark range, whatever the results say. */
-const NMAP_SCOPE = [ipaddr.parseCIDR('127.0.0.0/8'), ipaddr.parseCIDR('198.18.0.0/15')];
 /** `nmap -sU` on a rate-limited target takes about a second per closed port. */
 const NMAP_TIMEOUT_MS = 600_000;
 
+/** nmap is pointed only at the ranges `portlab scan` may reach without --allow-target, whatever the results say. */
 export function inNmapScope(address: string): boolean {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(address)) return false;
-  const ip = ipaddr.IPv4.parse(address);
-  return NMAP_SCOPE.some(([range, bits]) => ip.match(range as ipaddr.IPv4, bits));
+  try {
+    new ScopeGuard().check(address);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-/** The command that runs nmap like the scan ran: inside the lab's scanner namespace when the lab was scanned. */
+/** The command that runs nmap like the scan ran: inside the scan's network namespace when it had one. */
 export function nmapCommand(technique: Technique, targets: string[], ports: number[], namespace: string | undefined): { file: string; args: string[] } {
   const args = [`-s${NMAP_FLAG[technique]}`, '-Pn', '-n', '--reason', '-p', ports.join(','), '-oX', '-', ...targets];
   return namespace ? { file: 'ip', args: ['netns', 'exec', namespace, 'nmap', ...args] } : { file: 'nmap', args };
 }
 
-function scannerNamespace(doc: ScanDocument, lab: LabDescription | undefined, targets: string[]): string | undefined {
+/** What nmap's placement depends on, outside the scan's files (the test gives its own). */
+export interface NmapHost {
+  /** the namespace the report runs in, as the scan records its own */
+  currentNetns(): string | undefined;
+  namedNetnsExists(name: string): boolean;
+  /** the source address this namespace reaches `target` from; undefined when there is no route */
+  sourceFor(target: string): string | undefined;
+}
+
+export const LIVE_HOST: NmapHost = {
+  currentNetns,
+  namedNetnsExists,
+  sourceFor(target) {
+    try {
+      return findRoute(target).srcIp;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export type NmapPlace = { namespace?: string } | { problem: { kind: NmapProblemKind; detail: string } };
+
+/**
+ * Where nmap must run to probe like the scan did: in the network namespace the scan recorded, only if
+ * it still exists; in this one only if the scan ran in the host's namespace and this one reaches every
+ * target from the scan's source address. Never anywhere else: in the wrong namespace 198.18.x would
+ * leave by the host's default route.
+ */
+export function nmapPlace(doc: ScanDocument, lab: LabDescription | undefined, targets: string[], host: NmapHost): NmapPlace {
+  const outside = targets.filter((t) => !inNmapScope(t));
+  if (outside.length) return { problem: { kind: 'outside-scope', detail: outside.join(', ') } };
+  let recorded = doc.scanner?.netns;
+  // Scans from before the namespace was recorded: the lab's scanner namespace, when the lab was scanned.
   const labTarget = lab?.hosts.find((h) => h.role === 'target');
-  if (lab && labTarget && targets.every((t) => t === labTarget.address)) return lab.hosts.find((h) => h.role === 'scanner')?.namespace;
-  return doc.scanner?.netns;
+  const labScanner = lab?.hosts.find((h) => h.role === 'scanner');
+  const source = doc.scanner?.address;
+  if (recorded === undefined && labTarget && labScanner && targets.every((t) => t === labTarget.address) && (source === undefined || source === labScanner.address))
+    recorded = labScanner.namespace;
+  if (recorded?.startsWith('net:[')) return { problem: { kind: 'netns-unnamed', detail: recorded } };
+  if (recorded !== undefined) return host.namedNetnsExists(recorded) ? { namespace: recorded } : { problem: { kind: 'netns-gone', detail: recorded } };
+  const here = host.currentNetns();
+  if (here !== undefined) return { problem: { kind: 'other-netns', detail: here } };
+  const astray = targets.filter((t) => !t.startsWith('127.') && (source === undefined || host.sourceFor(t) !== source));
+  if (astray.length) return { problem: { kind: 'route-differs', detail: `${astray.join(', ')} (${source ?? '?'})` } };
+  return {};
 }
 
 function run(file: string, args: string[]): Promise<string> {
@@ -40,29 +87,35 @@ function run(file: string, args: string[]): Promise<string> {
 
 /**
  * Runs nmap with each technique of the scan on the same targets and ports and writes its XML to
- * DIR/nmap/<technique>.xml, where the report picks it up. Returns one line per technique that could
- * not be run; the report then simply has no nmap column for it.
+ * DIR/nmap/<technique>.xml, where the report picks it up; an older XML is removed first, so a failed
+ * run leaves none. What was run, when, or why not, goes to DIR/nmap/runs.json for the report to say.
+ * Returns one line per technique that could not be run.
  */
-export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescription | undefined): Promise<string[]> {
-  if (!findProgram('nmap')) return ['nmap is not installed (not found on PATH): the report has no nmap column'];
+export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescription | undefined, host: NmapHost = LIVE_HOST): Promise<string[]> {
   const problems: string[] = [];
+  const records: NmapRunRecords = readNmapRuns(dir);
   mkdirSync(join(dir, NMAP_DIR), { recursive: true });
+  const installed = findProgram('nmap') !== undefined;
   for (const technique of TECHNIQUES) {
     const results = doc.results.filter((r) => r.technique === technique);
     if (results.length === 0) continue;
+    rmSync(nmapXmlPath(dir, technique), { force: true });
     const targets = [...new Set(results.map((r) => r.target))].sort();
-    const outside = targets.filter((t) => !inNmapScope(t));
-    if (outside.length) {
-      problems.push(`nmap -s${NMAP_FLAG[technique]} not run: ${outside.join(', ')} is outside 127.0.0.0/8 and 198.18.0.0/15`);
-      continue;
-    }
     const ports = [...new Set(results.map((r) => r.port))].sort((a, b) => a - b);
-    const { file, args } = nmapCommand(technique, targets, ports, scannerNamespace(doc, lab, targets));
-    try {
-      writeFileSync(nmapXmlPath(dir, technique), await run(file, args));
-    } catch (err) {
-      problems.push(`nmap -s${NMAP_FLAG[technique]} failed: ${err instanceof Error ? err.message : String(err)}`);
+    const place: NmapPlace = installed ? nmapPlace(doc, lab, targets, host) : { problem: { kind: 'not-installed', detail: 'nmap' } };
+    const { file, args } = nmapCommand(technique, targets, ports, 'namespace' in place ? place.namespace : undefined);
+    const record: NmapRunRecord = { at: new Date().toISOString(), command: [file, ...args] };
+    if ('problem' in place) record.problem = place.problem;
+    else {
+      try {
+        writeFileSync(nmapXmlPath(dir, technique), await run(file, args));
+      } catch (err) {
+        record.problem = { kind: 'failed', detail: err instanceof Error ? err.message : String(err) };
+      }
     }
+    if (record.problem) problems.push(`nmap -s${NMAP_FLAG[technique]} not run (${record.problem.kind}): ${record.problem.detail}`);
+    records[technique] = record;
   }
+  writeFileSync(nmapRunsPath(dir), `${JSON.stringify(records, null, 2)}\n`);
   return problems;
 }

@@ -11,6 +11,14 @@ export interface NmapPort {
 export interface NmapRun {
   version: string;
   args: string;
+  /** when nmap started, in seconds since the epoch */
+  start?: number;
+  /** `<scaninfo type>`: connect, syn, fin, null, xmas or udp */
+  scanType?: string;
+  /** the ports nmap was asked to scan */
+  scannedPorts: number[];
+  /** the IPv4 addresses of the hosts it reports */
+  hosts: string[];
   /** key `${address}:${port}` */
   ports: Map<string, NmapPort>;
 }
@@ -18,6 +26,8 @@ export interface NmapRun {
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
+  // nmap writes the "--" of its arguments as "-&#45;" inside the args attribute.
+  htmlEntities: true,
   isArray: (name) => ['host', 'port', 'address', 'extraports', 'extrareasons'].includes(name),
 });
 
@@ -36,7 +46,7 @@ interface XmlHost {
 
 /** Parses `nmap -oX` output; undefined when it is not an nmap run. */
 export function parseNmapXml(xml: string): NmapRun | undefined {
-  let doc: { nmaprun?: { version?: string; args?: string; host?: XmlHost[] } };
+  let doc: { nmaprun?: { version?: string; args?: string; start?: string; scaninfo?: { type?: string; services?: string }; host?: XmlHost[] } };
   try {
     doc = parser.parse(xml) as typeof doc;
   } catch {
@@ -45,9 +55,11 @@ export function parseNmapXml(xml: string): NmapRun | undefined {
   const run = doc.nmaprun;
   if (!run) return undefined;
   const ports = new Map<string, NmapPort>();
+  const hosts: string[] = [];
   for (const host of run.host ?? []) {
     const address = host.address?.find((a) => a.addrtype === 'ipv4')?.addr;
     if (!address) continue;
+    hosts.push(address);
     // Ports in a common state are folded into <extraports>; their <extrareasons> still list them.
     for (const extra of host.ports?.extraports ?? []) {
       for (const why of extra.extrareasons ?? []) {
@@ -59,7 +71,16 @@ export function parseNmapXml(xml: string): NmapRun | undefined {
       ports.set(portKey(address, Number(port.portid)), { state: port.state.state, reason: port.state.reason ?? '' });
     }
   }
-  return { version: String(run.version ?? ''), args: String(run.args ?? ''), ports };
+  const start = Number(run.start);
+  return {
+    version: String(run.version ?? ''),
+    args: String(run.args ?? ''),
+    ...(Number.isFinite(start) && run.start !== undefined ? { start } : {}),
+    ...(run.scaninfo?.type ? { scanType: String(run.scaninfo.type) } : {}),
+    scannedPorts: expandPortList(String(run.scaninfo?.services ?? '')),
+    hosts,
+    ports,
+  };
 }
 
 /** "1-3,22" → 1, 2, 3, 22 */

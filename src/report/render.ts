@@ -1,9 +1,11 @@
+import ipaddr from 'ipaddr.js';
 import { formatExchange, packetLabel, TECHNIQUES, type ExchangePacket, type LabDescription, type LabHost, type LabTruth, type PortResult, type ScanDocument, type Technique } from '../protocol';
 import { portKey, rebuildExchanges, type CaptureIndex } from './capture';
 import { messagesFor, type ExplainFacts, type Messages, type ReportLang } from './i18n';
 import { flowchart, sequenceDiagram, type FlowNode } from './mermaid';
 import { parseNmapXml, sameAnswer, type NmapPort, type NmapRun } from './nmap';
-import { columnOfTruth, type TextbookColumn } from './textbook';
+import type { NmapNote } from './nmap-record';
+import { columnOfTruth, connectErrnoForIcmp, type TextbookColumn } from './textbook';
 import { agreesWithTextbook, judgeExchange, type Verdict, type VerdictKind } from './verdict';
 
 /** Everything a report is made of; the loader reads it from a scan's `--out` directory. */
@@ -12,8 +14,12 @@ export interface ReportInput {
   lab?: LabDescription;
   /** each technique's pcap: its link as the report writes it (relative to the report) and its bytes */
   captures: Partial<Record<Technique, { href: string; bytes: Uint8Array }>>;
-  /** `nmap -oX` output per technique, when nmap was run beside the scan */
+  /** captures that exist but could not be read (e.g. root's, mode 0600), by path: the report names them */
+  unreadableCaptures?: Partial<Record<Technique, string>>;
+  /** `nmap -oX` output per technique, when nmap was run beside this scan */
   nmapXml: Partial<Record<Technique, string>>;
+  /** when and how nmap ran per technique, why it did not, or why the XML found is not this scan's */
+  nmapNotes?: Partial<Record<Technique, NmapNote>>;
 }
 
 export interface RenderOptions {
@@ -128,9 +134,14 @@ function header(input: ReportInput, m: Messages): string {
   return [
     `# ${m.title}`,
     `## ${m.studentHeading}`,
-    table(['', ''], [...m.studentFields.map((f) => [f, m.fillIn]), [m.scanDate, input.doc.startedAt]]),
+    table(['', ''], [...m.studentFields.map((f) => [f, m.fillIn]), [m.scanDate, firstStart(input.doc)]]),
     m.generatedBy(input.doc.tool),
   ].join('\n\n');
+}
+
+/** When the first of the scans in the folder began. */
+function firstStart(doc: ScanDocument): string {
+  return doc.earlier?.[0]?.startedAt ?? doc.startedAt;
 }
 
 function labHost(lab: LabDescription | undefined, role: LabHost['role'], address?: string): LabHost | undefined {
@@ -179,13 +190,26 @@ function environment(input: ReportInput, sections: TechniqueSection[], m: Messag
   ];
   for (const target of targetsOf(input)) {
     const host = labHost(input.lab, 'target', target);
-    const mac = host?.mac ?? sections.map((s) => s.capture?.targetMacs.get(target)).find((x) => x !== undefined);
+    const mac = host?.mac ?? capturedTargetMac(input, sections, target);
     const ms = medianAnswerMs(sections.flatMap((s) => s.rows).filter((r) => r.result.target === target));
     rows.push([m.targetRole, m.unknown, m.unknown, v(host?.iface), target, v(mac), v(host?.namespace), ms === undefined ? m.noAnswerTime : `${ms.toFixed(3)} ms`]);
   }
-  const facts = [`- ${m.tool}: ${input.doc.tool}`, `- ${m.date}: ${input.doc.startedAt}`];
-  if (input.doc.command) facts.push(`- ${m.command}: ${code(input.doc.command.join(' '))}`);
+  const doc = input.doc;
+  const facts = [`- ${m.tool}${m.colon}${doc.tool}`, `- ${m.date}${m.colon}${firstStart(doc)}`];
+  if (doc.earlier?.length) {
+    facts.push(`- ${m.commands}${m.colon}`);
+    for (const scan of [...doc.earlier, doc]) facts.push(`  - ${scan.startedAt}${m.colon}${scan.command ? code(scan.command.join(' ')) : m.unknown}`);
+  } else if (doc.command) facts.push(`- ${m.command}${m.colon}${code(doc.command.join(' '))}`);
   return [`## ${m.environment}`, table([m.role, m.hostname, m.kernel, m.iface, m.address, m.mac, m.netns, m.answerTime], rows), facts.join('\n')].join('\n\n');
+}
+
+/** The MAC the target's answers came from: the target's own only when it is on-link (else it is the router's). */
+function capturedMac(sections: TechniqueSection[], target: string): string | undefined {
+  return sections.map((s) => s.capture?.targetMacs.get(target)).find((x) => x !== undefined);
+}
+
+function capturedTargetMac(input: ReportInput, sections: TechniqueSection[], target: string): string | undefined {
+  return input.doc.scanner?.gateway ? undefined : capturedMac(sections, target);
 }
 
 function filteredSummary(lab: LabDescription, truth: LabTruth): string {
@@ -207,22 +231,33 @@ function topology(input: ReportInput, sections: TechniqueSection[], m: Messages)
       const lines = [m.targetRole, `${host.iface} ${host.address}/${host.prefixLength}`, `MAC ${host.mac}`];
       const drop = filteredSummary(lab, 'filtered-drop');
       const reject = filteredSummary(lab, 'filtered-reject');
-      if (drop) lines.push(`nftables ${m.firewallDrop}: ${drop}`);
-      if (reject) lines.push(`nftables ${m.firewallReject}: ${reject}`);
+      if (drop) lines.push(`nftables ${m.firewallDrop}${m.colon}${drop}`);
+      if (reject) lines.push(`nftables ${m.firewallReject}${m.colon}${reject}`);
       nodes.push({ id: `target${i}`, group: host.namespace, lines });
       links.push({ from: 'scanner', to: `target${i}`, label: m.linkLabel(lab.subnet) });
     }
     return [`## ${m.topology}`, m.topologyLab(lab.id, lab.subnet), fence('mermaid', flowchart(nodes, links))].join('\n\n');
   }
   const scanner = input.doc.scanner;
-  const scannerLines = [m.scannerRole, scanner?.hostname, [scanner?.iface, scannerAddress(input, sections)].filter(Boolean).join(' '), scanner?.mac && `MAC ${scanner.mac}`].filter(
+  const address = scannerAddress(input, sections);
+  const prefix = scanner?.prefixLength;
+  const scannerLines = [m.scannerRole, scanner?.hostname, [scanner?.iface, prefix === undefined ? address : `${address}/${prefix}`].filter(Boolean).join(' '), scanner?.mac && `MAC ${scanner.mac}`].filter(
     (x): x is string => !!x,
   );
-  const nodes: FlowNode[] = [{ id: 'scanner', lines: scannerLines }];
-  const links = targetsOf(input).map((target, i) => {
-    nodes.push({ id: `target${i}`, lines: [m.targetRole, target] });
-    return { from: 'scanner', to: `target${i}`, label: target.startsWith('127.') ? m.loopback : m.directLink };
-  });
+  const nodes: FlowNode[] = [{ id: 'scanner', group: scanner?.netns, lines: scannerLines }];
+  const links: { from: string; to: string; label: string }[] = [];
+  const network = prefix === undefined || !ipaddr.IPv4.isValidFourPartDecimal(address) ? m.directLink : `${ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`).toString()}/${prefix}`;
+  const gateway = scanner?.gateway;
+  if (gateway) {
+    const mac = targetsOf(input).map((t) => capturedMac(sections, t)).find((x) => x !== undefined);
+    nodes.push({ id: 'router', lines: [m.routerRole, gateway, ...(mac ? [`MAC ${mac}`] : [])] });
+    links.push({ from: 'scanner', to: 'router', label: network });
+  }
+  for (const [i, target] of targetsOf(input).entries()) {
+    const mac = capturedTargetMac(input, sections, target);
+    nodes.push({ id: `target${i}`, lines: [m.targetRole, target, ...(mac ? [`MAC ${mac}`] : [])] });
+    links.push({ from: gateway ? 'router' : 'scanner', to: `target${i}`, label: target.startsWith('127.') ? m.loopback : gateway ? m.directLink : network });
+  }
   return [`## ${m.topology}`, m.topologyHost, fence('mermaid', flowchart(nodes, links))].join('\n\n');
 }
 
@@ -240,12 +275,13 @@ function simulation(input: ReportInput, m: Messages): string {
     ].join('\n\n');
   }
   const ports = [...lab.ports].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+  const targetAddress = labHost(lab, 'target')?.address ?? m.unknown;
   const parts = [
     `## ${m.simulation}`,
     m.simulationLab,
     table(
       [m.simulationPort, m.simulationProtocol, m.simulationTruth, m.simulationHow, m.simulationRule],
-      ports.map((p) => [String(p.port), p.protocol, m.truth(p.truth), p.how, p.rule ? code(p.rule) : m.unknown]),
+      ports.map((p) => [String(p.port), p.protocol, m.truth(p.truth), m.how({ port: p, address: targetAddress, rateLimitMs: lab.sysctls['net.ipv4.icmp_ratelimit'] }), p.rule ? code(p.rule) : m.unknown]),
     ),
   ];
   if (lab.listeners.length)
@@ -287,9 +323,15 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
     ];
   });
   const parts = [`## ${m.techniqueTitle(technique)}`, m.principle(technique), table(head, body)];
-  if (section.nmap) parts.push(m.nmapIntro(section.nmap.version));
+  const note = input.nmapNotes?.[technique];
+  if (section.nmap && note?.kind === 'ran') parts.push(m.nmapRan(section.nmap.version, note.at, note.command));
+  else if (note?.kind === 'not-run') parts.push(m.nmapNotRun(note.problem.kind, note.problem.detail, note.at));
+  else if (note?.kind === 'stale') parts.push(m.nmapStale(note.why, `nmap/${technique}.xml`));
   if (section.capture && section.href) parts.push(m.captureLink(section.href, section.capture.frames) + (section.capture.truncated ? m.captureTruncated : ''));
-  else parts.push(m.noCapture);
+  else {
+    const unreadable = input.unreadableCaptures?.[technique];
+    parts.push(unreadable ? m.captureUnreadable(unreadable) : m.noCapture);
+  }
 
   const scanner = scannerAddress(input, [section]);
   // Ports whose exchanges look alike but were judged differently (an open and a dropped port that both
@@ -299,8 +341,9 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
   for (const group of distinct.values()) {
     const first = group[0]!;
     const observed = first.observed;
+    parts.push(`#### ${m.exchangePorts(code(observed), portList(group))}`);
+    if (group.length > 1) parts.push(m.diagramOf(first.result.port));
     parts.push(
-      `#### ${m.exchangePorts(code(observed), portList(group))}`,
       fence('mermaid', sequenceDiagram(first.exchange!, scanner, first.result.target, first.result.port, { scanner: m.scanner, target: m.target, from: m.from, silence: m.silenceNote, kernel: m.kernelNote, retry: m.retryNote })),
       `**${m.why}** ${m.explain(first.verdict.kind, explainFacts(first, group, section, input, m))}`,
     );
@@ -329,6 +372,8 @@ function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: 
   const answer = wire?.answer;
   const exchange = row.exchange ?? [];
   const teardown = [...exchange].reverse().find((p) => p.dir === 'out' && p.kind === 'tcp' && /[RF]/.test(p.flags ?? ''));
+  const icmpCode = answer?.kind === 'icmp' ? answer.icmpCode : undefined;
+  const icmp = icmpTimeline(section);
   return {
     technique: section.technique,
     ports: portList(group),
@@ -340,13 +385,33 @@ function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: 
     probes: wire?.probes ?? 0,
     teardown: teardown ? formatExchange([teardown]) : m.unknown,
     icmp: answer?.kind === 'icmp' ? code(packetLabel(answer)) : m.unknown,
+    ...(icmpCode === undefined ? {} : { icmpCode, errno: connectErrnoForIcmp(icmpCode) }),
+    ...icmp,
     truth: row.truth,
     icmpAnswered: section.runIcmpAnswers,
     rateLimitMs: input.lab?.sysctls['net.ipv4.icmp_ratelimit'],
-    statefulRules: (input.lab?.ruleset ?? '')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => /\bct state\b/.test(l)),
+    statefulRules: input.lab?.ruleset
+      ? input.lab.ruleset
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => /\bct state\b/.test(l))
+      : undefined,
+  };
+}
+
+/**
+ * The ICMP errors the target sent during one technique, as its capture shows them: how many in the
+ * first second after the first probe (what the rate limit let through at once), and in all.
+ */
+function icmpTimeline(section: TechniqueSection): { icmpFirstSecond: number; icmpInCapture: number; captureSeconds: string } {
+  const packets = [...(section.capture?.exchanges.values() ?? [])].flat();
+  const start = Math.min(...packets.filter((p) => p.dir === 'out').map((p) => p.t));
+  const end = Math.max(...packets.map((p) => p.t));
+  const errors = packets.filter((p) => p.dir === 'in' && p.kind === 'icmp' && p.icmpType === 3);
+  return {
+    icmpFirstSecond: errors.filter((p) => p.t - start < 1000).length,
+    icmpInCapture: errors.length,
+    captureSeconds: Number.isFinite(end - start) ? ((end - start) / 1000).toFixed(1) : '0',
   };
 }
 
@@ -367,19 +432,16 @@ function summary(sections: TechniqueSection[], input: ReportInput, m: Messages):
 }
 
 function analysis(sections: TechniqueSection[], input: ReportInput, m: Messages): string {
-  const items: string[] = [];
-  for (const section of sections) {
-    const differing = groupBy(
-      section.rows.filter((r) => !agreesWithTextbook(r.verdict.kind)),
-      (r) => `${r.verdict.kind}\u0000${r.observed}`,
+  const explained = (keep: (kind: VerdictKind) => boolean): string[] =>
+    sections.flatMap((section) =>
+      [...groupBy(section.rows.filter((r) => keep(r.verdict.kind)), (r) => `${r.verdict.kind}\u0000${r.observed}`).values()].map((rows) => {
+        const kind = rows[0]!.verdict.kind;
+        const why = m.explain(kind, explainFacts(rows[0]!, rows, section, input, m));
+        return `- ${m.analysisItem(m.techniqueTitle(section.technique), portList(rows), m.verdictShort(kind))}. ${why}`;
+      }),
     );
-    for (const rows of differing.values()) {
-      const kind = rows[0]!.verdict.kind;
-      const name = m.techniqueTitle(section.technique);
-      const why = m.explain(kind as VerdictKind, explainFacts(rows[0]!, rows, section, input, m));
-      items.push(`- ${m.analysisItem(name, portList(rows), m.verdictShort(kind as VerdictKind))}. ${why}`);
-    }
-  }
+  const differing = explained((kind) => !agreesWithTextbook(kind));
+  const qualified = explained((kind) => kind !== 'textbook' && agreesWithTextbook(kind));
   const disagreements = sections.flatMap((s) =>
     s.rows
       .filter((r) => r.verdict.disagreesWithResult && r.verdict.wire)
@@ -396,10 +458,11 @@ function analysis(sections: TechniqueSection[], input: ReportInput, m: Messages)
       : [],
   );
   const parts = [`## ${m.analysis}`];
-  if (items.length === 0 && disagreements.length === 0 && nmapDiffs.length === 0) parts.push(m.analysisAllMatch);
+  if (differing.length === 0 && qualified.length === 0 && disagreements.length === 0 && nmapDiffs.length === 0) parts.push(m.analysisAllMatch);
   else {
     parts.push(m.analysisIntro);
-    if (items.length) parts.push(items.join('\n'));
+    if (differing.length) parts.push(`### ${m.analysisDiffers}`, differing.join('\n'));
+    if (qualified.length) parts.push(`### ${m.analysisQualified}`, qualified.join('\n'));
     if (disagreements.length) parts.push(`### ${m.analysisDisagreements}`, disagreements.join('\n'));
     if (nmapDiffs.length) parts.push(`### ${m.analysisNmap}`, nmapDiffs.join('\n'));
   }

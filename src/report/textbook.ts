@@ -1,4 +1,4 @@
-import type { ExchangePacket, LabTruth, PortState, Reason, Technique } from '../protocol';
+import { icmpErrorReason, ICMP_TYPE_DEST_UNREACH, type ExchangePacket, type LabTruth, type PortState, type Reason, type Technique } from '../protocol';
 
 /** The textbook table's columns (DESIGN.md "Textbook expectation"), plus nmap's open|filtered. */
 export type TextbookColumn = 'open' | 'closed' | 'filtered' | 'open|filtered';
@@ -23,20 +23,30 @@ export function statesAllowed(technique: Technique, column: TextbookColumn): Por
   }
 }
 
-const ICMP_UNREACH_REASON: Record<number, Reason> = {
-  0: 'net-unreach',
-  1: 'host-unreach',
-  2: 'proto-unreach',
-  3: 'port-unreach',
-  9: 'net-prohibited',
-  10: 'host-prohibited',
-  13: 'admin-prohibited',
+
+/** The error Linux hands connect() for each ICMP unreachable code (net/ipv4/icmp.c icmp_err_convert). */
+const CONNECT_ERRNO: Record<number, string> = {
+  0: 'ENETUNREACH',
+  1: 'EHOSTUNREACH',
+  2: 'ENOPROTOOPT',
+  3: 'ECONNREFUSED',
+  4: 'EMSGSIZE',
+  5: 'EOPNOTSUPP',
+  6: 'ENETUNREACH',
+  7: 'EHOSTDOWN',
+  8: 'ENONET',
+  9: 'ENETUNREACH',
+  10: 'EHOSTUNREACH',
+  11: 'ENETUNREACH',
+  12: 'EHOSTUNREACH',
+  13: 'EHOSTUNREACH',
 };
 
-/**
- * The error Linux hands connect() for each ICMP unreachable code (net/ipv4/icmp.c icmp_err_convert),
- * and so what a connect scan can report: it never sees the code itself.
- */
+export function connectErrnoForIcmp(code: number): string | undefined {
+  return CONNECT_ERRNO[code];
+}
+
+/** What a connect scan reports for each ICMP unreachable code, through the error connect() gets: it never sees the code itself. */
 function connectReasonForIcmp(code: number): { state: PortState; reason: Reason } {
   if (code === 3) return { state: 'closed', reason: 'conn-refused' };
   if (code === 0 || code === 9 || code === 6 || code === 11) return { state: 'filtered', reason: 'net-unreach' };
@@ -54,12 +64,12 @@ export interface WireClassification {
 }
 
 /** nmap's rules (DESIGN.md "Port states") applied to the packets on the wire: first answer decides. */
-export function classifyWire(technique: Technique, exchange: readonly ExchangePacket[]): WireClassification | undefined {
+export function classifyWire(technique: Technique, target: string, exchange: readonly ExchangePacket[]): WireClassification | undefined {
   const probesBefore = (i: number) => exchange.slice(0, i).filter((p) => p.dir === 'out' && p.retry !== undefined).length;
   for (let i = 0; i < exchange.length; i++) {
     const p = exchange[i]!;
     if (p.dir !== 'in') continue;
-    const decided = classifyAnswer(technique, p);
+    const decided = classifyAnswer(technique, target, p);
     if (decided) return { ...decided, answer: p, probes: probesBefore(i) };
   }
   const probes = probesBefore(exchange.length);
@@ -68,14 +78,14 @@ export function classifyWire(technique: Technique, exchange: readonly ExchangePa
   return { state: silentState, reason: 'no-response', probes };
 }
 
-function classifyAnswer(technique: Technique, p: ExchangePacket): { state: PortState; reason: Reason } | undefined {
+function classifyAnswer(technique: Technique, target: string, p: ExchangePacket): { state: PortState; reason: Reason } | undefined {
   if (p.kind === 'icmp') {
-    if (p.icmpType !== 3 || p.icmpCode === undefined) return undefined;
-    if (technique === 'connect') return connectReasonForIcmp(p.icmpCode);
-    const reason = ICMP_UNREACH_REASON[p.icmpCode];
+    if (p.icmpType === undefined || p.icmpCode === undefined) return undefined;
+    if (technique === 'connect') return p.icmpType === ICMP_TYPE_DEST_UNREACH ? connectReasonForIcmp(p.icmpCode) : undefined;
+    const reason = icmpErrorReason(p.icmpType, p.icmpCode);
     if (!reason) return undefined;
-    if (technique === 'udp' && p.icmpCode === 3) return { state: 'closed', reason };
-    if (p.icmpCode === 3) return undefined;
+    // port-unreach closes a UDP port only when the target itself says it; from a router, or for TCP, it filters
+    if (technique === 'udp' && reason === 'port-unreach' && p.src === target) return { state: 'closed', reason };
     return { state: 'filtered', reason };
   }
   if (p.kind === 'udp') return technique === 'udp' ? { state: 'open', reason: 'udp-response' } : undefined;
@@ -83,5 +93,6 @@ function classifyAnswer(technique: Technique, p: ExchangePacket): { state: PortS
   if (flags.includes('R')) return { state: 'closed', reason: technique === 'connect' ? 'conn-refused' : 'reset' };
   if ((technique === 'connect' || technique === 'syn') && flags.includes('S') && flags.includes('A'))
     return { state: 'open', reason: 'syn-ack' };
+  if (technique === 'syn' && flags.includes('S')) return { state: 'open', reason: 'split-handshake-syn' };
   return undefined;
 }

@@ -15,7 +15,7 @@ export const VERDICT_KINDS = [
   'silence-open-filtered',
   'answered-after-retries',
   'silent-rate-limited',
-  'silent-stateful-firewall',
+  'silent-closed-port',
   'unexpected',
   'not-captured',
 ] as const;
@@ -44,7 +44,7 @@ const STEALTH = new Set<Technique>(['fin', 'null', 'xmas']);
  */
 export function judgeExchange(result: PortResult, exchange: readonly ExchangePacket[] | undefined, column: TextbookColumn, truth?: LabTruth): Verdict {
   const technique = result.technique;
-  const wire = exchange ? classifyWire(technique, exchange) : undefined;
+  const wire = exchange ? classifyWire(technique, result.target, exchange) : undefined;
   if (!wire) return { kind: 'not-captured', disagreesWithResult: false };
   const disagreesWithResult = wire.state !== result.state || wire.reason !== result.reason;
   return { kind: kindOf(technique, exchange!, wire, column, truth), wire, disagreesWithResult };
@@ -57,7 +57,7 @@ function kindOf(technique: Technique, exchange: readonly ExchangePacket[], wire:
   if (!silent && truth === 'filtered-drop' && wire.answer!.kind === 'icmp') return 'unexpected';
   if (!statesAllowed(technique, column).includes(wire.state)) {
     if (silent && column === 'closed' && technique === 'udp') return 'silent-rate-limited';
-    if (silent && column === 'closed' && STEALTH.has(technique)) return 'silent-stateful-firewall';
+    if (silent && column === 'closed' && STEALTH.has(technique)) return 'silent-closed-port';
     return 'unexpected';
   }
   if (silent) {

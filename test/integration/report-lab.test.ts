@@ -1,5 +1,6 @@
-// Root: builds lab 41, scans it with the six techniques from the scanner namespace through the built
-// CLI, and writes the report with and without nmap beside it.
+// Root: builds lab 41 and follows the README's steps: scans from the scanner namespace through the
+// built CLI (the TCP techniques, then UDP into the same --out directory), then the report, with and
+// without nmap beside it, and again once the lab is down.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { LAB_TRUTH, labTopology, filterRule } from '../../src/lab';
-import { TECHNIQUES } from '../../src/protocol';
+import { TECHNIQUES, type ScanDocument } from '../../src/protocol';
 import { messagesFor } from '../../src/report/i18n';
 
 const LAB_ID = 41;
@@ -37,9 +38,16 @@ test('portlab report over a real lab scan: every port under every technique, wit
     rmSync(dir, { recursive: true, force: true });
   });
   cli(['lab', 'up', '--id', String(LAB_ID)]);
-  cli(['scan', topo.target.address, '-p', PORTS.join(','), '-sT', '-sS', '-sX', '-sF', '-sN', '-sU', '--out', dir], topo.scanner.namespace);
-  writeFileSync(join(dir, 'lab.json'), cli(['lab', 'status', '--id', String(LAB_ID), '--json']));
+  cli(['scan', topo.target.address, '-p', PORTS.join(','), '-sT', '-sS', '-sX', '-sF', '-sN', '--out', dir], topo.scanner.namespace);
+  cli(['scan', topo.target.address, '-p', PORTS.join(','), '-sU', '--out', dir], topo.scanner.namespace);
   for (const technique of TECHNIQUES) assert.ok(existsSync(join(dir, `${technique}.pcap`)), `${technique}.pcap`);
+  // The scan itself saved the lab's description, and merged the two scans.
+  const lab = JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as { id: number; up: boolean };
+  assert.deepEqual([lab.id, lab.up], [LAB_ID, true]);
+  const doc = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ScanDocument;
+  assert.equal(doc.earlier?.length, 1);
+  assert.equal(doc.scanner?.netns, topo.scanner.namespace);
+  assert.deepEqual(new Set(doc.results.map((r) => r.technique)), new Set(TECHNIQUES));
 
   const out = join(dir, 'report.md');
   assert.equal(cli(['report', dir]).trim(), out);
@@ -67,11 +75,14 @@ test('portlab report over a real lab scan: every port under every technique, wit
   assert.match(syn, /\| 110\/tcp \| filtered \(reject\) \| filtered \| admin-prohibited \| `S → ICMP 3\/13` \|/);
   assert.match(syn, /\| 25\/tcp \| filtered \(drop\) \| filtered \| no-response \| `S ×2 → \(no answer\)` \|/);
   assert.match(section(report, `## ${m.techniqueTitle('connect')}`), /\| 80\/tcp \| open \| open \| syn-ack \| `S → SA → A → RA` \|/);
+  assert.ok(section(report, `## ${m.environment}`).includes(`| ${topo.scanner.iface} | ${topo.scanner.address} | ${topo.scanner.mac} | ${topo.scanner.namespace} |`));
+  assert.ok(!report.includes(`| ${m.colNmap} |`), 'an nmap column without --with-nmap');
   new MarkdownIt().parse(report, {});
 
   const zh = join(dir, 'report.zh-CN.md');
   cli(['report', dir, '-o', zh, '--lang', 'zh-CN']);
   assert.ok(readFileSync(zh, 'utf8').startsWith(`# ${messagesFor('zh-CN').title}`));
+  assert.ok(!readFileSync(zh, 'utf8').includes('listens on'), 'English "how" in the zh-CN report');
 
   // With nmap, run inside the scanner namespace: its answers stand beside ours.
   cli(['report', dir, '--with-nmap']);
@@ -83,6 +94,17 @@ test('portlab report over a real lab scan: every port under every technique, wit
   }
   assert.match(section(withNmap, `## ${m.techniqueTitle('syn')}`), /\| 22\/tcp \|.*\| open \(syn-ack\) \|$/m);
   assert.match(section(withNmap, `## ${m.techniqueTitle('connect')}`), /\| 23\/tcp \|.*\| closed \(conn-refused\) \|$/m);
+  assert.ok(withNmap.includes(`(\`ip netns exec ${topo.scanner.namespace} nmap -sS -Pn -n --reason -p ${PORTS.join(',')} -oX - ${topo.target.address}\`)`), 'nmap not run in the scanner namespace');
+
+  // Once the lab is down, nmap is not run anywhere else: the report says why and shows no old answers.
+  cli(['lab', 'down', '--id', String(LAB_ID)]);
+  const reportAfter = spawnSync(process.execPath, [CLI, 'report', dir, '--with-nmap'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(reportAfter.status, 0, reportAfter.stderr);
+  assert.match(reportAfter.stderr, /netns-gone/);
+  const afterDown = readFileSync(out, 'utf8');
+  for (const technique of TECHNIQUES) assert.ok(!existsSync(join(dir, 'nmap', `${technique}.xml`)), `stale nmap ${technique}`);
+  assert.ok(!afterDown.includes(`| ${m.colNmap} |`));
+  assert.ok(afterDown.includes(`the scan ran in the network namespace ${topo.scanner.namespace}, which no longer exists`));
 });
 
 test('portlab report: bad input is one line and exit code 2', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatStateTable } from '../../src/cli/demo/state-table';
+import { formatNmapAgreement, formatStateTable } from '../../src/cli/demo/state-table';
 import { labTruthOf } from '../../src/lab';
 import type { PortResult } from '../../src/protocol';
 
@@ -36,4 +36,18 @@ test("the demo's table puts each answer under how the lab made the port, in tech
 test('ports alike by construction but answered differently show both answers in their cell', () => {
   const text = formatStateTable([r('null', 110, 'filtered', 'admin-prohibited'), r('null', 3306, 'open|filtered', 'no-response')], labTruthOf);
   assert.match(text, /filtered admin-prohibited \/ open\|filtered no-response/);
+});
+
+test('under the table, the demo says per technique whether nmap gave every port the same state and reason', () => {
+  const results = [r('syn', 22, 'open', 'syn-ack'), r('syn', 25, 'filtered', 'no-response'), r('udp', 1900, 'filtered', 'admin-prohibited'), r('fin', 22, 'open|filtered', 'no-response')];
+  const nmap = new Map([
+    ['syn', new Map([['198.18.0.2:22', { state: 'open', reason: 'syn-ack' }], ['198.18.0.2:25', { state: 'filtered', reason: 'no-response' }]])],
+    ['udp', new Map([['198.18.0.2:1900', { state: 'open|filtered', reason: 'no-response' }]])],
+  ]);
+  const lines = formatNmapAgreement(results, (t) => nmap.get(t)).trimEnd().split('\n');
+  assert.deepEqual(lines, [
+    'syn: nmap agrees on all 2 ports (state and reason)',
+    'fin: nmap did not run',
+    'udp: nmap differs on 1 of 1 ports: 1900/udp nmap open|filtered no-response, portlab filtered admin-prohibited',
+  ]);
 });

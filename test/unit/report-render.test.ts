@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { JSDOM } from 'jsdom';
-import type { PortResult } from '../../src/protocol';
-import { loadReportInput, renderReport, type ReportInput, type ReportLang } from '../../src/report';
+import type { PortResult, ScanDocument } from '../../src/protocol';
+import { collectNmap, loadReportInput, mergeScanDocuments, renderReport, type ReportInput, type ReportLang } from '../../src/report';
+import { nmapPlace, type NmapHost } from '../../src/report/nmap-run';
 import { messagesFor } from '../../src/report/i18n';
 import { parseNmapXml } from '../../src/report/nmap';
 import { VERDICT_KINDS, type VerdictKind } from '../../src/report/verdict';
@@ -51,9 +53,14 @@ for (const lang of LANGS) {
     const m = messagesFor(lang);
     const report = renderReport(syntheticInput(), { lang });
     const analysis = report.slice(report.indexOf(`## ${m.analysis}`));
-    for (const kind of ['answered-after-retries', 'silent-rate-limited', 'silent-stateful-firewall', 'unexpected', 'not-captured'] as const)
+    for (const kind of ['answered-after-retries', 'silent-rate-limited', 'silent-closed-port', 'unexpected', 'not-captured'] as const)
       assert.ok(analysis.includes(m.verdictShort(kind)), `${kind} missing from the analysis`);
-    assert.ok(!analysis.includes(m.verdictShort('kernel-reset')));
+    // Qualified matches are explained too, after the differences; plain textbook matches are not listed.
+    const qualified = analysis.indexOf(`### ${m.analysisQualified}`);
+    assert.ok(qualified > analysis.indexOf(`### ${m.analysisDiffers}`));
+    for (const kind of ['kernel-reset', 'kernel-port-unreachable', 'connect-teardown', 'retries-then-silence', 'icmp-reject', 'silence-open-filtered'] as const)
+      assert.ok(analysis.indexOf(m.verdictShort(kind)) > qualified, `${kind} missing from the qualified matches`);
+    assert.ok(!analysis.includes(m.verdictShort('textbook')));
     assert.ok(analysis.includes(m.disagreement('filtered (no-response)', 'open (syn-ack)')));
     assert.ok(analysis.includes('net.ipv4.icmp_ratelimit = 1000 ms'));
   });
@@ -75,6 +82,42 @@ for (const lang of LANGS) {
     assert.ok(tokens.some((t) => t.type === 'fence' && t.info === 'mermaid'));
   });
 }
+
+/**
+ * Runs of four or more Latin-letter words in the prose of a report: Markdown code (spans and
+ * blocks, where flags, rules and reasons stand) and the technical tokens a zh-CN report keeps as
+ * nmap writes them are left out first.
+ */
+function englishProse(report: string): string[] {
+  const prose = report
+    .replace(/```[\s\S]*?```/g, '')
+    .replace(/`[^`\n]*`/g, '')
+    .replace(/\b(open\|filtered|open\\\|filtered)\b/g, '');
+  return [...prose.matchAll(/[A-Za-z][\w'./()-]*(?:[ \t]+[A-Za-z][\w'./()-]*){3,}/g)].map((m) => m[0]);
+}
+
+test('the zh-CN report has no English prose outside code, in the lab\'s "how" column too', () => {
+  const zh = renderReport(syntheticInput(), { lang: 'zh-CN' });
+  assert.deepEqual(englishProse(zh), []);
+  assert.deepEqual(englishProse(renderReport({ ...syntheticInput(), lab: undefined }, { lang: 'zh-CN' })), []);
+  // The check does catch English: the same report in English is full of it.
+  assert.ok(englishProse(renderReport(syntheticInput(), { lang: 'en' })).length > 50);
+  assert.ok(zh.includes('| 22 | tcp | open | portlab lab listen（Node 程序）监听 198.18.40.2:22，连接后发送 SSH 欢迎信息 | — |'));
+  assert.ok(zh.includes('| 53 | udp | open | dnsmasq 监听 198.18.40.2:53，通过 UDP 应答 DNS 查询（lab.portlab → 198.18.40.2） | — |'));
+  for (const label of ['- 工具：', '- 日期：', '- 命令：']) assert.ok(zh.includes(label), label);
+  assert.ok(!/^- [^\n:]*: /m.test(zh.slice(zh.indexOf('## 实验环境'), zh.indexOf('## 网络拓扑'))), 'ASCII colon in a zh-CN fact line');
+  const m = messagesFor('zh-CN');
+  assert.notEqual(m.colReason, m.why.replace(/[：:]$/, ''));
+});
+
+test('the header asks the student for their name only', () => {
+  for (const lang of LANGS) {
+    const m = messagesFor(lang);
+    const report = renderReport(syntheticInput(), { lang });
+    assert.equal(report.split(m.fillIn).length - 1, 1, lang);
+    assert.ok(report.includes(`| ${m.studentFields[0]} | ${m.fillIn} |`));
+  }
+});
 
 test('the same input gives the same report, and the two languages share no prose', () => {
   const en = renderReport(syntheticInput(), { lang: 'en' });
@@ -175,4 +218,128 @@ test('the example report (a real lab run: captures, lab.json, nmap XML) renders 
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, report);
     assert.equal(report, readFileSync(path, 'utf8'));
   }
+});
+
+function loopbackConnectDoc(startedAt: string, ports: number[]): ScanDocument {
+  return {
+    tool: 'portlab 0.1.0',
+    startedAt,
+    scanner: { hostname: 'pc', kernel: 'Linux', tool: 'portlab 0.1.0', iface: 'lo', address: '127.0.0.1' },
+    results: ports.map((port): PortResult => ({ technique: 'connect', target: '127.0.0.1', port, protocol: 'tcp', state: 'closed', reason: 'conn-refused', exchange: [] })),
+  };
+}
+
+function scanDir(doc: ScanDocument, xml?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'portlab-report-unit-'));
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(doc));
+  if (xml !== undefined) {
+    mkdirSync(join(dir, 'nmap'));
+    writeFileSync(join(dir, 'nmap', 'connect.xml'), xml);
+  }
+  return dir;
+}
+
+test('an nmap XML is used only when it is this scan\'s: same technique, ports and target, not older; the report says when and how nmap ran', () => {
+  const xml = readFileSync(join(FIXTURES, 'nmap-sT-loopback.xml'), 'utf8'); // -sT 127.0.0.1 ports 1-30, started 2026-11-25T20:44:12Z
+  const ports = Array.from({ length: 30 }, (_, i) => i + 1);
+  const m = messagesFor('en');
+  const cases: [string, ScanDocument, string | undefined][] = [
+    ['this scan', loopbackConnectDoc('2026-11-25T20:44:11.500Z', ports), undefined],
+    ['older', loopbackConnectDoc('2026-11-25T20:50:00.000Z', ports), m.nmapStale('older', 'nmap/connect.xml')],
+    ['other ports', loopbackConnectDoc('2026-11-25T20:44:00.000Z', [22, 23]), m.nmapStale('other-ports', 'nmap/connect.xml')],
+  ];
+  for (const [name, doc, stale] of cases) {
+    const dir = scanDir(doc, xml);
+    try {
+      const report = renderReport(loadReportInput(dir, join(dir, 'report.md')), { lang: 'en' });
+      const section = report.slice(report.indexOf(`## ${m.techniqueTitle('connect')}`));
+      if (stale) {
+        assert.ok(section.includes(stale), name);
+        assert.ok(!section.includes(`| ${m.colNmap} |`), `${name}: stale nmap column shown`);
+      } else {
+        assert.ok(section.includes(`| ${m.colNmap} |`), name);
+        assert.ok(section.includes(m.nmapRan('7.93', '2026-11-25T20:44:12.000Z', 'nmap -sT -Pn -n -p 1-30 --reason -oX - 127.0.0.1')), name);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+const FAKE_HOST: NmapHost = { currentNetns: () => undefined, namedNetnsExists: (name) => name === 'portlab7-scanner', sourceFor: () => '10.0.2.15' };
+
+test('nmap runs only in the namespace the scan ran in, and never at an address outside the scope guard\'s ranges', () => {
+  const doc = (netns: string | undefined, target = '198.18.7.2'): ScanDocument => ({
+    tool: 'portlab 0.1.0',
+    startedAt: '2026-01-01T00:00:00Z',
+    scanner: { hostname: 'pc', kernel: 'Linux', tool: 'portlab 0.1.0', iface: 'pl7s', address: '198.18.7.1', ...(netns ? { netns } : {}) },
+    results: [{ technique: 'syn', target, port: 22, protocol: 'tcp', state: 'open', reason: 'syn-ack', exchange: [] }],
+  });
+  assert.deepEqual(nmapPlace(doc('portlab7-scanner'), undefined, ['198.18.7.2'], FAKE_HOST), { namespace: 'portlab7-scanner' });
+  assert.deepEqual(nmapPlace(doc('portlab8-scanner'), undefined, ['198.18.7.2'], FAKE_HOST), { problem: { kind: 'netns-gone', detail: 'portlab8-scanner' } });
+  assert.deepEqual(nmapPlace(doc('net:[4026532999]'), undefined, ['198.18.7.2'], FAKE_HOST), { problem: { kind: 'netns-unnamed', detail: 'net:[4026532999]' } });
+  // Scanned from the host's namespace, but from here 198.18.7.2 would leave by another source (the default route).
+  assert.deepEqual(nmapPlace(doc(undefined), undefined, ['198.18.7.2'], FAKE_HOST), { problem: { kind: 'route-differs', detail: '198.18.7.2 (198.18.7.1)' } });
+  assert.deepEqual(nmapPlace(doc(undefined), undefined, ['198.18.7.2'], { ...FAKE_HOST, sourceFor: () => '198.18.7.1' }), {});
+  assert.deepEqual(nmapPlace(doc(undefined), undefined, ['198.18.7.2'], { ...FAKE_HOST, currentNetns: () => 'elsewhere' }), { problem: { kind: 'other-netns', detail: 'elsewhere' } });
+  assert.deepEqual(nmapPlace(doc('portlab7-scanner', '8.8.8.8'), undefined, ['8.8.8.8'], FAKE_HOST), { problem: { kind: 'outside-scope', detail: '8.8.8.8' } });
+});
+
+test('a --with-nmap run that cannot run removes the old XML and the report says why nmap was not run', async () => {
+  const xml = readFileSync(join(FIXTURES, 'nmap-sT-loopback.xml'), 'utf8');
+  const doc = loopbackConnectDoc('2026-11-25T20:44:11.500Z', Array.from({ length: 30 }, (_, i) => i + 1));
+  doc.scanner!.netns = 'portlab8-scanner';
+  const dir = scanDir(doc, xml);
+  try {
+    const problems = await collectNmap(dir, doc, undefined, FAKE_HOST);
+    assert.equal(problems.length, 1);
+    assert.ok(!existsSync(join(dir, 'nmap', 'connect.xml')), 'the old XML is still there');
+    const report = renderReport(loadReportInput(dir, join(dir, 'report.md')), { lang: 'en' });
+    assert.ok(!report.includes(`| ${messagesFor('en').colNmap} |`));
+    assert.match(report, /nmap was not run beside this technique \([^)]+\): the scan ran in the network namespace portlab8-scanner, which no longer exists/);
+    const zh = renderReport(loadReportInput(dir, join(dir, 'report.md')), { lang: 'zh-CN' });
+    assert.ok(zh.includes('扫描是在网络命名空间 portlab8-scanner 中进行的，它已不存在'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('scans merged into one folder: a result replaces the same technique, target, port and protocol; both techniques are reported', () => {
+  const input = syntheticInput();
+  const syn = { ...input.doc, results: input.doc.results.filter((r) => r.technique === 'syn'), summary: undefined };
+  const later = {
+    ...input.doc,
+    startedAt: '2026-01-01T00:10:00.000Z',
+    command: ['portlab', 'scan', '198.18.40.2', '-sU', '--out', 'synthetic'],
+    results: [...input.doc.results.filter((r) => r.technique === 'udp'), { ...syn.results[0]!, state: 'closed' as const, reason: 'reset' as const }],
+  };
+  const merged = mergeScanDocuments(syn, later);
+  assert.equal(merged.results.filter((r) => r.technique === 'syn').length, syn.results.length);
+  assert.equal(merged.results.find((r) => r.technique === 'syn' && r.port === syn.results[0]!.port)?.state, 'closed');
+  assert.deepEqual(merged.earlier, [{ startedAt: syn.startedAt, command: syn.command }]);
+  const report = renderReport({ ...input, doc: merged }, { lang: 'en' });
+  const m = messagesFor('en');
+  for (const technique of ['syn', 'udp'] as const) assert.ok(report.includes(`## ${m.techniqueTitle(technique)}`));
+  assert.ok(report.includes(`- ${m.commands}: \n  - 2026-01-01T00:00:00.000Z: \`portlab scan 198.18.40.2 --out synthetic\`\n  - 2026-01-01T00:10:00.000Z: \`portlab scan 198.18.40.2 -sU --out synthetic\``));
+});
+
+test('without the lab, the topology shows the scanner\'s prefix and namespace, a router when the target is not on-link, and the MAC seen', () => {
+  const input = syntheticInput();
+  const scanner = { ...input.doc.scanner!, prefixLength: 24, gateway: '198.18.40.254' };
+  const report = renderReport({ ...input, lab: undefined, doc: { ...input.doc, scanner } }, { lang: 'en' });
+  const topology = report.slice(report.indexOf('## Topology'), report.indexOf('## How each'));
+  assert.ok(topology.includes('pl40s 198.18.40.1/24'));
+  assert.ok(topology.includes('router["Router (next hop)<br/>198.18.40.254<br/>MAC 02:70:6c:28:00:02"]'), topology);
+  assert.ok(topology.includes('scanner <-->|"198.18.40.0/24"| router'));
+  assert.ok(topology.includes('target0["Target<br/>198.18.40.2"]'));
+  const onLink = renderReport({ ...input, lab: undefined, doc: { ...input.doc, scanner: { ...scanner, gateway: undefined } } }, { lang: 'en' });
+  assert.ok(onLink.includes('target0["Target<br/>198.18.40.2<br/>MAC 02:70:6c:28:00:02"]'));
+});
+
+test('a diagram shared by several ports says whose timing it shows', () => {
+  // Without the lab's truth, FIN's ports 22 and 23 are both silent open|filtered: one diagram for two ports.
+  const m = messagesFor('en');
+  const report = renderReport({ ...syntheticInput(), lab: undefined }, { lang: 'en' });
+  assert.ok(report.includes(`#### ${m.exchangePorts('`F ×2 → (no answer)`', '22, 23')}\n\n${m.diagramOf(22)}\n\n\`\`\`mermaid`));
+  assert.ok(report.includes('participant T as Target 198.18.40.2 (port 22)'));
 });

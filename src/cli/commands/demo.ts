@@ -1,18 +1,29 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ScanDocument, TECHNIQUES, NMAP_FLAG } from '../../protocol';
+import { ScanDocument, TECHNIQUES, NMAP_FLAG, type Technique } from '../../protocol';
 import { UserError } from '../../engine/errors';
 import { LAB_TRUTH, labDown, labTruthOf, labUp, parseLabId } from '../../lab';
-import { collectNmap, isReportLang, LAB_FILE, loadReportInput, REPORT_LANGS, RESULTS_FILE, renderReport } from '../../report';
+import { capturePath, collectNmap, LAB_FILE, loadReportInput, NMAP_DIR, nmapXmlPath, parseNmapXml, RESULTS_FILE, renderReport, type ReportLang } from '../../report';
 import { findProgram } from '../../engine/program-path';
-import { formatStateTable } from '../demo/state-table';
+import { formatNmapAgreement, formatStateTable } from '../demo/state-table';
 
 interface DemoOptions {
   out: string;
   id: string;
-  lang: string;
+}
+
+/** The report in each language, as `portlab report` names them by default. */
+const REPORTS: [ReportLang, string][] = [
+  ['en', 'report.md'],
+  ['zh-CN', 'report.zh-CN.md'],
+];
+
+/** A demo's files from an earlier run in the same folder: `scan --out` would merge the new scan into them. */
+function removeEarlierRun(out: string): void {
+  for (const file of [RESULTS_FILE, LAB_FILE, ...TECHNIQUES.map((t) => capturePath(out, t)), ...REPORTS.map(([, f]) => f)]) rmSync(join(out, file), { force: true });
+  rmSync(join(out, NMAP_DIR), { recursive: true, force: true });
 }
 
 /** nmap's T:/U: port qualifiers, so TCP techniques probe the lab's TCP ports and UDP its UDP ports. */
@@ -37,37 +48,48 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description('start the lab sandbox, run all six techniques against its ports, write results, captures and the report, stop the lab')
-    .option('--out <dir>', 'where results.json, the pcaps, lab.json and report.md go', 'results/demo')
+    .option('--out <dir>', 'where results.json, the pcaps, lab.json, nmap/ and the reports (report.md, report.zh-CN.md) go', 'results/demo')
     .option('--id <n>', 'lab id (namespaces portlab<N>-*, subnet 198.18.N.0/24)', '0')
-    .option('--lang <lang>', 'report language: en or zh-CN', 'en')
     .action(async (opts: DemoOptions) => {
       const id = parseLabId(opts.id);
-      if (!isReportLang(opts.lang)) throw new UserError(`unknown report language '${opts.lang}': use ${REPORT_LANGS.join(' or ')}`);
-      const lang = opts.lang;
       const out = resolve(opts.out);
       mkdirSync(out, { recursive: true });
+      removeEarlierRun(out);
       try {
         process.stderr.write(`portlab demo: starting lab ${id}\n`);
         const lab = await labUp(id);
-        writeFileSync(join(out, LAB_FILE), JSON.stringify(lab, null, 2) + '\n');
         const scanner = lab.hosts.find((h) => h.role === 'scanner')!;
         const target = lab.hosts.find((h) => h.role === 'target')!;
-        await scanInNamespace(scanner.namespace, target.address, out);
+        // The scan runs in this directory, so its command line (quoted by the report) shows --out as typed here.
+        await scanInNamespace(scanner.namespace, target.address, opts.out);
 
         const doc = ScanDocument.parse(JSON.parse(readFileSync(join(out, RESULTS_FILE), 'utf8')));
         process.stdout.write(`\nState (reason) by technique and by how the lab made the port (target ${target.address}):\n\n`);
         process.stdout.write(formatStateTable(doc.results, labTruthOf));
 
-        const reportPath = join(out, 'report.md');
         if (findProgram('nmap')) {
           process.stderr.write('portlab demo: running nmap on the same ports for the report\n');
           for (const problem of await collectNmap(out, doc, lab)) process.stderr.write(`portlab: ${problem}\n`);
+          process.stdout.write(`\nThe same ports scanned by nmap from the same namespace:\n${formatNmapAgreement(doc.results, (t) => savedNmapAnswers(out, t))}`);
         }
-        writeFileSync(reportPath, renderReport(loadReportInput(out, reportPath), { lang }));
-        process.stdout.write(`\nResults: ${join(out, RESULTS_FILE)}\nCaptures: ${TECHNIQUES.map((t) => join(out, `${t}.pcap`)).join(', ')}\nReport: ${reportPath}\n`);
+        const reports = REPORTS.map(([lang, file]) => {
+          const path = join(out, file);
+          writeFileSync(path, renderReport(loadReportInput(out, path), { lang }));
+          return path;
+        });
+        process.stdout.write(`\nResults: ${join(out, RESULTS_FILE)}\nCaptures: ${TECHNIQUES.map((t) => capturePath(out, t)).join(', ')}\nReports: ${reports.join(', ')}\n`);
       } finally {
         await labDown(id);
         process.stderr.write(`portlab demo: lab ${id} removed\n`);
       }
     });
+}
+
+/** nmap's answers saved by collectNmap for one technique, if it ran. */
+function savedNmapAnswers(dir: string, technique: Technique): ReadonlyMap<string, { state: string; reason: string }> | undefined {
+  try {
+    return parseNmapXml(readFileSync(nmapXmlPath(dir, technique), 'utf8'))?.ports;
+  } catch {
+    return undefined;
+  }
 }

@@ -35,3 +35,30 @@ export function formatStateTable(results: readonly PortResult[], truthOf: TruthO
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
+
+/** nmap's state and reason per port, `target:port` → answer, for one technique (absent when nmap did not run it). */
+export type NmapAnswers = (technique: Technique) => ReadonlyMap<string, { state: string; reason: string }> | undefined;
+
+/**
+ * One line per technique saying whether nmap, run on the same ports, gave every port the same state
+ * and reason, with the ports where it did not: the table above is PortLab's, this is its check.
+ */
+export function formatNmapAgreement(results: readonly PortResult[], nmapOf: NmapAnswers): string {
+  const lines: string[] = [];
+  for (const technique of TECHNIQUES) {
+    const ours = results.filter((r) => r.technique === technique);
+    if (ours.length === 0) continue;
+    const nmap = nmapOf(technique);
+    if (!nmap) {
+      lines.push(`${technique}: nmap did not run`);
+      continue;
+    }
+    const differing = ours.flatMap((r) => {
+      const theirs = nmap.get(`${r.target}:${r.port}`);
+      const same = theirs !== undefined && theirs.state === r.state && theirs.reason === r.reason;
+      return same ? [] : [`${r.port}/${r.protocol} nmap ${theirs ? `${theirs.state} ${theirs.reason}` : 'no answer'}, portlab ${r.state} ${r.reason}`];
+    });
+    lines.push(differing.length === 0 ? `${technique}: nmap agrees on all ${ours.length} ports (state and reason)` : `${technique}: nmap differs on ${differing.length} of ${ours.length} ports: ${differing.join('; ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

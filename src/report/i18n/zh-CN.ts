@@ -1,13 +1,14 @@
 import type { LabTruth, Technique } from '../../protocol';
+import type { NmapProblemKind, NmapStaleKind } from '../nmap-record';
 import type { TextbookColumn } from '../textbook';
 import type { VerdictKind } from '../verdict';
-import { textbookCell, type ExplainFacts, type Messages } from './en';
+import { textbookCell, type ExplainFacts, type HowFacts, type Messages } from './en';
 
 /** Simplified Chinese. Flags, state names and reasons stay as nmap writes them. */
 export const zhCN: Messages = {
   title: '端口扫描实验报告',
   studentHeading: '学生信息',
-  studentFields: ['姓名', '学号', '班级', '指导教师'],
+  studentFields: ['姓名'],
   fillIn: '*（请填写）*',
   scanDate: '扫描日期',
   generatedBy: (tool: string) => `本报告由 ${tool} 根据本目录中的扫描结果和抓包文件生成。`,
@@ -26,6 +27,8 @@ export const zhCN: Messages = {
   tool: '工具',
   date: '日期',
   command: '命令',
+  commands: '命令（合并到本目录的各次扫描，按时间先后）',
+  colon: '：',
   unknown: '—',
   noAnswerTime: '无应答',
 
@@ -33,6 +36,7 @@ export const zhCN: Messages = {
   topologyLab: (id: number, subnet: string) => `PortLab 实验沙箱（实验编号 ${id}）：两个网络命名空间，通过一对 veth 连接在 ${subnet} 网段上。`,
   topologyHost: '扫描时记录的扫描机与目标机。',
   linkLabel: (subnet: string) => `veth 对，${subnet}`,
+  routerRole: '路由器（下一跳）',
   loopback: '回环接口',
   directLink: 'IPv4',
   firewallDrop: 'drop（丢弃）',
@@ -53,6 +57,35 @@ export const zhCN: Messages = {
   sysctls: '目标机内核参数',
   simulationFillIn: '> ✏️ **此节由学生填写。** 本次扫描没有使用 PortLab 实验沙箱，报告无法得知目标机如何使各端口处于 open、closed 或 filtered 状态。请在下表中说明目标机的服务和防火墙规则。',
   simulationFillInPrompt: '*（请说明服务或防火墙规则）*',
+  how: ({ port: p, address, rateLimitMs }: HowFacts): string => {
+    const at = `${address}:${p.port}`;
+    switch (p.truth) {
+      case 'open':
+        switch (p.service) {
+          case 'dns':
+            return `dnsmasq 监听 ${at}，通过 ${p.protocol.toUpperCase()} 应答 DNS 查询（lab.portlab → ${address}）`;
+          case 'udp-echo':
+            return `portlab lab listen（Node 程序）把发往 ${at} 的每个数据报原样发回`;
+          case 'ssh-banner':
+            return `portlab lab listen（Node 程序）监听 ${at}，连接后发送 SSH 欢迎信息`;
+          case 'http':
+            return `portlab lab listen（Node 程序）监听 ${at}，应答 HTTP 请求`;
+          case 'tcp-accept':
+            return `portlab lab listen（Node 程序）监听 ${at}，接受连接`;
+          case undefined:
+            return '由实验中运行的服务打开';
+        }
+        break;
+      case 'closed':
+        return p.protocol === 'tcp'
+          ? '没有监听程序，也没有防火墙规则：目标机内核对 SYN 回复 RST/ACK'
+          : `没有监听程序，也没有防火墙规则：目标机内核回复 ICMP 端口不可达（3/3），频率受 \`net.ipv4.icmp_ratelimit\`${rateLimitMs ? `（${rateLimitMs} ms）` : ''}限制`;
+      case 'filtered-drop':
+        return '目标机中的 nftables 丢弃探测报文，不作任何应答（规则见下一列）';
+      case 'filtered-reject':
+        return '目标机中的 nftables 回复 ICMP admin-prohibited（3/13）（规则见下一列）';
+    }
+  },
   truth: (t: LabTruth) => ({ open: 'open', closed: 'closed', 'filtered-drop': 'filtered（drop 丢弃）', 'filtered-reject': 'filtered（reject 拒绝）' })[t],
 
   techniqueTitle: (t: Technique) =>
@@ -77,9 +110,11 @@ export const zhCN: Messages = {
   captureLink: (file: string, frames: number) => `抓包文件：[${file}](${file})（共 ${frames} 帧，可用 Wireshark 打开）。`,
   captureTruncated: '抓包文件在某个数据包中间截断。',
   noCapture: '没有找到该扫描方式的抓包文件，因此无法核对其报文交互。',
+  captureUnreadable: (path: string) => `无法读取抓包文件 \`${path}\`（请检查其所有者和权限），因此它不在本目录中，也无法核对其报文交互。`,
   exchangesHeading: '观察到的报文交互',
   exchangePorts: (exchange: string, ports: string) => `${exchange} —— 端口 ${ports}`,
-  why: '原因：',
+  why: '解释：',
+  diagramOf: (port: number) => `下图为端口 ${port} 的报文及其时间；所列其他端口交互的报文与之相同。`,
 
   noAnswer: '（无应答）',
   scanner: '扫描机',
@@ -102,7 +137,7 @@ export const zhCN: Messages = {
       'silence-open-filtered': '✅ 一致（无应答：open|filtered）',
       'answered-after-retries': '⚠️ 不一致：重传后才有应答',
       'silent-rate-limited': '⚠️ 不一致：未收到 ICMP（ICMP 限速）',
-      'silent-stateful-firewall': '⚠️ 不一致：关闭端口无应答（状态防火墙）',
+      'silent-closed-port': '⚠️ 不一致：关闭端口无应答',
       unexpected: '❌ 与教材不一致',
       'not-captured': '❔ 未核对：没有抓到数据包',
     })[k],
@@ -117,21 +152,27 @@ export const zhCN: Messages = {
       case 'connect-teardown':
         return `connect() 完成了三次握手（S、SA、A），服务端看到的是一个真实的连接——所以 connect 扫描会留在目标机的日志里。随后扫描程序立即关闭套接字，内核因此发送 \`${f.teardown}\`；SYN 扫描从不发送最后的 A，由其内核发出的单独 R 结束半开放连接。`;
       case 'retries-then-silence':
-        return `没有任何应答，于是扫描程序重发探测报文（共 ${f.probes} 个）后才放弃：丢弃报文的防火墙（nftables \`drop\`）看起来正是这样。仅凭无应答也可能是丢包，所以扫描程序在判定 filtered 之前会重传。`;
+        return `没有任何应答，于是扫描程序重发探测报文（共 ${f.probes} 个）后才放弃：丢弃报文的防火墙（nftables \`drop\`）看起来正是这样。仅凭无应答也可能是丢包，所以扫描程序在判定 ${f.state} 之前会重传。`;
       case 'icmp-reject':
-        return `目标机防火墙用 ${f.icmp} 拒绝了探测报文，而不是静默丢弃（nftables \`reject\`），所以扫描程序立即知道该端口被过滤，无需等待重传。${f.technique === 'connect' ? 'connect 扫描看不到 ICMP 代码：内核把它转换为 EHOSTUNREACH，所以无论线上的代码是什么，原因都显示为 host-unreach。' : ''}`;
+        return `目标机防火墙用 ${f.icmp} 拒绝了探测报文，而不是静默丢弃（nftables \`reject\`），所以扫描程序立即知道该端口被过滤，无需等待重传。${f.technique === 'connect' && f.icmpCode !== undefined ? `connect 扫描看不到 ICMP 报文本身：内核把代码 ${f.icmpCode} 转换为 connect() 的错误 ${f.errno ?? '?'}，因此原因为 ${f.reason}（代码 1、10、12、13 对应 EHOSTUNREACH，即 host-unreach；0、6、9、11 对应 ENETUNREACH，即 net-unreach；2 对应 ENOPROTOOPT，即 proto-unreach；代码 3 对应 ECONNREFUSED，即端口关闭）。` : ''}`;
       case 'silence-open-filtered':
         return f.technique === 'udp'
           ? '开放的 UDP 端口只有在服务能理解数据报时才会应答；空的或无法识别的数据报得不到应答，这与防火墙丢弃报文看起来完全一样——因此为 open|filtered。'
           : '按照 RFC 793，有监听程序的端口会静默丢弃不含 SYN、RST 或 ACK 的报文段，而关闭的端口回复 RST。因此无应答意味着 open——或者防火墙丢弃了探测报文：这种扫描无法区分两者，因此为 open|filtered。';
       case 'answered-after-retries':
         return f.technique === 'udp'
-          ? `应答 \`${f.observed}\` 在发出 ${f.probes} 个探测报文后才到达。Linux 向同一目的地发送 ICMP 差错报文时，先允许连续 6 个，之后约每秒一个${f.rateLimitMs ? `（目标机 net.ipv4.icmp_ratelimit = ${f.rateLimitMs} ms）` : ''}，所以前几个探测的应答根本没有发出；等限速额度恢复后，重传的探测才得到应答。`
+          ? `应答 \`${f.observed}\` 在发出 ${f.probes} 个探测报文后才到达。Linux 限制自己发送 ICMP 差错报文的数量（${rateLimit(f.rateLimitMs)}）；${icmpCount(f)}，所以前几个探测的应答根本没有发出，等限速允许再发时，重传的探测才得到应答。`
           : `在发出 ${f.probes} 个探测报文后才收到应答：第一个探测报文或它的应答在途中丢失，重传后得到了教材所描述的应答。`;
       case 'silent-rate-limited':
-        return `${f.truth === 'filtered-reject' ? '实验用 ICMP 差错报文拒绝该端口（nftables `reject`）' : `该端口是关闭的，教材预期 \`${f.expected}\``}，但在 ${f.probes} 个探测报文内没有收到任何 ICMP。本次运行中目标机对其他探测共发出了 ${f.icmpAnswered} 个 ICMP 差错报文，说明它并没有屏蔽 ICMP，而是在对它限速（先连续 6 个，之后约每秒一个${f.rateLimitMs ? `；目标机 net.ipv4.icmp_ratelimit = ${f.rateLimitMs} ms` : ''}），之前的探测已经用完了额度。降低扫描速率或增加重传次数即可得到应答。`;
-      case 'silent-stateful-firewall':
-        return `该端口是关闭的，教材预期 \`${f.expected}\`，但没有任何应答。状态防火墙会丢弃 FIN、NULL 和 Xmas 报文段，因为它们不属于任何连接，所以在这些扫描看来每个端口都是 open|filtered：它们只对无状态过滤有效。${f.statefulRules.length ? `目标机的规则集跟踪连接状态：${f.statefulRules.map((r) => `\`${r}\``).join('、')}。` : ''}`;
+        return `${f.truth === 'filtered-reject' ? '实验用 ICMP 差错报文拒绝该端口（nftables `reject`）' : `该端口是关闭的，教材预期 \`${f.expected}\``}，但在 ${f.probes} 个探测报文内没有收到任何 ICMP。本次运行中目标机对其他探测共发出了 ${f.icmpAnswered} 个 ICMP 差错报文，说明它并没有屏蔽 ICMP，而是限制发送的数量（${rateLimit(f.rateLimitMs)}）；${icmpCount(f)}，其他探测已经用完了额度。降低扫描速率或增加重传次数即可得到应答。`;
+      case 'silent-closed-port': {
+        const head = `该端口是关闭的，教材预期 \`${f.expected}\`，但发出 ${f.probes} 个探测报文后仍没有任何应答。`;
+        if (f.statefulRules === undefined)
+          return `${head}可能的原因之一是目标机或途中有状态防火墙：它会丢弃 FIN、NULL 和 Xmas 报文段，因为它们不属于任何连接（这时在这些扫描看来每个端口都是 open|filtered）；另一个可能是探测报文或 RST 丢失。`;
+        if (f.statefulRules.length === 0)
+          return `${head}目标机的规则集（见上文）中没有 \`ct state\` 规则，所以它的防火墙并没有因为报文不属于任何连接而丢弃探测：是探测报文或 RST 丢失了，或者两台主机之间有别的设备过滤了它们。再扫描一次该端口即可分辨。`;
+        return `${head}目标机的规则集跟踪连接状态：${f.statefulRules.map((r) => `\`${r}\``).join('、')}。状态防火墙会丢弃 FIN、NULL 和 Xmas 报文段，因为它们不属于任何连接，所以在这些扫描看来每个端口都是 open|filtered：它们只对无状态过滤有效。`;
+      }
       case 'unexpected':
         return `对于 ${f.column} 端口，教材预期 \`${f.expected}\`；抓包显示的是 \`${f.observed}\`，按 nmap 的规则判定为 ${f.state}（${f.reason}）。`;
       case 'not-captured':
@@ -146,15 +187,40 @@ export const zhCN: Messages = {
   summaryNone: '—',
 
   analysis: '分析',
-  analysisIntro: '所有不是“与教材一致”的结论及其原因。',
+  analysisIntro: '除“与教材一致”以外的所有结论及其原因：先列出抓包与教材不一致或无法核对之处，再列出一致但有附加说明之处。',
+  analysisDiffers: '与教材不一致或未核对',
+  analysisQualified: '一致，但有附加说明',
   analysisAllMatch: '所有抓到的报文交互都与教材一致，且每个端口的抓包结果都与 results.json 相符。',
   analysisItem: (technique: string, ports: string, verdict: string) => `**${technique}，端口 ${ports}** —— ${verdict}`,
   analysisDisagreements: '抓包与 results.json 不一致之处',
   analysisNmap: '与 nmap 不一致之处',
 
-  nmap: 'nmap 与 PortLab 对照',
-  nmapIntro: (version: string) => `用 nmap ${version} 以相同的扫描方式扫描了相同的端口；其状态和原因列在表格最后一列。`,
-  nmapMissing: '该扫描方式没有运行 nmap。',
+  nmapRan: (version: string, at: string, command: string) =>
+    `于 ${at} 用 nmap ${version} 以相同的扫描方式扫描了相同的端口（\`${command}\`）；其状态和原因列在表格最后一列。`,
+  nmapNotRun: (kind: NmapProblemKind, detail: string, at: string): string =>
+    `没有为该扫描方式运行 nmap（${at}）：${
+      {
+        'not-installed': '没有安装 nmap（PATH 中找不到）',
+        'outside-scope': `${detail} 不在 PortLab 无需 --allow-target 即可扫描的地址范围内`,
+        'netns-gone': `扫描是在网络命名空间 ${detail} 中进行的，它已不存在（实验沙箱是否已关闭？）；nmap 不会在别处运行，否则它的探测会走另一条路由`,
+        'netns-unnamed': `扫描是在一个没有名称的网络命名空间（${detail}）中进行的，无法再次进入；nmap 不会在别处运行`,
+        'other-netns': `扫描是在主机的网络命名空间中进行的，而报告是在 ${detail} 中生成的`,
+        'route-differs': `从这里访问 ${detail} 的源地址与扫描时不同，nmap 的探测将与扫描不一致`,
+        failed: `nmap 运行失败：${detail}`,
+      }[kind]
+    }。`,
+  nmapStale: (why: NmapStaleKind, file: string) =>
+    `未使用 \`${file}\`：它不是与本次扫描一同运行的 nmap 结果（${
+      { unreadable: '不是 nmap 的 XML 文件', 'other-technique': '扫描方式不同', 'other-ports': '端口不同', 'other-targets': '目标不同', older: '早于本次扫描' }[why]
+    }）。运行 \`portlab report --with-nmap\` 即可与 nmap 对照。`,
   nmapDiffers: (nmap: string, ours: string) => `nmap 的结果为 ${nmap}，PortLab 为 ${ours}。`,
   nmapNoPort: 'nmap 没有报告该端口。',
 };
+
+function rateLimit(ms: string | undefined): string {
+  return ms ? `目标机 net.ipv4.icmp_ratelimit = ${ms} ms` : 'net.ipv4.icmp_ratelimit，默认 1000 ms';
+}
+
+function icmpCount(f: ExplainFacts): string {
+  return `本抓包显示，在 ${f.technique} 扫描的第一秒内目标机发出了 ${f.icmpFirstSecond} 个 ICMP 差错报文，在整个 ${f.captureSeconds} 秒内共 ${f.icmpInCapture} 个`;
+}
