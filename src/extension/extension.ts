@@ -8,18 +8,22 @@ import { ResultsStore } from './results-store';
 import { ScanRunner } from './scan-runner';
 import { TargetsTree, type TreeNode } from './targets-tree';
 
-/** What activate returns: the tree and the store, so that extension-host tests read what the user sees. */
+/**
+ * What activate returns: the tree and the store, so that extension-host tests read what the user sees,
+ * and the helpers, so that they can break one as a fault would.
+ */
 export interface PortLabApi {
   tree: TargetsTree;
   store: ResultsStore;
+  helpers: HelperPool;
   commands: readonly string[];
 }
 
 export function activate(context: vscode.ExtensionContext): PortLabApi {
   const store = new ResultsStore(context.workspaceState);
   const pool = new HelperPool(join(context.extensionPath, 'out', 'cli.js'), join(context.globalStorageUri.fsPath, 'captures'));
-  const runner = new ScanRunner(pool, store);
   const lab = new LabControl(pool, store);
+  const runner = new ScanRunner(pool, store, lab);
   const tree = new TargetsTree(store);
   const view = vscode.window.createTreeView<TreeNode>('portlab.targets', { treeDataProvider: tree, showCollapseAll: true });
   const syncRunning = () => void vscode.commands.executeCommand('setContext', 'portlab.scanning', runner.isRunning());
@@ -35,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): PortLabApi {
       deserializeWebviewPanel: async (panel, state) => ResultsPanel.revive(context, store, panel, state),
     }),
   );
-  return { tree, store, commands: COMMAND_IDS };
+  return { tree, store, helpers: pool, commands: COMMAND_IDS };
 }
 
 export function deactivate(): void {}

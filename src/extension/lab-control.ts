@@ -18,7 +18,7 @@ export class LabControl {
   async start(id = readSettings().labId): Promise<LabDescription | undefined> {
     try {
       const lab = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting lab sandbox {0}…', id) }, async () => {
-        const client = await this.pool.get({ raw: true });
+        const client = await this.pool.get({ raw: true, lab: true });
         return client.labUp(id);
       });
       const target = labTopology(id).target.address;
@@ -33,7 +33,7 @@ export class LabControl {
 
   async stop(id = readSettings().labId): Promise<boolean> {
     try {
-      const client = await this.pool.get({ raw: true });
+      const client = await this.pool.get({ raw: true, lab: true });
       const { removed } = await client.labDown(id);
       void vscode.window.showInformationMessage(removed ? vscode.l10n.t('Lab sandbox {0} removed.', id) : vscode.l10n.t('Lab sandbox {0} was not running.', id));
       return removed;
@@ -43,10 +43,10 @@ export class LabControl {
     }
   }
 
-  /** The lab's own description, for the report; undefined when it is not up or cannot be asked. */
+  /** The lab's description as it is now, from the lab's helper; undefined when it is not up or cannot be asked. */
   async describe(id: number): Promise<LabDescription | undefined> {
     try {
-      const client = await this.pool.get({ raw: true });
+      const client = await this.pool.get({ raw: true, lab: true });
       const lab = await client.labStatus(id);
       return lab.up ? lab : undefined;
     } catch {

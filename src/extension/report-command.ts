@@ -1,13 +1,16 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { TOOL } from '../engine/tool';
 import type { ScanDocument, Technique } from '../protocol/scan';
-import { renderReport, type ReportInput } from '../report/render';
 import type { Services } from './commands';
+import { writeReportFolder } from './report-folder';
+import { reportLangFor } from './report-lang';
+import type { TargetEntry } from './results-store';
 
 /**
- * Writes the lab report of one target's results next to the captures (or in the workspace) and
- * opens it. The report module renders; this only gathers what it needs from the store and the lab.
+ * Writes the lab report of one target's results, with copies of what it links to, into
+ * <workspace>/portlab-report/<target>/ and opens it. Everything comes from the store (results, scan
+ * times, the lab as it was when scanned): the same scans give the same report, lab up or down.
  */
 export async function generateReport(s: Services): Promise<vscode.Uri | undefined> {
   const targets = s.store.list().filter((t) => [...t.techniques.values()].some((te) => te.results.size > 0));
@@ -19,20 +22,25 @@ export async function generateReport(s: Services): Promise<vscode.Uri | undefine
   const entry = address ? s.store.get(address) : undefined;
   if (!entry) return undefined;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? s.pool.captureDir();
-  const reportPath = join(folder, 'portlab-report', `report-${entry.address}.md`);
-  mkdirSync(dirname(reportPath), { recursive: true });
-
-  const results = [...entry.techniques.values()].flatMap((te) => [...te.results.values()].sort((a, b) => a.port - b.port));
-  const doc: ScanDocument = { tool: 'PortLab (VS Code)', startedAt: new Date().toISOString(), ...(entry.scanner ? { scanner: entry.scanner } : {}), results };
-  const captures: ReportInput['captures'] = {};
-  for (const [technique, te] of entry.techniques as Map<Technique, { capture?: string }>)
-    if (te.capture && existsSync(te.capture)) captures[technique] = { href: relative(dirname(reportPath), te.capture).split(sep).join('/'), bytes: readFileSync(te.capture) };
-  const lab = entry.labId !== undefined ? await s.lab.describe(entry.labId) : undefined;
-  const markdown = renderReport({ doc, captures, nmapXml: {}, ...(lab ? { lab } : {}) }, { lang: vscode.env.language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en' });
-  writeFileSync(reportPath, markdown);
-  const uri = vscode.Uri.file(reportPath);
+  const written = writeReportFolder(join(folder, 'portlab-report', entry.address), `report-${entry.address}.md`, reportFolderInput(entry), reportLangFor(vscode.env.language));
+  if (written.unreadable.length > 0)
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('The report was written without {0}: the capture could not be read ({1}).', written.unreadable.map((u) => u.path).join(', '), written.unreadable.map((u) => u.problem).join('; ')),
+    );
+  const uri = vscode.Uri.file(written.path);
   await vscode.window.showTextDocument(uri, { preview: false });
   // The Mermaid diagrams and tables read best rendered; the source stays open for the student's name.
   await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
   return uri;
+}
+
+/** The report's input as the store holds it; its date is when the earliest of the reported scans started. */
+function reportFolderInput(entry: TargetEntry) {
+  const reported = [...entry.techniques.values()].filter((te) => te.results.size > 0);
+  const results = reported.flatMap((te) => [...te.results.values()].sort((a, b) => a.port - b.port));
+  const startedAt = reported.flatMap((te) => (te.startedAt ? [te.startedAt] : [])).sort()[0] ?? '';
+  const doc: ScanDocument = { tool: TOOL, startedAt, ...(entry.scanner ? { scanner: entry.scanner } : {}), results };
+  const captures: Partial<Record<Technique, string>> = {};
+  for (const te of reported) if (te.capture) captures[te.technique] = te.capture;
+  return { doc, captures, ...(entry.lab ? { lab: entry.lab } : {}) };
 }

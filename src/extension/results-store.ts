@@ -1,11 +1,16 @@
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { LabDescription } from '../protocol/lab';
 import { PortResult, ScannerInfo, TECHNIQUES, type PortState, type ScanSummary, type Technique } from '../protocol/scan';
+import { capturePath } from '../report/load';
 
 export interface TechniqueEntry {
   technique: Technique;
   results: Map<number, PortResult>;
   /** the pcap of the last scan with this technique */
   capture?: string;
+  /** when the last scan with this technique started (ISO 8601): the report's scan date */
+  startedAt?: string;
   /** ports decided and ports in all while a scan runs */
   running?: { done: number; total: number };
   partial?: boolean;
@@ -19,6 +24,8 @@ export interface TargetEntry {
   lastPorts?: string;
   /** the host and interface the last scan ran from, as the helper saw them (for the report) */
   scanner?: ScannerInfo;
+  /** the lab as it described itself when it was scanned: the report's truth, listeners and rules, even once it is down */
+  lab?: LabDescription;
   techniques: Map<Technique, TechniqueEntry>;
 }
 
@@ -27,7 +34,8 @@ interface SavedTarget {
   labId?: number;
   lastPorts?: string;
   scanner?: unknown;
-  techniques: { technique: Technique; capture?: string; results: PortResult[] }[];
+  lab?: unknown;
+  techniques: { technique: Technique; capture?: string; startedAt?: string; results: PortResult[] }[];
 }
 
 const STORAGE_KEY = 'portlab.targets';
@@ -51,10 +59,13 @@ export class ResultsStore implements vscode.Disposable {
       if (saved.lastPorts) entry.lastPorts = saved.lastPorts;
       const scanner = ScannerInfo.safeParse(saved.scanner);
       if (scanner.success) entry.scanner = scanner.data;
+      const lab = LabDescription.safeParse(saved.lab);
+      if (lab.success) entry.lab = lab.data;
       for (const t of saved.techniques) {
         const results = t.results.filter((r) => PortResult.safeParse(r).success);
         const te: TechniqueEntry = { technique: t.technique, results: new Map(results.map((r) => [r.port, r])) };
         if (t.capture) te.capture = t.capture;
+        if (t.startedAt) te.startedAt = t.startedAt;
         entry.techniques.set(t.technique, te);
       }
     }
@@ -97,9 +108,11 @@ export class ResultsStore implements vscode.Disposable {
   beginScan(address: string, techniques: readonly Technique[], ports: string, total: number): void {
     const entry = this.addTarget(address, undefined, false);
     entry.lastPorts = ports;
+    // The helper's own start times replace this one at the end; a scan that never ends keeps it.
+    const startedAt = new Date().toISOString();
     for (const technique of techniques) {
       if (entry.techniques.get(technique)?.results.size) this.removals++;
-      entry.techniques.set(technique, { technique, results: new Map(), running: { done: 0, total } });
+      entry.techniques.set(technique, { technique, results: new Map(), startedAt, running: { done: 0, total } });
     }
     this.sortTechniques(entry);
     this.changed.fire(entry);
@@ -125,7 +138,11 @@ export class ResultsStore implements vscode.Disposable {
     this.changed.fire(entry);
   }
 
-  finishScan(summary: ScanSummary, addresses: readonly string[]): void {
+  /**
+   * A scan ended. `captureDir`: where the scan wrote its captures, for those its summary does not name
+   * (a helper that died mid-scan leaves them there).
+   */
+  finishScan(summary: ScanSummary, addresses: readonly string[], captureDir?: string): void {
     for (const address of addresses) {
       const entry = this.targets.get(address);
       if (!entry) continue;
@@ -134,11 +151,22 @@ export class ResultsStore implements vscode.Disposable {
         if (!te.running) continue;
         delete te.running;
         const s = summary.techniques.find((x) => x.technique === te.technique && x.target === address);
-        if (s?.capture) te.capture = s.capture;
+        const leftBehind = captureDir ? capturePath(captureDir, te.technique) : undefined;
+        const capture = s?.capture ?? (leftBehind && existsSync(leftBehind) ? leftBehind : undefined);
+        if (capture) te.capture = capture;
+        if (s?.startedAt) te.startedAt = s.startedAt;
         te.partial = summary.partial;
       }
     }
     this.save(undefined);
+  }
+
+  /** The lab as it described itself when its target `address` was scanned: what the report quotes. */
+  recordLab(address: string, lab: LabDescription): void {
+    const entry = this.targets.get(address);
+    if (!entry) return;
+    entry.lab = lab;
+    this.save(entry);
   }
 
   /** Every result, in target, technique, port order. */
@@ -167,7 +195,13 @@ export class ResultsStore implements vscode.Disposable {
       ...(t.labId !== undefined ? { labId: t.labId } : {}),
       ...(t.lastPorts ? { lastPorts: t.lastPorts } : {}),
       ...(t.scanner ? { scanner: t.scanner } : {}),
-      techniques: [...t.techniques.values()].map((te) => ({ technique: te.technique, ...(te.capture ? { capture: te.capture } : {}), results: [...te.results.values()] })),
+      ...(t.lab ? { lab: t.lab } : {}),
+      techniques: [...t.techniques.values()].map((te) => ({
+        technique: te.technique,
+        ...(te.capture ? { capture: te.capture } : {}),
+        ...(te.startedAt ? { startedAt: te.startedAt } : {}),
+        results: [...te.results.values()],
+      })),
     }));
     void this.memento.update(STORAGE_KEY, saved);
     this.changed.fire(entry);

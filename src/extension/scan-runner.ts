@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { parsePorts, portCount } from '../engine/ports';
+import { HelperGoneError } from '../helper/client';
 import type { ScanSummary, Technique } from '../protocol/scan';
 import { readSettings } from './config';
 import { showHelperError, type HelperPool } from './helper-pool';
+import type { LabControl } from './lab-control';
 import { labOfTarget } from './lab-targets';
 import type { ResultsStore } from './results-store';
 import { techniqueLabel } from './techniques';
@@ -31,6 +33,7 @@ export class ScanRunner {
   constructor(
     private readonly pool: HelperPool,
     private readonly store: ResultsStore,
+    private readonly lab: LabControl,
   ) {}
 
   isRunning(): boolean {
@@ -56,6 +59,7 @@ export class ScanRunner {
         let reported = 0;
         const all = total * request.techniques.length;
         let scanId: string | undefined;
+        let captureDir: string | undefined;
         let cancelled = false;
         let stopWaitingForHelper = () => {};
         const entry: RunningScan = {
@@ -80,6 +84,10 @@ export class ScanRunner {
           if (cancelled || !client) return undefined;
           this.store.beginScan(request.target, request.techniques, request.ports, total);
           if (lab) this.store.addTarget(request.target, lab.id);
+          // The lab as it is while scanned goes with the results, so the report keeps its truth, listeners and
+          // rules once the lab is down and never asks for root itself. The lab's own helper describes it (scan
+          // helpers run confined and cannot read its namespaces' rules); the scan does not wait for it.
+          if (lab) void this.lab.describe(lab.id).then((d) => d && this.store.recordLab(request.target, d));
           // Events may arrive before scan.start answers, so they are matched by scanId once it is known.
           const early: { scanId: string; apply: () => void }[] = [];
           const onEvent = (id: string, apply: () => void) => (scanId === undefined ? early.push({ scanId: id, apply }) : id === scanId && apply());
@@ -107,6 +115,7 @@ export class ScanRunner {
               ...(settings.allowedTargets.length > 0 ? { allowTargets: settings.allowedTargets } : {}),
             });
             scanId = started.scanId;
+            captureDir = started.captureDir;
             for (const e of early.splice(0)) if (e.scanId === scanId) e.apply();
             if (cancelled) void client.cancelScan(scanId).catch(() => undefined);
             summary = await client.waitForScan(scanId);
@@ -114,14 +123,15 @@ export class ScanRunner {
             offPort();
             offProgress();
           }
-          const result = { summary };
-          this.store.finishScan(result.summary, [request.target]);
-          if (result.summary.error) void vscode.window.showErrorMessage(result.summary.error);
-          return result.summary;
+          this.store.finishScan(summary, [request.target]);
+          if (summary.error) void vscode.window.showErrorMessage(summary.error);
+          return summary;
         } catch (err) {
-          this.store.finishScan({ scanId: scanId ?? '', partial: true, techniques: [] }, [request.target]);
+          this.store.finishScan({ scanId: scanId ?? '', partial: true, techniques: [] }, [request.target], captureDir);
           // Not awaited: the message waits for the user, the scan's caller should not.
-          void showHelperError(err);
+          if (err instanceof HelperGoneError && scanId)
+            void vscode.window.showErrorMessage(vscode.l10n.t('The scan of {0} stopped: {1}. The ports found so far stay in the tree, marked partial.', request.target, err.message));
+          else void showHelperError(err);
           return undefined;
         } finally {
           cancelSub.dispose();

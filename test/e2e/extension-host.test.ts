@@ -8,7 +8,7 @@ import { launchChromium, ROOT, startCodeServer, type CodeServer } from './harnes
 const LAB_ID = 52;
 const isRoot = process.getuid?.() === 0;
 
-test('mocha suite in code-server’s real extension host (activation, commands, tree after a connect scan of the lab, crowded states folded, settings)', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 }, async () => {
+test('mocha suite in code-server’s real extension host (activation, commands, tree after a connect scan of the lab, the report folder, crowded states folded, settings, a helper killed mid-scan, the report once the lab is down)', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 }, async () => {
   await esbuild.build({ entryPoints: [join(ROOT, 'test/e2e/suite/index.ts')], outfile: join(ROOT, 'out/test/suite/index.js'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', 'mocha', 'cap', 'raw-socket'], logLevel: 'warning' });
   let server: CodeServer | undefined;
   let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
@@ -33,7 +33,7 @@ test('mocha suite in code-server’s real extension host (activation, commands, 
     process.stdout.write(`${report}\n`);
     assert.equal(code, 0, `extension-host suite failed:\n${console.join('\n')}`);
     // Mocha's lines reach the page console with their %s/%d placeholders unfilled: count the ticks.
-    assert.equal(console.filter((l) => l.includes('✔')).length, 7, report);
+    assert.equal(console.filter((l) => l.includes('✔')).length, 9, report);
   } finally {
     await browser?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);

@@ -2,22 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostname, release } from 'node:os';
 import { join } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
-import { RESULTS_DIR, resultsWebview, runCommand, treeRow, waitForRow, withPortLabInBrowser } from './harness';
+import type { Page } from 'playwright-core';
+import { mermaidDiagrams, RESULTS_DIR, resultsWebview, runCommand, treeRow, waitForRow, webviewFrame, withPortLabInBrowser } from './harness';
 
 const LAB_ID = 53;
 const TARGET = `198.18.${LAB_ID}.2`;
 const isRoot = process.getuid?.() === 0;
-
-/** The frame of the webview that holds `selector` (the results panel and the Markdown preview are both webviews). */
-async function webviewFrame(page: Page, selector: string, timeout = 30_000): Promise<Frame> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    for (const frame of page.frames()) if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
-    if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
-    await page.waitForTimeout(250);
-  }
-}
 
 /** Palette → Scan Target… with the lab's target, the ticked techniques and `ports`. */
 async function scanFromPalette(page: Page, ports: string): Promise<void> {
@@ -83,8 +73,14 @@ test('palette → Stop Scan ends a running scan; Generate Lab Report in an edito
     for (const port of ['22/tcp', '23/tcp', '25/tcp', '80/tcp']) assert.ok(cells.includes(port), `${port} in the report`);
     // The Environment section names the host and kernel the helper scanned from.
     for (const fact of [hostname(), release()]) assert.ok(cells.includes(fact), `${fact} in the Environment section`);
+    // The topology and the exchanges as diagrams. This VS Code draws Mermaid itself (its built-in
+    // mermaid-markdown-features); PortLab's preview script then leaves the blocks to it, and none is drawn twice.
+    const { flowcharts, sequences } = mermaidDiagrams(preview);
+    await flowcharts.first().waitFor({ timeout: 60_000 });
+    await sequences.first().waitFor({ timeout: 60_000 });
+    assert.equal(await flowcharts.count(), 1, 'one topology diagram');
+    assert.equal(await preview.locator('.portlab-mermaid').count(), 0, 'not drawn a second time by PortLab');
     await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-report.png') });
-
 
     // The results panel, with a port selected, comes back as it was after the window reloads.
     await runCommand(page, 'PortLab: Show Results');
@@ -101,8 +97,13 @@ test('palette → Stop Scan ends a running scan; Generate Lab Report in an edito
     await runCommand(page, 'Developer: Reload Window');
     await page.locator('.activitybar [aria-label^="PortLab"]').first().waitFor({ timeout: 60_000 });
     await results.locator('#count', { hasText: count }).waitFor({ timeout: 60_000 });
-    await results.locator('svg.ladder g.packet text.label').first().waitFor({ timeout: 30_000 });
-    assert.deepEqual(await results.locator('svg.ladder g.packet text.label').allTextContents(), ladder);
+    // The restored webviews (results panel, report preview) may load once more while the window settles: read until one answers.
+    let restored: string[] = [];
+    for (const deadline = Date.now() + 30_000; restored.length === 0 && Date.now() < deadline; ) {
+      restored = await results.locator('svg.ladder g.packet text.label').allTextContents().catch(() => []);
+      if (restored.length === 0) await page.waitForTimeout(250);
+    }
+    assert.deepEqual(restored, ladder);
     await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-after-reload.png') });
 
     // Stop Scan from the palette again, in the reloaded window with the restored results panel showing the

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
-import { RESULTS_DIR, resultsWebview, runCommand, treeRow, waitForRow, withPortLabInBrowser } from './harness';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { mermaidDiagrams, RESULTS_DIR, resultsWebview, runCommand, treeRow, waitForRow, webviewFrame, withPortLabInBrowser } from './harness';
 
 const LAB_ID = 51;
 const TARGET = `198.18.${LAB_ID}.2`;
@@ -14,8 +14,20 @@ async function ladderLabels(frame: FrameLocator): Promise<string[]> {
   return frame.locator('svg.ladder g.packet text.label').allTextContents();
 }
 
-test('palette → lab → SYN and UDP scan → tree → results webview with the right ladders', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 15 * 60_000 }, async () =>
-  withPortLabInBrowser(LAB_ID, { 'portlab.defaultTechniques': ['syn', 'udp'], 'portlab.maxRetries': 1, 'portlab.rate': 500 }, async (page) => {
+/** The fill of the flowchart's first node: it changes when the diagram is drawn for another theme. */
+function nodeFill(flowchart: Locator): Promise<string> {
+  return flowchart.locator('.node rect, .node polygon, .node path').first().evaluate((e) => getComputedStyle(e).fill);
+}
+
+test('palette → lab → SYN and UDP scan → tree → results webview with the right ladders → report preview with its diagrams drawn by PortLab', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 15 * 60_000 }, async () =>
+  withPortLabInBrowser(LAB_ID, {
+    'portlab.defaultTechniques': ['syn', 'udp'],
+    'portlab.maxRetries': 1,
+    'portlab.rate': 500,
+    // As in a VS Code without built-in Mermaid (before mermaid-markdown-features): its plugin takes no ```mermaid
+    // block, which stays code for PortLab's preview script to draw.
+    'markdown-mermaid.languages': ['none'],
+  }, async (page) => {
     await runCommand(page, 'PortLab: Start Lab Sandbox');
     await waitForRow(page, TARGET);
 
@@ -78,5 +90,37 @@ test('palette → lab → SYN and UDP scan → tree → results webview with the
     await treeRow(page, '25/tcp filtered').click();
     await frame.locator('.details h2', { hasText: `syn · ${TARGET}:25/tcp — filtered (no-response)` }).waitFor({ timeout: 30_000 });
     assert.equal(await frame.locator('tr.selected').getAttribute('data-key'), `syn/${TARGET}/25`);
+
+    // The report's preview: every Mermaid block drawn as a diagram by PortLab's preview script, none left as code.
+    await runCommand(page, 'PortLab: Generate Lab Report');
+    const preview = await webviewFrame(page, 'h1:has-text("Port scanning lab report")');
+    await preview.locator('pre:has(> code.language-mermaid)').first().waitFor({ state: 'attached' });
+    const blocks = await preview.locator('pre:has(> code.language-mermaid)').count();
+    const drawn = preview.locator('.portlab-mermaid');
+    const { flowcharts, sequences } = mermaidDiagrams(preview);
+    await flowcharts.first().waitFor({ timeout: 30_000 });
+    await sequences.first().waitFor({ timeout: 30_000 });
+    await preview.locator('.portlab-mermaid svg').nth(blocks - 1).waitFor({ timeout: 30_000 });
+    assert.equal(await drawn.count(), blocks, `${blocks} blocks, each drawn once`);
+    assert.equal(await preview.locator('.portlab-mermaid.error').count(), 0, 'every block drawn');
+    assert.equal(await preview.locator('pre:has(> code.language-mermaid):visible').count(), 0, 'no block left as code');
+    assert.equal(await flowcharts.count(), 1, 'the topology');
+    assert.ok((await flowcharts.first().locator('.node').count()) >= 2, 'scanner and target in the topology');
+    assert.ok((await sequences.count()) >= 4, 'an exchange diagram per distinct exchange');
+    assert.ok((await sequences.first().locator('.messageText').count()) >= 1, 'the exchange shows its packets');
+    await page.screenshot({ path: join(RESULTS_DIR, 'e2e-report-diagrams.png') });
+    await sequences.first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(RESULTS_DIR, 'e2e-report-sequence.png') });
+
+    // The diagrams follow the editor's theme: drawn again, in other colours, when it changes.
+    const theme = await preview.locator('body').getAttribute('class');
+    const fill = await nodeFill(flowcharts.first());
+    await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && (await nodeFill(flowcharts.first()).catch(() => fill)) === fill) await page.waitForTimeout(250);
+    assert.notEqual(await preview.locator('body').getAttribute('class'), theme, 'the preview took the other theme');
+    assert.notEqual(await nodeFill(flowcharts.first()), fill, 'the topology was drawn again in the other theme’s colours');
+    assert.equal(await drawn.count(), blocks, 'still each block once');
+    await page.screenshot({ path: join(RESULTS_DIR, 'e2e-report-diagrams-other-theme.png') });
   }),
 );

@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { labDown } from '../../src/lab';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -237,6 +237,21 @@ export function treeRow(page: Page, text: string): Locator {
 /** Waits for a row of the Targets tree that shows `text`. */
 export async function waitForRow(page: Page, text: string, timeout = 60_000): Promise<void> {
   await treeRow(page, text).waitFor({ timeout });
+}
+
+/** The frame of the webview that holds `selector` (the results panel and the Markdown preview are both webviews). */
+export async function webviewFrame(page: Page, selector: string, timeout = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const frame of page.frames()) if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** The Mermaid diagrams of a Markdown preview, drawn as SVG by whichever script draws them. */
+export function mermaidDiagrams(preview: Frame): { flowcharts: Locator; sequences: Locator } {
+  return { flowcharts: preview.locator('svg[aria-roledescription^="flowchart"]'), sequences: preview.locator('svg[aria-roledescription="sequence"]') };
 }
 
 /** The results panel's content (its webview's inner frame). */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import type { PortLabApi } from '../../../src/extension/extension';
@@ -29,6 +30,23 @@ async function api(): Promise<PortLabApi> {
   const ext = vscode.extensions.getExtension<PortLabApi>(EXTENSION_ID);
   assert.ok(ext, `${EXTENSION_ID} is installed`);
   return ext.activate();
+}
+
+/**
+ * The messages the extension shows while `body` runs, as the user reads them. The real calls go on
+ * (the notifications appear): this only listens.
+ */
+async function withShownMessages<T>(body: (shown: { error: string[]; info: string[] }) => Promise<T>): Promise<T> {
+  const shown = { error: [] as string[], info: [] as string[] };
+  const window = vscode.window as { showErrorMessage: (...args: unknown[]) => unknown; showInformationMessage: (...args: unknown[]) => unknown };
+  const { showErrorMessage, showInformationMessage } = window;
+  window.showErrorMessage = (message: unknown, ...rest: unknown[]) => (shown.error.push(String(message)), showErrorMessage.call(vscode.window, message, ...rest));
+  window.showInformationMessage = (message: unknown, ...rest: unknown[]) => (shown.info.push(String(message)), showInformationMessage.call(vscode.window, message, ...rest));
+  try {
+    return await body(shown);
+  } finally {
+    Object.assign(window, { showErrorMessage, showInformationMessage });
+  }
 }
 
 /** What the tree shows for a node: label, description and icon, as the user sees them. */
@@ -86,10 +104,17 @@ export function defineTests(root: Mocha.Suite): void {
     assert.ok(capture?.startsWith(captureDir), `the capture ${capture} is under ${captureDir}`);
   });
 
-  add('Generate Lab Report writes the report of the scans and opens it with the Markdown preview beside it', async () => {
-    await api();
+  add('Generate Lab Report writes the report of the scans, with its captures beside it, and opens it with the Markdown preview beside it', async () => {
+    const a = await api();
+    // The lab describes itself to the store while it is scanned, for the report.
+    await until('the lab description', () => a.store.get(target)?.lab !== undefined);
     const uri = (await vscode.commands.executeCommand('portlab.generateReport')) as vscode.Uri | undefined;
     assert.ok(uri && existsSync(uri.fsPath), `the report was written: ${uri?.fsPath}`);
+    // A folder to hand in, as `portlab scan --out` writes one: the report, its results and lab, and the pcap it links to.
+    const folder = dirname(uri.fsPath);
+    assert.equal(folder, join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'portlab-report', target));
+    assert.deepEqual(readdirSync(folder).sort(), ['connect.pcap', 'lab.json', basename(uri.fsPath), 'results.json'].sort());
+    assert.ok(readFileSync(join(folder, 'connect.pcap')).equals(readFileSync(a.store.captureOf(target, 'connect')!)), 'the capture is copied');
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === uri.fsPath);
     assert.ok(editor, 'the report is open in a visible editor');
     const text = editor.document.getText();
@@ -100,6 +125,19 @@ export function defineTests(root: Mocha.Suite): void {
     // The lab's ports as scanned above, with their states.
     for (const [port, state] of [[22, 'open'], [23, 'closed'], [25, 'filtered'], [80, 'open'], [110, 'filtered']] as const) assert.match(text, new RegExp(`^\\| ${port}/tcp \\|.*\\| ${state} \\|`, 'm'), `${port} ${state}`);
     assert.match(text, /198\.18\.\d+\.2/);
+    assert.match(text, /\[connect\.pcap\]\(connect\.pcap\)/, 'the capture is linked beside the report');
+    // The tool and version, as the CLI names them; the date the scan started, not when the report was written.
+    const version = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { version: string }).version;
+    assert.ok(text.includes(`portlab ${version}`), `the report names portlab ${version}`);
+    const startedAt = a.store.get(target)?.techniques.get('connect')?.startedAt;
+    assert.ok(startedAt && text.includes(`| ${startedAt} |`), `the scan date is the scan's start, ${startedAt}`);
+    // The lab's firewall rules, quoted from the lab as it was scanned.
+    const { ruleset } = a.store.get(target)!.lab!;
+    assert.match(ruleset, /tcp dport 25 drop/);
+    assert.ok(text.includes(ruleset.trimEnd()), 'the report quotes the lab ruleset');
+    // The same scans, the same report.
+    await vscode.commands.executeCommand('portlab.generateReport');
+    assert.equal(readFileSync(uri.fsPath, 'utf8'), text);
     const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => ({ t, column: g.viewColumn })));
     const isPreview = (t: vscode.Tab) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('markdown.preview');
     // The preview's webview tab opens a moment after the command returns.
@@ -198,5 +236,78 @@ export function defineTests(root: Mocha.Suite): void {
     assert.ok(vscode.window.terminals.includes(terminal), 'the terminal is still open');
     assert.equal(terminal.exitStatus, undefined);
     terminal.dispose();
+  });
+
+  add('a helper killed mid-scan (SIGKILL) ends the scan: no progress left spinning, the technique partial with its capture, an error that says so, and the next scan starts a new helper', async () => {
+    const a = await api();
+    // The helper a connect scan of the lab uses: the pool's, in the lab's scanner namespace.
+    const scanHelper = async () => a.helpers.get({ raw: false, netns: `portlab${labId}-scanner` });
+    const rate = settings().get<number>('rate');
+    await settings().update('rate', 20, vscode.ConfigurationTarget.Global);
+    try {
+      await withShownMessages(async (messages) => {
+        // 2000 ports at 20 probes/s: about 100 s unless something ends it.
+        const scan = vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '3000-4999' }) as Thenable<ScanSummary | undefined>;
+        const found = () => [...(a.store.get(target)?.techniques.get('connect')?.results.keys() ?? [])].filter((p) => p >= 3000).length;
+        await until('the first results', () => found() >= 5);
+        const { pid } = await (await scanHelper()).hello();
+        // Only that process: the helper, as its own hello names it.
+        assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /cli\.js\0helper\0/);
+        const killedAt = Date.now();
+        process.kill(pid, 'SIGKILL');
+        const summary = await scan;
+        assert.ok(Date.now() - killedAt < 5000, `the scan ended ${Date.now() - killedAt} ms after the kill`);
+        assert.equal(summary, undefined, 'the scan did not finish');
+
+        // The tree: the technique no longer scanning, marked partial, still listing what was found.
+        const targetNode = a.tree.getChildren().find((n) => n.kind === 'target' && n.target === target)!;
+        const technique = a.tree.getChildren(targetNode).find((n) => n.kind === 'technique' && n.technique === 'connect')!;
+        assert.notEqual(shown(a, technique).icon, 'loading~spin');
+        assert.match(shown(a, technique).description, /\(partial\)$/);
+        const kept = found();
+        assert.ok(kept >= 5 && kept < 2000, `${kept} of 2000 ports kept`);
+        // The capture the helper wrote until it died is the technique's, and it reads.
+        const capture = a.store.captureOf(target, 'connect');
+        assert.ok(capture && existsSync(capture), `the partial capture is kept: ${capture}`);
+        const tshark = spawnSync('tshark', ['-n', '-r', capture], { encoding: 'utf8' });
+        if (!tshark.error) assert.ok(tshark.stdout.includes('SYN'), `tshark reads the partial capture: ${tshark.stderr}`);
+
+        // One error, saying what happened; and nothing left running: Stop Scan finds no scan.
+        await until('the error message', () => messages.error.length > 0);
+        assert.equal(messages.error.length, 1, messages.error.join('\n'));
+        assert.match(messages.error[0]!, new RegExp(`^The scan of ${target.replace(/\./g, '\\.')} stopped: the PortLab helper was killed by SIGKILL.*marked partial\\.$`));
+        await vscode.commands.executeCommand('portlab.stopScan');
+        assert.deepEqual(messages.info, ['No scan is running.']);
+
+        // The next scan starts a new helper and runs to its end.
+        const again = (await vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '22,23' })) as ScanSummary | undefined;
+        assert.ok(again && !again.partial, 'the next scan ran to its end');
+        assert.notEqual((await (await scanHelper()).hello()).pid, pid, 'a new helper');
+        assert.equal(a.store.get(target)?.techniques.get('connect')?.results.get(22)?.state, 'open');
+        assert.equal(a.store.get(target)?.techniques.get('connect')?.results.get(23)?.state, 'closed');
+        assert.doesNotMatch(shown(a, technique).description, /partial/);
+      });
+    } finally {
+      await settings().update('rate', rate, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  add('the report stays the same once the lab is down, and writing it starts no helper', async () => {
+    const a = await api();
+    await until('the lab description', () => a.store.get(target)?.lab !== undefined);
+    const uri = (await vscode.commands.executeCommand('portlab.generateReport')) as vscode.Uri;
+    const before = readFileSync(uri.fsPath, 'utf8');
+    assert.equal(await vscode.commands.executeCommand('portlab.stopLab', labId), true, 'the lab was removed');
+    const started: unknown[] = [];
+    const { get } = a.helpers;
+    a.helpers.get = (needs) => (started.push(needs), get.call(a.helpers, needs));
+    try {
+      await vscode.commands.executeCommand('portlab.generateReport');
+    } finally {
+      a.helpers.get = get;
+    }
+    assert.deepEqual(started, [], 'no helper asked for');
+    assert.equal(readFileSync(uri.fsPath, 'utf8'), before);
+    assert.match(before, /tcp dport 25 drop/);
   });
 }
