@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Command, InvalidArgumentError } from 'commander';
 import {
   buildIcmpEchoFrame,
   buildTcpFrame,
@@ -280,18 +281,24 @@ export function runFuzzWithWatchdog(o: FuzzOptions, hangSeconds = 10): Promise<{
   });
 }
 
+function nonNegative(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number ≥ 0`);
+    return n;
+  };
+}
+
 function parseArgs(argv: string[]): FuzzOptions {
-  const o: FuzzOptions = { frames: 1_000_000, seconds: 300, seed: Date.now() % 2 ** 31 };
-  for (let i = 0; i < argv.length; i += 2) {
-    const value = Number(argv[i + 1]);
-    const key = argv[i];
-    if ((key !== '--frames' && key !== '--seconds' && key !== '--seed') || !Number.isFinite(value) || value < 0) {
-      process.stderr.write(`portlab fuzz: usage: npm run fuzz -- [--frames N] [--seconds S] [--seed X]\n`);
-      process.exit(2);
-    }
-    o[key.slice(2) as keyof FuzzOptions] = value;
-  }
-  return o;
+  return new Command('npm run fuzz --')
+    .description('fuzz the packet decoders and the pcap reader with generated frames')
+    .option('--frames <n>', 'frames to generate', nonNegative('--frames'), 1_000_000)
+    .option('--seconds <s>', 'time limit; stopping at it before --frames is a failure', nonNegative('--seconds'), 300)
+    .option('--seed <x>', 'seed of the generator (a failure prints it)', nonNegative('--seed'), Date.now() % 2 ** 31)
+    // bad arguments exit 2 like the portlab CLI; a failed campaign exits 1
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    .parse(argv, { from: 'user' })
+    .opts<FuzzOptions>();
 }
 
 async function main(): Promise<void> {
@@ -320,7 +327,10 @@ async function main(): Promise<void> {
   );
   for (const t of r.firstThrows) process.stderr.write(`THROW on ${t.input}\n${t.error}\n`);
   if (r.throws > 0) process.exit(1);
-  if (r.frames < o.frames) process.stdout.write(`(stopped at the ${o.seconds} s limit before ${fmt(o.frames)} frames)\n`);
+  if (r.frames < o.frames) {
+    process.stderr.write(`stopped at the ${o.seconds} s limit after ${fmt(r.frames)} of ${fmt(o.frames)} frames\n`);
+    process.exit(1);
+  }
 }
 
 if (!isMainThread) {

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Packages the engine, the lab sandbox and the tests use; each is checked before apt is touched.
-APT_PACKAGES=(libpcap-dev nftables iproute2 dnsmasq-base nmap tshark tcpdump libxml2-utils python3 make g++ procps)
+APT_PACKAGES=(libpcap-dev nftables iproute2 dnsmasq-base nmap tshark tcpdump libxml2-utils python3 python3-scapy make g++ procps sudo libcap2-bin util-linux)
 missing=()
 for p in "${APT_PACKAGES[@]}" ${PORTLAB_EXTRA_APT:-}; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
