@@ -3,6 +3,7 @@ import {
   ResponseError,
   StreamMessageReader,
   StreamMessageWriter,
+  type Message,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import { z } from 'zod';
@@ -57,6 +58,22 @@ export interface ScanHandlers {
 }
 
 /**
+ * A write to a helper that has just exited fails (EPIPE), and vscode-jsonrpc's sendRequest rethrows that
+ * failure inside a promise executor, where nothing can catch it: an unhandled rejection that would end
+ * the client's process. The exit handler reports the helper's going (and rejects what waits on it), so a
+ * failed write is dropped here.
+ */
+class HelperStdinWriter extends StreamMessageWriter {
+  override async write(msg: Message): Promise<void> {
+    try {
+      await super.write(msg);
+    } catch {
+      // reported by the helper's exit
+    }
+  }
+}
+
+/**
  * A typed client of the helper, for the extension, the CLI and the tests: one method per request,
  * results checked against their schemas, events by name, and a clear error when the helper dies.
  */
@@ -74,7 +91,7 @@ export class HelperClient {
     readonly method: LaunchMethod,
   ) {
     child.stderr.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString()).slice(-2000)));
-    this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new HelperStdinWriter(child.stdin));
     for (const event of Object.keys(EVENTS) as EventMethod[])
       this.connection.onNotification(event, (params: unknown) => {
         const parsed = EVENTS[event].safeParse(params);
