@@ -203,7 +203,7 @@ export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchErr
     const rule = f.sudoCommand && f.userName ? sudoersRule(f.userName, f.sudoCommand) : undefined;
     const fixes = [
       capable ? `give Node.js the capability once (PortLab then needs no sudo): ${setcap}` : undefined,
-      rule ? `let sudo start exactly the PortLab helper without a password, with this line added by "sudo visudo -f /etc/sudoers.d/portlab": ${rule}` : undefined,
+      rule ? `let sudo start exactly the PortLab helper without a password (only safe while your user cannot write the files it names), with this line added by "sudo visudo -f /etc/sudoers.d/portlab": ${rule}` : undefined,
     ].filter((fix) => fix !== undefined);
     return {
       error: new HelperLaunchError('sudo needs your password, and PortLab cannot type it for you.', fixes.length > 0 ? fixes.join('; or ') : setcap, capable || !rule ? setcap : rule),
