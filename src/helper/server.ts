@@ -12,7 +12,7 @@ import {
 import { UserError } from '../engine/errors';
 import { labDown, labStatus, labUp } from '../lab';
 import { listInterfaces } from '../link/interface-list';
-import { PROTOCOL_VERSION, RpcErrorCode, type RequestMethod } from '../protocol';
+import { PROTOCOL_VERSION, RpcErrorCode, type EventMethod, type RequestMethod } from '../protocol';
 import { BoundedMessageReader, type BadInput } from './bounded-reader';
 import { ensurePrivateDirectory } from './capture-dir';
 import { CAP_NET_RAW, hasCapability, parseCapEff } from './launch';
@@ -68,12 +68,21 @@ export function serveHelper(options: HelperServerOptions): Promise<void> {
   const reader = new BoundedMessageReader(options.input, MAX_MESSAGE_BYTES, answerBadInput);
   const connection: MessageConnection = createMessageConnection(reader, writer);
 
+  // Scans winding down after the client went (stdin closed) still report; the closed connection then
+  // throws at once instead of rejecting, and there is nobody left to tell.
+  const notify = (method: EventMethod, params: unknown): void => {
+    try {
+      void connection.sendNotification(method, params).catch(() => undefined);
+    } catch {
+      // the client has gone
+    }
+  };
   const scans = new ScanRegistry(
     options.captureDir,
     {
-      progress: (p) => void connection.sendNotification('scan.progress', p).catch(() => undefined),
-      port: (scanId, result) => void connection.sendNotification('scan.port', { scanId, result }).catch(() => undefined),
-      done: (s) => void connection.sendNotification('scan.done', s).catch(() => undefined),
+      progress: (p) => notify('scan.progress', p),
+      port: (scanId, result) => notify('scan.port', { scanId, result }),
+      done: (s) => notify('scan.done', s),
     },
     options.allowTargets,
   );
