@@ -103,8 +103,10 @@ for (const technique of ['fin', 'udp', 'syn'] as const) {
       const outDir = join(outRoot, `probes-${technique}-${maxRetries ?? 'default'}`);
       const flag = { fin: '-sF', udp: '-sU', syn: '-sS' }[technique];
       const args = ['scan', TARGET, '-p', truth.map((p) => p.port).join(','), flag, '--json', '--out', outDir, ...(maxRetries === undefined ? [] : ['--max-retries', String(maxRetries)])];
-      const { stdout } = await promisify(execFile)('ip', ['netns', 'exec', NETNS, process.execPath, CLI, ...args], { timeout: 120_000, maxBuffer: 16 << 20 });
-      const silent = new Set((JSON.parse(stdout) as { results: { port: number; reason: string }[] }).results.filter((r) => r.reason === 'no-response').map((r) => r.port));
+      await promisify(execFile)('ip', ['netns', 'exec', NETNS, process.execPath, CLI, ...args], { timeout: 120_000, maxBuffer: 16 << 20 });
+      // silent by the lab's truth, not by what the scan said: a dropping firewall, and for FIN an open port too
+      const silentTruths: LabTruth[] = technique === 'fin' ? ['open', 'filtered-drop'] : ['filtered-drop'];
+      const silent = new Set(truth.filter((p) => silentTruths.includes(p.truth)).map((p) => p.port));
       const frames = await tsharkFrames(join(outDir, `${technique}.pcap`));
       const probes = new Map<number, number>();
       for (const f of frames.values()) {

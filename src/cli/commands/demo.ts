@@ -22,7 +22,8 @@ const REPORTS: [ReportLang, string][] = [
 
 /** A demo's files from an earlier run in the same folder: `scan --out` would merge the new scan into them. */
 function removeEarlierRun(out: string): void {
-  for (const file of [RESULTS_FILE, LAB_FILE, ...TECHNIQUES.map((t) => capturePath(out, t)), ...REPORTS.map(([, f]) => f)]) rmSync(join(out, file), { force: true });
+  for (const file of [RESULTS_FILE, LAB_FILE, ...REPORTS.map(([, f]) => f)]) rmSync(join(out, file), { force: true });
+  for (const technique of TECHNIQUES) rmSync(capturePath(out, technique), { force: true });
   rmSync(join(out, NMAP_DIR), { recursive: true, force: true });
 }
 
