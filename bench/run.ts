@@ -54,9 +54,24 @@ function commandFor(tool: Tool, s: Scenario, topo: Topology, outFile: string): s
       return ['nmap', ...s.nmap, '-n', '-Pn', '-v', '-p', ports, '-oX', outFile, ...s.targets];
     case 'masscan':
       return [
-        'masscan', ...s.targets, '-p', ports, '--rate', String(MASSCAN_RATE), '--wait', '1',
-        '--adapter', SCANNER_IF, '--adapter-ip', SCANNER_IP, '--adapter-mac', topo.scannerMac, '--router-mac', topo.targetMac,
-        '-oJ', outFile,
+        'masscan',
+        ...s.targets,
+        '-p',
+        ports,
+        '--rate',
+        String(MASSCAN_RATE),
+        '--wait',
+        '1',
+        '--adapter',
+        SCANNER_IF,
+        '--adapter-ip',
+        SCANNER_IP,
+        '--adapter-mac',
+        topo.scannerMac,
+        '--router-mac',
+        topo.targetMac,
+        '-oJ',
+        outFile,
       ];
   }
 }

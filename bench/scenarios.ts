@@ -155,7 +155,7 @@ export function scenarios(top1000: number[], withSourceIps: boolean): Scenario[]
 /** nmap and PortLab both accept `a,b,c-d`; ranges keep the command line short. */
 export function portSpec(ports: number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < ports.length; ) {
+  for (let i = 0; i < ports.length;) {
     let j = i;
     while (j + 1 < ports.length && ports[j + 1] === ports[j]! + 1) j++;
     parts.push(i === j ? `${ports[i]}` : `${ports[i]}-${ports[j]}`);

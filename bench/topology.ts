@@ -37,7 +37,9 @@ function run(cmd: string, args: string[], input?: string): string {
 }
 
 function nsExists(name: string): boolean {
-  return run('ip', ['netns', 'list']).split('\n').some((l) => l.split(' ')[0] === name);
+  return run('ip', ['netns', 'list'])
+    .split('\n')
+    .some((l) => l.split(' ')[0] === name);
 }
 
 /** Deleting a namespace removes its veth end, its nft tables and its addresses with it. */
@@ -58,7 +60,15 @@ export function nftRuleset(hosts: HostSetup[]): string {
     if (h.tcpDrop.length) rules.push(`ip daddr ${h.address} tcp dport { ${h.tcpDrop.join(', ')} } drop`);
     if (h.udpReject.length) rules.push(`ip daddr ${h.address} udp dport { ${h.udpReject.join(', ')} } reject with icmp type admin-prohibited`);
   }
-  return ['table ip portlabbench {', '  chain input {', '    type filter hook input priority 0; policy accept;', ...rules.map((r) => `    ${r}`), '  }', '}', ''].join('\n');
+  return [
+    'table ip portlabbench {',
+    '  chain input {',
+    '    type filter hook input priority 0; policy accept;',
+    ...rules.map((r) => `    ${r}`),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
 }
 
 /** Listens on every open port of every host from one process (the lab's listener, once per address). */

@@ -9,14 +9,38 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 const nodeExternal = ['cap', 'raw-socket'];
 
 const builds = [
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'out/cli.js', platform: 'node', target: 'node20', format: 'cjs', external: nodeExternal, banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'out/cli.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: nodeExternal,
+    banner: { js: '#!/usr/bin/env node' },
+  },
 ];
 if (existsSync('src/extension/extension.ts'))
-  builds.push({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'out/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode', ...nodeExternal] });
+  builds.push({
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'out/extension.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode', ...nodeExternal],
+  });
 if (existsSync('webview/main.ts'))
   builds.push({ ...common, entryPoints: ['webview/main.ts'], outfile: 'out/webview.js', platform: 'browser', target: 'es2022', format: 'iife' });
 // The Markdown preview script that draws the report's Mermaid diagrams (mermaid itself bundled in).
 if (existsSync('webview/markdown-preview.ts'))
-  builds.push({ ...common, entryPoints: ['webview/markdown-preview.ts'], outfile: 'out/markdown-preview.js', platform: 'browser', target: 'es2022', format: 'iife' });
+  builds.push({
+    ...common,
+    entryPoints: ['webview/markdown-preview.ts'],
+    outfile: 'out/markdown-preview.js',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+  });
 
 await Promise.all(builds.map((b) => esbuild.build(b)));

@@ -28,8 +28,8 @@ import {
   TCP_SYN,
   TCP_ACK,
   TCP_RST,
-} from '../src/engine/packet';
-import { readPcap, readPcapFile } from '../src/engine/pcap';
+} from '../src/wire';
+import { readPcap, readPcapFile } from '../src/wire/pcap';
 
 export interface FuzzOptions {
   frames: number;
@@ -78,7 +78,14 @@ function seedFrames(): Uint8Array[] {
   for (const name of readdirSync(captures).filter((f) => f.endsWith('.pcap'))) {
     for (const r of readPcapFile(join(captures, name)).records) frames.push(Uint8Array.from(r.data));
   }
-  const syn = buildTcpFrame({ ...A, srcPort: 40000, dstPort: 80, seq: 12345, flags: TCP_SYN, options: [mssOption(1460), sackPermittedOption(), timestampOption(1, 0), nopOption(), windowScaleOption(7)] });
+  const syn = buildTcpFrame({
+    ...A,
+    srcPort: 40000,
+    dstPort: 80,
+    seq: 12345,
+    flags: TCP_SYN,
+    options: [mssOption(1460), sackPermittedOption(), timestampOption(1, 0), nopOption(), windowScaleOption(7)],
+  });
   frames.push(
     syn,
     buildTcpFrame({ ...B, srcPort: 80, dstPort: 40000, seq: 1, ack: 12346, flags: TCP_SYN | TCP_ACK, payload: new Uint8Array(20) }),
@@ -87,8 +94,15 @@ function seedFrames(): Uint8Array[] {
     buildIcmpEchoFrame({ ...A, echoId: 1, echoSeq: 2, payload: new Uint8Array(8) }),
     buildArpRequest({ srcMac: A.srcMac, srcIp: A.srcIp, targetIp: A.dstIp }),
     // IP options (record route) in both the packet and the quoted header of an ICMP error
-    encodeEthernet(B.dstMac, B.srcMac, ETHERTYPE_IPV4, encodeIPv4({ src: B.srcIp, dst: B.dstIp, protocol: IPPROTO_ICMP, options: Uint8Array.of(7, 7, 4, 0, 0, 0, 0) },
-      encodeIcmp({ type: 3, code: 3, payload: syn.subarray(14, 14 + 48) }))),
+    encodeEthernet(
+      B.dstMac,
+      B.srcMac,
+      ETHERTYPE_IPV4,
+      encodeIPv4(
+        { src: B.srcIp, dst: B.dstIp, protocol: IPPROTO_ICMP, options: Uint8Array.of(7, 7, 4, 0, 0, 0, 0) },
+        encodeIcmp({ type: 3, code: 3, payload: syn.subarray(14, 14 + 48) }),
+      ),
+    ),
   );
   return frames;
 }
@@ -191,7 +205,21 @@ function hex(b: Uint8Array): string {
 export function runFuzz(o: FuzzOptions, heartbeat: (frames: number) => void = () => {}): FuzzReport {
   const random = rng(o.seed);
   const next = generator(random, seedFrames());
-  const report: FuzzReport = { seed: o.seed, frames: 0, decoded: 0, rejected: 0, ipCalls: 0, ipDecoded: 0, pcapFiles: 0, pcapRecords: 0, pcapTruncated: 0, pcapErrors: 0, throws: 0, firstThrows: [], seconds: 0 };
+  const report: FuzzReport = {
+    seed: o.seed,
+    frames: 0,
+    decoded: 0,
+    rejected: 0,
+    ipCalls: 0,
+    ipDecoded: 0,
+    pcapFiles: 0,
+    pcapRecords: 0,
+    pcapTruncated: 0,
+    pcapErrors: 0,
+    throws: 0,
+    firstThrows: [],
+    seconds: 0,
+  };
   const started = Date.now();
   const deadline = started + o.seconds * 1000;
   const batch: Uint8Array[] = [];
@@ -290,15 +318,17 @@ function nonNegative(name: string): (value: string) => number {
 }
 
 function parseArgs(argv: string[]): FuzzOptions {
-  return new Command('npm run fuzz --')
-    .description('fuzz the packet decoders and the pcap reader with generated frames')
-    .option('--frames <n>', 'frames to generate', nonNegative('--frames'), 1_000_000)
-    .option('--seconds <s>', 'time limit; stopping at it before --frames is a failure', nonNegative('--seconds'), 300)
-    .option('--seed <x>', 'seed of the generator (a failure prints it)', nonNegative('--seed'), Date.now() % 2 ** 31)
-    // bad arguments exit 2 like the portlab CLI; a failed campaign exits 1
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
-    .parse(argv, { from: 'user' })
-    .opts<FuzzOptions>();
+  return (
+    new Command('npm run fuzz --')
+      .description('fuzz the packet decoders and the pcap reader with generated frames')
+      .option('--frames <n>', 'frames to generate', nonNegative('--frames'), 1_000_000)
+      .option('--seconds <s>', 'time limit; stopping at it before --frames is a failure', nonNegative('--seconds'), 300)
+      .option('--seed <x>', 'seed of the generator (a failure prints it)', nonNegative('--seed'), Date.now() % 2 ** 31)
+      // bad arguments exit 2 like the portlab CLI; a failed campaign exits 1
+      .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+      .parse(argv, { from: 'user' })
+      .opts<FuzzOptions>()
+  );
 }
 
 async function main(): Promise<void> {

@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit $?
 npm run --silent build || exit $?
 npx tsc --noEmit -p . || exit $?
+# Lint (types, format, layer rules) counts like a failed test but does not stop the suites.
+lint_status=0
+npm run --silent lint || lint_status=1
 
 # --test-force-exit (in the npm scripts): a test file's process ends once its tests have, even if a
 # handle stays open; one CI run sat in epoll after helper-rpc's last test with no JS handle left.
@@ -24,4 +27,5 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   echo "e2e tests skipped: they need root (the lab sandbox)" >&2
 fi
+[ $lint_status -eq 0 ] || { echo 'npm run lint failed (see above)' >&2; status=1; }
 exit $status

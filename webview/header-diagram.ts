@@ -22,7 +22,11 @@ export function buildHeaderDiagram(layers: readonly HeaderLayer[]): SvgNode {
     y += height;
   }
   const height = y + 4;
-  return el('svg', { class: 'header-diagram', xmlns: 'http://www.w3.org/2000/svg', width: HEADER_WIDTH, height, viewBox: `0 0 ${HEADER_WIDTH} ${height}`, role: 'img' }, children);
+  return el(
+    'svg',
+    { class: 'header-diagram', xmlns: 'http://www.w3.org/2000/svg', width: HEADER_WIDTH, height, viewBox: `0 0 ${HEADER_WIDTH} ${height}`, role: 'img' },
+    children,
+  );
 }
 
 function ruler(): SvgNode {

@@ -53,13 +53,18 @@ export function buildLadder(result: PortResult, labels: LadderLabels, selectedIn
     el('line', { class: 'lifeline scanner', x1: SCANNER_X, y1: 28, x2: SCANNER_X, y2: height - 8 }),
     el('line', { class: 'lifeline target', x1: TARGET_X, y1: 28, x2: TARGET_X, y2: height - 8 }),
   ];
-  if (packets.length === 0) children.push(el('text', { class: 'no-packets', x: LADDER_WIDTH / 2, y: TOP + ROW / 2, 'text-anchor': 'middle' }, [], labels.noPackets));
+  if (packets.length === 0)
+    children.push(el('text', { class: 'no-packets', x: LADDER_WIDTH / 2, y: TOP + ROW / 2, 'text-anchor': 'middle' }, [], labels.noPackets));
   packets.forEach((p, i) => children.push(packetArrow(p, i, labels, i === selectedIndex)));
   if (silent) {
     const y = TOP + Math.max(packets.length, 1) * ROW + ROW / 2;
     children.push(el('text', { class: 'no-answer', x: TARGET_X, y, 'text-anchor': 'middle' }, [], labels.noAnswer));
   }
-  return el('svg', { class: 'ladder', xmlns: 'http://www.w3.org/2000/svg', width: LADDER_WIDTH, height, viewBox: `0 0 ${LADDER_WIDTH} ${height}`, role: 'img' }, children);
+  return el(
+    'svg',
+    { class: 'ladder', xmlns: 'http://www.w3.org/2000/svg', width: LADDER_WIDTH, height, viewBox: `0 0 ${LADDER_WIDTH} ${height}`, role: 'img' },
+    children,
+  );
 }
 
 function packetArrow(p: ExchangePacket, index: number, labels: LadderLabels, selected: boolean): SvgNode {
@@ -80,6 +85,7 @@ function packetArrow(p: ExchangePacket, index: number, labels: LadderLabels, sel
     el('text', { class: 'time', x: SCANNER_X - 10, y: out ? y + 4 : y + SLANT + 4, 'text-anchor': 'end' }, [], formatMs(p.t)),
   ];
   // Below the arrow, so that it never covers the flags above it.
-  if (p.kernel) children.push(el('text', { class: 'kernel-note', x: (SCANNER_X + TARGET_X) / 2, y: y + SLANT + 14, 'text-anchor': 'middle' }, [], labels.kernel));
+  if (p.kernel)
+    children.push(el('text', { class: 'kernel-note', x: (SCANNER_X + TARGET_X) / 2, y: y + SLANT + 14, 'text-anchor': 'middle' }, [], labels.kernel));
   return el('g', { class: classes, 'data-index': index, tabindex: 0 }, children);
 }

@@ -3,7 +3,15 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { formatExchange, PORT_STATES, TECHNIQUES, type PortResult } from '../src/protocol/scan';
-import { resultKeyString, type HeaderLayer, type HostToWebview, type ResultKey, type ResultsViewState, type SortColumn, type WebviewToHost } from '../src/protocol/webview';
+import {
+  resultKeyString,
+  type HeaderLayer,
+  type HostToWebview,
+  type ResultKey,
+  type ResultsViewState,
+  type SortColumn,
+  type WebviewToHost,
+} from '../src/protocol/webview';
 import { buildHeaderDiagram } from './header-diagram';
 import { buildLadder } from './ladder';
 import { toDom } from './svg';
@@ -153,7 +161,11 @@ function table(rows = visibleRows(), signature = rowsSignature(rows.slice(0, MAX
   const sort = state.sort ?? { column: 'port', descending: false };
   for (const c of columns) {
     const arrow = sort.column === c.id ? (sort.descending ? ' ▼' : ' ▲') : '';
-    const cell = element('th', { class: 'sortable', 'data-column': c.id, tabindex: '0', 'aria-sort': sort.column === c.id ? (sort.descending ? 'descending' : 'ascending') : 'none' }, `${t(c.id)}${arrow}`);
+    const cell = element(
+      'th',
+      { class: 'sortable', 'data-column': c.id, tabindex: '0', 'aria-sort': sort.column === c.id ? (sort.descending ? 'descending' : 'ascending') : 'none' },
+      `${t(c.id)}${arrow}`,
+    );
     headRow.appendChild(cell);
   }
   const head = element('thead');
@@ -161,7 +173,11 @@ function table(rows = visibleRows(), signature = rowsSignature(rows.slice(0, MAX
   const body = element('tbody');
   builtRows = signature;
   for (const r of rows.slice(0, MAX_TABLE_ROWS)) {
-    const row = element('tr', { class: `result state-${r.state.replace('|', '-')}${sameKey(state.selected, r) ? ' selected' : ''}`, 'data-key': resultKeyString(r), tabindex: '0' });
+    const row = element('tr', {
+      class: `result state-${r.state.replace('|', '-')}${sameKey(state.selected, r) ? ' selected' : ''}`,
+      'data-key': resultKeyString(r),
+      tabindex: '0',
+    });
     const cells = [r.technique, `${r.port}/${r.protocol}${r.service ? ` ${r.service}` : ''}`, r.state, r.reason, formatExchange(r.exchange)];
     cells.forEach((text, i) => row.appendChild(element('td', i === 2 ? { class: 'state' } : {}, text)));
     body.appendChild(row);
@@ -224,7 +240,11 @@ function details(): HTMLElement {
 
   const ladderBox = element('div', { class: 'diagram ladder-box', 'aria-label': t('ladder') });
   const ladder = toDom(
-    buildLadder(r, { scanner: t('scanner'), target: t('target'), kernel: t('kernel'), retry: t('retry'), noAnswer: t('noAnswer'), noPackets: t('noPackets') }, state.packetIndex),
+    buildLadder(
+      r,
+      { scanner: t('scanner'), target: t('target'), kernel: t('kernel'), retry: t('retry'), noAnswer: t('noAnswer'), noPackets: t('noPackets') },
+      state.packetIndex,
+    ),
     document,
   );
   ladder.addEventListener('click', (ev) => {
@@ -268,7 +288,8 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
       }
     }
     // After a reload the header diagram is asked for again.
-    if (!packet && state.selected && state.packetIndex !== undefined && selectedResult()) vscode.postMessage({ type: 'selectPacket', key: state.selected, index: state.packetIndex });
+    if (!packet && state.selected && state.packetIndex !== undefined && selectedResult())
+      vscode.postMessage({ type: 'selectPacket', key: state.selected, index: state.packetIndex });
     // While a scan streams results, only the table and the count change: the filter keeps its focus and
     // the diagrams are redrawn only when the selected port's result did change.
     if (hadTable && JSON.stringify(shownBefore) === JSON.stringify(selectedResult())) redrawTable();

@@ -21,7 +21,9 @@ export function walk(root: SvgNode): SvgNode[] {
 }
 
 export function hasClass(node: SvgNode, cls: string): boolean {
-  return String(node.attrs.class ?? '').split(' ').includes(cls);
+  return String(node.attrs.class ?? '')
+    .split(' ')
+    .includes(cls);
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';

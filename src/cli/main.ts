@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 import { TOOL_VERSION } from '../engine/scanner-info';
 import { commands } from './commands';
 import { expandNmapOutputFlags } from '../output/nmap-flags';

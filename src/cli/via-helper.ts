@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 import { portsFor } from '../engine/ports';
 import { runScan } from '../engine/scan';
 import type { ScanEvents, ScanOutcome, ScanPlan } from '../engine/scan-plan';
@@ -92,7 +92,12 @@ async function withHelper<T>(allowTargets: string[], job: (client: HelperClient)
   const captureRoot = helperCaptureRoot();
   let client: HelperClient;
   try {
-    client = await startHelper({ cliPath: realpathSync(process.argv[1]!), captureDir: captureRoot.path, ownSession: true, ...(allowTargets.length > 0 ? { allowTargets } : {}) });
+    client = await startHelper({
+      cliPath: realpathSync(process.argv[1]!),
+      captureDir: captureRoot.path,
+      ownSession: true,
+      ...(allowTargets.length > 0 ? { allowTargets } : {}),
+    });
   } catch (err) {
     captureRoot.dispose();
     if (err instanceof HelperLaunchError) throw new UserError(err.message.replace(/\s*\n\s*/g, ' '));

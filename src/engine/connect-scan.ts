@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { PortResult } from '../protocol';
 import { captureConnectTraffic, connectOnce, hasCapNetRaw, type LiveCapture } from '../link';
-import { decodeFrame, IPPROTO_TCP, TCP_ACK, TCP_SYN } from './packet';
+import { decodeFrame, IPPROTO_TCP, TCP_ACK, TCP_SYN } from '../wire';
 import { LINGER_MS, PortBook } from './port-book';
 import { RttEstimator } from './rtt';
-import { classifyConnect, connectNoResponse, CONNECT_DEFAULT_RETRIES } from './technique';
+import { classifyConnect, connectNoResponse, CONNECT_DEFAULT_RETRIES } from '../technique';
 import { nextTurn, perfMsOf, Waker, type TechniqueContext } from './technique-context';
 
 /**

@@ -2,7 +2,7 @@ import ipaddr from 'ipaddr.js';
 import { arpSweep, DEFAULT_PACING, routedSweep, type SweepPacing } from '../link/host-probe';
 import { findRoute, type Route } from '../link/route';
 import type { DiscoveredHost } from '../protocol';
-import { UserError } from './errors';
+import { UserError } from '../base/errors';
 import { ScopeGuard } from './scope';
 
 /** The largest sweep: a /16. Bigger ranges take minutes and are never a lab's subnet. */
@@ -39,8 +39,7 @@ export function expandTargets(spec: string): string[] {
     [first, last] = bits <= 30 ? [base + 1, base + size - 2] : [base, base + size - 1];
   } else {
     const m = /^(\d+\.\d+\.\d+\.\d+)(?:-(\d+(?:\.\d+\.\d+\.\d+)?))?$/.exec(text);
-    if (!m || !ipaddr.IPv4.isValidFourPartDecimal(m[1]!))
-      throw new UserError(`"${spec}" is not an address, a range (198.18.0.1-20) or a CIDR (198.18.0.0/24)`);
+    if (!m || !ipaddr.IPv4.isValidFourPartDecimal(m[1]!)) throw new UserError(`"${spec}" is not an address, a range (198.18.0.1-20) or a CIDR (198.18.0.0/24)`);
     first = u32(ipaddr.IPv4.parse(m[1]!));
     if (m[2] === undefined) last = first;
     else if (m[2].includes('.')) {

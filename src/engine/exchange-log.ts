@@ -1,5 +1,5 @@
 import { tcpFlagLetters, type ExchangePacket } from '../protocol';
-import type { DecodedFrame } from './packet';
+import type { DecodedFrame } from '../wire';
 
 const KIND_TCP = 0;
 const KIND_UDP = 1;
@@ -131,7 +131,13 @@ export class ExchangeLog {
     const out: ExchangePacket[] = [];
     for (let e = first; e >= 0; e = this.next[e]!) {
       const bits = this.bits[e]!;
-      const p: ExchangePacket = { dir: bits & DIR_IN ? 'in' : 'out', t: this.t[e]!, kind: KINDS[this.kind[e]!]!, src: this.addresses[this.src[e]!]!, len: this.len[e]! };
+      const p: ExchangePacket = {
+        dir: bits & DIR_IN ? 'in' : 'out',
+        t: this.t[e]!,
+        kind: KINDS[this.kind[e]!]!,
+        src: this.addresses[this.src[e]!]!,
+        len: this.len[e]!,
+      };
       if (bits & HAS_FLAGS) p.flags = tcpFlagLetters(this.flags[e]!);
       if (bits & HAS_ICMP) {
         p.icmpType = this.icmpType[e]!;

@@ -1,8 +1,8 @@
 import { protocolOf, type ExchangePacket, type PortResult, type Technique } from '../protocol';
 import { serviceName } from './services';
 import { ExchangeLog, type ExchangeExtra } from './exchange-log';
-import type { DecodedFrame } from './packet';
-import type { Verdict } from './technique';
+import type { DecodedFrame } from '../wire';
+import type { Verdict } from '../technique';
 
 /** How long a decided port keeps collecting packets (the kernel's RST right after a SYN/ACK) before it is reported. */
 export const LINGER_MS = 150;

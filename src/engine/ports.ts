@@ -1,5 +1,5 @@
 import { protocolOf, type Technique } from '../protocol';
-import { UserError } from './errors';
+import { UserError } from '../base/errors';
 
 const PORT_LIST_HELP = 'use e.g. 22, 22-29, 7,53-87, T:22,U:53 or - for all 65535';
 

@@ -1,5 +1,5 @@
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, type DecodedFrame } from './packet';
-import type { Answer, RawTechnique } from './technique';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, type DecodedFrame } from '../wire';
+import type { Answer, RawTechnique } from '../technique';
 
 /** Source ports per scan: one per try, so an answer tells which transmission it answers. */
 export const SOURCE_PORT_SPAN = 16;

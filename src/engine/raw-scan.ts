@@ -1,10 +1,10 @@
 import { openRawChannel, type RawChannel } from '../link';
 import type { PortResult } from '../protocol';
-import { decodeFrame, decodeIPv4Packet, ICMP_DEST_UNREACH, type TcpProbeTemplate } from './packet';
+import { decodeFrame, decodeIPv4Packet, ICMP_DEST_UNREACH, type TcpProbeTemplate } from '../wire';
 import { LINGER_MS, PortBook } from './port-book';
 import { pickSourcePortBase, ProbeMatcher, SOURCE_PORT_SPAN } from './probe-matcher';
 import { RttEstimator } from './rtt';
-import type { RawTechnique } from './technique';
+import type { RawTechnique } from '../technique';
 import { nextTurn, perfMsOf, Waker, type TechniqueContext } from './technique-context';
 
 /**
@@ -150,7 +150,10 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       const { template, srcId } = templateFor(srcIp);
       const frame = template.fill(ports[i]!, matcher!.seq(i, attempt), matcher!.sourcePort(attempt));
       const wentAt = channel.sendFrame(frame);
-      book.recordPacket(i, 'out', perfMsOf(wentAt) - ctx.startedAt, 'tcp', srcId, template.ipLength, template.flags, { retry: attempt, frame: ctx.pcap?.write(frame, wentAt) });
+      book.recordPacket(i, 'out', perfMsOf(wentAt) - ctx.startedAt, 'tcp', srcId, template.ipLength, template.flags, {
+        retry: attempt,
+        frame: ctx.pcap?.write(frame, wentAt),
+      });
     } else {
       const packet = technique.buildProbe({ srcIp, dstIp: target, srcPort: matcher!.sourcePort(attempt), dstPort: ports[i]!, seq: matcher!.seq(i, attempt) });
       const { frame, sentAt: wentAt } = channel.send(packet);
@@ -285,7 +288,8 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     let wait = 50;
     if (timeoutHead < timeoutQueue.length) wait = Math.min(wait, sentAt[timeoutQueue[timeoutHead]!]! + rtt.timeoutMs() - now);
     if (bucket && inFlight < maxInFlight && (next < n || retriesWaiting())) wait = Math.min(wait, bucket.msUntilToken(now));
-    if (rationed) retryQueues.forEach((q, s) => q.head < q.ports.length && (wait = Math.min(wait, budgets[s]!.msUntilRetry(now, lastAttemptNext(q.ports[q.head]!)))));
+    if (rationed)
+      retryQueues.forEach((q, s) => q.head < q.ports.length && (wait = Math.min(wait, budgets[s]!.msUntilRetry(now, lastAttemptNext(q.ports[q.head]!)))));
     if (book.decided > book.reported) wait = Math.min(wait, 25);
     return Math.max(wait, 0);
   }

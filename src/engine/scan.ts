@@ -2,16 +2,16 @@ import { join } from 'node:path';
 import { assertInterfaceUp, claimSourceAddresses, findRoute, hasCapNetRaw, missingCapNetRaw } from '../link';
 import { PORT_STATES, type PortState, type ScanSummary, type Technique, type TechniqueSummary } from '../protocol';
 import { scanTargetConnect } from './connect-scan';
-import { UserError } from './errors';
+import { UserError } from '../base/errors';
 import { IcmpBudgets } from './icmp-budget';
-import { LINKTYPE_ETHERNET } from './packet';
+import { LINKTYPE_ETHERNET } from '../wire';
 import { TokenBucket } from './pacer';
-import { PcapWriter } from './pcap';
+import { PcapWriter } from '../wire/pcap';
 import type { PortBook } from './port-book';
 import { portCount, portsFor } from './ports';
 import { scanTargetRaw } from './raw-scan';
 import type { ScanEvents, ScanOutcome, ScanPlan } from './scan-plan';
-import { RAW_TECHNIQUES } from './technique';
+import { RAW_TECHNIQUES } from '../technique';
 import type { TechniqueContext } from './technique-context';
 
 /**
@@ -34,7 +34,8 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
   if (plan.iface !== undefined && plan.techniques.includes('connect')) assertConnectLeavesBy(plan.iface, plan.targets);
 
   if (plan.sourceIps) {
-    if (plan.techniques.includes('connect')) throw new UserError('--source-ips works with raw techniques only: a connect scan (-sT) leaves from the kernel\'s own address');
+    if (plan.techniques.includes('connect'))
+      throw new UserError("--source-ips works with raw techniques only: a connect scan (-sT) leaves from the kernel's own address");
     await claimSourceAddresses(plan.targets, plan.iface, plan.sourceIps);
   }
 
@@ -90,7 +91,9 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
         }
         if (technique === 'connect' && !rawCapable) summary.note = 'exchanges and captures of connect scans need CAP_NET_RAW (run as root)';
         const unseen = ctx.counters.unseen;
-        const missed = unseen ? `the capture missed ${unseen} probe${unseen === 1 ? '' : 's'} (its ring was full, or the probe never left): sent again` : undefined;
+        const missed = unseen
+          ? `the capture missed ${unseen} probe${unseen === 1 ? '' : 's'} (its ring was full, or the probe never left): sent again`
+          : undefined;
         const note = [summary.note, missed, opened?.failure].filter(Boolean).join('; ');
         if (note) summary.note = note;
         return { book, summary };

@@ -1,10 +1,10 @@
 import { hostname, networkInterfaces, release } from 'node:os';
 import { findRoute } from '../link';
 import type { ScannerInfo } from '../protocol';
-import { currentNetns } from './netns';
-import { TOOL } from './tool';
+import { currentNetns } from '../base/netns';
+import { TOOL } from '../base/version';
 
-export { TOOL, TOOL_VERSION } from './tool';
+export { TOOL, TOOL_VERSION } from '../base/version';
 
 function prefixLengthOf(iface: string, address: string): number | undefined {
   const cidr = networkInterfaces()[iface]?.find((a) => a.family === 'IPv4' && a.address === address)?.cidr;

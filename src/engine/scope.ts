@@ -1,17 +1,9 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
-import { UserError } from './errors';
+import { UserError } from '../base/errors';
 
 /** Ranges a lab scan may reach without asking: loopback, RFC 1918, link-local, CGNAT, benchmark. */
-export const LAB_RANGES = [
-  '127.0.0.0/8',
-  '10.0.0.0/8',
-  '172.16.0.0/12',
-  '192.168.0.0/16',
-  '169.254.0.0/16',
-  '100.64.0.0/10',
-  '198.18.0.0/15',
-] as const;
+export const LAB_RANGES = ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10', '198.18.0.0/15'] as const;
 
 type Cidr = [ipaddr.IPv4, number];
 
@@ -66,8 +58,7 @@ export class ScopeGuard {
     if (this.ranges.some((r) => addr.match(r))) return;
     const label = shownAs === address ? address : `${shownAs} (${address})`;
     throw new UserError(
-      `target ${label} is outside the lab ranges (${LAB_RANGES.join(', ')}); ` +
-        `scan it only if you are allowed to, with --allow-target ${address}/32`,
+      `target ${label} is outside the lab ranges (${LAB_RANGES.join(', ')}); ` + `scan it only if you are allowed to, with --allow-target ${address}/32`,
     );
   }
 

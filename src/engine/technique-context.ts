@@ -1,6 +1,6 @@
 import type { IcmpBudgets } from './icmp-budget';
 import type { TokenBucket } from './pacer';
-import type { PcapWriter } from './pcap';
+import type { PcapWriter } from '../wire/pcap';
 import type { ScanPlan, ScanEvents } from './scan-plan';
 
 /** What every per-target loop of one technique shares: the plan, the pcap, the clock and the counters. */

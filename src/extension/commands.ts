@@ -93,7 +93,13 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     const technique = node?.kind === 'port' ? node.result.technique : node?.kind === 'technique' || node?.kind === 'portGroup' ? node.technique : undefined;
     let capture = target && technique ? s.store.captureOf(target, technique) : undefined;
     if (!capture) {
-      const all = s.store.list().flatMap((t) => TECHNIQUES.flatMap((tech) => (t.techniques.get(tech)?.capture ? [{ label: t.techniques.get(tech)!.capture!, description: `${t.address} ${tech}` }] : [])));
+      const all = s.store
+        .list()
+        .flatMap((t) =>
+          TECHNIQUES.flatMap((tech) =>
+            t.techniques.get(tech)?.capture ? [{ label: t.techniques.get(tech)!.capture!, description: `${t.address} ${tech}` }] : [],
+          ),
+        );
       if (all.length === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('No capture yet: scan a target first.'));
       capture = (await vscode.window.showQuickPick(all, { title: vscode.l10n.t('Open which capture?') }))?.label;
     }
@@ -123,8 +129,9 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       const labNs = /^198\.18\.(\d{1,3})\./.exec(targets);
       const netns = labNs && existsSync(`/run/netns/portlab${labNs[1]}-scanner`) ? `portlab${labNs[1]}-scanner` : undefined;
       const client = await s.pool.get({ raw: true, ...(netns ? { netns } : {}) });
-      const hosts = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Discovering hosts in {0}…', targets) }, () =>
-        client.discover({ targets, ...(settings.allowedTargets.length ? { allowTargets: settings.allowedTargets } : {}) }),
+      const hosts = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Discovering hosts in {0}…', targets) },
+        () => client.discover({ targets, ...(settings.allowedTargets.length ? { allowTargets: settings.allowedTargets } : {}) }),
       );
       if (hosts.length === 0) return void vscode.window.showInformationMessage(vscode.l10n.t('No host answered in {0}.', targets));
       const picked = await vscode.window.showQuickPick(
@@ -163,11 +170,13 @@ export function registerCommands(s: Services): vscode.Disposable[] {
 }
 
 async function askAddress(): Promise<string | undefined> {
-  return vscode.window.showInputBox({
-    title: vscode.l10n.t('Add target'),
-    prompt: vscode.l10n.t('IPv4 address of the host to scan (the lab target is 198.18.N.2)'),
-    placeHolder: '198.18.0.2',
-    ignoreFocusOut: true,
-    validateInput: (v) => (isIPv4(v.trim()) ? undefined : vscode.l10n.t('Not an IPv4 address: {0}', v)),
-  }).then((v) => v?.trim());
+  return vscode.window
+    .showInputBox({
+      title: vscode.l10n.t('Add target'),
+      prompt: vscode.l10n.t('IPv4 address of the host to scan (the lab target is 198.18.N.2)'),
+      placeHolder: '198.18.0.2',
+      ignoreFocusOut: true,
+      validateInput: (v) => (isIPv4(v.trim()) ? undefined : vscode.l10n.t('Not an IPv4 address: {0}', v)),
+    })
+    .then((v) => v?.trim());
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { HelperClient, startHelper } from '../helper/client';
+import { type HelperClient, startHelper } from '../helper/client';
 import { currentEnvironment, HelperLaunchError, setcapCommand, type LaunchEnvironment } from '../helper/launch';
 import { readSettings, type ElevationMethod } from './config';
 import { resolveNodePath } from './node-path';
@@ -53,7 +53,8 @@ export class HelperPool implements vscode.Disposable {
     const key = JSON.stringify([needs.raw, needs.netns, needs.lab === true, nodePath, captureDir, settings.elevation, allowTargets]);
     let client = this.clients.get(key);
     if (!client) {
-      if (!existsSync(this.cliPath)) throw new HelperLaunchError(vscode.l10n.t('The PortLab helper is missing from the extension ({0}); reinstall PortLab.', this.cliPath));
+      if (!existsSync(this.cliPath))
+        throw new HelperLaunchError(vscode.l10n.t('The PortLab helper is missing from the extension ({0}); reinstall PortLab.', this.cliPath));
       client = startHelper(
         {
           cliPath: this.cliPath,
@@ -76,7 +77,11 @@ export class HelperPool implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const client of this.clients.values()) void client.then((c) => c.close(), () => undefined);
+    for (const client of this.clients.values())
+      void client.then(
+        (c) => c.close(),
+        () => undefined,
+      );
     this.clients.clear();
   }
 }

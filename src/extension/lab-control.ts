@@ -17,10 +17,13 @@ export class LabControl {
 
   async start(id = readSettings().labId): Promise<LabDescription | undefined> {
     try {
-      const lab = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting lab sandbox {0}…', id) }, async () => {
-        const client = await this.pool.get({ raw: true, lab: true });
-        return client.labUp(id);
-      });
+      const lab = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting lab sandbox {0}…', id) },
+        async () => {
+          const client = await this.pool.get({ raw: true, lab: true });
+          return client.labUp(id);
+        },
+      );
       const target = labTopology(id).target.address;
       this.store.addTarget(target, id);
       void vscode.window.showInformationMessage(vscode.l10n.t('Lab sandbox {0} is up: scan its target {1}.', id, target));
@@ -35,7 +38,9 @@ export class LabControl {
     try {
       const client = await this.pool.get({ raw: true, lab: true });
       const { removed } = await client.labDown(id);
-      void vscode.window.showInformationMessage(removed ? vscode.l10n.t('Lab sandbox {0} removed.', id) : vscode.l10n.t('Lab sandbox {0} was not running.', id));
+      void vscode.window.showInformationMessage(
+        removed ? vscode.l10n.t('Lab sandbox {0} removed.', id) : vscode.l10n.t('Lab sandbox {0} was not running.', id),
+      );
       return removed;
     } catch (err) {
       void showHelperError(err);

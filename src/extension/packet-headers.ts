@@ -1,5 +1,5 @@
-import { decodeFrame, decodeIPv4Packet, type DecodedFrame, type IPv4Header, type TcpHeader } from '../engine/packet';
-import { readPcapFile } from '../engine/pcap';
+import { decodeFrame, decodeIPv4Packet, type DecodedFrame, type IPv4Header, type TcpHeader } from '../wire';
+import { readPcapFile } from '../wire/pcap';
 import type { HeaderField, HeaderLayer } from '../protocol/webview';
 
 const LINKTYPE_ETHERNET = 1;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { TOOL } from '../engine/tool';
+import { TOOL } from '../base/version';
 import type { ScanDocument, Technique } from '../protocol/scan';
 import type { Services } from './commands';
 import { writeReportFolder } from './report-folder';
@@ -18,14 +18,29 @@ export async function generateReport(s: Services): Promise<vscode.Uri | undefine
     void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to report yet: scan a target first.'));
     return undefined;
   }
-  const address = targets.length === 1 ? targets[0]!.address : (await vscode.window.showQuickPick(targets.map((t) => t.address), { title: vscode.l10n.t('Report on which target?') }));
+  const address =
+    targets.length === 1
+      ? targets[0]!.address
+      : await vscode.window.showQuickPick(
+          targets.map((t) => t.address),
+          { title: vscode.l10n.t('Report on which target?') },
+        );
   const entry = address ? s.store.get(address) : undefined;
   if (!entry) return undefined;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? s.pool.captureDir();
-  const written = writeReportFolder(join(folder, 'portlab-report', entry.address), `report-${entry.address}.md`, reportFolderInput(entry), reportLangFor(vscode.env.language));
+  const written = writeReportFolder(
+    join(folder, 'portlab-report', entry.address),
+    `report-${entry.address}.md`,
+    reportFolderInput(entry),
+    reportLangFor(vscode.env.language),
+  );
   if (written.unreadable.length > 0)
     void vscode.window.showWarningMessage(
-      vscode.l10n.t('The report was written without {0}: the capture could not be read ({1}).', written.unreadable.map((u) => u.path).join(', '), written.unreadable.map((u) => u.problem).join('; ')),
+      vscode.l10n.t(
+        'The report was written without {0}: the capture could not be read ({1}).',
+        written.unreadable.map((u) => u.path).join(', '),
+        written.unreadable.map((u) => u.problem).join('; '),
+      ),
     );
   const uri = vscode.Uri.file(written.path);
   await vscode.window.showTextDocument(uri, { preview: false });

@@ -76,7 +76,8 @@ export class ResultsPanel implements vscode.Disposable {
       this.ready = true;
       this.postResults();
     } else if (m.type === 'selectPacket') this.postPacket(m.key, m.index);
-    else if (m.type === 'openCapture') void vscode.commands.executeCommand('portlab.openCapture', { kind: 'technique', target: m.key.target, technique: m.key.technique });
+    else if (m.type === 'openCapture')
+      void vscode.commands.executeCommand('portlab.openCapture', { kind: 'technique', target: m.key.target, technique: m.key.technique });
   }
 
   private forget(): void {
@@ -107,7 +108,8 @@ export class ResultsPanel implements vscode.Disposable {
     const packet = result?.exchange[index];
     const capture = this.store.captureOf(key.target, key.technique);
     let message: HostToWebview;
-    if (!packet?.frame || !capture) message = { type: 'packetError', key, index, message: vscode.l10n.t('This packet was not captured to a pcap, so its headers cannot be shown.') };
+    if (!packet?.frame || !capture)
+      message = { type: 'packetError', key, index, message: vscode.l10n.t('This packet was not captured to a pcap, so its headers cannot be shown.') };
     else {
       try {
         message = { type: 'packet', key, index, layers: readPacketHeaders(capture, packet.frame) };

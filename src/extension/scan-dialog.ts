@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 import { parsePorts } from '../engine/ports';
 import type { Technique } from '../protocol/scan';
 import { readSettings } from './config';

@@ -130,7 +130,9 @@ export class ScanRunner {
           this.store.finishScan({ scanId: scanId ?? '', partial: true, techniques: [] }, [request.target], captureDir);
           // Not awaited: the message waits for the user, the scan's caller should not.
           if (err instanceof HelperGoneError && scanId)
-            void vscode.window.showErrorMessage(vscode.l10n.t('The scan of {0} stopped: {1}. The ports found so far stay in the tree, marked partial.', request.target, err.message));
+            void vscode.window.showErrorMessage(
+              vscode.l10n.t('The scan of {0} stopped: {1}. The ports found so far stay in the tree, marked partial.', request.target, err.message),
+            );
           else void showHelperError(err);
           return undefined;
         } finally {

@@ -57,7 +57,15 @@ export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
       // few interesting ports at once, and the tree stays cheap to redraw while thousands of results arrive.
       const grouped = foldedStates(results);
       const listed: TreeNode[] = results.filter((r) => !grouped.has(r.state)).map((result) => ({ kind: 'port', result }));
-      return [...listed, ...PORT_STATES.filter((state) => grouped.has(state)).map((state): TreeNode => ({ kind: 'portGroup', target: node.target, technique: node.technique, state }))];
+      return [
+        ...listed,
+        ...PORT_STATES.filter((state) => grouped.has(state)).map((state): TreeNode => ({
+          kind: 'portGroup',
+          target: node.target,
+          technique: node.technique,
+          state,
+        })),
+      ];
     }
     if (node.kind === 'portGroup') return this.store.resultsOf(node.target, node.technique, node.state).map((result) => ({ kind: 'port', result }));
     return [];
@@ -120,7 +128,10 @@ function portGroupItem(node: Extract<TreeNode, { kind: 'portGroup' }>, ports: Po
   item.id = `portGroup:${node.target}:${node.technique}:${node.state}`;
   const reasons = new Map<string, number>();
   for (const r of ports) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
-  item.description = [...reasons].sort((a, b) => b[1] - a[1]).map(([reason, n]) => (reasons.size === 1 ? reason : `${n} ${reason}`)).join(', ');
+  item.description = [...reasons]
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, n]) => (reasons.size === 1 ? reason : `${n} ${reason}`))
+    .join(', ');
   item.iconPath = stateIcon(node.state);
   item.contextValue = 'port-group';
   return item;
@@ -138,7 +149,9 @@ function portItem(r: PortResult): vscode.TreeItem {
 
 function portTooltip(r: PortResult): vscode.MarkdownString {
   const tooltip = new vscode.MarkdownString();
-  tooltip.appendMarkdown(`**${r.port}/${r.protocol}** ${r.service ?? ''} — ${r.state} (${r.reason}${r.reasonTtl !== undefined ? ` ttl ${r.reasonTtl}` : ''})\n\n`);
+  tooltip.appendMarkdown(
+    `**${r.port}/${r.protocol}** ${r.service ?? ''} — ${r.state} (${r.reason}${r.reasonTtl !== undefined ? ` ttl ${r.reasonTtl}` : ''})\n\n`,
+  );
   tooltip.appendCodeblock(formatExchange(r.exchange) || vscode.l10n.t('no packets'), 'text');
   return tooltip;
 }

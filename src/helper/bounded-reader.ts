@@ -177,17 +177,20 @@ export class BoundedMessageReader extends AbstractMessageReader implements Messa
   /** A Content-Length longer than its body swallows the next message: after a pause, resync on it. */
   private watchForStall(): void {
     if (this.stallTimer) return;
-    this.stallTimer = setTimeout(() => {
-      this.stallTimer = undefined;
-      if (this.skipRemaining > 0) return this.resyncSkipped();
-      if (this.bodyLength < 0 || this.buffer.length >= this.bodyLength) return;
-      if (this.stallRemainingMs() > 0) return this.watchForStall();
-      const next = this.buffer.toString('latin1').slice(1).search(CONTENT_LENGTH);
-      this.bad(-32700, `Parse error: message shorter than its Content-Length (${this.buffer.length} of ${this.bodyLength} bytes)`);
-      this.buffer = next >= 0 ? this.buffer.subarray(next + 1) : Buffer.alloc(0);
-      this.bodyLength = -1;
-      this.drain();
-    }, Math.max(1, this.stallRemainingMs()));
+    this.stallTimer = setTimeout(
+      () => {
+        this.stallTimer = undefined;
+        if (this.skipRemaining > 0) return this.resyncSkipped();
+        if (this.bodyLength < 0 || this.buffer.length >= this.bodyLength) return;
+        if (this.stallRemainingMs() > 0) return this.watchForStall();
+        const next = this.buffer.toString('latin1').slice(1).search(CONTENT_LENGTH);
+        this.bad(-32700, `Parse error: message shorter than its Content-Length (${this.buffer.length} of ${this.bodyLength} bytes)`);
+        this.buffer = next >= 0 ? this.buffer.subarray(next + 1) : Buffer.alloc(0);
+        this.bodyLength = -1;
+        this.drain();
+      },
+      Math.max(1, this.stallRemainingMs()),
+    );
     this.stallTimer.unref();
   }
 
@@ -233,7 +236,8 @@ function notJsonRpc(m: unknown): string | undefined {
   if (Array.isArray(m)) return 'batches are not supported';
   if (!isObject(m)) return 'expected a JSON object';
   if (m.jsonrpc !== '2.0') return 'jsonrpc must be "2.0"';
-  if ('id' in m && !(typeof m.id === 'string' || (typeof m.id === 'number' && Number.isFinite(m.id)) || m.id === null)) return 'id must be a string or a number';
+  if ('id' in m && !(typeof m.id === 'string' || (typeof m.id === 'number' && Number.isFinite(m.id)) || m.id === null))
+    return 'id must be a string or a number';
   if ('method' in m) {
     if (typeof m.method !== 'string') return 'method must be a string';
     if ('params' in m && !(isObject(m.params) || Array.isArray(m.params))) return 'params must be an object';

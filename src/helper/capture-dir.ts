@@ -1,6 +1,6 @@
 import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { isAbsolute, normalize } from 'node:path';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 
 /**
  * The capture root named at launch (`--capture-dir`): an absolute path without `.`/`..` segments, so
@@ -30,13 +30,15 @@ export function ensurePrivateDirectory(dir: string, options: { recursive?: boole
     fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP' || code === 'ENOTDIR') throw new UserError(`the capture directory ${dir} is not a directory (a symbolic link?); captures are never written through links`);
+    if (code === 'ELOOP' || code === 'ENOTDIR')
+      throw new UserError(`the capture directory ${dir} is not a directory (a symbolic link?); captures are never written through links`);
     throw new UserError(`cannot open the capture directory ${dir}: ${(err as Error).message}`);
   }
   try {
     const st = fstatSync(fd);
     const uid = process.geteuid?.() ?? st.uid;
-    if (st.uid !== uid) throw new UserError(`the capture directory ${dir} belongs to uid ${st.uid}, not to the helper's user (uid ${uid}); name a directory of your own`);
+    if (st.uid !== uid)
+      throw new UserError(`the capture directory ${dir} belongs to uid ${st.uid}, not to the helper's user (uid ${uid}); name a directory of your own`);
     if ((st.mode & 0o077) !== 0) fchmodSync(fd, st.mode & 0o700);
   } finally {
     closeSync(fd);

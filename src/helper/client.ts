@@ -1,17 +1,10 @@
-import {
-  createMessageConnection,
-  ResponseError,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type Message,
-  type MessageConnection,
-} from 'vscode-jsonrpc/node';
-import { z } from 'zod';
+import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type Message, type MessageConnection } from 'vscode-jsonrpc/node';
+import { type z } from 'zod';
 import {
   EVENTS,
   PROTOCOL_VERSION,
   REQUESTS,
-  ScanPortEvent,
+  type ScanPortEvent,
   type EventMethod,
   type PortResult,
   type RequestMethod,
@@ -172,7 +165,10 @@ export class HelperClient {
   }
 
   /** Starts a scan, hands its events to `handlers` and resolves with its results and summary. */
-  async scan(params: ScanStartParams, handlers: ScanHandlers = {}): Promise<{ scanId: string; captureDir: string; summary: ScanSummary; results: PortResult[] }> {
+  async scan(
+    params: ScanStartParams,
+    handlers: ScanHandlers = {},
+  ): Promise<{ scanId: string; captureDir: string; summary: ScanSummary; results: PortResult[] }> {
     const results: PortResult[] = [];
     let scanId: string | undefined;
     const early: z.infer<typeof ScanPortEvent>[] = [];
@@ -249,7 +245,9 @@ export async function startHelper(options: LaunchOptions, env: LaunchEnvironment
         throw err;
       }
       const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-        child.exitCode !== null || child.signalCode !== null ? resolve({ code: child.exitCode, signal: child.signalCode }) : child.once('exit', (code, signal) => resolve({ code, signal })),
+        child.exitCode !== null || child.signalCode !== null
+          ? resolve({ code: child.exitCode, signal: child.signalCode })
+          : child.once('exit', (code, signal) => resolve({ code, signal })),
       );
       const sudoCommand = plan.method === 'sudo' ? plan.args.slice(plan.args.indexOf('--') + 1) : undefined;
       const { error, retry } = explainLaunchFailure({

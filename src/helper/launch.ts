@@ -2,7 +2,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { findProgram } from '../engine/program-path';
+import { findProgram } from '../base/program-path';
 
 /** Linux capability numbers (include/uapi/linux/capability.h). */
 export const CAP_NET_ADMIN = 12;
@@ -112,13 +112,18 @@ function realPath(path: string): string {
  */
 export function planLaunch(options: LaunchOptions, env: LaunchEnvironment): LaunchPlan[] {
   const node = options.nodePath ?? process.execPath;
-  const helperArgs = [options.cliPath, 'helper', '--capture-dir', options.captureDir, ...(options.allowTargets ?? []).flatMap((cidr) => ['--allow-target', cidr]), ...(options.lab ? ['--lab'] : [])];
+  const helperArgs = [
+    options.cliPath,
+    'helper',
+    '--capture-dir',
+    options.captureDir,
+    ...(options.allowTargets ?? []).flatMap((cidr) => ['--allow-target', cidr]),
+    ...(options.lab ? ['--lab'] : []),
+  ];
   const ip = env.which('ip') ?? '/usr/sbin/ip';
-  const inNamespace = (cmd: string, args: string[]): [string, string[]] =>
-    options.netns ? [ip, ['netns', 'exec', options.netns, cmd, ...args]] : [cmd, args];
+  const inNamespace = (cmd: string, args: string[]): [string, string[]] => (options.netns ? [ip, ['netns', 'exec', options.netns, cmd, ...args]] : [cmd, args]);
   const needsRaw = options.rawSockets !== false;
-  const canDirect =
-    (!needsRaw || hasCapability(env.capEff, CAP_NET_RAW)) && (!options.netns || hasCapability(env.capEff, CAP_SYS_ADMIN));
+  const canDirect = (!needsRaw || hasCapability(env.capEff, CAP_NET_RAW)) && (!options.netns || hasCapability(env.capEff, CAP_SYS_ADMIN));
   const [command, args] = inNamespace(node, helperArgs);
   if (canDirect) return [{ method: 'direct', command, args }];
 
@@ -178,7 +183,11 @@ export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchErr
   const setcap = setcapCommand(f.nodePath);
   if (f.spawnError === 'ENOENT' && f.method === 'direct')
     return {
-      error: new HelperLaunchError(`Node.js was not found at ${f.nodePath}.`, 'install Node.js 20 (sudo apt install nodejs) or set "portlab.nodePath" to the node binary.', 'sudo apt install nodejs'),
+      error: new HelperLaunchError(
+        `Node.js was not found at ${f.nodePath}.`,
+        'install Node.js 20 (sudo apt install nodejs) or set "portlab.nodePath" to the node binary.',
+        'sudo apt install nodejs',
+      ),
       retry: false,
     };
   if (f.spawnError) return { error: new HelperLaunchError(`Could not start the helper with ${f.method}: ${f.spawnError}.`), retry: true };
@@ -186,16 +195,34 @@ export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchErr
   // sudo: "sudo: /usr/bin/node: command not found"; pkexec: "Cannot run program /usr/bin/node: No such file or directory"
   if (/: command not found|No such file or directory/i.test(stderr) && stderr.includes(f.nodePath))
     return {
-      error: new HelperLaunchError(`Node.js was not found at ${f.nodePath}.`, 'install Node.js 20 (sudo apt install nodejs) or set "portlab.nodePath" to the node binary.', 'sudo apt install nodejs'),
+      error: new HelperLaunchError(
+        `Node.js was not found at ${f.nodePath}.`,
+        'install Node.js 20 (sudo apt install nodejs) or set "portlab.nodePath" to the node binary.',
+        'sudo apt install nodejs',
+      ),
       retry: false,
     };
   if (f.method === 'pkexec') {
     if (f.exitCode === 126)
-      return { error: new HelperLaunchError('The password dialog was closed, so PortLab did not get permission for raw-socket scans.', `run the scan again and enter your password, or allow it once for all: ${setcap}`, setcap), retry: false };
+      return {
+        error: new HelperLaunchError(
+          'The password dialog was closed, so PortLab did not get permission for raw-socket scans.',
+          `run the scan again and enter your password, or allow it once for all: ${setcap}`,
+          setcap,
+        ),
+        retry: false,
+      };
     if (f.exitCode === 127 && /authentication agent/i.test(stderr))
       return { error: new HelperLaunchError('pkexec found no password dialog (polkit authentication agent) in this session.'), retry: true };
     if (f.exitCode === 127)
-      return { error: new HelperLaunchError('Your account is not allowed to run the PortLab helper as administrator (pkexec refused).', `ask your administrator, or run once: ${setcap}`, setcap), retry: false };
+      return {
+        error: new HelperLaunchError(
+          'Your account is not allowed to run the PortLab helper as administrator (pkexec refused).',
+          `ask your administrator, or run once: ${setcap}`,
+          setcap,
+        ),
+        retry: false,
+      };
   }
   if (f.method === 'sudo' && /password is required|a terminal is required/i.test(stderr)) {
     // "sudo -v" would not help: sudo remembers a password per terminal, and the helper's sudo may have none.
@@ -203,17 +230,33 @@ export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchErr
     const rule = f.sudoCommand && f.userName ? sudoersRule(f.userName, f.sudoCommand) : undefined;
     const fixes = [
       capable ? `give Node.js the capability once (PortLab then needs no sudo): ${setcap}` : undefined,
-      rule ? `let sudo start exactly the PortLab helper without a password (only safe while your user cannot write the files it names), with this line added by "sudo visudo -f /etc/sudoers.d/portlab": ${rule}` : undefined,
+      rule
+        ? `let sudo start exactly the PortLab helper without a password (only safe while your user cannot write the files it names), with this line added by "sudo visudo -f /etc/sudoers.d/portlab": ${rule}`
+        : undefined,
     ].filter((fix) => fix !== undefined);
     return {
-      error: new HelperLaunchError('sudo needs your password, and PortLab cannot type it for you.', fixes.length > 0 ? fixes.join('; or ') : setcap, capable || !rule ? setcap : rule),
+      error: new HelperLaunchError(
+        'sudo needs your password, and PortLab cannot type it for you.',
+        fixes.length > 0 ? fixes.join('; or ') : setcap,
+        capable || !rule ? setcap : rule,
+      ),
       retry: false,
     };
   }
   if (f.method === 'sudo' && /not in the sudoers|not allowed to execute/i.test(stderr))
-    return { error: new HelperLaunchError('Your account may not use sudo, so the helper cannot get raw-socket rights.', `ask your administrator to run: ${setcap}`, setcap), retry: false };
+    return {
+      error: new HelperLaunchError(
+        'Your account may not use sudo, so the helper cannot get raw-socket rights.',
+        `ask your administrator to run: ${setcap}`,
+        setcap,
+      ),
+      retry: false,
+    };
   if (/Cannot open network namespace|netns/i.test(stderr))
-    return { error: new HelperLaunchError(`The network namespace does not exist: ${lastLine(stderr)}.`, 'start the lab first: portlab lab up', 'portlab lab up'), retry: false };
+    return {
+      error: new HelperLaunchError(`The network namespace does not exist: ${lastLine(stderr)}.`, 'start the lab first: portlab lab up', 'portlab lab up'),
+      retry: false,
+    };
   const how = f.signal ? `was killed by ${f.signal}` : `exited with code ${f.exitCode}`;
   return { error: new HelperLaunchError(`The PortLab helper ${how} before answering${stderr ? `: ${lastLine(stderr)}` : '.'}`), retry: false };
 }

@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 import { CAP_NET_RAW } from './launch';
 
 /**
@@ -109,7 +109,8 @@ export async function confineScanHelper(): Promise<void> {
   if (process.env[CONFINED_MARK])
     throw new UserError('the helper could not drop its privileges (setpriv ran, yet it still holds more than CAP_NET_RAW); it will not scan as full root');
   const setpriv = systemProgram('setpriv');
-  if (!setpriv) throw new UserError('setpriv (util-linux) is missing, and the helper will not scan as full root: install util-linux (sudo apt install util-linux)');
+  if (!setpriv)
+    throw new UserError('setpriv (util-linux) is missing, and the helper will not scan as full root: install util-linux (sudo apt install util-linux)');
   const args = [...setprivArgs(invokingUser(process.env, primaryGroupOf)), '--', process.execPath, ...process.execArgv, ...process.argv.slice(1)];
   const child = spawn(setpriv, args, { stdio: 'inherit', env: { ...process.env, [CONFINED_MARK]: '1' } });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { discoverHosts, expandTargets } from '../engine/discover';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 import { parsePorts, type PortSpec } from '../engine/ports';
 import { runScan } from '../engine/scan';
 import { scannerInfo } from '../engine/scanner-info';
 import type { ScanPlan } from '../engine/scan-plan';
 import { rangeWithin, ScopeGuard } from '../engine/scope';
-import { checkSourceIps, parseSourceIps } from '../engine/source-ips';
+import { checkSourceIps, parseSourceIps } from '../wire/source-ips';
 import { assertInterfaceUp, findRoute, type Route } from '../link';
 import { ipv4AddressesOf } from '../link/route';
 import type { DiscoveredHost, PortResult, ScanProgress, ScanStartParams, ScanSummary } from '../protocol';
@@ -83,7 +83,8 @@ export class ScanRegistry {
     if (iface !== undefined) naming('params.iface', () => assertInterfaceUp(iface));
     const { targets, routes } = await this.resolveTargets(guard, params.targets, iface);
     const ports: PortSpec = naming('params.ports', () => parsePorts(params.ports));
-    const sourceIps = params.sourceIps === undefined ? undefined : naming('params.sourceIps', () => checkSources(parseSourceIps(params.sourceIps!), targets, routes, params));
+    const sourceIps =
+      params.sourceIps === undefined ? undefined : naming('params.sourceIps', () => checkSources(parseSourceIps(params.sourceIps!), targets, routes, params));
     this.checkLimit();
 
     const scanId = `scan-${randomBytes(6).toString('hex')}`;
@@ -139,7 +140,8 @@ export class ScanRegistry {
       hosts = await finished;
     } catch (err) {
       // Routes are looked up as the sweep is planned: a failure there is about the addresses or the interface asked for.
-      if (err instanceof UserError && /^(no route to|interface )/.test(err.message)) throw new FieldError(iface !== undefined ? 'params.iface' : 'params.targets', err.message);
+      if (err instanceof UserError && /^(no route to|interface )/.test(err.message))
+        throw new FieldError(iface !== undefined ? 'params.iface' : 'params.targets', err.message);
       throw err;
     }
     if (abort.signal.aborted) throw new UserError(`discover of ${params.targets} was cancelled`);
@@ -225,11 +227,14 @@ export class ScanRegistry {
  * source is still asked on the wire by the scan.
  */
 function checkSources(sources: string[], targets: string[], routes: Route[], params: ScanStartParams): string[] {
-  if (params.techniques.includes('connect')) throw new UserError('works with raw techniques only: a connect scan leaves from the kernel\'s own address');
+  if (params.techniques.includes('connect')) throw new UserError("works with raw techniques only: a connect scan leaves from the kernel's own address");
   const route = routes[0]!;
   if (routes.some((r) => r.loopback)) throw new UserError('needs targets reached over Ethernet, not this host itself');
   const other = routes.find((r) => r.iface !== route.iface);
-  if (other) throw new UserError(`needs every target behind one interface; ${targets[routes.indexOf(other)]} is reached by ${other.iface}, ${targets[0]} by ${route.iface}`);
+  if (other)
+    throw new UserError(
+      `needs every target behind one interface; ${targets[routes.indexOf(other)]} is reached by ${other.iface}, ${targets[0]} by ${route.iface}`,
+    );
   checkSourceIps(sources, route.iface, ipv4AddressesOf(route.iface));
   return sources;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import {
-  CancellationToken,
+  type CancellationToken,
   createMessageConnection,
   ErrorCodes,
   ResponseError,
@@ -9,14 +9,14 @@ import {
   type MessageConnection,
   type ResponseMessage,
 } from 'vscode-jsonrpc/node';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 import { labDown, labStatus, labUp } from '../lab';
 import { listInterfaces } from '../link/interface-list';
 import { PROTOCOL_VERSION, RpcErrorCode, type EventMethod, type RequestMethod } from '../protocol';
 import { BoundedMessageReader, type BadInput } from './bounded-reader';
 import { ensurePrivateDirectory } from './capture-dir';
 import { CAP_NET_RAW, hasCapability, parseCapEff } from './launch';
-import { currentNetns } from '../engine/netns';
+import { currentNetns } from '../base/netns';
 import { ScanRegistry } from './scans';
 import { isRequestMethod, validateParams, type ParamsOf, type ResultOf } from './validate';
 
@@ -117,12 +117,17 @@ export function serveHelper(options: HelperServerOptions): Promise<void> {
 
   connection.onRequest(async (method, params, token) => {
     if (!isRequestMethod(method)) throw new ResponseError(ErrorCodes.MethodNotFound, `unknown method "${method.slice(0, 100)}"`);
-    if (!greeted && method !== 'hello')
-      throw new ResponseError(RpcErrorCode.notInitialized, `send "hello" first (then "${method}")`);
+    if (!greeted && method !== 'hello') throw new ResponseError(RpcErrorCode.notInitialized, `send "hello" first (then "${method}")`);
     if (role === 'scan' && LAB_METHODS.includes(method))
-      throw new ResponseError(RpcErrorCode.wrongRole, `"${method}": this helper scans, confined to CAP_NET_RAW; the lab is managed by a helper started with --lab`);
+      throw new ResponseError(
+        RpcErrorCode.wrongRole,
+        `"${method}": this helper scans, confined to CAP_NET_RAW; the lab is managed by a helper started with --lab`,
+      );
     if (role === 'lab' && SCAN_METHODS.includes(method))
-      throw new ResponseError(RpcErrorCode.wrongRole, `"${method}": this helper manages the lab sandbox as root and runs no scan; scans go to a helper started without --lab`);
+      throw new ResponseError(
+        RpcErrorCode.wrongRole,
+        `"${method}": this helper manages the lab sandbox as root and runs no scan; scans go to a helper started without --lab`,
+      );
     const valid = validateParams(method, params);
     try {
       return await (handlers[method] as (p: typeof valid, t: CancellationToken) => unknown)(valid, token);

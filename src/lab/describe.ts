@@ -60,8 +60,7 @@ export async function describeLab(id: number): Promise<LabDescription> {
   if (present.length === 0 && !state) return planned;
 
   const problems: string[] = [];
-  for (const end of [topo.scanner, topo.target])
-    if (!namespaces.has(end.namespace)) problems.push(`namespace ${end.namespace} is missing`);
+  for (const end of [topo.scanner, topo.target]) if (!namespaces.has(end.namespace)) problems.push(`namespace ${end.namespace} is missing`);
 
   const hosts: LabHost[] = [];
   for (const end of [topo.scanner, topo.target]) {

@@ -2,7 +2,12 @@ import type { LabDescription } from '../protocol';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col] ?? 0))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** The short human view of `portlab lab up|status`: hosts, then each port with its truth and how it is made. */
@@ -23,7 +28,10 @@ export function formatLabDescription(d: LabDescription): string {
   if (d.up) {
     const scanner = d.hosts.find((h) => h.role === 'scanner');
     const target = d.hosts.find((h) => h.role === 'target');
-    const tcpPorts = d.ports.filter((p) => p.protocol === 'tcp').map((p) => p.port).sort((a, b) => a - b);
+    const tcpPorts = d.ports
+      .filter((p) => p.protocol === 'tcp')
+      .map((p) => p.port)
+      .sort((a, b) => a - b);
     if (scanner && target)
       lines.push('', `scan it from the scanner: ip netns exec ${scanner.namespace} portlab scan ${target.address} -p ${tcpPorts.join(',')} -sS`);
   }

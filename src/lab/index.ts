@@ -1,5 +1,5 @@
 import type { LabDescription } from '../protocol';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 import { describeLab } from './describe';
 import { nftRuleset } from './firewall';
 import { createNamespaces, deleteNamespace, listNamespaces, namespacePids } from './namespaces';
@@ -56,9 +56,7 @@ async function teardown(topo: LabTopology): Promise<boolean> {
 
   // A recorded PID is killed only if it is still the process we started: after a reboot or a long
   // time the number may belong to someone else.
-  const pids = (state?.services ?? [])
-    .filter((s) => isAlive(s.pid) && sameArgv(cmdlineOf(s.pid), s.argv))
-    .map((s) => s.pid);
+  const pids = (state?.services ?? []).filter((s) => isAlive(s.pid) && sameArgv(cmdlineOf(s.pid), s.argv)).map((s) => s.pid);
   // Anything still inside the lab's namespaces was started there by the lab (or by a scan in it).
   for (const ns of present) pids.push(...(await namespacePids(ns)));
   const survivors = await terminate(pids);
@@ -102,4 +100,3 @@ export async function labStatus(id = 0): Promise<LabDescription> {
   preflight(['ip', 'nft', 'sysctl']);
   return describeLab(topo.id);
 }
-

@@ -13,8 +13,7 @@ const IDLE_MS = 10_000;
 const SSH_BANNER = 'SSH-2.0-PortLab_lab\r\n';
 const HTTP_BODY = 'PortLab lab target\n';
 const HTTP_RESPONSE =
-  'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n' +
-  `Content-Length: ${Buffer.byteLength(HTTP_BODY)}\r\nConnection: close\r\n\r\n${HTTP_BODY}`;
+  'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n' + `Content-Length: ${Buffer.byteLength(HTTP_BODY)}\r\nConnection: close\r\n\r\n${HTTP_BODY}`;
 const MAX_REQUEST_BYTES = 8192;
 
 function serveSsh(socket: Socket): void {

@@ -26,8 +26,22 @@ export async function createNamespaces(topo: LabTopology): Promise<void> {
       await runTool('ip', ['netns', 'exec', end.namespace, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
   }
   await runTool('ip', [
-    '-n', scanner.namespace, 'link', 'add', scanner.iface, 'address', scanner.mac,
-    'type', 'veth', 'peer', 'name', target.iface, 'netns', target.namespace, 'address', target.mac,
+    '-n',
+    scanner.namespace,
+    'link',
+    'add',
+    scanner.iface,
+    'address',
+    scanner.mac,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    target.iface,
+    'netns',
+    target.namespace,
+    'address',
+    target.mac,
   ]);
   for (const end of [scanner, target]) {
     await runTool('ip', ['-n', end.namespace, 'addr', 'add', `${end.address}/${LAB_PREFIX_LENGTH}`, 'dev', end.iface]);
@@ -43,7 +57,10 @@ export async function deleteNamespace(name: string): Promise<void> {
 
 export async function namespacePids(name: string): Promise<number[]> {
   const out = await runTool('ip', ['netns', 'pids', name]);
-  return out.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  return out
+    .split('\n')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
 }
 
 interface IpAddrJson {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 import type { LabService } from './state';
 import { LAB_RUN_DIR, labRunFile } from './state';
 import { isAlive, namespaceListeningPorts } from './processes';
@@ -65,12 +65,7 @@ const READY_TIMEOUT_MS = 5_000;
  * its sockets listen. `ip netns exec` enters the namespace and then execs the service, so the PID we
  * get is the service's own.
  */
-export async function startService(
-  topo: LabTopology,
-  program: LabService['program'],
-  argv: string[],
-  sockets: LabService['sockets'],
-): Promise<LabService> {
+export async function startService(topo: LabTopology, program: LabService['program'], argv: string[], sockets: LabService['sockets']): Promise<LabService> {
   mkdirSync(LAB_RUN_DIR, { recursive: true, mode: 0o755 });
   const logFile = labRunFile(topo.id, program === 'dnsmasq' ? '-dnsmasq.log' : '-listener.log');
   const log = openSync(logFile, 'w');

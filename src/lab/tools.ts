@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { UserError } from '../engine/errors';
-import { findProgram } from '../engine/program-path';
+import { UserError } from '../base/errors';
+import { findProgram } from '../base/program-path';
 
 /** The programs the lab runs, with the Debian package that provides each. */
 export const LAB_TOOLS = {

@@ -1,4 +1,4 @@
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 
 export const LAB_ID_MIN = 0;
 export const LAB_ID_MAX = 255;
@@ -29,8 +29,7 @@ export function checkLabId(id: number): number {
 
 /** Parses a lab id given on the command line. */
 export function parseLabId(text: string): number {
-  if (!/^\d{1,3}$/.test(text.trim()))
-    throw new UserError(`lab id must be an integer from ${LAB_ID_MIN} to ${LAB_ID_MAX}, not '${text}'`);
+  if (!/^\d{1,3}$/.test(text.trim())) throw new UserError(`lab id must be an integer from ${LAB_ID_MIN} to ${LAB_ID_MAX}, not '${text}'`);
   return checkLabId(Number(text));
 }
 

@@ -1,4 +1,4 @@
-import { ARP_OP_REPLY, ARP_OP_REQUEST, decodeFrame, encodeArp, encodeEthernet, ETHERTYPE_ARP } from '../engine/packet';
+import { ARP_OP_REPLY, ARP_OP_REQUEST, decodeFrame, encodeArp, encodeEthernet, ETHERTYPE_ARP } from '../wire';
 
 /** The EtherType bytes alone: the capture callback sees every probe's answer, and most are not ARP. */
 export function isArpFrame(frame: Uint8Array): boolean {

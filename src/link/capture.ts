@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type * as CapModule from 'cap';
 import { loadNative } from './native-addon';
 import { hasCapNetRaw, missingCapNetRaw } from './privilege';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 
 /**
  * libpcap's ring for a raw scan. It is mapped into the process and counts fully in its RSS, once per
@@ -44,7 +44,8 @@ let loaded: typeof CapModule | undefined;
 function capAddon(): typeof CapModule {
   if (loaded) return loaded;
   const cap = loadNative<typeof CapModule>('cap');
-  if (typeof cap.now !== 'function') throw new UserError('the cap addon lacks PortLab\'s patch (capture timestamps): run `npx patch-package && npm rebuild cap` in the PortLab folder');
+  if (typeof cap.now !== 'function')
+    throw new UserError("the cap addon lacks PortLab's patch (capture timestamps): run `npx patch-package && npm rebuild cap` in the PortLab folder");
   return (loaded = cap);
 }
 
@@ -101,7 +102,9 @@ export class LiveCapture {
     }
     this.cap.setMinBytes?.(0);
     // The addon reuses one buffer for every packet: copy before anything async can see it.
-    this.cap.on('packet', (nbytes: number, _truncated: boolean, capturedAt: number) => onFrame(Uint8Array.prototype.slice.call(this.buffer, 0, nbytes), capturedAt));
+    this.cap.on('packet', (nbytes: number, _truncated: boolean, capturedAt: number) =>
+      onFrame(Uint8Array.prototype.slice.call(this.buffer, 0, nbytes), capturedAt),
+    );
     // Emitted by our patch of the addon (patches/cap+0.2.1.patch) where upstream aborts the process.
     this.cap.on('error', (err: Error) => this.linkLost(err));
   }

@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import type { ConnectOutcome } from '../engine/technique';
+import type { ConnectOutcome } from '../protocol';
 
 /**
  * One OS connect() to ip:port, given up after timeoutMs. An accepted connection is reset at once

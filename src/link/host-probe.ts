@@ -1,17 +1,6 @@
 import { randomInt } from 'node:crypto';
-import {
-  ARP_OP_REPLY,
-  buildArpRequest,
-  buildIcmpEchoFrame,
-  buildTcpFrame,
-  decodeFrame,
-  ICMP_ECHO_REPLY,
-  icmpEchoId,
-  TCP_ACK,
-  TCP_RST,
-  TCP_SYN,
-} from '../engine/packet';
-import { UserError } from '../engine/errors';
+import { ARP_OP_REPLY, buildArpRequest, buildIcmpEchoFrame, buildTcpFrame, decodeFrame, ICMP_ECHO_REPLY, icmpEchoId, TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
+import { UserError } from '../base/errors';
 import type { DiscoveredHost } from '../protocol';
 import { LiveCapture } from './capture';
 import { neighbourFromArpTable, type Route } from './route';

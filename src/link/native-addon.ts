@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 
 /**
  * Loads a native addon (`cap`, `raw-socket`) built for the Node.js that runs this process. The

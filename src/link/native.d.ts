@@ -19,9 +19,16 @@ declare module 'cap' {
 }
 
 declare module 'raw-socket' {
-  import { EventEmitter } from 'node:events';
+  import { type EventEmitter } from 'node:events';
   interface RawSocket extends EventEmitter {
-    send(buffer: Buffer, offset: number, length: number, address: string, before: (() => void) | null, after: (error: Error | null, bytes: number) => void): void;
+    send(
+      buffer: Buffer,
+      offset: number,
+      length: number,
+      address: string,
+      before: (() => void) | null,
+      after: (error: Error | null, bytes: number) => void,
+    ): void;
     /** the addon's socket: send() calls sendto() at once (throwing its error) and then `sent` */
     wrap: { send(buffer: Buffer, offset: number, length: number, address: string, sent: (bytes: number) => void): void };
     close(): void;

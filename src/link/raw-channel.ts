@@ -1,6 +1,6 @@
-import { buildArpRequest, decodeFrame, encodeEthernet, ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV4, ZERO_MAC } from '../engine/packet';
+import { buildArpRequest, decodeFrame, encodeEthernet, ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV4, ZERO_MAC } from '../wire';
 import { ArpResponder, isArpFrame } from './arp-responder';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 import { captureClockMicros, LiveCapture } from './capture';
 import { LoopbackSender } from './loopback-sender';
 import { findRoute, neighbourFromArpTable, type Route } from './route';
@@ -69,7 +69,13 @@ function captureFilter(target: string, sources: readonly string[], ports: PortSp
 }
 
 /** Opens the capture of the target's traffic to and from `ourPorts` on its outgoing interface, resolves the next hop's MAC, and is ready to send. */
-export async function openRawChannel(target: string, ifaceOverride: string | undefined, ourPorts: PortSpan, listener: ChannelListener, extra?: ExtraSources): Promise<RawChannel> {
+export async function openRawChannel(
+  target: string,
+  ifaceOverride: string | undefined,
+  ourPorts: PortSpan,
+  listener: ChannelListener,
+  extra?: ExtraSources,
+): Promise<RawChannel> {
   const route = findRoute(target, ifaceOverride);
   let arpWaiter: ((frame: Uint8Array) => void) | undefined;
   let responder: ArpResponder | undefined;

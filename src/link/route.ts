@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 
 /** How packets to one target leave this host. */
 export interface Route {
@@ -33,17 +33,14 @@ function sysfs(iface: string, file: string): string | undefined {
 }
 
 export function assertInterfaceUp(iface: string): void {
-  if (!/^[\w.@:-]{1,15}$/.test(iface) || !existsSync(`/sys/class/net/${iface}`))
-    throw new UserError(`interface "${iface}" does not exist (see \`ip link\`)`);
+  if (!/^[\w.@:-]{1,15}$/.test(iface) || !existsSync(`/sys/class/net/${iface}`)) throw new UserError(`interface "${iface}" does not exist (see \`ip link\`)`);
   const flags = parseInt(sysfs(iface, 'flags') ?? '0', 16);
   const oper = sysfs(iface, 'operstate');
   if (!(flags & IFF_UP) || oper === 'down' || oper === 'lowerlayerdown') throw new UserError(`interface ${iface} is down`);
 }
 
 export function ipv4AddressesOf(iface: string): { address: string; cidr: string }[] {
-  return (networkInterfaces()[iface] ?? [])
-    .filter((a) => a.family === 'IPv4')
-    .map((a) => ({ address: a.address, cidr: a.cidr ?? `${a.address}/32` }));
+  return (networkInterfaces()[iface] ?? []).filter((a) => a.family === 'IPv4').map((a) => ({ address: a.address, cidr: a.cidr ?? `${a.address}/32` }));
 }
 
 function isLocalAddress(target: string): boolean {

@@ -1,6 +1,6 @@
-import { ARP_OP_REQUEST, BROADCAST_MAC, decodeFrame, encodeArp, encodeEthernet, ETHERTYPE_ARP, ZERO_MAC } from '../engine/packet';
-import { UserError } from '../engine/errors';
-import { checkSourceIps } from '../engine/source-ips';
+import { ARP_OP_REQUEST, BROADCAST_MAC, decodeFrame, encodeArp, encodeEthernet, ETHERTYPE_ARP, ZERO_MAC } from '../wire';
+import { UserError } from '../base/errors';
+import { checkSourceIps } from '../wire/source-ips';
 import { LiveCapture } from './capture';
 import { findRoute, ipv4AddressesOf } from './route';
 
@@ -20,7 +20,10 @@ export async function claimSourceAddresses(targets: readonly string[], ifaceOver
   const route = routes[0]!;
   if (routes.some((r) => r.loopback)) throw new UserError('--source-ips needs targets reached over Ethernet, not this host itself');
   const other = routes.find((r) => r.iface !== route.iface);
-  if (other) throw new UserError(`--source-ips needs every target behind one interface; ${targets[routes.indexOf(other)]} is reached by ${other.iface}, ${targets[0]} by ${route.iface}`);
+  if (other)
+    throw new UserError(
+      `--source-ips needs every target behind one interface; ${targets[routes.indexOf(other)]} is reached by ${other.iface}, ${targets[0]} by ${route.iface}`,
+    );
   checkSourceIps(sources, route.iface, ipv4AddressesOf(route.iface));
 
   const wanted = new Set(sources);

@@ -65,7 +65,12 @@ export function nmapRun(doc: ScanDocument): NmapRun {
   }));
   const passes = splitIntoPasses(techniques).map((passTechniques) => ({
     techniques: passTechniques,
-    hosts: targets.map((address) => nmapHost(address, doc.results.filter((r) => r.target === address && passTechniques.includes(r.technique)))),
+    hosts: targets.map((address) =>
+      nmapHost(
+        address,
+        doc.results.filter((r) => r.target === address && passTechniques.includes(r.technique)),
+      ),
+    ),
   }));
   return { args: commandLine(doc), start, end: endOf(doc, start), passes, scanInfo, targets };
 }
@@ -112,7 +117,7 @@ function commandLine(doc: ScanDocument): string {
 export function portRanges(ports: readonly number[]): string {
   const sorted = [...new Set(ports)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);

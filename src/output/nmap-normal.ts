@@ -19,15 +19,16 @@ export function toNmapNormal(doc: ScanDocument): string {
       out.push('');
     }
   if (doc.summary?.partial) out.push(`# scan incomplete${doc.summary.error ? `: ${doc.summary.error}` : ''}`);
-  out.push(`# ${doc.tool} done at ${nmapDate(run.end)} -- ${n} IP address${n === 1 ? '' : 'es'} (${n} host${n === 1 ? '' : 's'} up) scanned in ${elapsed} seconds`);
+  out.push(
+    `# ${doc.tool} done at ${nmapDate(run.end)} -- ${n} IP address${n === 1 ? '' : 'es'} (${n} host${n === 1 ? '' : 's'} up) scanned in ${elapsed} seconds`,
+  );
   return out.join('\n') + '\n';
 }
 
 function hostLines(host: NmapHost): string[] {
   const lines: string[] = [];
   const scanned = host.ports.length + host.extra.reduce((sum, e) => sum + e.count, 0);
-  if (host.ports.length === 0 && host.extra.length > 0)
-    lines.push(`All ${scanned} scanned ports on ${host.address} are in ignored states.`);
+  if (host.ports.length === 0 && host.extra.length > 0) lines.push(`All ${scanned} scanned ports on ${host.address} are in ignored states.`);
   const folded = notShownLine(host);
   if (folded) lines.push(folded);
   if (host.ports.length === 0) return lines;

@@ -18,7 +18,9 @@ export function toNmapXml(doc: ScanDocument): string {
     `<nmaprun scanner="nmap" args="${attr(run.args)}" start="${unixSeconds(run.start)}" startstr="${attr(nmapDate(run.start))}" version="${attr(doc.tool)}" xmloutputversion="1.05">`,
   ];
   for (const info of run.scanInfo)
-    out.push(`<scaninfo type="${NMAP_SCAN_TYPE[info.technique]}" protocol="${info.protocol}" numservices="${info.ports.length}" services="${portRanges(info.ports)}"/>`);
+    out.push(
+      `<scaninfo type="${NMAP_SCAN_TYPE[info.technique]}" protocol="${info.protocol}" numservices="${info.ports.length}" services="${portRanges(info.ports)}"/>`,
+    );
   out.push('<verbose level="0"/>', '<debugging level="0"/>');
   for (const pass of run.passes)
     for (const host of pass.hosts) {
@@ -69,7 +71,12 @@ function portXml(p: PortResult): string {
 }
 
 function attr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 }
 
 /** "--" may not appear inside an XML comment; nmap writes it as "-&#45;" too. */

@@ -115,4 +115,3 @@ export const EVENTS = {
   'scan.done': ScanSummary,
 } as const;
 export type EventMethod = keyof typeof EVENTS;
-

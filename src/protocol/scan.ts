@@ -15,6 +15,9 @@ export const NMAP_FLAG: Record<Technique, string> = {
   udp: 'U',
 };
 
+/** How one OS connect() attempt ended: connected, timed out, or the errno code it failed with. */
+export type ConnectOutcome = 'connected' | 'timeout' | string;
+
 export const PORT_STATES = ['open', 'closed', 'filtered', 'open|filtered'] as const;
 export const PortState = z.enum(PORT_STATES);
 export type PortState = z.infer<typeof PortState>;

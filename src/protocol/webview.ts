@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PortResult, Technique } from './scan';
+import { type PortResult, Technique } from './scan';
 
 /**
  * Messages between the results webview and the extension host. The webview is untrusted input to

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type { z } from 'zod';
-import { UserError } from '../engine/errors';
+import { UserError } from '../base/errors';
 import { LabDescription, ScanDocument, TECHNIQUES, type Technique } from '../protocol';
 import { parseNmapXml } from './nmap';
 import { nmapRunMismatch, NmapRunRecords, techniqueStartedAt, type NmapNote, type NmapRunRecord } from './nmap-record';

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NMAP_FLAG, TECHNIQUES, type LabDescription, type ScanDocument, type Technique } from '../protocol';
-import { currentNetns, namedNetnsExists } from '../engine/netns';
-import { findProgram } from '../engine/program-path';
+import { currentNetns, namedNetnsExists } from '../base/netns';
+import { findProgram } from '../base/program-path';
 import { ScopeGuard } from '../engine/scope';
 import { findRoute } from '../link/route';
 import { NMAP_DIR, nmapRunsPath, nmapXmlPath, readNmapRuns } from './load';
@@ -65,7 +65,13 @@ export function nmapPlace(doc: ScanDocument, lab: LabDescription | undefined, ta
   const labTarget = lab?.hosts.find((h) => h.role === 'target');
   const labScanner = lab?.hosts.find((h) => h.role === 'scanner');
   const source = doc.scanner?.address;
-  if (recorded === undefined && labTarget && labScanner && targets.every((t) => t === labTarget.address) && (source === undefined || source === labScanner.address))
+  if (
+    recorded === undefined &&
+    labTarget &&
+    labScanner &&
+    targets.every((t) => t === labTarget.address) &&
+    (source === undefined || source === labScanner.address)
+  )
     recorded = labScanner.namespace;
   if (recorded?.startsWith('net:[')) return { problem: { kind: 'netns-unnamed', detail: recorded } };
   if (recorded !== undefined) return host.namedNetnsExists(recorded) ? { namespace: recorded } : { problem: { kind: 'netns-gone', detail: recorded } };

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
-import { PortState, Reason } from '../protocol';
-import { portKey } from './capture';
+import { type PortState, type Reason } from '../protocol';
+import { portKey } from '../analysis/capture';
 
 /** nmap's answer for one port, as its `-oX` output gives it. */
 export interface NmapPort {

@@ -1,12 +1,23 @@
 import ipaddr from 'ipaddr.js';
-import { formatExchange, packetLabel, TECHNIQUES, type ExchangePacket, type LabDescription, type LabHost, type LabTruth, type PortResult, type ScanDocument, type Technique } from '../protocol';
-import { portKey, rebuildExchanges, type CaptureIndex } from './capture';
+import {
+  formatExchange,
+  packetLabel,
+  TECHNIQUES,
+  type ExchangePacket,
+  type LabDescription,
+  type LabHost,
+  type LabTruth,
+  type PortResult,
+  type ScanDocument,
+  type Technique,
+} from '../protocol';
+import { portKey, rebuildExchanges, type CaptureIndex } from '../analysis/capture';
 import { messagesFor, type ExplainFacts, type Messages, type ReportLang } from './i18n';
 import { flowchart, sequenceDiagram, type FlowNode } from './mermaid';
 import { parseNmapXml, sameAnswer, type NmapPort, type NmapRun } from './nmap';
 import type { NmapNote } from './nmap-record';
-import { columnOfTruth, connectErrnoForIcmp, type TextbookColumn } from './textbook';
-import { agreesWithTextbook, judgeExchange, type Verdict, type VerdictKind } from './verdict';
+import { columnOfTruth, connectErrnoForIcmp, type TextbookColumn } from '../analysis/textbook';
+import { agreesWithTextbook, judgeExchange, type Verdict, type VerdictKind } from '../analysis/verdict';
 
 /** Everything a report is made of; the loader reads it from a scan's `--out` directory. */
 export interface ReportInput {
@@ -68,7 +79,14 @@ function techniqueSections(input: ReportInput, m: Messages): TechniqueSection[] 
     const results = input.doc.results.filter((r) => r.technique === technique).sort((a, b) => a.target.localeCompare(b.target) || a.port - b.port);
     if (results.length === 0) continue;
     const pcap = input.captures[technique];
-    const capture = pcap ? rebuildExchanges(pcap.bytes, technique, results.map((r) => r.target), results.map((r) => r.port)) : undefined;
+    const capture = pcap
+      ? rebuildExchanges(
+          pcap.bytes,
+          technique,
+          results.map((r) => r.target),
+          results.map((r) => r.port),
+        )
+      : undefined;
     const xml = input.nmapXml[technique];
     const nmap = xml === undefined ? undefined : parseNmapXml(xml);
     const rows = results.map((result): Row => {
@@ -153,7 +171,10 @@ function targetsOf(input: ReportInput): string[] {
 }
 
 function scannerAddress(input: ReportInput, sections: TechniqueSection[]): string {
-  const fromCapture = sections.flatMap((s) => s.rows).flatMap((r) => r.exchange ?? []).find((p) => p.dir === 'out')?.src;
+  const fromCapture = sections
+    .flatMap((s) => s.rows)
+    .flatMap((r) => r.exchange ?? [])
+    .find((p) => p.dir === 'out')?.src;
   return input.doc.scanner?.address ?? labHost(input.lab, 'scanner')?.address ?? fromCapture ?? '?';
 }
 
@@ -192,7 +213,16 @@ function environment(input: ReportInput, sections: TechniqueSection[], m: Messag
     const host = labHost(input.lab, 'target', target);
     const mac = host?.mac ?? capturedTargetMac(input, sections, target);
     const ms = medianAnswerMs(sections.flatMap((s) => s.rows).filter((r) => r.result.target === target));
-    rows.push([m.targetRole, m.unknown, m.unknown, v(host?.iface), target, v(mac), v(host?.namespace), ms === undefined ? m.noAnswerTime : `${ms.toFixed(3)} ms`]);
+    rows.push([
+      m.targetRole,
+      m.unknown,
+      m.unknown,
+      v(host?.iface),
+      target,
+      v(mac),
+      v(host?.namespace),
+      ms === undefined ? m.noAnswerTime : `${ms.toFixed(3)} ms`,
+    ]);
   }
   const doc = input.doc;
   const facts = [`- ${m.tool}${m.colon}${doc.tool}`, `- ${m.date}${m.colon}${firstStart(doc)}`];
@@ -224,7 +254,11 @@ function topology(input: ReportInput, sections: TechniqueSection[], m: Messages)
   const scannerHost = labHost(lab, 'scanner');
   if (lab && scannerHost) {
     const nodes: FlowNode[] = [
-      { id: 'scanner', group: scannerHost.namespace, lines: [m.scannerRole, `${scannerHost.iface} ${scannerHost.address}/${scannerHost.prefixLength}`, `MAC ${scannerHost.mac}`] },
+      {
+        id: 'scanner',
+        group: scannerHost.namespace,
+        lines: [m.scannerRole, `${scannerHost.iface} ${scannerHost.address}/${scannerHost.prefixLength}`, `MAC ${scannerHost.mac}`],
+      },
     ];
     const links = [];
     for (const [i, host] of lab.hosts.filter((h) => h.role === 'target').entries()) {
@@ -241,15 +275,23 @@ function topology(input: ReportInput, sections: TechniqueSection[], m: Messages)
   const scanner = input.doc.scanner;
   const address = scannerAddress(input, sections);
   const prefix = scanner?.prefixLength;
-  const scannerLines = [m.scannerRole, scanner?.hostname, [scanner?.iface, prefix === undefined ? address : `${address}/${prefix}`].filter(Boolean).join(' '), scanner?.mac && `MAC ${scanner.mac}`].filter(
-    (x): x is string => !!x,
-  );
+  const scannerLines = [
+    m.scannerRole,
+    scanner?.hostname,
+    [scanner?.iface, prefix === undefined ? address : `${address}/${prefix}`].filter(Boolean).join(' '),
+    scanner?.mac && `MAC ${scanner.mac}`,
+  ].filter((x): x is string => !!x);
   const nodes: FlowNode[] = [{ id: 'scanner', group: scanner?.netns, lines: scannerLines }];
   const links: { from: string; to: string; label: string }[] = [];
-  const network = prefix === undefined || !ipaddr.IPv4.isValidFourPartDecimal(address) ? m.directLink : `${ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`).toString()}/${prefix}`;
+  const network =
+    prefix === undefined || !ipaddr.IPv4.isValidFourPartDecimal(address)
+      ? m.directLink
+      : `${ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`).toString()}/${prefix}`;
   const gateway = scanner?.gateway;
   if (gateway) {
-    const mac = targetsOf(input).map((t) => capturedMac(sections, t)).find((x) => x !== undefined);
+    const mac = targetsOf(input)
+      .map((t) => capturedMac(sections, t))
+      .find((x) => x !== undefined);
     nodes.push({ id: 'router', lines: [m.routerRole, gateway, ...(mac ? [`MAC ${mac}`] : [])] });
     links.push({ from: 'scanner', to: 'router', label: network });
   }
@@ -264,7 +306,9 @@ function topology(input: ReportInput, sections: TechniqueSection[], m: Messages)
 function simulation(input: ReportInput, m: Messages): string {
   const lab = input.lab;
   if (!lab) {
-    const ports = [...new Map(input.doc.results.map((r) => [`${r.protocol}/${r.port}`, r])).values()].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+    const ports = [...new Map(input.doc.results.map((r) => [`${r.protocol}/${r.port}`, r])).values()].sort(
+      (a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port,
+    );
     return [
       `## ${m.simulation}`,
       m.simulationFillIn,
@@ -281,7 +325,13 @@ function simulation(input: ReportInput, m: Messages): string {
     m.simulationLab,
     table(
       [m.simulationPort, m.simulationProtocol, m.simulationTruth, m.simulationHow, m.simulationRule],
-      ports.map((p) => [String(p.port), p.protocol, m.truth(p.truth), m.how({ port: p, address: targetAddress, rateLimitMs: lab.sysctls['net.ipv4.icmp_ratelimit'] }), p.rule ? code(p.rule) : m.unknown]),
+      ports.map((p) => [
+        String(p.port),
+        p.protocol,
+        m.truth(p.truth),
+        m.how({ port: p, address: targetAddress, rateLimitMs: lab.sysctls['net.ipv4.icmp_ratelimit'] }),
+        p.rule ? code(p.rule) : m.unknown,
+      ]),
     ),
   ];
   if (lab.listeners.length)
@@ -289,7 +339,9 @@ function simulation(input: ReportInput, m: Messages): string {
       `### ${m.listeners}`,
       table(
         [m.simulationPort, m.simulationProtocol, m.listenerProgram, m.listenerPid],
-        [...lab.listeners].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port).map((l) => [String(l.port), l.protocol, l.program, String(l.pid)]),
+        [...lab.listeners]
+          .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port)
+          .map((l) => [String(l.port), l.protocol, l.program, String(l.pid)]),
       ),
     );
   const sysctls = Object.entries(lab.sysctls).sort(([a], [b]) => a.localeCompare(b));
@@ -305,11 +357,21 @@ function stateAndReason(state: string, reason: string): string {
 function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messages): string {
   const { technique, rows } = section;
   const withTruth = rows.some((r) => r.truth);
-  const head = [m.colPort, ...(withTruth ? [m.colTruth] : []), m.colState, m.colReason, m.colExchange, m.colTextbook, m.colVerdict, ...(section.nmap ? [m.colNmap] : [])];
+  const head = [
+    m.colPort,
+    ...(withTruth ? [m.colTruth] : []),
+    m.colState,
+    m.colReason,
+    m.colExchange,
+    m.colTextbook,
+    m.colVerdict,
+    ...(section.nmap ? [m.colNmap] : []),
+  ];
   const body = rows.map((row) => {
     const r = row.result;
     let verdict = m.verdictShort(row.verdict.kind);
-    if (row.verdict.disagreesWithResult && row.verdict.wire) verdict += ` · ${m.disagreement(stateAndReason(r.state, r.reason), stateAndReason(row.verdict.wire.state, row.verdict.wire.reason))}`;
+    if (row.verdict.disagreesWithResult && row.verdict.wire)
+      verdict += ` · ${m.disagreement(stateAndReason(r.state, r.reason), stateAndReason(row.verdict.wire.state, row.verdict.wire.reason))}`;
     const nmapCell = row.nmap ? `${sameAnswer(row.nmap, r.state, r.reason) ? '' : '≠ '}${stateAndReason(row.nmap.state, row.nmap.reason)}` : m.unknown;
     return [
       `${r.port}/${r.protocol}`,
@@ -336,7 +398,10 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
   const scanner = scannerAddress(input, [section]);
   // Ports whose exchanges look alike but were judged differently (an open and a dropped port that both
   // stayed silent) get a diagram each, so that every explanation stands under its own ports.
-  const distinct = groupBy(rows.filter((r) => r.exchange?.length), (r) => `${r.observed}\u0000${r.verdict.kind}`);
+  const distinct = groupBy(
+    rows.filter((r) => r.exchange?.length),
+    (r) => `${r.observed}\u0000${r.verdict.kind}`,
+  );
   if (distinct.size) parts.push(`### ${m.exchangesHeading}`);
   for (const group of distinct.values()) {
     const first = group[0]!;
@@ -344,7 +409,17 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
     parts.push(`#### ${m.exchangePorts(code(observed), portList(group))}`);
     if (group.length > 1) parts.push(m.diagramOf(first.result.port));
     parts.push(
-      fence('mermaid', sequenceDiagram(first.exchange!, scanner, first.result.target, first.result.port, { scanner: m.scanner, target: m.target, from: m.from, silence: m.silenceNote, kernel: m.kernelNote, retry: m.retryNote })),
+      fence(
+        'mermaid',
+        sequenceDiagram(first.exchange!, scanner, first.result.target, first.result.port, {
+          scanner: m.scanner,
+          target: m.target,
+          from: m.from,
+          silence: m.silenceNote,
+          kernel: m.kernelNote,
+          retry: m.retryNote,
+        }),
+      ),
       `**${m.why}** ${m.explain(first.verdict.kind, explainFacts(first, group, section, input, m))}`,
     );
   }
@@ -434,7 +509,12 @@ function summary(sections: TechniqueSection[], input: ReportInput, m: Messages):
 function analysis(sections: TechniqueSection[], input: ReportInput, m: Messages): string {
   const explained = (keep: (kind: VerdictKind) => boolean): string[] =>
     sections.flatMap((section) =>
-      [...groupBy(section.rows.filter((r) => keep(r.verdict.kind)), (r) => `${r.verdict.kind}\u0000${r.observed}`).values()].map((rows) => {
+      [
+        ...groupBy(
+          section.rows.filter((r) => keep(r.verdict.kind)),
+          (r) => `${r.verdict.kind}\u0000${r.observed}`,
+        ).values(),
+      ].map((rows) => {
         const kind = rows[0]!.verdict.kind;
         const why = m.explain(kind, explainFacts(rows[0]!, rows, section, input, m));
         return `- ${m.analysisItem(m.techniqueTitle(section.technique), portList(rows), m.verdictShort(kind))}. ${why}`;
@@ -445,7 +525,10 @@ function analysis(sections: TechniqueSection[], input: ReportInput, m: Messages)
   const disagreements = sections.flatMap((s) =>
     s.rows
       .filter((r) => r.verdict.disagreesWithResult && r.verdict.wire)
-      .map((r) => `- ${m.analysisItem(m.techniqueTitle(s.technique), String(r.result.port), m.disagreement(stateAndReason(r.result.state, r.result.reason), stateAndReason(r.verdict.wire!.state, r.verdict.wire!.reason)))}`),
+      .map(
+        (r) =>
+          `- ${m.analysisItem(m.techniqueTitle(s.technique), String(r.result.port), m.disagreement(stateAndReason(r.result.state, r.result.reason), stateAndReason(r.verdict.wire!.state, r.verdict.wire!.reason)))}`,
+      ),
   );
   const nmapDiffs = sections.flatMap((s) =>
     s.nmap

@@ -44,73 +44,87 @@ async function scanAndStop(page: Page, screenshot: string): Promise<number> {
   }
 }
 
-test('palette → Stop Scan ends a running scan; Generate Lab Report in an editor tab with its preview; the results panel restored after a reload, where Stop Scan still cuts a scan short', { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 }, async () =>
-  withPortLabInBrowser(LAB_ID, {
-    'portlab.defaultTechniques': ['connect'],
-    'portlab.maxRetries': 1,
-    // slow enough that a scan of 3000 ports is still running when Stop Scan comes
-    'portlab.rate': 300,
-  }, async (page) => {
-    await runCommand(page, 'PortLab: Start Lab Sandbox');
-    await waitForRow(page, TARGET);
-    await scanFromPalette(page, '22,23,25,80');
-    for (const row of ['22/tcp open', '23/tcp closed', '25/tcp filtered', '80/tcp open']) await waitForRow(page, row);
+test(
+  'palette → Stop Scan ends a running scan; Generate Lab Report in an editor tab with its preview; the results panel restored after a reload, where Stop Scan still cuts a scan short',
+  { skip: !isRoot && 'needs root: the lab sandbox uses network namespaces', timeout: 10 * 60_000 },
+  async () =>
+    withPortLabInBrowser(
+      LAB_ID,
+      {
+        'portlab.defaultTechniques': ['connect'],
+        'portlab.maxRetries': 1,
+        // slow enough that a scan of 3000 ports is still running when Stop Scan comes
+        'portlab.rate': 300,
+      },
+      async (page) => {
+        await runCommand(page, 'PortLab: Start Lab Sandbox');
+        await waitForRow(page, TARGET);
+        await scanFromPalette(page, '22,23,25,80');
+        for (const row of ['22/tcp open', '23/tcp closed', '25/tcp filtered', '80/tcp open']) await waitForRow(page, row);
 
-    // Stop Scan from the palette ends a running scan: its notification goes, the tree says partial. (Before the
-    // report: a Markdown preview still loading takes the focus, which closes a quick pick opened meanwhile.)
-    await scanAndStop(page, 'e2e-ui-stop-scan.png');
+        // Stop Scan from the palette ends a running scan: its notification goes, the tree says partial. (Before the
+        // report: a Markdown preview still loading takes the focus, which closes a quick pick opened meanwhile.)
+        await scanAndStop(page, 'e2e-ui-stop-scan.png');
 
-    // Generate Lab Report: the report in an editor tab with its preview beside it.
-    await runCommand(page, 'PortLab: Generate Lab Report');
-    const tab = page.locator('.tabs-container .tab', { hasText: `report-${TARGET}.md` });
-    await tab.first().waitFor({ timeout: 30_000 });
-    await page.locator('.editor-instance .view-lines', { hasText: '# Port scanning lab report' }).first().waitFor();
-    const preview = await webviewFrame(page, 'h1');
-    assert.equal((await preview.locator('h1').first().textContent())?.trim(), 'Port scanning lab report');
-    const h2 = (await preview.locator('h2').allTextContents()).map((t) => t.trim());
-    for (const section of ['Environment', 'Topology', 'Summary', 'Analysis']) assert.ok(h2.some((h) => h.includes(section)), `${section} in ${h2.join(' | ')}`);
-    const cells = (await preview.locator('td').allTextContents()).map((t) => t.trim());
-    for (const port of ['22/tcp', '23/tcp', '25/tcp', '80/tcp']) assert.ok(cells.includes(port), `${port} in the report`);
-    // The Environment section names the host and kernel the helper scanned from.
-    for (const fact of [hostname(), release()]) assert.ok(cells.includes(fact), `${fact} in the Environment section`);
-    // The topology and the exchanges as diagrams. This VS Code draws Mermaid itself (its built-in
-    // mermaid-markdown-features); PortLab's preview script then leaves the blocks to it, and none is drawn twice.
-    const { flowcharts, sequences } = mermaidDiagrams(preview);
-    await flowcharts.first().waitFor({ timeout: 60_000 });
-    await sequences.first().waitFor({ timeout: 60_000 });
-    assert.equal(await flowcharts.count(), 1, 'one topology diagram');
-    assert.equal(await preview.locator('.portlab-mermaid').count(), 0, 'not drawn a second time by PortLab');
-    await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-report.png') });
+        // Generate Lab Report: the report in an editor tab with its preview beside it.
+        await runCommand(page, 'PortLab: Generate Lab Report');
+        const tab = page.locator('.tabs-container .tab', { hasText: `report-${TARGET}.md` });
+        await tab.first().waitFor({ timeout: 30_000 });
+        await page.locator('.editor-instance .view-lines', { hasText: '# Port scanning lab report' }).first().waitFor();
+        const preview = await webviewFrame(page, 'h1');
+        assert.equal((await preview.locator('h1').first().textContent())?.trim(), 'Port scanning lab report');
+        const h2 = (await preview.locator('h2').allTextContents()).map((t) => t.trim());
+        for (const section of ['Environment', 'Topology', 'Summary', 'Analysis'])
+          assert.ok(
+            h2.some((h) => h.includes(section)),
+            `${section} in ${h2.join(' | ')}`,
+          );
+        const cells = (await preview.locator('td').allTextContents()).map((t) => t.trim());
+        for (const port of ['22/tcp', '23/tcp', '25/tcp', '80/tcp']) assert.ok(cells.includes(port), `${port} in the report`);
+        // The Environment section names the host and kernel the helper scanned from.
+        for (const fact of [hostname(), release()]) assert.ok(cells.includes(fact), `${fact} in the Environment section`);
+        // The topology and the exchanges as diagrams. This VS Code draws Mermaid itself (its built-in
+        // mermaid-markdown-features); PortLab's preview script then leaves the blocks to it, and none is drawn twice.
+        const { flowcharts, sequences } = mermaidDiagrams(preview);
+        await flowcharts.first().waitFor({ timeout: 60_000 });
+        await sequences.first().waitFor({ timeout: 60_000 });
+        assert.equal(await flowcharts.count(), 1, 'one topology diagram');
+        assert.equal(await preview.locator('.portlab-mermaid').count(), 0, 'not drawn a second time by PortLab');
+        await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-report.png') });
 
-    // The results panel, with a port selected, comes back as it was after the window reloads.
-    await runCommand(page, 'PortLab: Show Results');
-    const results = resultsWebview(page);
-    await results.locator('tr.result').first().waitFor({ timeout: 30_000 });
-    await results.locator(`tr[data-key="connect/${TARGET}/22"]`).click();
-    await results.locator('svg.ladder').waitFor();
-    const ladder = await results.locator('svg.ladder g.packet text.label').allTextContents();
-    // The handshake, the lab's SSH banner (before the reset or crossing it), and the scanner's reset.
-    assert.deepEqual(ladder.slice(0, 3), ['S', 'SA', 'A']);
-    assert.ok(ladder.includes('RA'), ladder.join(' '));
-    const count = ((await results.locator('#count').textContent()) ?? '').trim();
-    assert.match(count, /^\d+ of \d+/);
-    await runCommand(page, 'Developer: Reload Window');
-    await page.locator('.activitybar [aria-label^="PortLab"]').first().waitFor({ timeout: 60_000 });
-    await results.locator('#count', { hasText: count }).waitFor({ timeout: 60_000 });
-    // The restored webviews (results panel, report preview) may load once more while the window settles: read until one answers.
-    let restored: string[] = [];
-    for (const deadline = Date.now() + 30_000; restored.length === 0 && Date.now() < deadline; ) {
-      restored = await results.locator('svg.ladder g.packet text.label').allTextContents().catch(() => []);
-      if (restored.length === 0) await page.waitForTimeout(250);
-    }
-    assert.deepEqual(restored, ladder);
-    await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-after-reload.png') });
+        // The results panel, with a port selected, comes back as it was after the window reloads.
+        await runCommand(page, 'PortLab: Show Results');
+        const results = resultsWebview(page);
+        await results.locator('tr.result').first().waitFor({ timeout: 30_000 });
+        await results.locator(`tr[data-key="connect/${TARGET}/22"]`).click();
+        await results.locator('svg.ladder').waitFor();
+        const ladder = await results.locator('svg.ladder g.packet text.label').allTextContents();
+        // The handshake, the lab's SSH banner (before the reset or crossing it), and the scanner's reset.
+        assert.deepEqual(ladder.slice(0, 3), ['S', 'SA', 'A']);
+        assert.ok(ladder.includes('RA'), ladder.join(' '));
+        const count = ((await results.locator('#count').textContent()) ?? '').trim();
+        assert.match(count, /^\d+ of \d+/);
+        await runCommand(page, 'Developer: Reload Window');
+        await page.locator('.activitybar [aria-label^="PortLab"]').first().waitFor({ timeout: 60_000 });
+        await results.locator('#count', { hasText: count }).waitFor({ timeout: 60_000 });
+        // The restored webviews (results panel, report preview) may load once more while the window settles: read until one answers.
+        let restored: string[] = [];
+        for (const deadline = Date.now() + 30_000; restored.length === 0 && Date.now() < deadline;) {
+          restored = await results
+            .locator('svg.ladder g.packet text.label')
+            .allTextContents()
+            .catch(() => []);
+          if (restored.length === 0) await page.waitForTimeout(250);
+        }
+        assert.deepEqual(restored, ladder);
+        await page.screenshot({ path: join(RESULTS_DIR, 'e2e-ui-after-reload.png') });
 
-    // Stop Scan from the palette again, in the reloaded window with the restored results panel showing the
-    // results as they stream in; the crowd of closed ports is one row of the tree, as nmap's "Not shown".
-    const kept = await scanAndStop(page, 'e2e-ui-stop-after-reload.png');
-    await waitForRow(page, 'closed tcp ports');
-    // The panel, sent only what is new each second, ends up with every port the tree has.
-    await results.locator('#count', { hasText: `${kept} of ${kept} results` }).waitFor({ timeout: 30_000 });
-  }),
+        // Stop Scan from the palette again, in the reloaded window with the restored results panel showing the
+        // results as they stream in; the crowd of closed ports is one row of the tree, as nmap's "Not shown".
+        const kept = await scanAndStop(page, 'e2e-ui-stop-after-reload.png');
+        await waitForRow(page, 'closed tcp ports');
+        // The panel, sent only what is new each second, ends up with every port the tree has.
+        await results.locator('#count', { hasText: `${kept} of ${kept} results` }).waitFor({ timeout: 30_000 });
+      },
+    ),
 );

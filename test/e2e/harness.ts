@@ -14,7 +14,12 @@ export const RESULTS_DIR = join(ROOT, 'test-results');
 export function e2eTools(): { node24: string; codeServer: string } {
   const setup = spawnSync('bash', [join(ROOT, 'scripts', 'setup-e2e.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 });
   if (setup.status !== 0) throw new Error(`scripts/setup-e2e.sh failed with ${setup.status ?? setup.signal}`);
-  const vars = Object.fromEntries(setup.stdout.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+  const vars = Object.fromEntries(
+    setup.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=', 2) as [string, string]),
+  );
   return { node24: vars.NODE24!, codeServer: vars.CODE_SERVER! };
 }
 
@@ -65,7 +70,11 @@ function languagePackVsix(dir: string): string {
   const out = join(dir, 'test-language-pack-zh-cn.vsix');
   const stage = join(dir, 'language-pack');
   cpSync(LANGUAGE_PACK, stage, { recursive: true });
-  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--allow-missing-repository', '--out', out], { cwd: stage, encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--allow-missing-repository', '--out', out], {
+    cwd: stage,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (run.status !== 0) throw new Error(`packaging the test language pack failed: ${run.stderr}${run.stdout}`);
   return out;
 }
@@ -76,7 +85,12 @@ function languagePackVsix(dir: string): string {
  * --locale falls back to English.
  */
 function registerLanguagePack(userData: string, extensionsDir: string): void {
-  const pkg = JSON.parse(readFileSync(join(LANGUAGE_PACK, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string; contributes: { localizations: { languageId: string; localizedLanguageName: string; translations: { id: string; path: string }[] }[] } };
+  const pkg = JSON.parse(readFileSync(join(LANGUAGE_PACK, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+    version: string;
+    contributes: { localizations: { languageId: string; localizedLanguageName: string; translations: { id: string; path: string }[] }[] };
+  };
   const id = `${pkg.publisher}.${pkg.name}`;
   const packs = Object.fromEntries(
     pkg.contributes.localizations.map((l) => [
@@ -104,7 +118,17 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
   writeFileSync(
     join(dirs.userData, 'User', 'settings.json'),
-    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, ...opts.settings }, null, 2),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'security.workspace.trust.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'workbench.tips.enabled': false,
+        ...opts.settings,
+      },
+      null,
+      2,
+    ),
   );
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -125,7 +149,17 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   }
   if (opts.locale) registerLanguagePack(dirs.userData, dirs.extensions);
   const port = await freePort();
-  const args = [codeServer, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
+  const args = [
+    codeServer,
+    ...common,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+  ];
   if (opts.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   if (opts.locale) args.push('--locale', opts.locale);
   args.push(dirs.workspace);
@@ -212,7 +246,12 @@ export async function runCommand(page: Page, title: string): Promise<void> {
  * The packaged .vsix in code-server with `settings` and lab `labId`, shown in Chromium on the PortLab
  * view; `body` drives it. The browser, code-server (with its helpers) and the lab go afterwards, also on failure.
  */
-export async function withPortLabInBrowser(labId: number, settings: Record<string, unknown>, body: (page: Page) => Promise<void>, locale?: CodeServerOptions['locale']): Promise<void> {
+export async function withPortLabInBrowser(
+  labId: number,
+  settings: Record<string, unknown>,
+  body: (page: Page) => Promise<void>,
+  locale?: CodeServerOptions['locale'],
+): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const vsix = packageVsix();
   let server: CodeServer | undefined;
@@ -243,7 +282,14 @@ export async function waitForRow(page: Page, text: string, timeout = 60_000): Pr
 export async function webviewFrame(page: Page, selector: string, timeout = 30_000): Promise<Frame> {
   const deadline = Date.now() + timeout;
   for (;;) {
-    for (const frame of page.frames()) if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    for (const frame of page.frames())
+      if (
+        (await frame
+          .locator(selector)
+          .count()
+          .catch(() => 0)) > 0
+      )
+        return frame;
     if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
     await page.waitForTimeout(250);
   }

@@ -61,5 +61,6 @@ describe('portlab scan: an interface that is down is one line and exit code 2', 
   after(async () => {
     if ((await namespaces()).includes(NS)) await run('ip', ['netns', 'del', NS]);
   });
-  test('SYN scan out of it', async () => assertOneLine(await scan(['198.18.73.2', '-p', '22', '-sS', '-e', 'pl73d'], ['ip', 'netns', 'exec', NS]), /pl73d.*down|down.*pl73d|no route/));
+  test('SYN scan out of it', async () =>
+    assertOneLine(await scan(['198.18.73.2', '-p', '22', '-sS', '-e', 'pl73d'], ['ip', 'netns', 'exec', NS]), /pl73d.*down|down.*pl73d|no route/));
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promisify } from 'node:util';
-import { readPcap } from '../../src/engine/pcap';
+import { readPcap } from '../../src/wire/pcap';
 import { labDown, labStatus, labTopology, labUp } from '../../src/lab';
 import { formatExchange, ScanDocument, type DiscoveredHost, type PortResult } from '../../src/protocol';
 import { buildCli, CLI, ROOT } from './scan-support';
@@ -19,7 +19,8 @@ const run = promisify(execFile);
 const NOBODY = 65534;
 const LAB_ID = 67;
 const topo = labTopology(LAB_ID);
-const skip = process.getuid?.() !== 0 ? 'needs root (sudoers, setpriv, network namespaces)' : !existsSync('/usr/bin/sudo') ? 'needs sudo (apt install sudo)' : false;
+const skip =
+  process.getuid?.() !== 0 ? 'needs root (sudoers, setpriv, network namespaces)' : !existsSync('/usr/bin/sudo') ? 'needs sudo (apt install sudo)' : false;
 const SUDOERS = `/etc/sudoers.d/portlab-test-${process.pid}`;
 const LIMIT_MS = 120_000;
 
@@ -100,7 +101,7 @@ describe('the CLI without CAP_NET_RAW runs raw scans and discovery through the h
     assert.doesNotMatch(ran.stderr, /sudo -v/);
   });
 
-  test('with the printed rule: a SYN scan of 127.0.0.1 equals the in-process scan, and the pcap is the user\'s', async () => {
+  test("with the printed rule: a SYN scan of 127.0.0.1 equals the in-process scan, and the pcap is the user's", async () => {
     const refused = await runAs('nobody', [process.execPath, CLI, 'scan', '127.0.0.1', '-p', String(closedPort), '-sS'], nobodyEnv);
     await installRule(printedRule(refused.stderr));
     try {
@@ -108,7 +109,22 @@ describe('the CLI without CAP_NET_RAW runs raw scans and discovery through the h
       const ports = `${openPort},${closedPort}`;
       const viaHelper = await runAs(
         'nobody',
-        [process.execPath, CLI, 'scan', '127.0.0.1', '-p', ports, '-sS', '--json', '--out', outDir, '-oX', join(home, 'scan.xml'), '-oN', join(home, 'scan.txt')],
+        [
+          process.execPath,
+          CLI,
+          'scan',
+          '127.0.0.1',
+          '-p',
+          ports,
+          '-sS',
+          '--json',
+          '--out',
+          outDir,
+          '-oX',
+          join(home, 'scan.xml'),
+          '-oN',
+          join(home, 'scan.txt'),
+        ],
         nobodyEnv,
       );
       assert.equal(viaHelper.code, 0, viaHelper.stderr);
@@ -126,11 +142,11 @@ describe('the CLI without CAP_NET_RAW runs raw scans and discovery through the h
             [closedPort, 'closed', 'reset'],
           ],
         );
-        assert.deepEqual(mine.summary?.techniques.map((t) => [t.technique, t.counts.open, t.counts.closed, t.capture]), [['syn', 1, 1, join(outDir, 'syn.pcap')]]);
         assert.deepEqual(
-          readdirSync(outDir).sort(),
-          readdirSync(inProcessDir).sort(),
+          mine.summary?.techniques.map((t) => [t.technique, t.counts.open, t.counts.closed, t.capture]),
+          [['syn', 1, 1, join(outDir, 'syn.pcap')]],
         );
+        assert.deepEqual(readdirSync(outDir).sort(), readdirSync(inProcessDir).sort());
         const saved = ScanDocument.parse(JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')));
         assert.deepEqual(saved.results, mine.results);
       } finally {
@@ -139,7 +155,11 @@ describe('the CLI without CAP_NET_RAW runs raw scans and discovery through the h
 
       const pcap = join(outDir, 'syn.pcap');
       assert.equal(statSync(pcap).uid, NOBODY, 'the capture belongs to the user who scanned');
-      const readByNobody = await runAs('nobody', [process.execPath, '-e', `process.stdout.write(require('fs').readFileSync(${JSON.stringify(pcap)}).toString('base64'))`], nobodyEnv);
+      const readByNobody = await runAs(
+        'nobody',
+        [process.execPath, '-e', `process.stdout.write(require('fs').readFileSync(${JSON.stringify(pcap)}).toString('base64'))`],
+        nobodyEnv,
+      );
       assert.equal(readByNobody.code, 0, readByNobody.stderr);
       const frames = readPcap(Buffer.from(readByNobody.stdout, 'base64')).records;
       assert.ok(frames.length >= 4, `SYN, SYN/ACK, RST and SYN, RST at least; got ${frames.length}`);
@@ -152,18 +172,21 @@ describe('the CLI without CAP_NET_RAW runs raw scans and discovery through the h
     }
   });
 
-  test('a caller that is not the helper\'s node (VS Code): a setcap\'d node runs the helper directly, a node without the capability falls back to sudo', { skip: existsSync('/usr/sbin/setcap') ? false : 'needs setcap (apt install libcap2-bin)' }, async () => {
-    const bin = mkdtempSync(join(tmpdir(), 'portlab-nodes-'));
-    chmodSync(bin, 0o755);
-    try {
-      const withCap = join(bin, 'node-with-cap');
-      const without = join(bin, 'node-without-cap');
-      copyFileSync(process.execPath, withCap);
-      copyFileSync(process.execPath, without);
-      await run('setcap', ['cap_net_raw,cap_net_admin+eip', withCap]);
-      const captureDir = join(home, 'launch-captures');
-      // The caller is plain node without capabilities, as VS Code's Electron is: it cannot tell from itself.
-      const launch = `const { startHelper } = require(${JSON.stringify(join(ROOT, 'src', 'helper', 'client.ts'))});
+  test(
+    "a caller that is not the helper's node (VS Code): a setcap'd node runs the helper directly, a node without the capability falls back to sudo",
+    { skip: existsSync('/usr/sbin/setcap') ? false : 'needs setcap (apt install libcap2-bin)' },
+    async () => {
+      const bin = mkdtempSync(join(tmpdir(), 'portlab-nodes-'));
+      chmodSync(bin, 0o755);
+      try {
+        const withCap = join(bin, 'node-with-cap');
+        const without = join(bin, 'node-without-cap');
+        copyFileSync(process.execPath, withCap);
+        copyFileSync(process.execPath, without);
+        await run('setcap', ['cap_net_raw,cap_net_admin+eip', withCap]);
+        const captureDir = join(home, 'launch-captures');
+        // The caller is plain node without capabilities, as VS Code's Electron is: it cannot tell from itself.
+        const launch = `const { startHelper } = require(${JSON.stringify(join(ROOT, 'src', 'helper', 'client.ts'))});
         (async () => {
           const out = [];
           for (const nodePath of ${JSON.stringify([withCap, without])}) {
@@ -176,28 +199,29 @@ describe('the CLI without CAP_NET_RAW runs raw scans and discovery through the h
           }
           process.stdout.write(JSON.stringify(out));
         })();`;
-      const refused = await runAs('nobody', [process.execPath, '--import', 'tsx', '-e', launch], nobodyEnv, undefined, ROOT);
-      assert.equal(refused.code, 0, refused.stderr);
-      const [capped, plain] = JSON.parse(refused.stdout) as [string, string | boolean][];
-      assert.deepEqual(capped, ['direct', true]);
-      // the direct try got no CAP_NET_RAW, so sudo was asked, and its fix names the node without the capability
-      assert.equal(plain![0], 'failed');
-      assert.match(String(plain![1]), new RegExp(`sudo needs your password.*sudo setcap cap_net_raw,cap_net_admin\\+eip ${without}`));
-      await installRule(printedRule(String(plain![1])));
-      try {
-        const allowed = await runAs('nobody', [process.execPath, '--import', 'tsx', '-e', launch], nobodyEnv, undefined, ROOT);
-        assert.equal(allowed.code, 0, allowed.stderr);
-        assert.deepEqual(JSON.parse(allowed.stdout), [
-          ['direct', true],
-          ['sudo', true],
-        ]);
+        const refused = await runAs('nobody', [process.execPath, '--import', 'tsx', '-e', launch], nobodyEnv, undefined, ROOT);
+        assert.equal(refused.code, 0, refused.stderr);
+        const [capped, plain] = JSON.parse(refused.stdout) as [string, string | boolean][];
+        assert.deepEqual(capped, ['direct', true]);
+        // the direct try got no CAP_NET_RAW, so sudo was asked, and its fix names the node without the capability
+        assert.equal(plain![0], 'failed');
+        assert.match(String(plain![1]), new RegExp(`sudo needs your password.*sudo setcap cap_net_raw,cap_net_admin\\+eip ${without}`));
+        await installRule(printedRule(String(plain![1])));
+        try {
+          const allowed = await runAs('nobody', [process.execPath, '--import', 'tsx', '-e', launch], nobodyEnv, undefined, ROOT);
+          assert.equal(allowed.code, 0, allowed.stderr);
+          assert.deepEqual(JSON.parse(allowed.stdout), [
+            ['direct', true],
+            ['sudo', true],
+          ]);
+        } finally {
+          rmSync(SUDOERS, { force: true });
+        }
       } finally {
-        rmSync(SUDOERS, { force: true });
+        rmSync(bin, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(bin, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   test(`discover in lab ${LAB_ID}: nobody in the scanner namespace finds the lab's hosts through the helper`, async () => {
     await labUp(LAB_ID);

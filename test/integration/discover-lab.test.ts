@@ -52,7 +52,10 @@ describe('host discovery in the lab sandbox', { skip, timeout: 120_000 }, () => 
       await new Promise((r) => tcpdump.once('exit', r));
     }
     const { stdout: fields } = await run('tshark', ['-r', pcap, '-T', 'fields', '-e', 'arp.dst.proto_ipv4', '-e', 'ip.dst', '-e', 'arp.opcode']);
-    const requests = fields.trim().split('\n').map((l) => l.split('\t'));
+    const requests = fields
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     const asked = requests.filter(([arpDst, , op]) => arpDst && op === '1').map(([arpDst]) => arpDst!);
     // every host address of the /24 but the scanner's own (that one is up as localhost, nmap says the same)
     assert.equal(new Set(asked).size, 253);
@@ -68,10 +71,13 @@ describe('host discovery in the lab sandbox', { skip, timeout: 120_000 }, () => 
     try {
       await client.hello();
       const hosts = await client.discover({ targets: `198.18.${ID}.1-10` });
-      assert.deepEqual(hosts.map((h) => [h.address, h.method]), [
-        [topo.scanner.address, 'localhost'],
-        [topo.target.address, 'arp'],
-      ]);
+      assert.deepEqual(
+        hosts.map((h) => [h.address, h.method]),
+        [
+          [topo.scanner.address, 'localhost'],
+          [topo.target.address, 'arp'],
+        ],
+      );
       await assert.rejects(client.discover({ targets: '8.8.8.0/24' }), /8\.8\.8\.1 is outside the lab ranges/);
       await assert.rejects(client.discover({ targets: '198.18.0.0/15' }), /discovery sweeps at most a \/16/);
       await assert.rejects(client.discover({ targets: '198.18.31.9-3' }), /runs backwards/);

@@ -55,7 +55,12 @@ describe('host discovery of a routed subnet, like nmap -sn', { skip: rootSkip, t
     await ip('-n', NS.router, 'addr', 'add', `${ROUTER_NEAR}/24`, 'dev', 'pl72rs');
     await ip('-n', NS.router, 'addr', 'add', '198.19.72.1/24', 'dev', 'pl72rf');
     for (const a of ['198.19.72.2', '198.19.72.3', '198.19.72.4', '198.19.72.5']) await ip('-n', NS.far, 'addr', 'add', `${a}/24`, 'dev', 'pl72f');
-    for (const [ns, dev] of [[NS.scanner, 'pl72s'], [NS.router, 'pl72rs'], [NS.router, 'pl72rf'], [NS.far, 'pl72f']] as const) {
+    for (const [ns, dev] of [
+      [NS.scanner, 'pl72s'],
+      [NS.router, 'pl72rs'],
+      [NS.router, 'pl72rf'],
+      [NS.far, 'pl72f'],
+    ] as const) {
       await ip('-n', ns, 'link', 'set', dev, 'up');
       await ip('-n', ns, 'link', 'set', 'lo', 'up');
     }
@@ -97,11 +102,33 @@ describe('host discovery of a routed subnet, like nmap -sn', { skip: rootSkip, t
   test('nmap -sn from the same namespace finds the same hosts', async () => {
     const { stdout } = await inNs(NS.scanner, 'nmap', '-sn', '-n', '-oX', '-', SWEEP);
     const up = [...stdout.matchAll(/<host>.*?<status state="up"[^>]*>.*?<address addr="([\d.]+)"/gs)].map((m) => m[1]);
-    assert.deepEqual(up, found.map((h) => h.address));
+    assert.deepEqual(
+      up,
+      found.map((h) => h.address),
+    );
   });
 
   test('on the wire: echo, SYN 443 and ACK 80 to each swept address, ARP only for the router, nothing else', async () => {
-    const { stdout } = await run('tshark', ['-r', pcap, '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'icmp.type', '-e', 'tcp.dstport', '-e', 'tcp.flags.str', '-e', 'arp.dst.proto_ipv4', '-e', 'arp.opcode']);
+    const { stdout } = await run('tshark', [
+      '-r',
+      pcap,
+      '-T',
+      'fields',
+      '-e',
+      'ip.src',
+      '-e',
+      'ip.dst',
+      '-e',
+      'icmp.type',
+      '-e',
+      'tcp.dstport',
+      '-e',
+      'tcp.flags.str',
+      '-e',
+      'arp.dst.proto_ipv4',
+      '-e',
+      'arp.opcode',
+    ]);
     const sent = new Map<string, Set<string>>();
     for (const line of stdout.trim().split('\n')) {
       const [src, dst, icmpType, dport, flags, arpDst, arpOp] = line.split('\t');
@@ -111,7 +138,14 @@ describe('host discovery of a routed subnet, like nmap -sn', { skip: rootSkip, t
       }
       if (src !== '198.18.72.1' || !dst) continue;
       assert.match(dst, /^198\.19\.72\.[1-6]$/, `a probe to ${dst} left the swept range`);
-      const probe = icmpType === '8' ? 'echo' : dport === '443' && flags?.includes('S') ? 'syn443' : dport === '80' && flags?.includes('A') ? 'ack80' : `other ${icmpType} ${dport} ${flags}`;
+      const probe =
+        icmpType === '8'
+          ? 'echo'
+          : dport === '443' && flags?.includes('S')
+            ? 'syn443'
+            : dport === '80' && flags?.includes('A')
+              ? 'ack80'
+              : `other ${icmpType} ${dport} ${flags}`;
       sent.set(dst, (sent.get(dst) ?? new Set()).add(probe));
     }
     for (const [address] of FAR) assert.deepEqual([...(sent.get(address) ?? [])].sort(), ['ack80', 'echo', 'syn443'], address);

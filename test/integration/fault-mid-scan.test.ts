@@ -132,7 +132,6 @@ describe('faults mid-scan, lab 61', { skip: rootSkip, timeout: 300_000 }, () => 
     process.stdout.write(`# faults injected: ${faults}\n`);
   });
 
-
   test('the target namespace deleted', () =>
     withLab('target-deleted', async (pids) => {
       const out = join(work, 'target-deleted', 'out');
@@ -149,7 +148,9 @@ describe('faults mid-scan, lab 61', { skip: rootSkip, timeout: 300_000 }, () => 
   test("the scanner's interface set down", () =>
     withLab('iface-down', async (pids) => {
       const out = join(work, 'iface-down', 'out');
-      const r = await cliScanWithFault(out, pids, () => run('ip', ['-n', topo.scanner.namespace, 'link', 'set', topo.scanner.iface, 'down']).then(() => undefined));
+      const r = await cliScanWithFault(out, pids, () =>
+        run('ip', ['-n', topo.scanner.namespace, 'link', 'set', topo.scanner.iface, 'down']).then(() => undefined),
+      );
       assertLinkLost(r, out, new RegExp(`interface ${topo.scanner.iface} went down during the scan`));
       assert.ok((await tsharkFrames(join(out, 'syn.pcap'))) > 100);
     }));
@@ -269,7 +270,10 @@ describe('faults mid-scan, lab 61', { skip: rootSkip, timeout: 300_000 }, () => 
           await untilCapturing(join(dir, 'syn.pcap'));
           client.child.kill(signal);
           faults++;
-          await assert.rejects(client.waitForScan(scanId), (err: Error) => err instanceof HelperGoneError && new RegExp(`killed by ${signal} while scan ${scanId}`).test(err.message));
+          await assert.rejects(
+            client.waitForScan(scanId),
+            (err: Error) => err instanceof HelperGoneError && new RegExp(`killed by ${signal} while scan ${scanId}`).test(err.message),
+          );
           assert.ok((await tsharkFrames(join(dir, 'syn.pcap'))) > 100);
         } finally {
           await client.close(2000);
@@ -300,9 +304,13 @@ describe('faults mid-scan, lab 61', { skip: rootSkip, timeout: 300_000 }, () => 
   test("the helper's parent killed: the helper stops its scan and exits", () =>
     withLab('parent-killed', async (pids) => {
       const captureDir = join(work, 'parent-killed', 'captures');
-      const parent = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '..', 'support', 'helper-parent.ts'), CLI, topo.scanner.namespace, captureDir, TARGET], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const parent = spawn(
+        process.execPath,
+        ['--import', 'tsx', resolve(__dirname, '..', 'support', 'helper-parent.ts'), CLI, topo.scanner.namespace, captureDir, TARGET],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       pids.push(parent.pid!);
       const line = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('helper-parent did not start a scan')), 20_000);

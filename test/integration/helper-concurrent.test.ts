@@ -84,7 +84,14 @@ test('four concurrent SYN scans of 127.0.0.1 each give exactly the right states'
   const LISTEN = [7, 1999, 2500, 3000];
   const listeners = spawn(
     'ip',
-    ['netns', 'exec', topo.scanner.namespace, process.execPath, '-e', `const net = require('node:net'); let up = 0; for (const p of ${JSON.stringify(LISTEN)}) net.createServer((s) => s.destroy()).listen(p, '127.0.0.1', () => ++up === ${LISTEN.length} && console.log('ready'));`],
+    [
+      'netns',
+      'exec',
+      topo.scanner.namespace,
+      process.execPath,
+      '-e',
+      `const net = require('node:net'); let up = 0; for (const p of ${JSON.stringify(LISTEN)}) net.createServer((s) => s.destroy()).listen(p, '127.0.0.1', () => ++up === ${LISTEN.length} && console.log('ready'));`,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
@@ -120,5 +127,8 @@ test('a connect scan ends with a last scan.progress of every port, answered coun
   assert.deepEqual(timedOut, [25], 'the lab drops port 25 (8080 is out of range)');
   const last = progress.at(-1)!;
   assert.deepEqual([last.done, last.total, last.answered], [3000, 3000, 3000 - timedOut.length], 'the last progress: done, total, answered');
-  assert.ok(progress.every((p) => p.answered <= p.done), 'never more answers than decided ports');
+  assert.ok(
+    progress.every((p) => p.answered <= p.done),
+    'never more answers than decided ports',
+  );
 });

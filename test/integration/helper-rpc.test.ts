@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promisify } from 'node:util';
 import { StreamMessageReader, type Message, type NotificationMessage, type ResponseMessage } from 'vscode-jsonrpc/node';
-import { HelperClient, HelperGoneError, HelperRequestError, startHelper } from '../../src/helper/client';
+import { type HelperClient, HelperGoneError, type HelperRequestError, startHelper } from '../../src/helper/client';
 import { parsePrivileges } from '../../src/helper/privileges';
 import { labDown, labTopology, labUp } from '../../src/lab';
 import { PROTOCOL_VERSION, RpcErrorCode, type PortResult, type ScanDocument, type ScanStartParams } from '../../src/protocol';
@@ -24,8 +24,7 @@ const VALID_SCAN: ScanStartParams = { targets: [TARGET], ports: PORTS, technique
 /** A scan long enough to interrupt: every port at a modest rate. */
 const LONG_SCAN: ScanStartParams = { targets: [TARGET], ports: '1-65535', techniques: ['syn'], rate: 3000 };
 
-const statesOf = (results: PortResult[]) =>
-  results.map((r) => `${r.technique} ${r.port}/${r.protocol} ${r.state} ${r.reason}`).sort();
+const statesOf = (results: PortResult[]) => results.map((r) => `${r.technique} ${r.port}/${r.protocol} ${r.state} ${r.reason}`).sort();
 
 async function tsharkFrames(pcap: string): Promise<number> {
   const { stdout } = await run('tshark', ['-r', pcap, '-T', 'fields', '-e', 'frame.number']);
@@ -82,10 +81,17 @@ class RawSession {
     }
   }
   /** The next notification `method` whose params match `pred`, within `ms`. */
-  async notification(method: string, pred: (params: { scanId: string; partial: boolean }) => boolean, ms: number): Promise<{ scanId: string; partial: boolean }> {
+  async notification(
+    method: string,
+    pred: (params: { scanId: string; partial: boolean }) => boolean,
+    ms: number,
+  ): Promise<{ scanId: string; partial: boolean }> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const found = this.inbox.find((m): m is NotificationMessage => 'method' in m && m.method === method && pred((m as NotificationMessage).params as { scanId: string; partial: boolean }));
+      const found = this.inbox.find(
+        (m): m is NotificationMessage =>
+          'method' in m && m.method === method && pred((m as NotificationMessage).params as { scanId: string; partial: boolean }),
+      );
       if (found) return found.params as { scanId: string; partial: boolean };
       if (Date.now() > deadline) throw new Error(`no ${method} in time`);
       await new Promise((r) => setTimeout(r, 100));
@@ -146,7 +152,9 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
     assert.deepEqual(statesOf(ports), statesOf(viaHelper.results));
     assert.ok(progress > 0, 'scan.progress events arrived');
 
-    const { stdout } = await run('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'scan', TARGET, '-p', PORTS, '-sS', '-sX', '-sU', '--json'], { maxBuffer: 64 << 20 });
+    const { stdout } = await run('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'scan', TARGET, '-p', PORTS, '-sS', '-sX', '-sU', '--json'], {
+      maxBuffer: 64 << 20,
+    });
     const viaCli = JSON.parse(stdout) as ScanDocument;
     assert.deepEqual(statesOf(viaHelper.results), statesOf(viaCli.results));
     assert.ok(statesOf(viaHelper.results).includes('syn 22/tcp open syn-ack'));
@@ -224,7 +232,14 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
       const kinds = ['nope', 'scan.start', 'scan.cancel', 'lab.status', 'hello'];
       for (let i = 0; i < 1000; i++) {
         const method = kinds[i % kinds.length]!;
-        const params = method === 'hello' ? { protocolVersion: 'x' } : method === 'lab.status' ? { id: 999 } : method === 'scan.cancel' ? { scanId: `s${i}` } : { targets: [], ports: '' };
+        const params =
+          method === 'hello'
+            ? { protocolVersion: 'x' }
+            : method === 'lab.status'
+              ? { id: 999 }
+              : method === 'scan.cancel'
+                ? { scanId: `s${i}` }
+                : { targets: [], ports: '' };
         const body = JSON.stringify({ jsonrpc: '2.0', id: 1000 + i, method, params });
         flood.push(Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
       }
@@ -251,7 +266,10 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
   test('scans are bounded; scan.cancel gives partial results and a pcap tshark reads', async () => {
     const client = await helper();
     const scans = await Promise.all([1, 2, 3, 4].map(() => client.startScan(LONG_SCAN)));
-    await assert.rejects(client.startScan(LONG_SCAN), (err: HelperRequestError) => err.code === RpcErrorCode.userError && /4 scans are already running/.test(err.message));
+    await assert.rejects(
+      client.startScan(LONG_SCAN),
+      (err: HelperRequestError) => err.code === RpcErrorCode.userError && /4 scans are already running/.test(err.message),
+    );
     for (const s of scans.slice(1)) assert.deepEqual(await client.cancelScan(s.scanId), { cancelled: true });
     for (const s of scans.slice(1)) await client.waitForScan(s.scanId);
 
@@ -277,7 +295,10 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
     client.on('scan.port', () => ports++);
     await waitUntil(() => ports >= 50, 30_000, '50 port results');
     client.child.kill('SIGKILL');
-    await assert.rejects(client.waitForScan(scanId), (err: Error) => err instanceof HelperGoneError && /killed by SIGKILL while scan scan-\w+ was running/.test(err.message));
+    await assert.rejects(
+      client.waitForScan(scanId),
+      (err: Error) => err instanceof HelperGoneError && /killed by SIGKILL while scan scan-\w+ was running/.test(err.message),
+    );
     await assert.rejects(client.interfaces(), /killed by SIGKILL/);
     const frames = await tsharkFrames(join(dir, 'syn.pcap'));
     assert.ok(frames > 50, `${frames} frames readable after SIGKILL`);
@@ -295,10 +316,21 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
     );
     const syn = await scanHelper.scan({ targets: [TARGET], ports: PORTS, techniques: ['syn'] });
     assert.deepEqual(statesOf(syn.results), [
-      'syn 110/tcp filtered admin-prohibited', 'syn 123/tcp closed reset', 'syn 22/tcp open syn-ack', 'syn 23/tcp closed reset', 'syn 25/tcp filtered no-response',
-      'syn 443/tcp closed reset', 'syn 53/tcp open syn-ack', 'syn 69/tcp closed reset', 'syn 7/tcp closed reset', 'syn 80/tcp open syn-ack',
+      'syn 110/tcp filtered admin-prohibited',
+      'syn 123/tcp closed reset',
+      'syn 22/tcp open syn-ack',
+      'syn 23/tcp closed reset',
+      'syn 25/tcp filtered no-response',
+      'syn 443/tcp closed reset',
+      'syn 53/tcp open syn-ack',
+      'syn 69/tcp closed reset',
+      'syn 7/tcp closed reset',
+      'syn 80/tcp open syn-ack',
     ]);
-    await assert.rejects(scanHelper.labStatus(ID), (err: HelperRequestError) => err.code === RpcErrorCode.wrongRole && /the lab is managed by a helper started with --lab/.test(err.message));
+    await assert.rejects(
+      scanHelper.labStatus(ID),
+      (err: HelperRequestError) => err.code === RpcErrorCode.wrongRole && /the lab is managed by a helper started with --lab/.test(err.message),
+    );
     await scanHelper.close();
 
     // Asked for by a student through sudo: the helper becomes that student, and its captures are theirs.
@@ -311,13 +343,20 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
     try {
       student = await helper({ captureDir: studentDir });
     } finally {
-      for (const [k, v] of [['SUDO_UID', before.uid], ['SUDO_GID', before.gid]] as const) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of [
+        ['SUDO_UID', before.uid],
+        ['SUDO_GID', before.gid],
+      ] as const)
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
     const asStudent = statusOf((await student.hello()).pid);
     assert.deepEqual([asStudent.uid, asStudent.capEff, asStudent.capBnd, asStudent.noNewPrivs], [65534, NET_RAW, NET_RAW, true]);
     const udp = await student.scan({ targets: [TARGET], ports: '7,69', techniques: ['syn', 'udp'] });
-    assert.ok(statesOf(udp.results).includes('udp 69/udp closed port-unreach') && statesOf(udp.results).includes('syn 7/tcp closed reset'), statesOf(udp.results).join(', '));
+    assert.ok(
+      statesOf(udp.results).includes('udp 69/udp closed port-unreach') && statesOf(udp.results).includes('syn 7/tcp closed reset'),
+      statesOf(udp.results).join(', '),
+    );
     for (const f of ['', 'syn.pcap', 'udp.pcap']) assert.equal(statSync(join(udp.captureDir, f)).uid, 65534, `${f || 'the scan directory'} is the student's`);
     await student.close();
 
@@ -338,9 +377,17 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
       assert.ok((await s.reply(1)).result);
       const cases: [string, unknown, RegExp][] = [
         ['scan.start', { ...VALID_SCAN, iface: 'nosuch0' }, /^params\.iface: interface "nosuch0" does not exist/],
-        ['scan.start', { ...VALID_SCAN, techniques: ['syn'], sourceIps: '10.9.9.9' }, new RegExp(`^params\\.sourceIps: 10\\.9\\.9\\.9 is not on ${topo.scanner.iface}'s subnet \\(198\\.18\\.30\\.0/24\\)$`)],
+        [
+          'scan.start',
+          { ...VALID_SCAN, techniques: ['syn'], sourceIps: '10.9.9.9' },
+          new RegExp(`^params\\.sourceIps: 10\\.9\\.9\\.9 is not on ${topo.scanner.iface}'s subnet \\(198\\.18\\.30\\.0/24\\)$`),
+        ],
         ['scan.start', { ...VALID_SCAN, techniques: ['syn'], sourceIps: topo.scanner.address }, /^params\.sourceIps: 198\.18\.30\.\d+ is \S+'s own address/],
-        ['scan.start', { ...VALID_SCAN, allowTargets: ['203.0.0.0/16'] }, /^params\.allowTargets\[0\]: 203\.0\.0\.0\/16 is outside the ranges this helper was started with \(203\.0\.113\.0\/24\)/],
+        [
+          'scan.start',
+          { ...VALID_SCAN, allowTargets: ['203.0.0.0/16'] },
+          /^params\.allowTargets\[0\]: 203\.0\.0\.0\/16 is outside the ranges this helper was started with \(203\.0\.113\.0\/24\)/,
+        ],
         ['discover', { targets: '198.18.30.0/33' }, /^params\.targets: "198\.18\.30\.0\/33" is not an IPv4 CIDR/],
         ['discover', { targets: '198.18.30.0/24', iface: 'nosuch0' }, /^params\.iface: interface "nosuch0" does not exist/],
         ['discover', { targets: '198.18.30.0/24', allowTargets: ['nonsense'] }, /^params\.allowTargets\[0\]: bad --allow-target "nonsense"/],

@@ -29,10 +29,20 @@ const SEED = process.env.PORTLAB_HOSTILE_SEED ? Number(process.env.PORTLAB_HOSTI
 const PORTS = '7,22,23,25,53,69,80,110,123,443';
 /** What the lab's truth gives for PORTS by SYN and UDP: the oracle of the final valid scan. */
 const EXPECTED = [
-  'syn 22/tcp open syn-ack', 'syn 23/tcp closed reset', 'syn 25/tcp filtered no-response', 'syn 53/tcp open syn-ack',
-  'syn 80/tcp open syn-ack', 'syn 110/tcp filtered admin-prohibited', 'syn 443/tcp closed reset',
-  'syn 7/tcp closed reset', 'syn 69/tcp closed reset', 'syn 123/tcp closed reset',
-  'udp 7/udp open udp-response', 'udp 53/udp open udp-response', 'udp 69/udp closed port-unreach', 'udp 123/udp open|filtered no-response',
+  'syn 22/tcp open syn-ack',
+  'syn 23/tcp closed reset',
+  'syn 25/tcp filtered no-response',
+  'syn 53/tcp open syn-ack',
+  'syn 80/tcp open syn-ack',
+  'syn 110/tcp filtered admin-prohibited',
+  'syn 443/tcp closed reset',
+  'syn 7/tcp closed reset',
+  'syn 69/tcp closed reset',
+  'syn 123/tcp closed reset',
+  'udp 7/udp open udp-response',
+  'udp 53/udp open udp-response',
+  'udp 69/udp closed port-unreach',
+  'udp 123/udp open|filtered no-response',
   ...[22, 23, 25, 80, 110, 443].map((p) => `udp ${p}/udp closed port-unreach`),
 ].sort();
 
@@ -65,7 +75,10 @@ type Step =
   | { kind: 'bad-header'; header: string };
 
 // Only read-only or scan methods: lab.up/lab.down would rebuild other tests' labs, discover would sweep.
-const method = fc.oneof(fc.constantFrom('hello', 'interfaces', 'scan.start', 'scan.cancel', 'lab.status', '__proto__', 'toString', 'scan.done', 'rpc.x'), fc.string({ maxLength: 20 }));
+const method = fc.oneof(
+  fc.constantFrom('hello', 'interfaces', 'scan.start', 'scan.cancel', 'lab.status', '__proto__', 'toString', 'scan.done', 'rpc.x'),
+  fc.string({ maxLength: 20 }),
+);
 const anyParams = fc.oneof(fc.anything(), fc.constant(undefined), fc.array(fc.anything(), { maxLength: 3 }));
 // Valid scans of the lab, so that several run at once (up to the helper's limit and beyond) and get cancelled.
 const labScan = fc.record({
@@ -78,13 +91,33 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('request' as const), method: fc.constant('scan.start'), params: labScan }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('request' as const), method: fc.constant('scan.start'), params: scanStartParams }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('request' as const), method, params: anyParams }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('request' as const), method: fc.constant('hello'), params: fc.record({ protocolVersion: fc.oneof(fc.constant(PROTOCOL_VERSION), fc.integer()), client: fc.string({ maxLength: 300 }) }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('request' as const), method: fc.constant('lab.status'), params: fc.record({ id: fc.oneof(fc.constant(ID), fc.integer({ min: -5, max: 300 })) }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('request' as const),
+      method: fc.constant('hello'),
+      params: fc.record({ protocolVersion: fc.oneof(fc.constant(PROTOCOL_VERSION), fc.integer()), client: fc.string({ maxLength: 300 }) }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('request' as const),
+      method: fc.constant('lab.status'),
+      params: fc.record({ id: fc.oneof(fc.constant(ID), fc.integer({ min: -5, max: 300 })) }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('notification' as const), method, params: anyParams }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'cancel-last' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('garbage' as const), bytes: fc.uint8Array({ maxLength: 200 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('short-length' as const), body: fc.json() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('bad-header' as const), header: fc.constantFrom('Content-Length: -5', 'Content-Length: abc', 'Content-Type: x', 'Content-Length: 99999999999999999999', '') }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('bad-header' as const),
+      header: fc.constantFrom('Content-Length: -5', 'Content-Length: abc', 'Content-Type: x', 'Content-Length: 99999999999999999999', ''),
+    }),
+  },
 );
 
 const isLabScan = (p: ScanStartParams) => p.targets.length === 1 && p.targets[0] === TARGET && ['22-25', '1-200', '53,80,110', '7,69,123'].includes(p.ports);
@@ -243,7 +276,12 @@ describe('hostile JSON-RPC against the helper, lab 63', { skip: rootSkip, timeou
         s.request(30 + i, 'scan.start', { targets: ['8.8.8.8', TARGET], ports: '53,80', techniques: ['syn', 'udp', 'connect'], allowTargets });
         const r = await s.reply(30 + i);
         assert.equal(r.error?.code, RpcErrorCode.userError);
-        assert.match(r.error?.message ?? '', new RegExp(`^params\\.allowTargets\\[${allowTargets.length - 1}\\]: ${allowTargets.at(-1)!.replaceAll('.', '\\.')} is outside the ranges this helper was started with`));
+        assert.match(
+          r.error?.message ?? '',
+          new RegExp(
+            `^params\\.allowTargets\\[${allowTargets.length - 1}\\]: ${allowTargets.at(-1)!.replaceAll('.', '\\.')} is outside the ranges this helper was started with`,
+          ),
+        );
       }
       s.request(40, 'discover', { targets: '8.8.8.0/30', allowTargets: ['0.0.0.0/0'] });
       assert.match((await s.reply(40)).error?.message ?? '', /^params\.allowTargets\[0\]: 0\.0\.0\.0\/0 is outside the ranges this helper was started with/);

@@ -17,7 +17,10 @@ const skip = process.getuid?.() === 0 ? false : 'the lab sandbox needs root (net
 
 async function labNamespaces(): Promise<string[]> {
   const { stdout } = await run('ip', ['netns', 'list']);
-  return stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(`portlab${ID}-`));
+  return stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(`portlab${ID}-`));
 }
 
 function labFiles(): string[] {
@@ -73,9 +76,13 @@ interface ProbeResult extends Probe {
 }
 
 async function probeFromScanner(probes: Probe[]): Promise<Map<string, ProbeResult>> {
-  const { stdout } = await run('ip', ['netns', 'exec', topo.scanner.namespace, process.execPath, '-e', PROBE_SCRIPT, topo.target.address, JSON.stringify(probes)], {
-    timeout: 15_000,
-  });
+  const { stdout } = await run(
+    'ip',
+    ['netns', 'exec', topo.scanner.namespace, process.execPath, '-e', PROBE_SCRIPT, topo.target.address, JSON.stringify(probes)],
+    {
+      timeout: 15_000,
+    },
+  );
   return new Map((JSON.parse(stdout) as ProbeResult[]).map((r) => [`${r.protocol}/${r.port}`, r]));
 }
 
@@ -108,10 +115,13 @@ describe('lab sandbox', { skip }, () => {
     const rulesetLines = description.ruleset.split('\n').map((l) => l.trim());
     for (const port of description.ports.filter((p) => p.truth.startsWith('filtered')))
       assert.ok(port.rule && rulesetLines.includes(port.rule), `${port.protocol}/${port.port}: ${port.rule}`);
-    assert.deepEqual(
-      description.listeners.map((l) => `${l.protocol}/${l.port} ${l.program}`).sort(),
-      ['tcp/22 portlab lab listen', 'tcp/53 dnsmasq', 'tcp/80 portlab lab listen', 'udp/53 dnsmasq', 'udp/7 portlab lab listen'],
-    );
+    assert.deepEqual(description.listeners.map((l) => `${l.protocol}/${l.port} ${l.program}`).sort(), [
+      'tcp/22 portlab lab listen',
+      'tcp/53 dnsmasq',
+      'tcp/80 portlab lab listen',
+      'udp/53 dnsmasq',
+      'udp/7 portlab lab listen',
+    ]);
     assert.equal(description.sysctls['net.ipv4.icmp_ratelimit'], '1000');
   });
 
@@ -124,7 +134,12 @@ describe('lab sandbox', { skip }, () => {
     assert.deepEqual((await labNamespaces()).sort(), [topo.scanner.namespace, topo.target.namespace]);
     for (const end of [topo.scanner, topo.target]) {
       const { stdout } = await run('ip', ['-n', end.namespace, '-j', 'addr', 'show', 'dev', end.iface]);
-      const [link] = JSON.parse(stdout) as { address: string; operstate: string; link_type: string; addr_info: { family: string; local: string; prefixlen: number }[] }[];
+      const [link] = JSON.parse(stdout) as {
+        address: string;
+        operstate: string;
+        link_type: string;
+        addr_info: { family: string; local: string; prefixlen: number }[];
+      }[];
       assert.equal(link?.address, end.mac);
       assert.equal(link?.operstate, 'UP');
       assert.ok(link?.addr_info.some((a) => a.family === 'inet' && a.local === end.address && a.prefixlen === 24));
@@ -207,7 +222,10 @@ describe('lab sandbox after a crash', { skip }, () => {
 
     const status = await labStatus(ID);
     assert.equal(status.up, false);
-    assert.ok(status.problems?.some((p) => p.includes('state file')), (status.problems ?? []).join('; '));
+    assert.ok(
+      status.problems?.some((p) => p.includes('state file')),
+      (status.problems ?? []).join('; '),
+    );
 
     assert.deepEqual(await labDown(ID), { removed: true });
     await assertNothingLeft(pids);

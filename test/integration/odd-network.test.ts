@@ -40,9 +40,13 @@ const work = mkdtempSync(join(tmpdir(), 'portlab-odd-'));
 let responder: ChildProcess | undefined;
 
 async function nmapStates(ports: number[]): Promise<Map<number, string>> {
-  const { stdout } = await run('ip', ['netns', 'exec', topo.scanner.namespace, 'nmap', '-sS', '-Pn', '-n', '--reason', '--max-retries', '1', '-p', ports.join(','), '-oX', '-', TARGET], {
-    timeout: 60_000,
-  });
+  const { stdout } = await run(
+    'ip',
+    ['netns', 'exec', topo.scanner.namespace, 'nmap', '-sS', '-Pn', '-n', '--reason', '--max-retries', '1', '-p', ports.join(','), '-oX', '-', TARGET],
+    {
+      timeout: 60_000,
+    },
+  );
   const states = new Map<number, string>();
   for (const m of stdout.matchAll(/<port protocol="tcp" portid="(\d+)"><state state="([^"]+)" reason="([^"]+)"/g)) states.set(Number(m[1]), `${m[2]} ${m[3]}`);
   return states;
@@ -57,14 +61,35 @@ describe('odd network behaviour on the wire, lab 64', { skip: rootSkip, timeout:
     await labUp(ID);
     await run('ip', ['-n', topo.target.namespace, 'addr', 'add', `${OTHER_SRC}/24`, 'dev', topo.target.iface]);
     // The target's own kernel must stay silent on these ports: only the responder answers.
-    await run('ip', ['netns', 'exec', topo.target.namespace, 'nft', 'add table inet portlab_odd; add chain inet portlab_odd input { type filter hook input priority -50; }; add rule inet portlab_odd input tcp dport 40001-40019 drop']);
-    responder = spawn('ip', ['netns', 'exec', topo.target.namespace, '/usr/bin/python3', RESPONDER, topo.target.iface, OTHER_SRC, '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await run('ip', [
+      'netns',
+      'exec',
+      topo.target.namespace,
+      'nft',
+      'add table inet portlab_odd; add chain inet portlab_odd input { type filter hook input priority -50; }; add rule inet portlab_odd input tcp dport 40001-40019 drop',
+    ]);
+    responder = spawn('ip', ['netns', 'exec', topo.target.namespace, '/usr/bin/python3', RESPONDER, topo.target.iface, OTHER_SRC, '120'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     await new Promise<void>((ready, fail) => {
       const timer = setTimeout(() => fail(new Error('the responder did not start in 20 s')), 20_000);
       responder!.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && (clearTimeout(timer), ready()));
       responder!.on('exit', (code) => fail(new Error(`the responder exited (${code})`)));
     });
-    const [cmd, args] = cliInNetns(topo.scanner.namespace, ['scan', TARGET, '-p', PLAN.map(([p]) => p).join(','), '-sS', '--rate', '10', '--max-retries', '1', '--json', '--out', work]);
+    const [cmd, args] = cliInNetns(topo.scanner.namespace, [
+      'scan',
+      TARGET,
+      '-p',
+      PLAN.map(([p]) => p).join(','),
+      '-sS',
+      '--rate',
+      '10',
+      '--max-retries',
+      '1',
+      '--json',
+      '--out',
+      work,
+    ]);
     const { stdout } = await run(cmd, args, { timeout: 60_000 });
     doc = JSON.parse(stdout) as ScanDocument;
     for (const r of doc.results) byPort.set(r.port, r);
@@ -89,12 +114,38 @@ describe('odd network behaviour on the wire, lab 64', { skip: rootSkip, timeout:
         assert.doesNotMatch(exchange(40001), /SA/, 'an answer after the port was decided is not part of its exchange');
       },
     },
-    { name: 'a duplicated SYN/ACK', ports: [40002], onTheWire: async () => assert.ok((exchange(40002).match(/\bSA\b/g) ?? []).length >= 2, `duplicates recorded: ${exchange(40002)}`) },
-    { name: 'a duplicated RST/ACK', ports: [40003], onTheWire: async () => assert.ok((await tsharkFrames(pcap, 'tcp.srcport == 40003 && tcp.flags.reset == 1')) >= 3, 'three RSTs for 40003') },
-    { name: 'a SYN/ACK from another address than the target', ports: [40004], onTheWire: async () => assert.doesNotMatch(exchange(40004), /SA/, 'a SYN/ACK from another address is not the port\'s answer') },
-    { name: 'RST with ACK', ports: [40005], onTheWire: async () => assert.ok((await tsharkFrames(pcap, 'tcp.srcport == 40005 && tcp.flags.reset == 1 && tcp.flags.ack == 1')) >= 1) },
-    { name: 'RST without ACK', ports: [40006], onTheWire: async () => assert.ok((await tsharkFrames(pcap, 'tcp.srcport == 40006 && tcp.flags.reset == 1 && tcp.flags.ack == 0')) >= 1, 'a RST without ACK') },
-    { name: 'an ICMP error quoting a probe never sent', ports: [40007], onTheWire: async () => assert.ok((await tsharkFrames(pcap, 'icmp.type == 3 && icmp.code == 13 && tcp.dstport == 40007')) >= 1, 'the ICMP error quoting a foreign probe') },
+    {
+      name: 'a duplicated SYN/ACK',
+      ports: [40002],
+      onTheWire: async () => assert.ok((exchange(40002).match(/\bSA\b/g) ?? []).length >= 2, `duplicates recorded: ${exchange(40002)}`),
+    },
+    {
+      name: 'a duplicated RST/ACK',
+      ports: [40003],
+      onTheWire: async () => assert.ok((await tsharkFrames(pcap, 'tcp.srcport == 40003 && tcp.flags.reset == 1')) >= 3, 'three RSTs for 40003'),
+    },
+    {
+      name: 'a SYN/ACK from another address than the target',
+      ports: [40004],
+      onTheWire: async () => assert.doesNotMatch(exchange(40004), /SA/, "a SYN/ACK from another address is not the port's answer"),
+    },
+    {
+      name: 'RST with ACK',
+      ports: [40005],
+      onTheWire: async () => assert.ok((await tsharkFrames(pcap, 'tcp.srcport == 40005 && tcp.flags.reset == 1 && tcp.flags.ack == 1')) >= 1),
+    },
+    {
+      name: 'RST without ACK',
+      ports: [40006],
+      onTheWire: async () =>
+        assert.ok((await tsharkFrames(pcap, 'tcp.srcport == 40006 && tcp.flags.reset == 1 && tcp.flags.ack == 0')) >= 1, 'a RST without ACK'),
+    },
+    {
+      name: 'an ICMP error quoting a probe never sent',
+      ports: [40007],
+      onTheWire: async () =>
+        assert.ok((await tsharkFrames(pcap, 'icmp.type == 3 && icmp.code == 13 && tcp.dstport == 40007')) >= 1, 'the ICMP error quoting a foreign probe'),
+    },
     {
       name: "a middlebox answering SYN/ACK for every port (masscan's false positive)",
       ports: MIDDLEBOX,
@@ -125,7 +176,10 @@ describe('odd network behaviour on the wire, lab 64', { skip: rootSkip, timeout:
   });
 
   test('every planned port was tested', () => {
-    assert.deepEqual(behaviours.flatMap((b) => b.ports).sort((a, b) => a - b), PLAN.map(([p]) => p).sort((a, b) => a - b));
+    assert.deepEqual(
+      behaviours.flatMap((b) => b.ports).sort((a, b) => a - b),
+      PLAN.map(([p]) => p).sort((a, b) => a - b),
+    );
     process.stdout.write(`# odd behaviours tested: ${behaviours.length - 1} kinds on ${PLAN.length - 1} ports, wrong states: ${wrongStates.size}\n`);
   });
 });

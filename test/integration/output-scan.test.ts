@@ -22,7 +22,11 @@ type XmlPort = { protocol: string; portid: string; state: { state: string; reaso
 
 /** protocol/port → state, from an nmap XML file (ours or nmap's), listed ports and extraports alike. */
 function xmlStates(xml: string): Map<string, string> {
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['host', 'port', 'extraports', 'extrareasons'].includes(name) }).parse(xml);
+  const doc = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => ['host', 'port', 'extraports', 'extrareasons'].includes(name),
+  }).parse(xml);
   const states = new Map<string, string>();
   for (const host of doc.nmaprun.host ?? []) {
     for (const p of (host.ports?.port ?? []) as XmlPort[]) states.set(`${p.protocol}/${p.portid}`, p.state.state);
@@ -49,7 +53,11 @@ describe('-oX and -oN from a lab scan', { skip, timeout: 180_000 }, () => {
   test('the XML validates against nmap.dtd and lists the same states as --json and as nmap itself', async () => {
     const xml = join(dir, 'scan.xml');
     const normal = join(dir, 'scan.nmap');
-    const { stdout } = await run('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'scan', TARGET, '-sS', '-sU', '-p', PORTS, '--json', '-oX', xml, '-oN', normal], { maxBuffer: 64 << 20 });
+    const { stdout } = await run(
+      'ip',
+      ['netns', 'exec', NETNS, process.execPath, CLI, 'scan', TARGET, '-sS', '-sU', '-p', PORTS, '--json', '-oX', xml, '-oN', normal],
+      { maxBuffer: 64 << 20 },
+    );
     await run('xmllint', ['--noout', '--dtdvalid', '/usr/share/nmap/nmap.dtd', xml]);
     const json = JSON.parse(stdout) as ScanDocument;
     const fromJson = new Map(json.results.map((r) => [`${r.protocol}/${r.port}`, r.state]));

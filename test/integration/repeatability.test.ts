@@ -45,5 +45,7 @@ test(`${RUNS} full-range SYN scans of the lab give identical states`, { skip: ro
     } else assert.equal(states, first, `run ${i + 1} differs from run 1`);
   }
   const total = seconds.reduce((a, b) => a + b, 0);
-  process.stdout.write(`# ${RUNS} full-range SYN scans: ${total.toFixed(1)} s, ${Math.min(...seconds).toFixed(1)}–${Math.max(...seconds).toFixed(1)} s each; ${(RUNS * 65535).toLocaleString('en')} port states, the same in every run\n`);
+  process.stdout.write(
+    `# ${RUNS} full-range SYN scans: ${total.toFixed(1)} s, ${Math.min(...seconds).toFixed(1)}–${Math.max(...seconds).toFixed(1)} s each; ${(RUNS * 65535).toLocaleString('en')} port states, the same in every run\n`,
+  );
 });

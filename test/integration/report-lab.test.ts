@@ -75,7 +75,9 @@ test('portlab report over a real lab scan: every port under every technique, wit
   assert.match(syn, /\| 110\/tcp \| filtered \(reject\) \| filtered \| admin-prohibited \| `S → ICMP 3\/13` \|/);
   assert.match(syn, /\| 25\/tcp \| filtered \(drop\) \| filtered \| no-response \| `S ×2 → \(no answer\)` \|/);
   assert.match(section(report, `## ${m.techniqueTitle('connect')}`), /\| 80\/tcp \| open \| open \| syn-ack \| `S → SA → A → RA` \|/);
-  assert.ok(section(report, `## ${m.environment}`).includes(`| ${topo.scanner.iface} | ${topo.scanner.address} | ${topo.scanner.mac} | ${topo.scanner.namespace} |`));
+  assert.ok(
+    section(report, `## ${m.environment}`).includes(`| ${topo.scanner.iface} | ${topo.scanner.address} | ${topo.scanner.mac} | ${topo.scanner.namespace} |`),
+  );
   assert.ok(!report.includes(`| ${m.colNmap} |`), 'an nmap column without --with-nmap');
   new MarkdownIt().parse(report, {});
 
@@ -94,7 +96,10 @@ test('portlab report over a real lab scan: every port under every technique, wit
   }
   assert.match(section(withNmap, `## ${m.techniqueTitle('syn')}`), /\| 22\/tcp \|.*\| open \(syn-ack\) \|$/m);
   assert.match(section(withNmap, `## ${m.techniqueTitle('connect')}`), /\| 23\/tcp \|.*\| closed \(conn-refused\) \|$/m);
-  assert.ok(withNmap.includes(`(\`ip netns exec ${topo.scanner.namespace} nmap -sS -Pn -n --reason -p ${PORTS.join(',')} -oX - ${topo.target.address}\`)`), 'nmap not run in the scanner namespace');
+  assert.ok(
+    withNmap.includes(`(\`ip netns exec ${topo.scanner.namespace} nmap -sS -Pn -n --reason -p ${PORTS.join(',')} -oX - ${topo.target.address}\`)`),
+    'nmap not run in the scanner namespace',
+  );
 
   // Once the lab is down, nmap is not run anywhere else: the report says why and shows no old answers.
   cli(['lab', 'down', '--id', String(LAB_ID)]);

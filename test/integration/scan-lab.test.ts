@@ -15,12 +15,42 @@ const TARGET = `198.18.${ID}.2`;
 
 /** DESIGN.md's state table applied to the lab's truth: state and nmap's reason for each technique. */
 const EXPECTED: Record<Technique, Record<LabTruth, [PortState, Reason]>> = {
-  connect: { open: ['open', 'syn-ack'], closed: ['closed', 'conn-refused'], 'filtered-drop': ['filtered', 'no-response'], 'filtered-reject': ['filtered', 'host-unreach'] },
-  syn: { open: ['open', 'syn-ack'], closed: ['closed', 'reset'], 'filtered-drop': ['filtered', 'no-response'], 'filtered-reject': ['filtered', 'admin-prohibited'] },
-  xmas: { open: ['open|filtered', 'no-response'], closed: ['closed', 'reset'], 'filtered-drop': ['open|filtered', 'no-response'], 'filtered-reject': ['filtered', 'admin-prohibited'] },
-  fin: { open: ['open|filtered', 'no-response'], closed: ['closed', 'reset'], 'filtered-drop': ['open|filtered', 'no-response'], 'filtered-reject': ['filtered', 'admin-prohibited'] },
-  null: { open: ['open|filtered', 'no-response'], closed: ['closed', 'reset'], 'filtered-drop': ['open|filtered', 'no-response'], 'filtered-reject': ['filtered', 'admin-prohibited'] },
-  udp: { open: ['open', 'udp-response'], closed: ['closed', 'port-unreach'], 'filtered-drop': ['open|filtered', 'no-response'], 'filtered-reject': ['filtered', 'admin-prohibited'] },
+  connect: {
+    open: ['open', 'syn-ack'],
+    closed: ['closed', 'conn-refused'],
+    'filtered-drop': ['filtered', 'no-response'],
+    'filtered-reject': ['filtered', 'host-unreach'],
+  },
+  syn: {
+    open: ['open', 'syn-ack'],
+    closed: ['closed', 'reset'],
+    'filtered-drop': ['filtered', 'no-response'],
+    'filtered-reject': ['filtered', 'admin-prohibited'],
+  },
+  xmas: {
+    open: ['open|filtered', 'no-response'],
+    closed: ['closed', 'reset'],
+    'filtered-drop': ['open|filtered', 'no-response'],
+    'filtered-reject': ['filtered', 'admin-prohibited'],
+  },
+  fin: {
+    open: ['open|filtered', 'no-response'],
+    closed: ['closed', 'reset'],
+    'filtered-drop': ['open|filtered', 'no-response'],
+    'filtered-reject': ['filtered', 'admin-prohibited'],
+  },
+  null: {
+    open: ['open|filtered', 'no-response'],
+    closed: ['closed', 'reset'],
+    'filtered-drop': ['open|filtered', 'no-response'],
+    'filtered-reject': ['filtered', 'admin-prohibited'],
+  },
+  udp: {
+    open: ['open', 'udp-response'],
+    closed: ['closed', 'port-unreach'],
+    'filtered-drop': ['open|filtered', 'no-response'],
+    'filtered-reject': ['filtered', 'admin-prohibited'],
+  },
 };
 
 /** The exchange an open port shows in the pcap, as TCP flag bytes (SYN, SYN/ACK, then our kernel's reset). */
@@ -84,7 +114,10 @@ for (const technique of TECHNIQUES) {
     const drop = truth.find((p) => p.truth === 'filtered-drop')!.port;
     const probes = byPort.get(drop)!.exchange.filter((p) => p.dir === 'out');
     assert.ok(probes.length >= 2, `${technique}: a dropped probe is retransmitted (${formatExchange(probes)})`);
-    assert.deepEqual(probes.map((p) => p.retry), probes.map((_, i) => i));
+    assert.deepEqual(
+      probes.map((p) => p.retry),
+      probes.map((_, i) => i),
+    );
   });
 }
 
@@ -102,7 +135,17 @@ for (const technique of ['fin', 'udp', 'syn'] as const) {
       const truth = LAB_TRUTH.filter((p) => p.protocol === (technique === 'udp' ? 'udp' : 'tcp'));
       const outDir = join(outRoot, `probes-${technique}-${maxRetries ?? 'default'}`);
       const flag = { fin: '-sF', udp: '-sU', syn: '-sS' }[technique];
-      const args = ['scan', TARGET, '-p', truth.map((p) => p.port).join(','), flag, '--json', '--out', outDir, ...(maxRetries === undefined ? [] : ['--max-retries', String(maxRetries)])];
+      const args = [
+        'scan',
+        TARGET,
+        '-p',
+        truth.map((p) => p.port).join(','),
+        flag,
+        '--json',
+        '--out',
+        outDir,
+        ...(maxRetries === undefined ? [] : ['--max-retries', String(maxRetries)]),
+      ];
       await promisify(execFile)('ip', ['netns', 'exec', NETNS, process.execPath, CLI, ...args], { timeout: 120_000, maxBuffer: 16 << 20 });
       // silent by the lab's truth, not by what the scan said: a dropping firewall, and for FIN an open port too
       const silentTruths: LabTruth[] = technique === 'fin' ? ['open', 'filtered-drop'] : ['filtered-drop'];
@@ -115,8 +158,16 @@ for (const technique of ['fin', 'udp', 'syn'] as const) {
         probes.set(f.dstPort, (probes.get(f.dstPort) ?? 0) + 1);
       }
       const cap = 1 + (maxRetries ?? DEFAULT_RETRIES[technique]!);
-      assert.deepEqual([...probes.keys()].sort((a, b) => a - b), truth.map((p) => p.port).sort((a, b) => a - b), 'every port probed, no other');
-      assert.deepEqual([...probes].filter(([, k]) => k > cap), [], `no port above ${cap} probes: ${JSON.stringify([...probes])}`);
+      assert.deepEqual(
+        [...probes.keys()].sort((a, b) => a - b),
+        truth.map((p) => p.port).sort((a, b) => a - b),
+        'every port probed, no other',
+      );
+      assert.deepEqual(
+        [...probes].filter(([, k]) => k > cap),
+        [],
+        `no port above ${cap} probes: ${JSON.stringify([...probes])}`,
+      );
       assert.ok(silent.size > 0, 'the lab has silent ports');
       for (const port of truth.map((p) => p.port)) {
         if (silent.has(port)) assert.equal(probes.get(port), cap, `${port} is silent: ${cap} probes`);
@@ -133,11 +184,25 @@ for (const technique of ['fin', 'udp', 'syn'] as const) {
  */
 test('syn: the pcap starts with the ARP request and its reply, and answers carry their capture times', async () => {
   const outDir = join(outRoot, 'wire-times');
-  await promisify(execFile)('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'scan', TARGET, '-p', '1-2000', '-sS', '--out', outDir], { timeout: 120_000 });
+  await promisify(execFile)('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'scan', TARGET, '-p', '1-2000', '-sS', '--out', outDir], {
+    timeout: 120_000,
+  });
   const fields = ['frame.time_epoch', 'arp.opcode', 'arp.dst.proto_ipv4', 'ip.src', 'tcp.srcport', 'tcp.dstport', 'tcp.flags'];
-  const { stdout } = await promisify(execFile)('tshark', ['-r', join(outDir, 'syn.pcap'), '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { maxBuffer: 64 << 20 });
-  const rows = stdout.trim().split('\n').map((l) => l.split('\t'));
-  assert.deepEqual(rows.slice(0, 2).map(([, op, dst]) => [op, dst]), [['1', TARGET], ['2', SCANNER]], 'ARP who-has the target, then its reply');
+  const { stdout } = await promisify(execFile)('tshark', ['-r', join(outDir, 'syn.pcap'), '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], {
+    maxBuffer: 64 << 20,
+  });
+  const rows = stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
+  assert.deepEqual(
+    rows.slice(0, 2).map(([, op, dst]) => [op, dst]),
+    [
+      ['1', TARGET],
+      ['2', SCANNER],
+    ],
+    'ARP who-has the target, then its reply',
+  );
 
   const probeAt = new Map<string, number>();
   const gaps: number[] = [];
@@ -149,7 +214,11 @@ test('syn: the pcap starts with the ARP request and its reply, and answers carry
   }
   assert.equal(gaps.length, 2000 - 2, 'an answer to every probe but the filtered ports (25 dropped, 110 rejected by ICMP)');
   // a probe's time is taken just before it goes to the kernel, an answer's by the kernel: never before its probe
-  assert.deepEqual(gaps.filter((g) => !(g >= 0)), [], 'no answer earlier than its probe');
+  assert.deepEqual(
+    gaps.filter((g) => !(g >= 0)),
+    [],
+    'no answer earlier than its probe',
+  );
   gaps.sort((a, b) => a - b);
   const median = gaps[gaps.length >> 1]!;
   assert.ok(median < 1, `SYN → answer median ${median.toFixed(4)} ms (JavaScript's times gave 1.2-1.8 ms)`);
@@ -157,13 +226,17 @@ test('syn: the pcap starts with the ARP request and its reply, and answers carry
 
 // nmap binds a connect scan's sockets to -e's device; Node cannot, and connect() follows the routing table.
 test('connect: -e naming another interface than the route to the target is refused in one line', async () => {
-  const scan = (iface: string) => promisify(execFile)('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'scan', TARGET, '-p', '22', '-sT', '-e', iface, '--json'], { timeout: 60_000 });
+  const scan = (iface: string) =>
+    promisify(execFile)('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'scan', TARGET, '-p', '22', '-sT', '-e', iface, '--json'], { timeout: 60_000 });
   const refused = await scan('lo').then(
     () => assert.fail('a connect scan with -e lo ran'),
     (err: { code: number; stderr: string }) => err,
   );
   assert.equal(refused.code, 2);
-  assert.equal(refused.stderr, `portlab: -e lo cannot steer a connect scan (-sT): connect() leaves by the routing table's interface (pl${ID}s for ${TARGET}); -e only steers the raw techniques (-sS, -sX, -sF, -sN, -sU)\n`);
+  assert.equal(
+    refused.stderr,
+    `portlab: -e lo cannot steer a connect scan (-sT): connect() leaves by the routing table's interface (pl${ID}s for ${TARGET}); -e only steers the raw techniques (-sS, -sX, -sF, -sN, -sU)\n`,
+  );
   const { stdout } = await scan(`pl${ID}s`);
   assert.equal((JSON.parse(stdout) as { results: { state: string }[] }).results[0]?.state, 'open', "-e naming the route's own interface scans");
 });

@@ -71,7 +71,10 @@ for (const technique of TECHNIQUES) {
     assert.deepEqual([o?.state, o?.reason], EXPECTED[technique].open, `open port: ${formatExchange(o?.exchange ?? [])}`);
     assert.deepEqual([c?.state, c?.reason], EXPECTED[technique].closed, `closed port: ${formatExchange(c?.exchange ?? [])}`);
     assert.equal(o!.exchange[0]?.dir, 'out', 'the exchange starts with our probe');
-    assert.ok(c!.exchange.some((p) => p.dir === 'in'), 'the closed port answered');
+    assert.ok(
+      c!.exchange.some((p) => p.dir === 'in'),
+      'the closed port answered',
+    );
     if (technique === 'syn') assert.equal(formatExchange(o!.exchange), 'S → SA → R(kernel)');
 
     const nmap = await nmapScan(undefined, TARGET, [open, closed], technique);

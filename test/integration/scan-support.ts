@@ -22,7 +22,18 @@ export async function buildCli(): Promise<void> {
 
 /** Runs the built `portlab scan … --json --out dir` and returns its document (validated) and results by port. */
 export async function portlabScan(netns: string | undefined, target: string, ports: number[], technique: Technique, outDir: string) {
-  const [cmd, args] = inNamespace(netns, [process.execPath, CLI, 'scan', target, '-p', ports.join(','), `-s${NMAP_FLAG[technique]}`, '--json', '--out', outDir]);
+  const [cmd, args] = inNamespace(netns, [
+    process.execPath,
+    CLI,
+    'scan',
+    target,
+    '-p',
+    ports.join(','),
+    `-s${NMAP_FLAG[technique]}`,
+    '--json',
+    '--out',
+    outDir,
+  ]);
   const { stdout } = await run(cmd, args, { timeout: LIMIT_MS, maxBuffer: 64 << 20 });
   const doc = ScanDocument.parse(JSON.parse(stdout));
   const saved = ScanDocument.parse(JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')));
@@ -52,7 +63,18 @@ export interface TsharkFrame {
 }
 
 export async function tsharkFrames(pcap: string): Promise<Map<number, TsharkFrame>> {
-  const fields = ['frame.number', '_ws.col.Protocol', 'ip.src', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'tcp.flags', 'icmp.type', 'icmp.code'];
+  const fields = [
+    'frame.number',
+    '_ws.col.Protocol',
+    'ip.src',
+    'tcp.srcport',
+    'tcp.dstport',
+    'udp.srcport',
+    'udp.dstport',
+    'tcp.flags',
+    'icmp.type',
+    'icmp.code',
+  ];
   const { stdout } = await run('tshark', ['-r', pcap, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { timeout: LIMIT_MS, maxBuffer: 256 << 20 });
   const frames = new Map<number, TsharkFrame>();
   const first = (value: string | undefined) => (value ?? '').split(',')[0]!;
@@ -100,5 +122,8 @@ export function exchangeMismatch(result: PortResult, frames: ReadonlyMap<number,
 
 /** Whether nmap is on the PATH: the comparisons with nmap run where it is installed. */
 export async function nmapInstalled(): Promise<boolean> {
-  return run('nmap', ['--version'], { timeout: 10_000 }).then(() => true, () => false);
+  return run('nmap', ['--version'], { timeout: 10_000 }).then(
+    () => true,
+    () => false,
+  );
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { labDown, labUp, LAB_TRUTH } from '../../src/lab';
-import { parseSourceIps } from '../../src/engine/source-ips';
+import { parseSourceIps } from '../../src/wire/source-ips';
 import { ScanDocument, type LabTruth, type PortState } from '../../src/protocol';
 import { buildCli, CLI, nmapScan } from './scan-support';
 
@@ -38,7 +38,8 @@ after(async () => {
 
 /** net.ipv4.icmp_ratelimit is per namespace: this changes the lab target's only, and puts it back. */
 async function withoutIcmpRateLimit<T>(fn: () => Promise<T>): Promise<T> {
-  const sysctl = (value: string) => run('ip', ['netns', 'exec', `portlab${ID}-target`, 'sysctl', '-qw', `net.ipv4.icmp_ratelimit=${value}`], { timeout: 10_000 });
+  const sysctl = (value: string) =>
+    run('ip', ['netns', 'exec', `portlab${ID}-target`, 'sysctl', '-qw', `net.ipv4.icmp_ratelimit=${value}`], { timeout: 10_000 });
   const { stdout } = await run('ip', ['netns', 'exec', `portlab${ID}-target`, 'sysctl', '-n', 'net.ipv4.icmp_ratelimit'], { timeout: 10_000 });
   await sysctl('0');
   try {
@@ -68,18 +69,32 @@ test('a UDP scan from 8 source addresses gives every port the state of the truth
 
   const fields = ['ip.src', 'ip.dst', 'udp.dstport', 'arp.opcode', 'arp.src.proto_ipv4', 'arp.src.hw_mac'];
   const { stdout: lines } = await run('tshark', ['-r', join(outDir, 'udp.pcap'), '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { timeout: LIMIT_MS });
-  const rows = lines.trim().split('\n').map((l) => l.split('\t'));
+  const rows = lines
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
   const sources = new Set(parseSourceIps(SOURCES));
   const probeSources = new Set(rows.filter(([src, dst, dport]) => dst === TARGET && dport && sources.has(src!)).map(([src]) => src));
   assert.equal(probeSources.size, sources.size, `probes leave from every source (${[...probeSources].join(', ')})`);
   const arpReplies = rows.filter(([, , , op, sender]) => op === '2' && sources.has(sender!));
   assert.ok(arpReplies.length > 0, 'the scan answers ARP for its sources');
-  assert.ok(arpReplies.every((r) => r[5] === arpReplies[0]![5]), 'with one MAC, the interface’s');
+  assert.ok(
+    arpReplies.every((r) => r[5] === arpReplies[0]![5]),
+    'with one MAC, the interface’s',
+  );
 });
 
 for (const [what, sourceIps, message] of [
-  ['the target’s own address (in use)', `198.18.${ID}.104-105,${TARGET}`, new RegExp(`^portlab: --source-ips: ${TARGET.replaceAll('.', '\\.')} is in use by 02:[0-9a-f:]+\\n$`)],
-  ['an off-subnet address', `198.18.${ID + 1}.5`, new RegExp(`^portlab: --source-ips: 198\\.18\\.${ID + 1}\\.5 is not on \\S+ subnet \\(198\\.18\\.${ID}\\.0/24\\)\\n$`)],
+  [
+    'the target’s own address (in use)',
+    `198.18.${ID}.104-105,${TARGET}`,
+    new RegExp(`^portlab: --source-ips: ${TARGET.replaceAll('.', '\\.')} is in use by 02:[0-9a-f:]+\\n$`),
+  ],
+  [
+    'an off-subnet address',
+    `198.18.${ID + 1}.5`,
+    new RegExp(`^portlab: --source-ips: 198\\.18\\.${ID + 1}\\.5 is not on \\S+ subnet \\(198\\.18\\.${ID}\\.0/24\\)\\n$`),
+  ],
 ] as const) {
   test(`--source-ips with ${what} is refused with one line and exit 2, before any probe`, async () => {
     const failed = await scan(sourceIps).then(

@@ -67,13 +67,19 @@ export function endsOnPageBoundary(path: string): boolean {
 
 export async function namespaces(): Promise<string[]> {
   const { stdout } = await run('ip', ['netns', 'list']);
-  return stdout.split('\n').map((l) => l.trim().split(/\s+/)[0] ?? '').filter(Boolean);
+  return stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter(Boolean);
 }
 
 export async function netnsPids(ns: string): Promise<number[]> {
   try {
     const { stdout } = await run('ip', ['netns', 'pids', ns]);
-    return stdout.split('\n').map(Number).filter((n) => n > 0);
+    return stdout
+      .split('\n')
+      .map(Number)
+      .filter((n) => n > 0);
   } catch {
     return [];
   }

@@ -39,12 +39,25 @@ test('ports alike by construction but answered differently show both answers in 
 });
 
 test('under the table, the demo says per technique whether nmap gave every port the same state and reason', () => {
-  const results = [r('syn', 22, 'open', 'syn-ack'), r('syn', 25, 'filtered', 'no-response'), r('udp', 1900, 'filtered', 'admin-prohibited'), r('fin', 22, 'open|filtered', 'no-response')];
+  const results = [
+    r('syn', 22, 'open', 'syn-ack'),
+    r('syn', 25, 'filtered', 'no-response'),
+    r('udp', 1900, 'filtered', 'admin-prohibited'),
+    r('fin', 22, 'open|filtered', 'no-response'),
+  ];
   const nmap = new Map([
-    ['syn', new Map([['198.18.0.2:22', { state: 'open', reason: 'syn-ack' }], ['198.18.0.2:25', { state: 'filtered', reason: 'no-response' }]])],
+    [
+      'syn',
+      new Map([
+        ['198.18.0.2:22', { state: 'open', reason: 'syn-ack' }],
+        ['198.18.0.2:25', { state: 'filtered', reason: 'no-response' }],
+      ]),
+    ],
     ['udp', new Map([['198.18.0.2:1900', { state: 'open|filtered', reason: 'no-response' }]])],
   ]);
-  const lines = formatNmapAgreement(results, (t) => nmap.get(t)).trimEnd().split('\n');
+  const lines = formatNmapAgreement(results, (t) => nmap.get(t))
+    .trimEnd()
+    .split('\n');
   assert.deepEqual(lines, [
     'syn: nmap agrees on all 2 ports (state and reason)',
     'fin: nmap did not run',

@@ -47,7 +47,17 @@ test('the report folder holds the report, results.json, lab.json and every pcap 
     const { path, unreadable } = writeReportFolder(join(dir, 'portlab-report', '198.18.0.2'), 'report-198.18.0.2.md', input, 'en');
     assert.deepEqual(unreadable, []);
     const folder = join(dir, 'portlab-report', '198.18.0.2');
-    assert.deepEqual(readdirSync(folder).sort(), ['connect.pcap', 'fin.pcap', 'lab.json', 'null.pcap', 'report-198.18.0.2.md', 'results.json', 'syn.pcap', 'udp.pcap', 'xmas.pcap']);
+    assert.deepEqual(readdirSync(folder).sort(), [
+      'connect.pcap',
+      'fin.pcap',
+      'lab.json',
+      'null.pcap',
+      'report-198.18.0.2.md',
+      'results.json',
+      'syn.pcap',
+      'udp.pcap',
+      'xmas.pcap',
+    ]);
     for (const t of TECHNIQUES) assert.ok(readFileSync(join(folder, `${t}.pcap`)).equals(readFileSync(input.captures[t]!)), `${t}.pcap is a copy`);
     const report = readFileSync(path, 'utf8');
     const pcapLinks = links(report).filter((l) => l.endsWith('.pcap'));
@@ -57,7 +67,15 @@ test('the report folder holds the report, results.json, lab.json and every pcap 
     assert.match(report, /portlab 0\.1\.0/);
     assert.ok(report.includes(input.doc.startedAt), 'dated by the scan, not by the writing');
     // The lab's truth and firewall rules come from the stored description.
-    assert.ok(report.includes(input.lab!.ruleset.split('\n').find((l) => l.includes('drop'))!.trim()), 'quotes the lab ruleset');
+    assert.ok(
+      report.includes(
+        input
+          .lab!.ruleset.split('\n')
+          .find((l) => l.includes('drop'))!
+          .trim(),
+      ),
+      'quotes the lab ruleset',
+    );
     // `portlab report DIR` renders the same report from the folder, and writing it again changes nothing.
     assert.equal(renderReport(loadReportInput(folder, path), { lang: 'en' }), report);
     writeReportFolder(folder, 'report-198.18.0.2.md', storedScans(), 'en');
@@ -76,8 +94,17 @@ test('a capture that cannot be read is named in the report and left out of the f
     input.captures.syn = unreadablePath;
     input.captures.udp = missingPath;
     const { path, unreadable } = writeReportFolder(folder, 'report.md', input, 'en');
-    assert.deepEqual(unreadable.map((u) => [u.technique, u.path]), [['syn', unreadablePath], ['udp', missingPath]]);
-    assert.ok(unreadable.every((u) => /EISDIR|ENOENT/.test(u.problem)), unreadable.map((u) => u.problem).join());
+    assert.deepEqual(
+      unreadable.map((u) => [u.technique, u.path]),
+      [
+        ['syn', unreadablePath],
+        ['udp', missingPath],
+      ],
+    );
+    assert.ok(
+      unreadable.every((u) => /EISDIR|ENOENT/.test(u.problem)),
+      unreadable.map((u) => u.problem).join(),
+    );
     // The copies an earlier report left do not stand in for the captures that are missing now.
     assert.ok(!existsSync(join(folder, 'syn.pcap')) && !existsSync(join(folder, 'udp.pcap')));
     const report = readFileSync(path, 'utf8');
@@ -111,5 +138,8 @@ test('the report is in Simplified Chinese only for a Simplified Chinese display 
     ['zh-hant', 'en'],
     ['zh-Hant-TW', 'en'],
   ];
-  assert.deepEqual(cases.map(([language]) => [language, reportLangFor(language)]), cases);
+  assert.deepEqual(
+    cases.map(([language]) => [language, reportLangFor(language)]),
+    cases,
+  );
 });

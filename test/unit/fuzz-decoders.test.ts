@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeFrame, decodeIPv4Packet } from '../../src/engine/packet';
-import { readPcap } from '../../src/engine/pcap';
+import { decodeFrame, decodeIPv4Packet } from '../../src/wire';
+import { readPcap } from '../../src/wire/pcap';
 import { runFuzzWithWatchdog } from '../../scripts/fuzz';
 
 const FRAMES = 1_000_000;
@@ -21,7 +21,9 @@ test('1,000,000 generated frames and ~187,000 pcap files: no throw, no hang', as
   assert.equal(r.frames, FRAMES, `stopped at the time limit (seed ${seed})`);
   // the generator reaches both sides of every decoder
   assert.ok(r.decoded > 0 && r.rejected > 0 && r.ipDecoded > 0 && r.pcapRecords > 0 && r.pcapTruncated > 0 && r.pcapErrors > 0);
-  t.diagnostic(`seed ${seed}: ${r.frames} frames in ${r.seconds} s, decoded ${r.decoded}, rejected ${r.rejected}, ${r.pcapFiles} pcap files, throws ${r.throws}`);
+  t.diagnostic(
+    `seed ${seed}: ${r.frames} frames in ${r.seconds} s, decoded ${r.decoded}, rejected ${r.rejected}, ${r.pcapFiles} pcap files, throws ${r.throws}`,
+  );
 });
 
 const ARBITRARY_RUNS = 20_000;

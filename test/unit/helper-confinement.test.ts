@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../src/engine/errors';
+import { UserError } from '../../src/base/errors';
 import { checkCaptureRoot, ensurePrivateDirectory } from '../../src/helper/capture-dir';
 import { invokingUser, isConfined, parsePrivileges, setprivArgs } from '../../src/helper/privileges';
 
@@ -28,9 +28,20 @@ test('the helper becomes whoever ran sudo or pkexec, never root again; as root b
   assert.equal(invokingUser({ SUDO_UID: 'x' }, groupOf), undefined);
   assert.equal(invokingUser({}, groupOf), undefined);
   const asStudent = setprivArgs({ uid: 1000, gid: 1000 });
-  for (const arg of ['--no-new-privs', '--reuid=1000', '--regid=1000', '--clear-groups', '--bounding-set=-all,+net_raw', '--ambient-caps=-all,+net_raw', '--inh-caps=-all,+net_raw'])
+  for (const arg of [
+    '--no-new-privs',
+    '--reuid=1000',
+    '--regid=1000',
+    '--clear-groups',
+    '--bounding-set=-all,+net_raw',
+    '--ambient-caps=-all,+net_raw',
+    '--inh-caps=-all,+net_raw',
+  ])
     assert.ok(asStudent.includes(arg), arg);
-  assert.equal(setprivArgs(undefined).some((a) => a.startsWith('--reuid')), false);
+  assert.equal(
+    setprivArgs(undefined).some((a) => a.startsWith('--reuid')),
+    false,
+  );
 });
 
 test('--capture-dir: absolute, without . or .. segments', () => {
@@ -42,7 +53,11 @@ test('--capture-dir: absolute, without . or .. segments', () => {
     ['/tmp/./x', '"." or ".." segment'],
     ['  ', 'must name a directory'],
   ])
-    assert.throws(() => checkCaptureRoot(dir!), (e: unknown) => e instanceof UserError && words.every((w) => e.message.includes(w)), dir);
+    assert.throws(
+      () => checkCaptureRoot(dir!),
+      (e: unknown) => e instanceof UserError && words.every((w) => e.message.includes(w)),
+      dir,
+    );
 });
 
 test('capture directories: made 0700, an existing one of ours narrowed to 0700, a symlink refused', (t) => {

@@ -9,7 +9,10 @@ test('the human view lists hosts and every port with its truth; a lab that is do
   assert.equal(lines[0], 'lab 3 (198.18.3.0/24): down');
   assert.ok(lines.includes('scanner  portlab3-scanner  pl3s   198.18.3.1/24  02:70:6c:03:00:01'), text);
   assert.ok(lines.includes('target   portlab3-target   pl3t   198.18.3.2/24  02:70:6c:03:00:02'), text);
-  assert.match(text, /^110\/tcp {3}filtered-reject {2}nftables in the target answers ICMP admin-prohibited \(3\/13\): tcp dport 110 reject with icmp admin-prohibited$/m);
+  assert.match(
+    text,
+    /^110\/tcp {3}filtered-reject {2}nftables in the target answers ICMP admin-prohibited \(3\/13\): tcp dport 110 reject with icmp admin-prohibited$/m,
+  );
   assert.match(text, /^69\/udp {4}closed {11}no listener/m);
   assert.doesNotMatch(text, /scan it/);
 });

@@ -19,8 +19,14 @@ const PROC_NET_UDP = `   sl  local_address rem_address   st tx_queue rx_queue tr
 `;
 
 test('listeningPorts reads listening TCP sockets and bound UDP sockets, not connections', () => {
-  assert.deepEqual([...listeningPorts(PROC_NET_TCP, 'tcp')].sort((a, b) => a - b), [22, 53, 80]);
-  assert.deepEqual([...listeningPorts(PROC_NET_UDP, 'udp')].sort((a, b) => a - b), [7, 53]);
+  assert.deepEqual(
+    [...listeningPorts(PROC_NET_TCP, 'tcp')].sort((a, b) => a - b),
+    [22, 53, 80],
+  );
+  assert.deepEqual(
+    [...listeningPorts(PROC_NET_UDP, 'udp')].sort((a, b) => a - b),
+    [7, 53],
+  );
   assert.deepEqual([...listeningPorts('', 'tcp')], []);
 });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { UserError } from '../../src/engine/errors';
+import { UserError } from '../../src/base/errors';
 import { checkLabId, labTopology, parseLabId } from '../../src/lab';
 import { checkIcmpRatelimit } from '../../src/lab';
 

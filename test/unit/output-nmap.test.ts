@@ -23,7 +23,15 @@ const doc: ScanDocument = {
     scanId: 's1',
     partial: false,
     techniques: [
-      { technique: 'syn', target: '198.18.30.2', startedAt: '2026-11-25T20:00:00.000Z', durationMs: 1500, packetsSent: 60, packetsReceived: 50, counts: { open: 2, closed: 42, filtered: 2, 'open|filtered': 1 } },
+      {
+        technique: 'syn',
+        target: '198.18.30.2',
+        startedAt: '2026-11-25T20:00:00.000Z',
+        durationMs: 1500,
+        packetsSent: 60,
+        packetsReceived: 50,
+        counts: { open: 2, closed: 42, filtered: 2, 'open|filtered': 1 },
+      },
     ],
   },
   results: [
@@ -77,25 +85,39 @@ test('-oX validates against nmap.dtd and states every port as the document does'
   assert.deepEqual(statesInXml(xml), expected);
 });
 
-test('-oX has one scaninfo per technique and nmap\'s reason attributes', () => {
+test("-oX has one scaninfo per technique and nmap's reason attributes", () => {
   const xml = toNmapXml(doc);
   assert.match(xml, /<scaninfo type="syn" protocol="tcp" numservices="44" services="22-23,25,110,1000-1039"\/>/);
   assert.match(xml, /<scaninfo type="xmas" protocol="tcp" numservices="2" services="22-23"\/>/);
   assert.match(xml, /<scaninfo type="udp" protocol="udp" numservices="3" services="53,69,123"\/>/);
-  assert.match(xml, /<port protocol="tcp" portid="22"><state state="open" reason="syn-ack" reason_ttl="64"\/><service name="ssh" method="table" conf="3"\/><\/port>/);
-  assert.match(xml, /<extraports state="closed" count="42">\n<extrareasons reason="reset" count="41" proto="tcp" ports="23,1000-1039"\/>\n<extrareasons reason="port-unreach" count="1" proto="udp" ports="69"\/>\n<\/extraports>/);
-  assert.match(xml, /<runstats><finished time="\d+" timestr="[^"]+" summary="[^"]+scanned in 1.50 seconds" elapsed="1.50" exit="success"\/><hosts up="1" down="0" total="1"\/>/);
+  assert.match(
+    xml,
+    /<port protocol="tcp" portid="22"><state state="open" reason="syn-ack" reason_ttl="64"\/><service name="ssh" method="table" conf="3"\/><\/port>/,
+  );
+  assert.match(
+    xml,
+    /<extraports state="closed" count="42">\n<extrareasons reason="reset" count="41" proto="tcp" ports="23,1000-1039"\/>\n<extrareasons reason="port-unreach" count="1" proto="udp" ports="69"\/>\n<\/extraports>/,
+  );
+  assert.match(
+    xml,
+    /<runstats><finished time="\d+" timestr="[^"]+" summary="[^"]+scanned in 1.50 seconds" elapsed="1.50" exit="success"\/><hosts up="1" down="0" total="1"\/>/,
+  );
   assert.doesNotMatch(xml.split('\n').slice(4).join('\n'), /<!--[^>]*--[^>]/, 'no "--" inside a comment');
 });
 
 test('-oX escapes what a document may carry and still validates', () => {
-  const odd: ScanDocument = { ...doc, tool: 'port<lab> & "co"', command: ['portlab', '--a', '-->', '<x>'], summary: { scanId: 's', partial: true, error: 'cancelled <by> "user"', techniques: [] } };
+  const odd: ScanDocument = {
+    ...doc,
+    tool: 'port<lab> & "co"',
+    command: ['portlab', '--a', '-->', '<x>'],
+    summary: { scanId: 's', partial: true, error: 'cancelled <by> "user"', techniques: [] },
+  };
   const xml = toNmapXml(odd);
   xmllintValid(xml);
   assert.match(xml, /exit="error" errormsg="cancelled &lt;by&gt; &quot;user&quot;"/);
 });
 
-test('-oN prints nmap\'s normal report with --reason columns', () => {
+test("-oN prints nmap's normal report with --reason columns", () => {
   const text = toNmapNormal(doc);
   const lines = text.split('\n');
   assert.match(lines[0]!, /^# portlab scan initiated \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d 2026 as: portlab scan 198.18.30.2 -sS -sX -sU -- x$/);
@@ -116,12 +138,21 @@ test('-oN prints nmap\'s normal report with --reason columns', () => {
     syn,
   );
   const xmas = text.slice(text.indexOf('(xmas)'));
-  assert.ok(xmas.includes('Host is up, received user-set.\n\nPORT   STATE         SERVICE REASON\n22/tcp open|filtered ssh     no-response\n23/tcp closed        telnet  reset ttl 64\n'), xmas);
+  assert.ok(
+    xmas.includes(
+      'Host is up, received user-set.\n\nPORT   STATE         SERVICE REASON\n22/tcp open|filtered ssh     no-response\n23/tcp closed        telnet  reset ttl 64\n',
+    ),
+    xmas,
+  );
   assert.match(lines.at(-2)!, /^# portlab done at .* -- 1 IP address \(1 host up\) scanned in 1.50 seconds$/);
 });
 
 test('-oN says when every port of a host is in ignored states', () => {
-  const closed: ScanDocument = { tool: 'portlab', startedAt: doc.startedAt, results: Array.from({ length: 30 }, (_, i) => port('syn', i + 1, 'closed', 'reset')) };
+  const closed: ScanDocument = {
+    tool: 'portlab',
+    startedAt: doc.startedAt,
+    results: Array.from({ length: 30 }, (_, i) => port('syn', i + 1, 'closed', 'reset')),
+  };
   const text = toNmapNormal(closed);
   assert.ok(text.includes('All 30 scanned ports on 198.18.30.2 are in ignored states.\nNot shown: 30 closed tcp ports (reset)\n'), text);
   xmllintValid(toNmapXml(closed));
@@ -141,9 +172,17 @@ test("an on-link target's MAC follows its address in -oX and its port table in -
   assert.ok(!toNmapNormal(doc).includes('MAC Address'));
 });
 
-test('nmap\'s -oX FILE / -oN FILE reach the scan command as long options', () => {
+test("nmap's -oX FILE / -oN FILE reach the scan command as long options", () => {
   assert.deepEqual(expandNmapOutputFlags(['node', 'cli.js', 'scan', '198.18.30.2', '-oX', 'a.xml', '-oNb.nmap', '-sS']), [
-    'node', 'cli.js', 'scan', '198.18.30.2', '--output-xml', 'a.xml', '--output-normal', 'b.nmap', '-sS',
+    'node',
+    'cli.js',
+    'scan',
+    '198.18.30.2',
+    '--output-xml',
+    'a.xml',
+    '--output-normal',
+    'b.nmap',
+    '-sS',
   ]);
   assert.deepEqual(expandNmapOutputFlags(['scan', '-o', 'X', '-sSU']), ['scan', '-o', 'X', '-sSU']);
 });

@@ -1,7 +1,7 @@
 // Frames built (and decoded) per second on the hot path; printed as diagnostics, not asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTcpFrame, decodeFrame, mssOption, TcpProbeTemplate, TCP_SYN } from '../../src/engine/packet';
+import { buildTcpFrame, decodeFrame, mssOption, TcpProbeTemplate, TCP_SYN } from '../../src/wire';
 
 const probe = {
   srcMac: '02:00:00:c8:00:01',
@@ -48,7 +48,10 @@ test('SYN frames per second: TcpProbeTemplate.fill vs buildTcpFrame, and decodeF
   const decodeRate = perSecond(M, () => {
     for (let i = 0; i < M; i++) decodeFrame(built[i % built.length]!);
   });
-  assert.equal(built.every((b) => decodeFrame(b)!.l4ChecksumOk), true);
+  assert.equal(
+    built.every((b) => decodeFrame(b)!.l4ChecksumOk),
+    true,
+  );
 
   t.diagnostic(`TcpProbeTemplate.fill: ${templateRate.toLocaleString('en')} frames/s`);
   t.diagnostic(`buildTcpFrame: ${builderRate.toLocaleString('en')} frames/s`);

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { decodeFrame, decodeIPv4Packet, icmpEchoId, icmpEchoSeq, readMss, LINKTYPE_ETHERNET, type DecodedFrame } from '../../src/engine/packet';
-import { readPcapFile } from '../../src/engine/pcap';
+import { decodeFrame, decodeIPv4Packet, icmpEchoId, icmpEchoSeq, readMss, LINKTYPE_ETHERNET, type DecodedFrame } from '../../src/wire';
+import { readPcapFile } from '../../src/wire/pcap';
 
 const CAPTURES = join(import.meta.dirname, '../fixtures/captures');
 const A = '198.18.200.1';
@@ -30,7 +30,17 @@ function view(f: DecodedFrame | undefined) {
     if (i.type === 0 || i.type === 8) out.echo = [icmpEchoId(i), icmpEchoSeq(i)];
     if (i.quoted) {
       const q = i.quoted;
-      out.quoted = { src: q.ip.src, dst: q.ip.dst, id: q.ip.id, ttl: q.ip.ttl, len: q.ip.totalLength, proto: q.protocol, sport: q.srcPort, dport: q.dstPort, seq: q.seq };
+      out.quoted = {
+        src: q.ip.src,
+        dst: q.ip.dst,
+        id: q.ip.id,
+        ttl: q.ip.ttl,
+        len: q.ip.totalLength,
+        proto: q.protocol,
+        sport: q.srcPort,
+        dport: q.dstPort,
+        seq: q.seq,
+      };
     }
   }
   return out;
@@ -49,7 +59,16 @@ const arpReply = { eth: [MAC_B, MAC_A], arp: [2, MAC_B, B, MAC_A, A] };
 const ab = [MAC_A, MAC_B];
 const ba = [MAC_B, MAC_A];
 const ip = (src: string, dst: string, id: number, ttl: number, len: number, flags: number) => ({ src, dst, id, ttl, len, flags, ok: true });
-const tcp = (sport: number, dport: number, seq: number, ack: number, flags: number, win: number, mss: number | undefined, ok: boolean) => ({ sport, dport, seq, ack, flags, win, mss, ok });
+const tcp = (sport: number, dport: number, seq: number, ack: number, flags: number, win: number, mss: number | undefined, ok: boolean) => ({
+  sport,
+  dport,
+  seq,
+  ack,
+  flags,
+  win,
+  mss,
+  ok,
+});
 
 test('veth-tcp.pcap: ARP, ICMP echo, SYN scan open / admin-prohibited / closed', () => {
   const got = frames('veth-tcp.pcap').map((b) => view(decodeFrame(b)));

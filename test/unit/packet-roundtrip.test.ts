@@ -30,7 +30,7 @@ import {
   ETHERTYPE_IPV4,
   TcpProbeTemplate,
   type TcpOption,
-} from '../../src/engine/packet';
+} from '../../src/wire';
 
 const RUNS = { numRuns: 500 };
 const ip = fc.nat({ max: 0xffffffff }).map(u32ToIpv4);
@@ -53,8 +53,14 @@ const tcpOptions: fc.Arbitrary<TcpOption[]> = fc
   .filter((opts) => opts.reduce((n, o) => n + (o.kind === 1 ? 1 : 2 + o.data!.length), 0) <= 40);
 
 test('address helpers round-trip', () => {
-  fc.assert(fc.property(u32, (n) => ipv4ToU32(u32ToIpv4(n)) === n), RUNS);
-  fc.assert(fc.property(mac, (m) => bytesToMac(macToBytes(m)) === m), RUNS);
+  fc.assert(
+    fc.property(u32, (n) => ipv4ToU32(u32ToIpv4(n)) === n),
+    RUNS,
+  );
+  fc.assert(
+    fc.property(mac, (m) => bytesToMac(macToBytes(m)) === m),
+    RUNS,
+  );
   assert.throws(() => ipv4ToU32('256.1.1.1'));
   assert.throws(() => macToBytes('aa:bb:cc'));
 });
@@ -76,7 +82,17 @@ test('Ethernet + ARP round-trip', () => {
 test('IPv4 header round-trip with options; header checksum verifies', () => {
   fc.assert(
     fc.property(
-      fc.record({ src: ip, dst: ip, protocol: u8, ttl: u8, id: u16, tos: u8, flags: fc.nat({ max: 7 }), fragmentOffset: fc.nat({ max: 0x1fff }), options: bytes(40) }),
+      fc.record({
+        src: ip,
+        dst: ip,
+        protocol: u8,
+        ttl: u8,
+        id: u16,
+        tos: u8,
+        flags: fc.nat({ max: 7 }),
+        fragmentOffset: fc.nat({ max: 0x1fff }),
+        options: bytes(40),
+      }),
       bytes(64),
       (fields, payload) => {
         const pkt = encodeIPv4(fields, payload);
@@ -86,7 +102,10 @@ test('IPv4 header round-trip with options; header checksum verifies', () => {
         assert.equal(h.totalLength, pkt.length);
         assert.deepEqual(h.options, Uint8Array.from([...fields.options, 0, 0, 0].slice(0, padded)));
         const { options: _o, ...rest } = fields;
-        assert.deepEqual({ src: h.src, dst: h.dst, protocol: h.protocol, ttl: h.ttl, id: h.id, tos: h.tos, flags: h.flags, fragmentOffset: h.fragmentOffset }, rest);
+        assert.deepEqual(
+          { src: h.src, dst: h.dst, protocol: h.protocol, ttl: h.ttl, id: h.id, tos: h.tos, flags: h.flags, fragmentOffset: h.fragmentOffset },
+          rest,
+        );
         assert.equal(internetChecksum(pkt, 0, h.ihl * 4), 0);
         assert.deepEqual(pkt.subarray(h.ihl * 4), payload);
       },
@@ -122,8 +141,28 @@ test('TCP frame round-trip: every field, options, payload; both checksums verify
       assert.deepEqual([f.ip!.src, f.ip!.dst, f.ip!.ttl, f.ip!.id], [o.srcIp, o.dstIp, o.ttl, o.id]);
       const t = f.tcp!;
       assert.deepEqual(
-        { srcPort: t.srcPort, dstPort: t.dstPort, seq: t.seq, ack: t.ack, flags: t.flags, window: t.window, urgent: t.urgent, options: t.options, payload: t.payload },
-        { srcPort: o.srcPort, dstPort: o.dstPort, seq: o.seq, ack: o.ack, flags: o.flags, window: o.window, urgent: o.urgent, options: o.options, payload: o.payload },
+        {
+          srcPort: t.srcPort,
+          dstPort: t.dstPort,
+          seq: t.seq,
+          ack: t.ack,
+          flags: t.flags,
+          window: t.window,
+          urgent: t.urgent,
+          options: t.options,
+          payload: t.payload,
+        },
+        {
+          srcPort: o.srcPort,
+          dstPort: o.dstPort,
+          seq: o.seq,
+          ack: o.ack,
+          flags: o.flags,
+          window: o.window,
+          urgent: o.urgent,
+          options: o.options,
+          payload: o.payload,
+        },
       );
       // the bare IP packet builder writes exactly the frame's IP part
       assert.deepEqual(buildTcpPacket(o), buildTcpFrame({ ...o, srcMac, dstMac }).subarray(14));
@@ -179,29 +218,22 @@ test('ICMP echo round-trip', () => {
 
 test('ICMP errors: the quoted probe header and its ports / sequence number decode', () => {
   fc.assert(
-    fc.property(
-      fc.constantFrom(3, 4, 5, 11, 12),
-      u8,
-      tcpFields,
-      fc.boolean(),
-      fc.integer({ min: 0, max: 8 }),
-      (type, code, probe, isTcp, quotedL4Bytes) => {
-        const probePacket = isTcp
-          ? buildTcpPacket(probe)
-          : buildUdpPacket({ srcIp: probe.srcIp, dstIp: probe.dstIp, srcPort: probe.srcPort, dstPort: probe.dstPort, ttl: probe.ttl, id: probe.id });
-        // routers quote the IP header + at least 8 bytes; also try fewer, as broken ones do
-        const quote = probePacket.subarray(0, 20 + quotedL4Bytes);
-        const error = encodeIPv4({ src: probe.dstIp, dst: probe.srcIp, protocol: IPPROTO_ICMP }, encodeIcmp({ type, code, payload: quote }));
-        const f = decodeIPv4Packet(error)!;
-        assert.equal(f.l4ChecksumOk, true);
-        const q = f.icmp!.quoted!;
-        assert.equal(q.protocol, isTcp ? IPPROTO_TCP : IPPROTO_UDP);
-        assert.deepEqual([q.ip.src, q.ip.dst, q.ip.id, q.ip.ttl, q.ip.totalLength], [probe.srcIp, probe.dstIp, probe.id, probe.ttl, probePacket.length]);
-        assert.equal(q.srcPort, quotedL4Bytes >= 4 ? probe.srcPort : undefined);
-        assert.equal(q.dstPort, quotedL4Bytes >= 4 ? probe.dstPort : undefined);
-        assert.equal(q.seq, isTcp && quotedL4Bytes >= 8 ? probe.seq : undefined);
-      },
-    ),
+    fc.property(fc.constantFrom(3, 4, 5, 11, 12), u8, tcpFields, fc.boolean(), fc.integer({ min: 0, max: 8 }), (type, code, probe, isTcp, quotedL4Bytes) => {
+      const probePacket = isTcp
+        ? buildTcpPacket(probe)
+        : buildUdpPacket({ srcIp: probe.srcIp, dstIp: probe.dstIp, srcPort: probe.srcPort, dstPort: probe.dstPort, ttl: probe.ttl, id: probe.id });
+      // routers quote the IP header + at least 8 bytes; also try fewer, as broken ones do
+      const quote = probePacket.subarray(0, 20 + quotedL4Bytes);
+      const error = encodeIPv4({ src: probe.dstIp, dst: probe.srcIp, protocol: IPPROTO_ICMP }, encodeIcmp({ type, code, payload: quote }));
+      const f = decodeIPv4Packet(error)!;
+      assert.equal(f.l4ChecksumOk, true);
+      const q = f.icmp!.quoted!;
+      assert.equal(q.protocol, isTcp ? IPPROTO_TCP : IPPROTO_UDP);
+      assert.deepEqual([q.ip.src, q.ip.dst, q.ip.id, q.ip.ttl, q.ip.totalLength], [probe.srcIp, probe.dstIp, probe.id, probe.ttl, probePacket.length]);
+      assert.equal(q.srcPort, quotedL4Bytes >= 4 ? probe.srcPort : undefined);
+      assert.equal(q.dstPort, quotedL4Bytes >= 4 ? probe.dstPort : undefined);
+      assert.equal(q.seq, isTcp && quotedL4Bytes >= 8 ? probe.seq : undefined);
+    }),
     RUNS,
   );
 });
@@ -211,8 +243,13 @@ test('TcpProbeTemplate.fill writes exactly what buildTcpFrame builds', () => {
     fc.property(tcpFields, mac, mac, port, u32, port, u16, fc.boolean(), (o, srcMac, dstMac, dstPort, seq, srcPort, id, ethernet) => {
       const link = ethernet ? { srcMac, dstMac } : {};
       const template = new TcpProbeTemplate({ ...o, ...link });
-      for (const [p, s] of [[dstPort, seq], [(dstPort + 1) & 0xffff, (seq + 1) >>> 0]] as const) {
-        const want = ethernet ? buildTcpFrame({ ...o, srcMac, dstMac, dstPort: p, seq: s, srcPort, id }) : buildTcpPacket({ ...o, dstPort: p, seq: s, srcPort, id });
+      for (const [p, s] of [
+        [dstPort, seq],
+        [(dstPort + 1) & 0xffff, (seq + 1) >>> 0],
+      ] as const) {
+        const want = ethernet
+          ? buildTcpFrame({ ...o, srcMac, dstMac, dstPort: p, seq: s, srcPort, id })
+          : buildTcpPacket({ ...o, dstPort: p, seq: s, srcPort, id });
         assert.deepEqual(template.fill(p, s, srcPort, id), want);
       }
       const defaults = ethernet ? buildTcpFrame({ ...o, srcMac, dstMac, dstPort, seq }) : buildTcpPacket({ ...o, dstPort, seq });

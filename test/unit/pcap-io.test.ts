@@ -6,18 +6,8 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import {
-  buildArpRequest,
-  buildIcmpEchoFrame,
-  buildTcpFrame,
-  buildUdpFrame,
-  buildTcpPacket,
-  mssOption,
-  LINKTYPE_RAW,
-  TCP_ACK,
-  TCP_SYN,
-} from '../../src/engine/packet';
-import { PcapWriter, readPcap, readPcapFile } from '../../src/engine/pcap';
+import { buildArpRequest, buildIcmpEchoFrame, buildTcpFrame, buildUdpFrame, buildTcpPacket, mssOption, LINKTYPE_RAW, TCP_ACK, TCP_SYN } from '../../src/wire';
+import { PcapWriter, readPcap, readPcapFile } from '../../src/wire/pcap';
 import { endsOnPageBoundary, tsharkFrames } from '../support/lab-env';
 
 const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
@@ -41,17 +31,26 @@ test('writer → reader round trip: bytes, timestamps, frame numbers', (t) => {
   const dir = tempDir(t);
   let n = 0;
   fc.assert(
-    fc.property(fc.array(fc.record({ data: fc.uint8Array({ maxLength: 300 }), ts: fc.nat({ max: 4_000_000_000 * 1_000_000 }) }), { maxLength: 40 }), (records) => {
-      const path = join(dir, `rt${n++}.pcap`);
-      const w = PcapWriter.open(path);
-      assert.deepEqual(records.map((r) => w.write(r.data, r.ts)), records.map((_, i) => i + 1));
-      assert.equal(w.packets, records.length);
-      w.close();
-      const back = readPcapFile(path);
-      assert.deepEqual(back.records.map((r) => [Array.from(r.data), r.tsMicros, r.origLen]), records.map((r) => [Array.from(r.data), r.ts, r.data.length]));
-      assert.equal(back.linkType, 1);
-      assert.equal(back.truncated, false);
-    }),
+    fc.property(
+      fc.array(fc.record({ data: fc.uint8Array({ maxLength: 300 }), ts: fc.nat({ max: 4_000_000_000 * 1_000_000 }) }), { maxLength: 40 }),
+      (records) => {
+        const path = join(dir, `rt${n++}.pcap`);
+        const w = PcapWriter.open(path);
+        assert.deepEqual(
+          records.map((r) => w.write(r.data, r.ts)),
+          records.map((_, i) => i + 1),
+        );
+        assert.equal(w.packets, records.length);
+        w.close();
+        const back = readPcapFile(path);
+        assert.deepEqual(
+          back.records.map((r) => [Array.from(r.data), r.tsMicros, r.origLen]),
+          records.map((r) => [Array.from(r.data), r.ts, r.data.length]),
+        );
+        assert.equal(back.linkType, 1);
+        assert.equal(back.truncated, false);
+      },
+    ),
     { numRuns: 100 },
   );
 });
@@ -83,7 +82,10 @@ test('never written through a link: a symlinked file is replaced, a symlinked di
   mkdirSync(join(dir, 'elsewhere'));
   writeFileSync(join(dir, 'elsewhere', 'syn.pcap'), 'precious');
   symlinkSync(join(dir, 'elsewhere'), join(dir, 'scan'));
-  assert.throws(() => PcapWriter.open(join(dir, 'scan', 'syn.pcap')), /scan is not a directory \(a symbolic link\?\); captures are never written through links/);
+  assert.throws(
+    () => PcapWriter.open(join(dir, 'scan', 'syn.pcap')),
+    /scan is not a directory \(a symbolic link\?\); captures are never written through links/,
+  );
   assert.deepEqual([readFileSync(victim, 'utf8'), statSync(victim).mode & 0o777], ['precious', 0o644]);
   assert.equal(readFileSync(join(dir, 'elsewhere', 'syn.pcap'), 'utf8'), 'precious');
 });
@@ -95,9 +97,48 @@ test('tshark reads what PcapWriter wrote, frame for frame', { skip: !hasTshark &
   w.close();
   const out = spawnSync(
     'tshark',
-    ['-r', path, '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-T', 'fields', '-E', 'separator=|',
-      '-e', 'frame.number', '-e', '_ws.col.Protocol', '-e', 'tcp.dstport', '-e', 'tcp.flags', '-e', 'tcp.seq_raw', '-e', 'tcp.options.mss_val',
-      '-e', 'tcp.checksum.status', '-e', 'udp.dstport', '-e', 'udp.checksum.status', '-e', 'icmp.ident', '-e', 'icmp.seq', '-e', 'icmp.checksum.status', '-e', 'ip.checksum.status', '-e', '_ws.expert.message'],
+    [
+      '-r',
+      path,
+      '-o',
+      'tcp.check_checksum:TRUE',
+      '-o',
+      'udp.check_checksum:TRUE',
+      '-o',
+      'ip.check_checksum:TRUE',
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-e',
+      'frame.number',
+      '-e',
+      '_ws.col.Protocol',
+      '-e',
+      'tcp.dstport',
+      '-e',
+      'tcp.flags',
+      '-e',
+      'tcp.seq_raw',
+      '-e',
+      'tcp.options.mss_val',
+      '-e',
+      'tcp.checksum.status',
+      '-e',
+      'udp.dstport',
+      '-e',
+      'udp.checksum.status',
+      '-e',
+      'icmp.ident',
+      '-e',
+      'icmp.seq',
+      '-e',
+      'icmp.checksum.status',
+      '-e',
+      'ip.checksum.status',
+      '-e',
+      '_ws.expert.message',
+    ],
     { encoding: 'utf8' },
   );
   assert.equal(out.status, 0, out.stderr);
@@ -121,11 +162,20 @@ test('a file cut mid-record reads its complete records and says truncated', (t) 
   const whole = readFileSync(path);
   const fullLength = whole.length;
   const lastRecordStart = fullLength - (16 + frames[4]!.length);
-  for (const [cut, complete] of [[fullLength - 1, 4], [lastRecordStart + 10, 4], [lastRecordStart, 4], [40 + 1, 0], [24 + 16 + frames[0]!.length, 1]] as const) {
+  for (const [cut, complete] of [
+    [fullLength - 1, 4],
+    [lastRecordStart + 10, 4],
+    [lastRecordStart, 4],
+    [40 + 1, 0],
+    [24 + 16 + frames[0]!.length, 1],
+  ] as const) {
     const r = readPcap(whole.subarray(0, cut));
     assert.equal(r.records.length, complete, `cut at ${cut}`);
     assert.equal(r.truncated, cut !== lastRecordStart && cut !== 24 + 16 + frames[0]!.length, `cut at ${cut}`);
-    assert.deepEqual(r.records.map((x) => Array.from(x.data)), frames.slice(0, complete).map((f) => Array.from(f)));
+    assert.deepEqual(
+      r.records.map((x) => Array.from(x.data)),
+      frames.slice(0, complete).map((f) => Array.from(f)),
+    );
   }
   const cutPath = join(dir, 'cut-short.pcap');
   writeFileSync(cutPath, whole.subarray(0, lastRecordStart + 10));
@@ -148,7 +198,14 @@ test('big-endian and nanosecond pcap files; not-a-pcap and pcapng are errors, no
   file.set(data, 40);
   const r = readPcap(file);
   assert.deepEqual(
-    { linkType: r.linkType, truncated: r.truncated, error: r.error, ts: r.records[0]!.tsMicros, orig: r.records[0]!.origLen, data: Array.from(r.records[0]!.data) },
+    {
+      linkType: r.linkType,
+      truncated: r.truncated,
+      error: r.error,
+      ts: r.records[0]!.tsMicros,
+      orig: r.records[0]!.origLen,
+      data: Array.from(r.records[0]!.data),
+    },
     { linkType: LINKTYPE_RAW, truncated: false, error: undefined, ts: 1_700_000_000_123_456, orig: data.length + 4, data: Array.from(data) },
   );
   assert.match(readPcap(Uint8Array.of(0x0a, 0x0d, 0x0d, 0x0a, ...new Uint8Array(40))).error!, /pcapng/);
@@ -159,11 +216,15 @@ test('big-endian and nanosecond pcap files; not-a-pcap and pcapng are errors, no
 
 test('SIGKILL mid-capture leaves a file of whole records, including every record flushed before', async (t) => {
   const path = join(tempDir(t), 'killed.pcap');
-  const pcapModule = resolve(import.meta.dirname, '../../src/engine/pcap/index.ts');
+  const pcapModule = resolve(import.meta.dirname, '../../src/wire/pcap/index.ts');
   // The child writes 50 records, lets the 100 ms flush pass, says so, then writes as fast as it can.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '-e', `
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `
       const { PcapWriter } = require(${JSON.stringify(pcapModule)});
       const w = PcapWriter.open(${JSON.stringify(path)});
       const frame = new Uint8Array(60).fill(0xab);
@@ -174,7 +235,8 @@ test('SIGKILL mid-capture leaves a file of whole records, including every record
         const burst = () => { for (let i = 0; i < 500; i++) w.write(frame); if (Date.now() < end) setImmediate(burst); };
         burst();
       }, 300);
-    `],
+    `,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   t.after(() => child.kill('SIGKILL'));

@@ -5,7 +5,7 @@ import { parsePorts, portCount } from '../../src/engine/ports';
 
 /** Unqualified lists give TCP and UDP the same ports; these tests read the TCP side. */
 const tcpPorts = (spec: string) => parsePorts(spec).tcp;
-import { UserError } from '../../src/engine/errors';
+import { UserError } from '../../src/base/errors';
 
 test('single ports, ranges and lists parse in the order given', () => {
   assert.deepEqual(tcpPorts('22'), [22]);
@@ -29,7 +29,11 @@ test('duplicates are dropped', () => {
 
 test('bad port lists are UserErrors that quote the input', () => {
   for (const bad of ['', 'abc', '0', '65536', '22,', ',22', '30-20', '22-x', '1.5', '22--23', '-1-']) {
-    assert.throws(() => parsePorts(bad), (e: unknown) => e instanceof UserError && e.message.includes(`"${bad}"`), bad);
+    assert.throws(
+      () => parsePorts(bad),
+      (e: unknown) => e instanceof UserError && e.message.includes(`"${bad}"`),
+      bad,
+    );
   }
 });
 
@@ -50,6 +54,10 @@ test('T: and U: make the items after them TCP-only or UDP-only, as in nmap', () 
 
 test('an unknown or empty protocol qualifier is a UserError', () => {
   for (const bad of ['S:22', 'T:', 'T:22,U:', 'X:1-2']) {
-    assert.throws(() => parsePorts(bad), (e: unknown) => e instanceof UserError && e.message.includes(`"${bad}"`), bad);
+    assert.throws(
+      () => parsePorts(bad),
+      (e: unknown) => e instanceof UserError && e.message.includes(`"${bad}"`),
+      bad,
+    );
   }
 });

@@ -1,21 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encodeEthernet, ETHERTYPE_IPV4 } from '../../src/engine/packet';
-import { RAW_TECHNIQUES } from '../../src/engine/technique';
+import { encodeEthernet, ETHERTYPE_IPV4 } from '../../src/wire';
+import { RAW_TECHNIQUES } from '../../src/technique';
 import { writeScanJson } from '../../src/output/scan-json';
 import type { PortResult, ScanDocument } from '../../src/protocol';
 
 const SRC_MAC = '02:00:00:00:00:01';
 const DST_MAC = '02:00:00:00:00:02';
 
-test('each TCP technique\'s probe template sends the same bytes as its buildProbe, for any port, sequence number and source port', () => {
+test("each TCP technique's probe template sends the same bytes as its buildProbe, for any port, sequence number and source port", () => {
   for (const technique of Object.values(RAW_TECHNIQUES)) {
     if (technique.protocol !== 'tcp') continue;
     const template = technique.probeTemplate!({ srcIp: '198.18.3.1', dstIp: '198.18.3.2', srcPort: 40000, srcMac: SRC_MAC, dstMac: DST_MAC });
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 1, max: 65535 }), (dstPort, seq, srcPort) => {
-        const expected = encodeEthernet(DST_MAC, SRC_MAC, ETHERTYPE_IPV4, technique.buildProbe({ srcIp: '198.18.3.1', dstIp: '198.18.3.2', srcPort, dstPort, seq }));
+        const expected = encodeEthernet(
+          DST_MAC,
+          SRC_MAC,
+          ETHERTYPE_IPV4,
+          technique.buildProbe({ srcIp: '198.18.3.1', dstIp: '198.18.3.2', srcPort, dstPort, seq }),
+        );
         assert.deepEqual(template.fill(dstPort, seq, srcPort), expected, technique.name);
       }),
       { numRuns: 300 },
@@ -23,7 +28,15 @@ test('each TCP technique\'s probe template sends the same bytes as its buildProb
   }
 });
 
-const result = (port: number, exchange: PortResult['exchange']): PortResult => ({ technique: 'syn', target: '198.18.3.2', port, protocol: 'tcp', state: 'closed', reason: 'reset', exchange });
+const result = (port: number, exchange: PortResult['exchange']): PortResult => ({
+  technique: 'syn',
+  target: '198.18.3.2',
+  port,
+  protocol: 'tcp',
+  state: 'closed',
+  reason: 'reset',
+  exchange,
+});
 const head: Omit<ScanDocument, 'results'> = {
   tool: 'portlab test',
   startedAt: '2026-01-01T00:00:00.000Z',

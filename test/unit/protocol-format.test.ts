@@ -13,10 +13,7 @@ test('TCP flag bits print in tcpdump order', () => {
 });
 
 test('an exchange prints in the textbook arrow notation', () => {
-  assert.equal(
-    formatExchange([pkt({ flags: 'S' }), pkt({ dir: 'in', flags: 'SA' }), pkt({ flags: 'R', kernel: true })]),
-    'S → SA → R(kernel)',
-  );
+  assert.equal(formatExchange([pkt({ flags: 'S' }), pkt({ dir: 'in', flags: 'SA' }), pkt({ flags: 'R', kernel: true })]), 'S → SA → R(kernel)');
   assert.equal(formatExchange([pkt({ flags: '' }), pkt({ dir: 'in', kind: 'icmp', icmpType: 3, icmpCode: 13 })]), 'NULL → ICMP 3/13');
   assert.equal(formatExchange([pkt({ kind: 'udp' }), pkt({ dir: 'in', kind: 'udp' })]), 'UDP → UDP');
   assert.equal(formatExchange([]), '');

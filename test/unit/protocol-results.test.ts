@@ -39,7 +39,14 @@ const labDescription = fc.record(
 const RESULTS: { [M in RequestMethod]: { valid: fc.Arbitrary<unknown>; bad: Record<string, unknown[]> } } = {
   hello: {
     valid: fc.record(
-      { protocolVersion: fc.integer(), helperVersion: fc.string(), pid: fc.integer({ min: 1 }), rawSockets: fc.boolean(), captureDir: fc.string(), netns: fc.string() },
+      {
+        protocolVersion: fc.integer(),
+        helperVersion: fc.string(),
+        pid: fc.integer({ min: 1 }),
+        rawSockets: fc.boolean(),
+        captureDir: fc.string(),
+        netns: fc.string(),
+      },
       { requiredKeys: ['protocolVersion', 'helperVersion', 'pid', 'rawSockets', 'captureDir'] },
     ),
     bad: { protocolVersion: [1.5, '1', undefined], pid: [2.5, '7', undefined], rawSockets: ['yes', 1, undefined], captureDir: [7, undefined], netns: [3] },
@@ -47,7 +54,13 @@ const RESULTS: { [M in RequestMethod]: { valid: fc.Arbitrary<unknown>; bad: Reco
   interfaces: {
     valid: fc.array(
       fc.record(
-        { name: fc.string(), addresses: fc.array(fc.record({ address: fc.ipV4(), prefixLength }), { maxLength: 3 }), mac, up: fc.boolean(), linkType: fc.string() },
+        {
+          name: fc.string(),
+          addresses: fc.array(fc.record({ address: fc.ipV4(), prefixLength }), { maxLength: 3 }),
+          mac,
+          up: fc.boolean(),
+          linkType: fc.string(),
+        },
         { requiredKeys: ['name', 'addresses', 'up', 'linkType'] },
       ),
       { minLength: 1, maxLength: 4 },
@@ -57,7 +70,12 @@ const RESULTS: { [M in RequestMethod]: { valid: fc.Arbitrary<unknown>; bad: Reco
   discover: {
     valid: fc.array(
       fc.record(
-        { address: fc.ipV4(), mac, rttMs: fc.double({ min: 0, max: 10_000, noNaN: true }), method: fc.constantFrom('arp', 'icmp-echo', 'tcp-syn-443', 'tcp-ack-80', 'localhost') },
+        {
+          address: fc.ipV4(),
+          mac,
+          rttMs: fc.double({ min: 0, max: 10_000, noNaN: true }),
+          method: fc.constantFrom('arp', 'icmp-echo', 'tcp-syn-443', 'tcp-ack-80', 'localhost'),
+        },
         { requiredKeys: ['address', 'rttMs', 'method'] },
       ),
       { minLength: 1, maxLength: 4 },
@@ -66,7 +84,16 @@ const RESULTS: { [M in RequestMethod]: { valid: fc.Arbitrary<unknown>; bad: Reco
   },
   'scan.start': { valid: fc.record({ scanId: fc.string(), captureDir: fc.string() }), bad: { scanId: [1, undefined], captureDir: [null, undefined] } },
   'scan.cancel': { valid: fc.record({ cancelled: fc.boolean() }), bad: { cancelled: ['true', 0, undefined] } },
-  'lab.up': { valid: labDescription, bad: { id: [-1, 256, 1.5], up: ['yes'], hosts: [[{ role: 'router' }]], ports: [[{ port: 0, protocol: 'tcp', truth: 'open', how: '' }]], sysctls: [{ a: 1 }] } },
+  'lab.up': {
+    valid: labDescription,
+    bad: {
+      id: [-1, 256, 1.5],
+      up: ['yes'],
+      hosts: [[{ role: 'router' }]],
+      ports: [[{ port: 0, protocol: 'tcp', truth: 'open', how: '' }]],
+      sysctls: [{ a: 1 }],
+    },
+  },
   'lab.down': { valid: fc.record({ removed: fc.boolean() }), bad: { removed: ['no', undefined] } },
   'lab.status': { valid: labDescription, bad: { id: ['0'], ruleset: [undefined, 5], listeners: [[{ protocol: 'sctp', port: 1, program: 'x', pid: 1 }]] } },
 };
@@ -86,7 +113,10 @@ for (const method of Object.keys(REQUESTS) as RequestMethod[]) {
   const { valid, bad } = RESULTS[method];
 
   test(`${method} result: every well-formed reply is accepted`, () => {
-    fc.assert(fc.property(valid, (r) => schema.safeParse(r).success), { numRuns: 300 });
+    fc.assert(
+      fc.property(valid, (r) => schema.safeParse(r).success),
+      { numRuns: 300 },
+    );
   });
 
   test(`${method} result: a wrong value in any one field is refused`, () => {

@@ -19,7 +19,11 @@ const PARAMS: { [M in RequestMethod]: { valid: fc.Arbitrary<Record<string, unkno
       { targets: shortString(100), allowTargets: fc.array(fc.string({ maxLength: 50 }), { maxLength: 16 }), iface: ifaceName },
       { requiredKeys: ['targets'] },
     ),
-    bad: { targets: ['', 'x'.repeat(101), 5, undefined], allowTargets: ['10.0.0.0/8', Array(17).fill('a'), ['x'.repeat(51)]], iface: ['..', '.', 'a/b', 'eth 0', 'x'.repeat(16), ''] },
+    bad: {
+      targets: ['', 'x'.repeat(101), 5, undefined],
+      allowTargets: ['10.0.0.0/8', Array(17).fill('a'), ['x'.repeat(51)]],
+      iface: ['..', '.', 'a/b', 'eth 0', 'x'.repeat(16), ''],
+    },
   },
   'scan.start': {
     valid: fc.record(
@@ -54,7 +58,10 @@ for (const method of Object.keys(REQUESTS) as RequestMethod[]) {
   const { valid, bad } = PARAMS[method];
 
   test(`${method}: every valid params object is accepted`, () => {
-    fc.assert(fc.property(valid, (p) => schema.safeParse(p).success), { numRuns: 300 });
+    fc.assert(
+      fc.property(valid, (p) => schema.safeParse(p).success),
+      { numRuns: 300 },
+    );
   });
 
   test(`${method}: a wrong value in any one field, or an unknown field, is refused`, () => {
@@ -156,7 +163,10 @@ const EVENT_CASES = {
 for (const [event, { valid, bad }] of Object.entries(EVENT_CASES)) {
   const schema = EVENTS[event as keyof typeof EVENTS];
   test(`event ${event}: valid payloads are accepted and a wrong field is refused`, () => {
-    fc.assert(fc.property(valid, (e) => schema.safeParse(e).success), { numRuns: 200 });
+    fc.assert(
+      fc.property(valid, (e) => schema.safeParse(e).success),
+      { numRuns: 200 },
+    );
     const fields = Object.keys(bad);
     fc.assert(
       fc.property(valid as fc.Arbitrary<Record<string, unknown>>, fc.constantFrom(...fields), fc.nat(), (e, field, pick) => {

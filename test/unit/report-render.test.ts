@@ -10,7 +10,7 @@ import { collectNmap, loadReportInput, mergeScanDocuments, renderReport, type Re
 import { nmapPlace, type NmapHost } from '../../src/report/nmap-run';
 import { messagesFor } from '../../src/report/i18n';
 import { parseNmapXml } from '../../src/report/nmap';
-import { VERDICT_KINDS, type VerdictKind } from '../../src/report/verdict';
+import { VERDICT_KINDS, type VerdictKind } from '../../src/analysis/verdict';
 import { EXPECTED_VERDICTS, syntheticInput, syntheticLab } from '../fixtures/report/synthetic';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/report');
@@ -133,14 +133,14 @@ test('the synthetic scenario covers every verdict kind', () => {
   assert.deepEqual(new Set(EXPECTED_VERDICTS.map((v) => v.kind)), new Set(VERDICT_KINDS));
 });
 
-test('the lab section quotes each filtered port\'s nft rule and the ruleset verbatim', () => {
+test("the lab section quotes each filtered port's nft rule and the ruleset verbatim", () => {
   const report = renderReport(syntheticInput(), { lang: 'en' });
   for (const rule of ['tcp dport 25 drop', 'tcp dport 110 reject with icmp admin-prohibited', 'udp dport 1900 reject with icmp admin-prohibited'])
     assert.ok(report.includes(`\`${rule}\``), rule);
   assert.ok(report.includes(syntheticLab().ruleset.trimEnd()));
 });
 
-test('a stateful rule in the target\'s ruleset is quoted as the cause of silent closed ports', () => {
+test("a stateful rule in the target's ruleset is quoted as the cause of silent closed ports", () => {
   const input: ReportInput = syntheticInput();
   const lab = syntheticLab();
   lab.ruleset = lab.ruleset.replace('policy accept;\n', 'policy accept;\n\t\tct state invalid drop\n');
@@ -160,9 +160,21 @@ test('without the lab, the simulation section is left for the student and column
 
 test('a real capture (nmap -sS on veth) gives kernel R, ICMP reject and RST verdicts', () => {
   const bytes = readFileSync(join(FIXTURES, '../captures/veth-tcp.pcap'));
-  const result = (port: number, state: PortResult['state'], reason: PortResult['reason']): PortResult => ({ technique: 'syn', target: '198.18.200.2', port, protocol: 'tcp', state, reason, exchange: [] });
+  const result = (port: number, state: PortResult['state'], reason: PortResult['reason']): PortResult => ({
+    technique: 'syn',
+    target: '198.18.200.2',
+    port,
+    protocol: 'tcp',
+    state,
+    reason,
+    exchange: [],
+  });
   const input: ReportInput = {
-    doc: { tool: 'portlab 0.1.0', startedAt: '2026-01-01T00:00:00Z', results: [result(22, 'closed', 'reset'), result(25, 'filtered', 'admin-prohibited'), result(80, 'open', 'syn-ack')] },
+    doc: {
+      tool: 'portlab 0.1.0',
+      startedAt: '2026-01-01T00:00:00Z',
+      results: [result(22, 'closed', 'reset'), result(25, 'filtered', 'admin-prohibited'), result(80, 'open', 'syn-ack')],
+    },
     captures: { syn: { href: 'syn.pcap', bytes } },
     nmapXml: {},
   };
@@ -183,14 +195,17 @@ test('nmap XML (extraports folded) is read port by port and shown beside PortLab
     { technique: 'connect', target: '127.0.0.1', port: 23, protocol: 'tcp', state: 'closed', reason: 'conn-refused', exchange: [] },
     { technique: 'connect', target: '127.0.0.1', port: 24, protocol: 'tcp', state: 'filtered', reason: 'no-response', exchange: [] },
   ];
-  const report = renderReport({ doc: { tool: 'portlab 0.1.0', startedAt: '2026-01-01T00:00:00Z', results }, captures: {}, nmapXml: { connect: xml } }, { lang: 'en' });
+  const report = renderReport(
+    { doc: { tool: 'portlab 0.1.0', startedAt: '2026-01-01T00:00:00Z', results }, captures: {}, nmapXml: { connect: xml } },
+    { lang: 'en' },
+  );
   assert.equal(rowCells(report, 'en', 'connect', '23/tcp').at(-1), 'closed (conn-refused)');
   assert.equal(rowCells(report, 'en', 'connect', '24/tcp').at(-1), '≠ closed (conn-refused)');
   assert.ok(report.includes(messagesFor('en').nmapDiffers('closed (conn-refused)', 'filtered (no-response)')));
   assert.equal(parseNmapXml('<html>not nmap</html>'), undefined);
 });
 
-test('every Mermaid block parses with mermaid\'s own parser (both languages)', async () => {
+test("every Mermaid block parses with mermaid's own parser (both languages)", async () => {
   const dom = new JSDOM('<!doctype html><html><body></body></html>');
   const g = globalThis as Record<string, unknown>;
   g.window = dom.window;
@@ -199,7 +214,11 @@ test('every Mermaid block parses with mermaid\'s own parser (both languages)', a
   mermaid.initialize({ startOnLoad: false });
   const input = syntheticInput();
   let blocks = 0;
-  for (const report of [renderReport(input, { lang: 'en' }), renderReport(input, { lang: 'zh-CN' }), renderReport({ ...input, lab: undefined }, { lang: 'en' })]) {
+  for (const report of [
+    renderReport(input, { lang: 'en' }),
+    renderReport(input, { lang: 'zh-CN' }),
+    renderReport({ ...input, lab: undefined }, { lang: 'en' }),
+  ]) {
     for (const t of new MarkdownIt().parse(report, {}).filter((t) => t.type === 'fence' && t.info === 'mermaid')) {
       blocks++;
       const parsed = await mermaid.parse(t.content);
@@ -212,7 +231,10 @@ test('every Mermaid block parses with mermaid\'s own parser (both languages)', a
 
 test('the example report (a real lab run: captures, lab.json, nmap XML) renders as committed, in both languages', () => {
   const dir = join(import.meta.dirname, '../../docs/example-report');
-  for (const [lang, file] of [['en', 'report.md'], ['zh-CN', 'report.zh-CN.md']] as const) {
+  for (const [lang, file] of [
+    ['en', 'report.md'],
+    ['zh-CN', 'report.zh-CN.md'],
+  ] as const) {
     const path = join(dir, file);
     const report = renderReport(loadReportInput(dir, path), { lang });
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, report);
@@ -225,7 +247,15 @@ function loopbackConnectDoc(startedAt: string, ports: number[]): ScanDocument {
     tool: 'portlab 0.1.0',
     startedAt,
     scanner: { hostname: 'pc', kernel: 'Linux', tool: 'portlab 0.1.0', iface: 'lo', address: '127.0.0.1' },
-    results: ports.map((port): PortResult => ({ technique: 'connect', target: '127.0.0.1', port, protocol: 'tcp', state: 'closed', reason: 'conn-refused', exchange: [] })),
+    results: ports.map((port): PortResult => ({
+      technique: 'connect',
+      target: '127.0.0.1',
+      port,
+      protocol: 'tcp',
+      state: 'closed',
+      reason: 'conn-refused',
+      exchange: [],
+    })),
   };
 }
 
@@ -239,7 +269,7 @@ function scanDir(doc: ScanDocument, xml?: string): string {
   return dir;
 }
 
-test('an nmap XML is used only when it is this scan\'s: same technique, ports and target, not older; the report says when and how nmap ran', () => {
+test("an nmap XML is used only when it is this scan's: same technique, ports and target, not older; the report says when and how nmap ran", () => {
   const xml = readFileSync(join(FIXTURES, 'nmap-sT-loopback.xml'), 'utf8'); // -sT 127.0.0.1 ports 1-30, started 2026-11-25T20:44:12Z
   const ports = Array.from({ length: 30 }, (_, i) => i + 1);
   const m = messagesFor('en');
@@ -268,7 +298,7 @@ test('an nmap XML is used only when it is this scan\'s: same technique, ports an
 
 const FAKE_HOST: NmapHost = { currentNetns: () => undefined, namedNetnsExists: (name) => name === 'portlab7-scanner', sourceFor: () => '10.0.2.15' };
 
-test('nmap runs only in the namespace the scan ran in, and never at an address outside the scope guard\'s ranges', () => {
+test("nmap runs only in the namespace the scan ran in, and never at an address outside the scope guard's ranges", () => {
   const doc = (netns: string | undefined, target = '198.18.7.2'): ScanDocument => ({
     tool: 'portlab 0.1.0',
     startedAt: '2026-01-01T00:00:00Z',
@@ -277,17 +307,24 @@ test('nmap runs only in the namespace the scan ran in, and never at an address o
   });
   assert.deepEqual(nmapPlace(doc('portlab7-scanner'), undefined, ['198.18.7.2'], FAKE_HOST), { namespace: 'portlab7-scanner' });
   assert.deepEqual(nmapPlace(doc('portlab8-scanner'), undefined, ['198.18.7.2'], FAKE_HOST), { problem: { kind: 'netns-gone', detail: 'portlab8-scanner' } });
-  assert.deepEqual(nmapPlace(doc('net:[4026532999]'), undefined, ['198.18.7.2'], FAKE_HOST), { problem: { kind: 'netns-unnamed', detail: 'net:[4026532999]' } });
+  assert.deepEqual(nmapPlace(doc('net:[4026532999]'), undefined, ['198.18.7.2'], FAKE_HOST), {
+    problem: { kind: 'netns-unnamed', detail: 'net:[4026532999]' },
+  });
   // Scanned from the host's namespace, but from here 198.18.7.2 would leave by another source (the default route).
   assert.deepEqual(nmapPlace(doc(undefined), undefined, ['198.18.7.2'], FAKE_HOST), { problem: { kind: 'route-differs', detail: '198.18.7.2 (198.18.7.1)' } });
   assert.deepEqual(nmapPlace(doc(undefined), undefined, ['198.18.7.2'], { ...FAKE_HOST, sourceFor: () => '198.18.7.1' }), {});
-  assert.deepEqual(nmapPlace(doc(undefined), undefined, ['198.18.7.2'], { ...FAKE_HOST, currentNetns: () => 'elsewhere' }), { problem: { kind: 'other-netns', detail: 'elsewhere' } });
+  assert.deepEqual(nmapPlace(doc(undefined), undefined, ['198.18.7.2'], { ...FAKE_HOST, currentNetns: () => 'elsewhere' }), {
+    problem: { kind: 'other-netns', detail: 'elsewhere' },
+  });
   assert.deepEqual(nmapPlace(doc('portlab7-scanner', '8.8.8.8'), undefined, ['8.8.8.8'], FAKE_HOST), { problem: { kind: 'outside-scope', detail: '8.8.8.8' } });
 });
 
 test('a --with-nmap run that cannot run removes the old XML and the report says why nmap was not run', async () => {
   const xml = readFileSync(join(FIXTURES, 'nmap-sT-loopback.xml'), 'utf8');
-  const doc = loopbackConnectDoc('2026-11-25T20:44:11.500Z', Array.from({ length: 30 }, (_, i) => i + 1));
+  const doc = loopbackConnectDoc(
+    '2026-11-25T20:44:11.500Z',
+    Array.from({ length: 30 }, (_, i) => i + 1),
+  );
   doc.scanner!.netns = 'portlab8-scanner';
   const dir = scanDir(doc, xml);
   try {
@@ -320,10 +357,14 @@ test('scans merged into one folder: a result replaces the same technique, target
   const report = renderReport({ ...input, doc: merged }, { lang: 'en' });
   const m = messagesFor('en');
   for (const technique of ['syn', 'udp'] as const) assert.ok(report.includes(`## ${m.techniqueTitle(technique)}`));
-  assert.ok(report.includes(`- ${m.commands}: \n  - 2026-01-01T00:00:00.000Z: \`portlab scan 198.18.40.2 --out synthetic\`\n  - 2026-01-01T00:10:00.000Z: \`portlab scan 198.18.40.2 -sU --out synthetic\``));
+  assert.ok(
+    report.includes(
+      `- ${m.commands}: \n  - 2026-01-01T00:00:00.000Z: \`portlab scan 198.18.40.2 --out synthetic\`\n  - 2026-01-01T00:10:00.000Z: \`portlab scan 198.18.40.2 -sU --out synthetic\``,
+    ),
+  );
 });
 
-test('without the lab, the topology shows the scanner\'s prefix and namespace, a router when the target is not on-link, and the MAC seen', () => {
+test("without the lab, the topology shows the scanner's prefix and namespace, a router when the target is not on-link, and the MAC seen", () => {
   const input = syntheticInput();
   const scanner = { ...input.doc.scanner!, prefixLength: 24, gateway: '198.18.40.254' };
   const report = renderReport({ ...input, lab: undefined, doc: { ...input.doc, scanner } }, { lang: 'en' });

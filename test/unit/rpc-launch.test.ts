@@ -14,7 +14,8 @@ import {
 } from '../../src/helper/launch';
 
 /** /proc/<pid>/status as Linux prints it for root, a setcap'd node and an ordinary user. */
-const status = (capEff: string) => `Name:\tnode\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t1000\t1000\t1000\nCapInh:\t0000000000000000\nCapPrm:\t${capEff}\nCapEff:\t${capEff}\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\n`;
+const status = (capEff: string) =>
+  `Name:\tnode\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t1000\t1000\t1000\nCapInh:\t0000000000000000\nCapPrm:\t${capEff}\nCapEff:\t${capEff}\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\n`;
 const ROOT = status('000001ffffffffff');
 const SETCAP_NODE = status('0000000000003000'); // cap_net_admin (12) + cap_net_raw (13)
 const USER = status('0000000000000000');
@@ -78,11 +79,20 @@ test('a caller that is not the node binary tries that node directly first, and e
   // the CLI runs on that node itself: lacking the capability, so does the binary, and no direct try is wasted
   assert.ok(planLaunch(opts, env(USER)).every((p) => p.method !== 'direct'));
   // file capabilities cannot enter a namespace: no direct try there
-  assert.deepEqual(planLaunch({ ...opts, netns: 'portlab30-scanner' }, env(USER, ELECTRON)).map((p) => p.method), ['pkexec', 'sudo']);
+  assert.deepEqual(
+    planLaunch({ ...opts, netns: 'portlab30-scanner' }, env(USER, ELECTRON)).map((p) => p.method),
+    ['pkexec', 'sudo'],
+  );
 });
 
-test('ranges allowed at launch become the helper\'s --allow-target arguments', () => {
-  assert.deepEqual(planLaunch({ ...opts, allowTargets: ['10.9.0.0/24', '10.8.0.1/32'] }, env(ROOT))[0]!.args, [...helper, '--allow-target', '10.9.0.0/24', '--allow-target', '10.8.0.1/32']);
+test("ranges allowed at launch become the helper's --allow-target arguments", () => {
+  assert.deepEqual(planLaunch({ ...opts, allowTargets: ['10.9.0.0/24', '10.8.0.1/32'] }, env(ROOT))[0]!.args, [
+    ...helper,
+    '--allow-target',
+    '10.9.0.0/24',
+    '--allow-target',
+    '10.8.0.1/32',
+  ]);
 });
 
 test('a network namespace wraps the helper in ip netns exec, which needs CAP_SYS_ADMIN', () => {
@@ -94,12 +104,15 @@ test('a network namespace wraps the helper in ip netns exec, which needs CAP_SYS
 });
 
 test('no capability, no pkexec, no sudo: the message says what to install or run', () => {
-  assert.throws(() => planLaunch(opts, env(USER, {}, ['ip'])), (err: Error) => {
-    assert.match(err.message, /need the CAP_NET_RAW capability/);
-    assert.match(err.message, /sudo apt install policykit-1/);
-    assert.match(err.message, /sudo setcap cap_net_raw,cap_net_admin\+eip \/usr\/bin\/node/);
-    return true;
-  });
+  assert.throws(
+    () => planLaunch(opts, env(USER, {}, ['ip'])),
+    (err: Error) => {
+      assert.match(err.message, /need the CAP_NET_RAW capability/);
+      assert.match(err.message, /sudo apt install policykit-1/);
+      assert.match(err.message, /sudo setcap cap_net_raw,cap_net_admin\+eip \/usr\/bin\/node/);
+      return true;
+    },
+  );
 });
 
 const fail = (f: Partial<LaunchFailure>): LaunchFailure => ({ method: 'pkexec', nodePath: '/usr/bin/node', stderr: '', ...f });
@@ -108,17 +121,55 @@ test('each launch failure becomes a student-readable message with its fix, and t
   const setcap = 'sudo setcap cap_net_raw,cap_net_admin+eip /usr/bin/node';
   const table: [Partial<LaunchFailure>, RegExp, boolean, string?][] = [
     [{ exitCode: 126 }, /password dialog was closed.*Fix: run the scan again.*sudo setcap cap_net_raw,cap_net_admin\+eip \/usr\/bin\/node/, false, setcap],
-    [{ exitCode: 127, stderr: 'Error executing command as another user: Not authorized\n' }, /not allowed to run the PortLab helper as administrator.*sudo setcap/, false, setcap],
-    [{ exitCode: 127, stderr: 'Error executing command as another user: No authentication agent found.\n' }, /no password dialog \(polkit authentication agent\)/, true],
-    [{ method: 'sudo', exitCode: 1, stderr: 'sudo: a password is required\n' }, /sudo needs your password.*Fix: give Node.js the capability once.*sudo setcap cap_net_raw,cap_net_admin\+eip \/usr\/bin\/node/, false, setcap],
-    [{ method: 'sudo', exitCode: 1, stderr: 'student is not in the sudoers file.  This incident will be reported.\n' }, /may not use sudo.*sudo setcap/, false, setcap],
+    [
+      { exitCode: 127, stderr: 'Error executing command as another user: Not authorized\n' },
+      /not allowed to run the PortLab helper as administrator.*sudo setcap/,
+      false,
+      setcap,
+    ],
+    [
+      { exitCode: 127, stderr: 'Error executing command as another user: No authentication agent found.\n' },
+      /no password dialog \(polkit authentication agent\)/,
+      true,
+    ],
+    [
+      { method: 'sudo', exitCode: 1, stderr: 'sudo: a password is required\n' },
+      /sudo needs your password.*Fix: give Node.js the capability once.*sudo setcap cap_net_raw,cap_net_admin\+eip \/usr\/bin\/node/,
+      false,
+      setcap,
+    ],
+    [
+      { method: 'sudo', exitCode: 1, stderr: 'student is not in the sudoers file.  This incident will be reported.\n' },
+      /may not use sudo.*sudo setcap/,
+      false,
+      setcap,
+    ],
     [{ method: 'direct', spawnError: 'ENOENT' }, /Node.js was not found at \/usr\/bin\/node.*portlab.nodePath/, false, 'sudo apt install nodejs'],
     // sudo 1.9's own words (as root: sudo -n /nonexistent/node)
-    [{ method: 'sudo', nodePath: '/nonexistent/node', exitCode: 1, stderr: 'sudo: /nonexistent/node: command not found\n' }, /Node.js was not found at \/nonexistent\/node\..*Fix: install Node.js/, false, 'sudo apt install nodejs'],
-    [{ method: 'pkexec', nodePath: '/nonexistent/node', exitCode: 127, stderr: 'Cannot run program /nonexistent/node: No such file or directory\n' }, /Node.js was not found at \/nonexistent\/node/, false, 'sudo apt install nodejs'],
-    [{ method: 'direct', exitCode: 1, stderr: 'Cannot open network namespace "portlab30-scanner": No such file or directory\n' }, /namespace does not exist.*portlab lab up/, false, 'portlab lab up'],
+    [
+      { method: 'sudo', nodePath: '/nonexistent/node', exitCode: 1, stderr: 'sudo: /nonexistent/node: command not found\n' },
+      /Node.js was not found at \/nonexistent\/node\..*Fix: install Node.js/,
+      false,
+      'sudo apt install nodejs',
+    ],
+    [
+      { method: 'pkexec', nodePath: '/nonexistent/node', exitCode: 127, stderr: 'Cannot run program /nonexistent/node: No such file or directory\n' },
+      /Node.js was not found at \/nonexistent\/node/,
+      false,
+      'sudo apt install nodejs',
+    ],
+    [
+      { method: 'direct', exitCode: 1, stderr: 'Cannot open network namespace "portlab30-scanner": No such file or directory\n' },
+      /namespace does not exist.*portlab lab up/,
+      false,
+      'portlab lab up',
+    ],
     [{ method: 'direct', exitCode: null, signal: 'SIGKILL' }, /helper was killed by SIGKILL before answering/, false],
-    [{ method: 'direct', exitCode: 3, stderr: 'boom\nportlab: capture dir missing\n' }, /exited with code 3 before answering: portlab: capture dir missing/, false],
+    [
+      { method: 'direct', exitCode: 3, stderr: 'boom\nportlab: capture dir missing\n' },
+      /exited with code 3 before answering: portlab: capture dir missing/,
+      false,
+    ],
   ];
   for (const [failure, message, retry, command] of table) {
     const explained = explainLaunchFailure(fail(failure));
@@ -130,20 +181,32 @@ test('each launch failure becomes a student-readable message with its fix, and t
 
 test('sudo without a password to give: setcap or a NOPASSWD rule for exactly the helper, never "sudo -v"', () => {
   const command = ['/usr/bin/node', ...helper];
-  const { error, retry } = explainLaunchFailure(fail({ method: 'sudo', exitCode: 1, stderr: 'sudo: a password is required\n', sudoCommand: command, userName: 'student' }));
+  const { error, retry } = explainLaunchFailure(
+    fail({ method: 'sudo', exitCode: 1, stderr: 'sudo: a password is required\n', sudoCommand: command, userName: 'student' }),
+  );
   assert.equal(retry, false);
   assert.doesNotMatch(error.message, /sudo -v/);
   assert.doesNotMatch(error.message, /\n/);
   assert.ok(error.fix?.includes('sudo setcap cap_net_raw,cap_net_admin+eip /usr/bin/node'), error.fix);
-  assert.ok(error.fix?.includes('sudo visudo -f /etc/sudoers.d/portlab": student ALL=(root) NOPASSWD: /usr/bin/node /ext/out/cli.js helper --capture-dir /home/s/.cache/portlab'), error.fix);
+  assert.ok(
+    error.fix?.includes(
+      'sudo visudo -f /etc/sudoers.d/portlab": student ALL=(root) NOPASSWD: /usr/bin/node /ext/out/cli.js helper --capture-dir /home/s/.cache/portlab',
+    ),
+    error.fix,
+  );
   // inside a namespace sudo runs ip, and a capability on node would not help: only the rule is offered
   const inNs = ['/usr/sbin/ip', 'netns', 'exec', 'portlab30-scanner', ...command];
-  const ns = explainLaunchFailure(fail({ method: 'sudo', exitCode: 1, stderr: 'sudo: a password is required\n', sudoCommand: inNs, userName: 'student' })).error;
+  const ns = explainLaunchFailure(
+    fail({ method: 'sudo', exitCode: 1, stderr: 'sudo: a password is required\n', sudoCommand: inNs, userName: 'student' }),
+  ).error;
   assert.doesNotMatch(ns.message, /setcap/);
   assert.match(ns.command!, /^student ALL=\(root\) NOPASSWD: \/usr\/sbin\/ip netns exec portlab30-scanner /, 'the copy button hands over the sudoers line');
   assert.match(ns.message, /NOPASSWD: \/usr\/sbin\/ip netns exec portlab30-scanner \/usr\/bin\/node/);
 });
 
 test('a sudoers rule escapes what sudoers would otherwise read as syntax', () => {
-  assert.equal(sudoersRule('student', ['/usr/bin/node', '/home/s/My Lab/cli.js', 'helper', '--capture-dir', '/tmp/a,b:c=d\\e']), 'student ALL=(root) NOPASSWD: /usr/bin/node /home/s/My\\ Lab/cli.js helper --capture-dir /tmp/a\\,b\\:c\\=d\\\\e');
+  assert.equal(
+    sudoersRule('student', ['/usr/bin/node', '/home/s/My Lab/cli.js', 'helper', '--capture-dir', '/tmp/a,b:c=d\\e']),
+    'student ALL=(root) NOPASSWD: /usr/bin/node /home/s/My\\ Lab/cli.js helper --capture-dir /tmp/a\\,b\\:c\\=d\\\\e',
+  );
 });

@@ -34,9 +34,19 @@ test('well-framed messages arrive in order, also when split byte by byte', async
 });
 
 test('garbage, a non-numeric length and a non-JSON body are each reported and the next message still arrives', async () => {
-  const r = await read([Buffer.from('hello there\r\n\r\n'), frame(req(1)), Buffer.from('Content-Length: abc\r\n\r\n'), frame(req(2)), frame('{not json'), frame(req(3))]);
+  const r = await read([
+    Buffer.from('hello there\r\n\r\n'),
+    frame(req(1)),
+    Buffer.from('Content-Length: abc\r\n\r\n'),
+    frame(req(2)),
+    frame('{not json'),
+    frame(req(3)),
+  ]);
   assert.deepEqual(r.ids, [1, 2, 3]);
-  assert.deepEqual(r.bad.map((b) => b.code), [-32700, -32700, -32700]);
+  assert.deepEqual(
+    r.bad.map((b) => b.code),
+    [-32700, -32700, -32700],
+  );
   assert.match(r.bad[1]!.message, /Content-Length "abc" is not a number/);
   assert.match(r.bad[2]!.message, /not JSON/);
 });
@@ -72,19 +82,37 @@ test('an over-limit Content-Length with a short body does not swallow the reques
 });
 
 test('JSON that is not a JSON-RPC message is an Invalid Request carrying its id', async () => {
-  const r = await read([frame('[1,2]'), frame('42'), frame(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 5 })), frame(JSON.stringify({ jsonrpc: '1.0', id: 8, method: 'hello' })), frame(JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'hello', params: 'x' }))]);
+  const r = await read([
+    frame('[1,2]'),
+    frame('42'),
+    frame(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 5 })),
+    frame(JSON.stringify({ jsonrpc: '1.0', id: 8, method: 'hello' })),
+    frame(JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'hello', params: 'x' })),
+  ]);
   assert.deepEqual(r.ids, []);
-  assert.deepEqual(r.bad.map((b) => [b.code, b.id]), [[-32600, null], [-32600, null], [-32600, 7], [-32600, 8], [-32600, 6]]);
+  assert.deepEqual(
+    r.bad.map((b) => [b.code, b.id]),
+    [
+      [-32600, null],
+      [-32600, null],
+      [-32600, 7],
+      [-32600, 8],
+      [-32600, 6],
+    ],
+  );
 });
 
 test('validation errors are InvalidParams naming the field', () => {
   const check = (method: Parameters<typeof validateParams>[0], params: unknown, message: RegExp) =>
-    assert.throws(() => validateParams(method, params), (err: unknown) => {
-      assert.ok(err instanceof ResponseError);
-      assert.equal(err.code, ErrorCodes.InvalidParams);
-      assert.match(err.message, message);
-      return true;
-    });
+    assert.throws(
+      () => validateParams(method, params),
+      (err: unknown) => {
+        assert.ok(err instanceof ResponseError);
+        assert.equal(err.code, ErrorCodes.InvalidParams);
+        assert.match(err.message, message);
+        return true;
+      },
+    );
   check('scan.start', { targets: ['198.18.0.2'], ports: 80, techniques: ['syn'] }, /params\.ports: .*string/);
   check('scan.start', { targets: [5], ports: '80', techniques: ['syn'] }, /params\.targets\[0\]/);
   check('scan.start', { targets: ['198.18.0.2'], ports: '80', techniques: ['syn'], captureDir: '../../etc' }, /params: .*captureDir/);

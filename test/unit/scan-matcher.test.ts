@@ -11,10 +11,10 @@ import {
   TCP_RST,
   TCP_SYN,
   type DecodedFrame,
-} from '../../src/engine/packet';
+} from '../../src/wire';
 import { pickSourcePortBase, ProbeMatcher, SOURCE_PORT_SPAN } from '../../src/engine/probe-matcher';
 import { PortBook } from '../../src/engine/port-book';
-import { RAW_TECHNIQUES } from '../../src/engine/technique';
+import { RAW_TECHNIQUES } from '../../src/technique';
 
 const US = '198.18.21.1';
 const TARGET = '198.18.21.2';
@@ -89,11 +89,19 @@ test('on lo our own probe is recognised, and the kernel RST after a SYN/ACK is t
   assert.deepEqual(lo.match(dec(sent)), { kind: 'own', index: 0 });
   const rst = buildTcpPacket({ srcIp: '127.0.0.1', dstIp: '127.0.0.1', srcPort: BASE, dstPort: 8080, seq: lo.seq(0, 0) + 1, flags: TCP_RST });
   assert.deepEqual(lo.match(dec(rst)), { kind: 'kernel', index: 0 });
-  const synAck = buildTcpPacket({ srcIp: '127.0.0.1', dstIp: '127.0.0.1', srcPort: 8080, dstPort: BASE, seq: 1, ack: lo.seq(0, 0) + 1, flags: TCP_SYN | TCP_ACK });
+  const synAck = buildTcpPacket({
+    srcIp: '127.0.0.1',
+    dstIp: '127.0.0.1',
+    srcPort: 8080,
+    dstPort: BASE,
+    seq: 1,
+    ack: lo.seq(0, 0) + 1,
+    flags: TCP_SYN | TCP_ACK,
+  });
   assert.equal(lo.match(dec(synAck))?.kind, 'answer');
 });
 
-test('UDP: replies and port-unreachables match; our kernel\'s ICMP about a reply is the kernel', () => {
+test("UDP: replies and port-unreachables match; our kernel's ICMP about a reply is the kernel", () => {
   const reply = dec(buildUdpPacket({ srcIp: TARGET, dstIp: US, srcPort: 53, dstPort: BASE + 2 }));
   assert.deepEqual(udpMatcher.match(reply), { kind: 'answer', index: 0, attempt: 2, answer: { kind: 'udp' } });
   assert.deepEqual(udpMatcher.match(icmpError(TARGET, 3, probe(udpMatcher, 1, 0))), {

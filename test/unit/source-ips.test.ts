@@ -11,11 +11,11 @@ import {
   encodeIPv4,
   IPPROTO_ICMP,
   type DecodedFrame,
-} from '../../src/engine/packet';
-import { UserError } from '../../src/engine/errors';
+} from '../../src/wire';
+import { UserError } from '../../src/base/errors';
 import { ProbeMatcher } from '../../src/engine/probe-matcher';
-import { checkSourceIps, MAX_SOURCE_IPS, parseSourceIps } from '../../src/engine/source-ips';
-import { RAW_TECHNIQUES } from '../../src/engine/technique';
+import { checkSourceIps, MAX_SOURCE_IPS, parseSourceIps } from '../../src/wire/source-ips';
+import { RAW_TECHNIQUES } from '../../src/technique';
 import { ArpResponder, isArpFrame } from '../../src/link/arp-responder';
 
 const IFACE = [{ address: '198.18.5.1', cidr: '198.18.5.1/24' }];
@@ -32,25 +32,67 @@ const refusal = (fn: () => unknown): string => {
 test('--source-ips: last-octet ranges, full ranges, CIDR blocks and lists, in order without duplicates', () => {
   assert.deepEqual(parseSourceIps('198.18.5.100-103'), ['198.18.5.100', '198.18.5.101', '198.18.5.102', '198.18.5.103']);
   assert.deepEqual(parseSourceIps('198.18.5.254-198.18.6.1'), ['198.18.5.254', '198.18.5.255', '198.18.6.0', '198.18.6.1']);
-  assert.deepEqual(parseSourceIps('198.18.5.99/29'), ['198.18.5.96', '198.18.5.97', '198.18.5.98', '198.18.5.99', '198.18.5.100', '198.18.5.101', '198.18.5.102', '198.18.5.103']);
+  assert.deepEqual(parseSourceIps('198.18.5.99/29'), [
+    '198.18.5.96',
+    '198.18.5.97',
+    '198.18.5.98',
+    '198.18.5.99',
+    '198.18.5.100',
+    '198.18.5.101',
+    '198.18.5.102',
+    '198.18.5.103',
+  ]);
   assert.deepEqual(parseSourceIps('198.18.5.7, 198.18.5.5-7'), ['198.18.5.7', '198.18.5.5', '198.18.5.6']);
   assert.deepEqual(parseSourceIps('198.18.5.9'), ['198.18.5.9']);
 });
 
 test('--source-ips: malformed, reversed and oversized ranges are one clear line', () => {
-  for (const bad of ['', 'x', '198.18.5', '198.18.5.300', '198.18.5.10-5', '198.18.5.1-256', '198.18.5.0/33', '198.18.5.1/x', '1.2.3.4-5.6', '198.18.5.1-198.18.5.0']) {
-    assert.match(refusal(() => parseSourceIps(bad)), /^bad --source-ips/, bad);
+  for (const bad of [
+    '',
+    'x',
+    '198.18.5',
+    '198.18.5.300',
+    '198.18.5.10-5',
+    '198.18.5.1-256',
+    '198.18.5.0/33',
+    '198.18.5.1/x',
+    '1.2.3.4-5.6',
+    '198.18.5.1-198.18.5.0',
+  ]) {
+    assert.match(
+      refusal(() => parseSourceIps(bad)),
+      /^bad --source-ips/,
+      bad,
+    );
   }
-  assert.match(refusal(() => parseSourceIps('198.18.0.0/16')), new RegExp(`more than ${MAX_SOURCE_IPS}`));
+  assert.match(
+    refusal(() => parseSourceIps('198.18.0.0/16')),
+    new RegExp(`more than ${MAX_SOURCE_IPS}`),
+  );
 });
 
 test('sources must be unused-able addresses of the interface subnet: not off-subnet, own, network or broadcast', () => {
   checkSourceIps(parseSourceIps('198.18.5.100-107'), 'veth0', IFACE);
-  assert.equal(refusal(() => checkSourceIps(['198.18.5.100', '198.18.6.3'], 'veth0', IFACE)), "--source-ips: 198.18.6.3 is not on veth0's subnet (198.18.5.0/24)");
-  assert.match(refusal(() => checkSourceIps(['198.18.5.1'], 'veth0', IFACE)), /198\.18\.5\.1 is veth0's own address/);
-  assert.match(refusal(() => checkSourceIps(['198.18.5.0'], 'veth0', IFACE)), /198\.18\.5\.0 is the network address of 198\.18\.5\.0\/24/);
-  assert.match(refusal(() => checkSourceIps(['198.18.5.255'], 'veth0', IFACE)), /198\.18\.5\.255 is the broadcast address/);
-  assert.match(refusal(() => checkSourceIps(['198.18.5.9'], 'veth0', [])), /not on veth0's subnet \(none\)/);
+  assert.equal(
+    refusal(() => checkSourceIps(['198.18.5.100', '198.18.6.3'], 'veth0', IFACE)),
+    "--source-ips: 198.18.6.3 is not on veth0's subnet (198.18.5.0/24)",
+  );
+  assert.match(
+    refusal(() => checkSourceIps(['198.18.5.1'], 'veth0', IFACE)),
+    /198\.18\.5\.1 is veth0's own address/,
+  );
+  assert.match(
+    refusal(() => checkSourceIps(['198.18.5.0'], 'veth0', IFACE)),
+    /198\.18\.5\.0 is the network address of 198\.18\.5\.0\/24/,
+  );
+  assert.match(
+    refusal(() => checkSourceIps(['198.18.5.255'], 'veth0', IFACE)),
+    /198\.18\.5\.255 is the broadcast address/,
+  );
+  assert.match(
+    refusal(() => checkSourceIps(['198.18.5.9'], 'veth0', [])),
+    /not on veth0's subnet \(none\)/,
+  );
 });
 
 const SOURCES = ['198.18.5.100', '198.18.5.101', '198.18.5.102'];
@@ -65,8 +107,15 @@ const unreachable = (index: number, attempt: number, quotedSrc: string, to = quo
 };
 
 test('several sources: ports and tries rotate over them, and answers match by source address and port', () => {
-  assert.deepEqual([0, 1, 2, 3].map((i) => udp.source(i, 0)), [SOURCES[0], SOURCES[1], SOURCES[2], SOURCES[0]]);
-  assert.deepEqual([0, 1, 2].map((a) => udp.source(1, a)), [SOURCES[1], SOURCES[2], SOURCES[0]], "a port's retransmissions leave from the next source");
+  assert.deepEqual(
+    [0, 1, 2, 3].map((i) => udp.source(i, 0)),
+    [SOURCES[0], SOURCES[1], SOURCES[2], SOURCES[0]],
+  );
+  assert.deepEqual(
+    [0, 1, 2].map((a) => udp.source(1, a)),
+    [SOURCES[1], SOURCES[2], SOURCES[0]],
+    "a port's retransmissions leave from the next source",
+  );
   assert.deepEqual(udp.match(reply(SOURCES[1]!, 69, BASE)), { kind: 'answer', index: 1, attempt: 0, answer: { kind: 'udp' } });
   assert.equal(udp.match(reply(SOURCES[2]!, 69, BASE)), undefined, 'the right port at a source that try did not use');
   assert.equal(udp.match(reply(SOURCES[2]!, 69, BASE + 1))?.kind, 'answer', 'the second try of port 69 left from the third source');

@@ -1,14 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  RAW_TECHNIQUES,
-  classifyConnect,
-  connectNoResponse,
-  udpPayloadFor,
-  type Answer,
-  type Verdict,
-} from '../../src/engine/technique';
-import { decodeIPv4Packet, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../src/engine/packet';
+import { RAW_TECHNIQUES, classifyConnect, connectNoResponse, udpPayloadFor, type Answer, type Verdict } from '../../src/technique';
+import { decodeIPv4Packet, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../../src/wire';
 
 const { syn, fin, xmas, null: nullScan, udp } = RAW_TECHNIQUES;
 const tcp = (flags: number): Answer => ({ kind: 'tcp', flags });
@@ -27,7 +20,7 @@ const FILTERING_CODES: [number, Verdict['reason']][] = [
 
 test('SYN: SYN/ACK open, RST and RST/ACK closed, silence filtered', () => {
   assert.deepEqual(syn.classify(tcp(TCP_SYN | TCP_ACK)), v('open', 'syn-ack'));
-  assert.deepEqual(syn.classify(tcp(TCP_SYN)), v('open', 'split-handshake-syn'), 'a bare SYN: nmap\'s split handshake');
+  assert.deepEqual(syn.classify(tcp(TCP_SYN)), v('open', 'split-handshake-syn'), "a bare SYN: nmap's split handshake");
   assert.deepEqual(syn.classify(tcp(TCP_RST)), v('closed', 'reset'));
   assert.deepEqual(syn.classify(tcp(TCP_RST | TCP_ACK)), v('closed', 'reset'));
   assert.deepEqual(syn.classify(tcp(TCP_SYN | TCP_RST)), v('closed', 'reset'));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildIcmpEchoFrame, buildTcpFrame, buildUdpFrame, decodeFrame, TCP_ACK, TCP_SYN } from '../../src/engine/packet';
+import { buildIcmpEchoFrame, buildTcpFrame, buildUdpFrame, decodeFrame, TCP_ACK, TCP_SYN } from '../../src/wire';
 import { headerLayers } from '../../src/extension/packet-headers';
 import { BIT_WIDTH, buildHeaderDiagram } from '../../webview/header-diagram';
 import { hasClass, walk, type SvgNode } from '../../webview/svg';
@@ -19,10 +19,28 @@ const text = (g: SvgNode, cls: string) => walk(g).find((n) => hasClass(n, cls))?
 const rect = (g: SvgNode) => g.children.find((n) => n.tag === 'rect')!;
 
 test('a SYN/ACK is drawn as IPv4 and TCP headers with the SYN and ACK bits highlighted', () => {
-  const frame = buildTcpFrame({ ...link, srcIp: '198.18.51.2', dstIp: '198.18.51.1', ttl: 64, srcPort: 22, dstPort: 40000, seq: 7, ack: 1001, flags: TCP_SYN | TCP_ACK, window: 64240 });
+  const frame = buildTcpFrame({
+    ...link,
+    srcIp: '198.18.51.2',
+    dstIp: '198.18.51.1',
+    ttl: 64,
+    srcPort: 22,
+    dstPort: 40000,
+    seq: 7,
+    ack: 1001,
+    flags: TCP_SYN | TCP_ACK,
+    window: 64240,
+  });
   const svg = buildHeaderDiagram(layersOf(frame));
-  assert.deepEqual(walk(svg).filter((n) => n.attrs['data-layer']).map((n) => n.attrs['data-layer']), ['IPv4', 'TCP']);
-  const set = fields(svg, 'TCP').filter((g) => hasClass(g, 'set')).map((g) => g.attrs['data-field']);
+  assert.deepEqual(
+    walk(svg)
+      .filter((n) => n.attrs['data-layer'])
+      .map((n) => n.attrs['data-layer']),
+    ['IPv4', 'TCP'],
+  );
+  const set = fields(svg, 'TCP')
+    .filter((g) => hasClass(g, 'set'))
+    .map((g) => g.attrs['data-field']);
   assert.deepEqual(set, ['ACK', 'SYN']);
   assert.equal(text(field(svg, 'TCP', 'Source Port'), 'value'), '22');
   assert.equal(text(field(svg, 'TCP', 'Acknowledgment Number'), 'value'), '1001');
@@ -52,7 +70,10 @@ test('fields sit in 32-bit rows: each row is filled exactly and never overflows'
 
 test('UDP and ICMP headers show their own fields', () => {
   const udp = buildHeaderDiagram(layersOf(buildUdpFrame({ ...link, srcIp: '198.18.51.1', dstIp: '198.18.51.2', srcPort: 40000, dstPort: 53 })));
-  assert.deepEqual(fields(udp, 'UDP').map((g) => g.attrs['data-field']), ['Source Port', 'Destination Port', 'Length', 'Checksum']);
+  assert.deepEqual(
+    fields(udp, 'UDP').map((g) => g.attrs['data-field']),
+    ['Source Port', 'Destination Port', 'Length', 'Checksum'],
+  );
   assert.equal(text(field(udp, 'UDP', 'Length'), 'value'), '8');
   const icmp = buildHeaderDiagram(layersOf(buildIcmpEchoFrame({ ...link, srcIp: '198.18.51.1', dstIp: '198.18.51.2', echoId: 1, echoSeq: 2 })));
   assert.equal(text(field(icmp, 'ICMP', 'Type'), 'value'), '8');
@@ -60,10 +81,21 @@ test('UDP and ICMP headers show their own fields', () => {
 });
 
 test('a field wider than what is left of its row continues on the next one', () => {
-  const svg = buildHeaderDiagram([{ name: 'TCP', fields: [{ name: 'A', bits: 16, value: '1' }, { name: 'Long', bits: 48, value: 'xyz' }] }]);
+  const svg = buildHeaderDiagram([
+    {
+      name: 'TCP',
+      fields: [
+        { name: 'A', bits: 16, value: '1' },
+        { name: 'Long', bits: 48, value: 'xyz' },
+      ],
+    },
+  ]);
   const pieces = fields(svg, 'TCP').filter((g) => g.attrs['data-field'] === 'Long');
   assert.equal(pieces.length, 2);
-  assert.deepEqual(pieces.map((g) => Number(rect(g).attrs.width) / BIT_WIDTH), [16, 32]);
+  assert.deepEqual(
+    pieces.map((g) => Number(rect(g).attrs.width) / BIT_WIDTH),
+    [16, 32],
+  );
   assert.ok(hasClass(pieces[1]!, 'continued'));
   assert.equal(text(pieces[0]!, 'value'), 'xyz');
 });

@@ -13,7 +13,7 @@ function extensionMessages(): string[] {
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
     const text = readFileSync(join(dir, file), 'utf8');
     const calls = text.split('l10n.t(').length - 1;
-    const literals = [...text.matchAll(/l10n\.t\('((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]!.replace(/\\'/g, "'"));
+    const literals = [...text.matchAll(/l10n\.t\(\s*'((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]!.replace(/\\'/g, "'"));
     assert.equal(literals.length, calls, `${file}: every l10n.t call takes a string literal, so that it can be translated`);
     messages.push(...literals);
   }
@@ -30,7 +30,11 @@ test('every message of the extension has a Simplified Chinese translation with t
     assert.deepEqual([...(zh as string).matchAll(/\{\d+\}/g)].map((x) => x[0]).sort(), [...m.matchAll(/\{\d+\}/g)].map((x) => x[0]).sort(), m);
     assert.notEqual(zh, m, `"${m}" is not translated`);
   }
-  assert.deepEqual(Object.keys(bundle).filter((k) => !messages.includes(k)), [], 'translations of messages the code no longer shows');
+  assert.deepEqual(
+    Object.keys(bundle).filter((k) => !messages.includes(k)),
+    [],
+    'translations of messages the code no longer shows',
+  );
 });
 
 test('every %key% in package.json is in package.nls.json and package.nls.zh-cn.json', () => {

@@ -25,11 +25,23 @@ const line = (g: SvgNode) => walk(g).find((n) => n.tag === 'line')!;
 test('a SYN scan of an open port draws S right, SA left and the kernel RST right, marked', () => {
   const svg = buildLadder(result([pkt('out', 0, { flags: 'S' }), pkt('in', 0.41, { flags: 'SA' }), pkt('out', 0.48, { flags: 'R', kernel: true })]), labels);
   const g = arrows(svg);
-  assert.deepEqual(g.map((a) => textOf(a, 'label')), ['S', 'SA', 'R']);
-  assert.deepEqual(g.map((a) => Number(line(a).attrs.x2) > Number(line(a).attrs.x1)), [true, false, true]);
-  assert.deepEqual(g.map((a) => hasClass(a, 'kernel')), [false, false, true]);
+  assert.deepEqual(
+    g.map((a) => textOf(a, 'label')),
+    ['S', 'SA', 'R'],
+  );
+  assert.deepEqual(
+    g.map((a) => Number(line(a).attrs.x2) > Number(line(a).attrs.x1)),
+    [true, false, true],
+  );
+  assert.deepEqual(
+    g.map((a) => hasClass(a, 'kernel')),
+    [false, false, true],
+  );
   assert.equal(textOf(g[2]!, 'kernel-note'), 'kernel');
-  assert.deepEqual(g.map((a) => textOf(a, 'time')), ['0.00 ms', '0.41 ms', '0.48 ms']);
+  assert.deepEqual(
+    g.map((a) => textOf(a, 'time')),
+    ['0.00 ms', '0.41 ms', '0.48 ms'],
+  );
   // Later packets are drawn lower: time runs down the lifelines.
   assert.ok(Number(line(g[0]!).attrs.y1) < Number(line(g[1]!).attrs.y1));
   assert.equal(walk(svg).filter((n) => hasClass(n, 'no-answer')).length, 0);
@@ -41,10 +53,22 @@ test('a dropped probe shows its retransmission dashed and numbered, then the sil
     labels,
   );
   const g = arrows(svg);
-  assert.deepEqual(g.map((a) => textOf(a, 'label')), ['S', 'S (retry 1)']);
-  assert.deepEqual(g.map((a) => hasClass(a, 'retry')), [false, true]);
+  assert.deepEqual(
+    g.map((a) => textOf(a, 'label')),
+    ['S', 'S (retry 1)'],
+  );
+  assert.deepEqual(
+    g.map((a) => hasClass(a, 'retry')),
+    [false, true],
+  );
   assert.equal(textOf(g[1]!, 'time'), '1012 ms');
-  assert.equal(walk(svg).filter((n) => hasClass(n, 'no-answer')).map((n) => n.text).join(), 'no answer');
+  assert.equal(
+    walk(svg)
+      .filter((n) => hasClass(n, 'no-answer'))
+      .map((n) => n.text)
+      .join(),
+    'no answer',
+  );
 });
 
 test('an ICMP answer is labelled with type/code and who sent it', () => {
@@ -58,14 +82,23 @@ test('an ICMP answer is labelled with type/code and who sent it', () => {
     }),
     labels,
   );
-  assert.deepEqual(arrows(svg).map((a) => textOf(a, 'label')), ['UDP', 'ICMP 3/3 198.18.51.2']);
+  assert.deepEqual(
+    arrows(svg).map((a) => textOf(a, 'label')),
+    ['UDP', 'ICMP 3/3 198.18.51.2'],
+  );
   assert.ok(hasClass(arrows(svg)[1]!, 'icmp'));
 });
 
 test('the selected packet is marked and an empty exchange says so', () => {
   const svg = buildLadder(result([pkt('out', 0, { flags: 'FPU' }), pkt('in', 0.2, { flags: 'RA' })]), labels, 1);
-  assert.deepEqual(arrows(svg).map((a) => hasClass(a, 'selected')), [false, true]);
-  assert.deepEqual(arrows(svg).map((a) => a.attrs['data-index']), [0, 1]);
+  assert.deepEqual(
+    arrows(svg).map((a) => hasClass(a, 'selected')),
+    [false, true],
+  );
+  assert.deepEqual(
+    arrows(svg).map((a) => a.attrs['data-index']),
+    [0, 1],
+  );
   const empty = buildLadder(result([]), labels);
   assert.equal(arrows(empty).length, 0);
   assert.ok(walk(empty).some((n) => hasClass(n, 'no-packets') && n.text === 'no packets'));

@@ -3,10 +3,21 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ScanDocument, TECHNIQUES, NMAP_FLAG, type Technique } from '../../protocol';
-import { UserError } from '../../engine/errors';
+import { UserError } from '../../base/errors';
 import { LAB_TRUTH, labDown, labTruthOf, labUp, parseLabId } from '../../lab';
-import { capturePath, collectNmap, LAB_FILE, loadReportInput, NMAP_DIR, nmapXmlPath, parseNmapXml, RESULTS_FILE, renderReport, type ReportLang } from '../../report';
-import { findProgram } from '../../engine/program-path';
+import {
+  capturePath,
+  collectNmap,
+  LAB_FILE,
+  loadReportInput,
+  NMAP_DIR,
+  nmapXmlPath,
+  parseNmapXml,
+  RESULTS_FILE,
+  renderReport,
+  type ReportLang,
+} from '../../report';
+import { findProgram } from '../../base/program-path';
 import { formatNmapAgreement, formatStateTable } from '../demo/state-table';
 
 interface DemoOptions {
@@ -29,19 +40,33 @@ function removeEarlierRun(out: string): void {
 
 /** nmap's T:/U: port qualifiers, so TCP techniques probe the lab's TCP ports and UDP its UDP ports. */
 function labPortSpec(): string {
-  const list = (protocol: 'tcp' | 'udp') => LAB_TRUTH.filter((p) => p.protocol === protocol).map((p) => p.port).join(',');
+  const list = (protocol: 'tcp' | 'udp') =>
+    LAB_TRUTH.filter((p) => p.protocol === protocol)
+      .map((p) => p.port)
+      .join(',');
   return `T:${list('tcp')},U:${list('udp')}`;
 }
 
 /** Runs the CLI's own `scan` inside the lab's scanner namespace, showing its progress on this terminal. */
 function scanInNamespace(namespace: string, target: string, out: string): Promise<void> {
-  const args = ['netns', 'exec', namespace, process.execPath, process.argv[1]!, 'scan', target, '-p', labPortSpec(),
-    ...TECHNIQUES.map((t) => `-s${NMAP_FLAG[t]}`), '--out', out];
+  const args = [
+    'netns',
+    'exec',
+    namespace,
+    process.execPath,
+    process.argv[1]!,
+    'scan',
+    target,
+    '-p',
+    labPortSpec(),
+    ...TECHNIQUES.map((t) => `-s${NMAP_FLAG[t]}`),
+    '--out',
+    out,
+  ];
   return new Promise((done, fail) => {
     const child = spawn('ip', args, { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', fail);
-    child.on('exit', (code, signal) =>
-      code === 0 ? done() : fail(new UserError(`the scan in ${namespace} failed (${signal ?? `exit ${code}`})`)));
+    child.on('exit', (code, signal) => (code === 0 ? done() : fail(new UserError(`the scan in ${namespace} failed (${signal ?? `exit ${code}`})`))));
   });
 }
 
@@ -71,14 +96,18 @@ export function register(program: Command): void {
         if (findProgram('nmap')) {
           process.stderr.write('portlab demo: running nmap on the same ports for the report\n');
           for (const problem of await collectNmap(out, doc, lab)) process.stderr.write(`portlab: ${problem}\n`);
-          process.stdout.write(`\nThe same ports scanned by nmap from the same namespace:\n${formatNmapAgreement(doc.results, (t) => savedNmapAnswers(out, t))}`);
+          process.stdout.write(
+            `\nThe same ports scanned by nmap from the same namespace:\n${formatNmapAgreement(doc.results, (t) => savedNmapAnswers(out, t))}`,
+          );
         }
         const reports = REPORTS.map(([lang, file]) => {
           const path = join(out, file);
           writeFileSync(path, renderReport(loadReportInput(out, path), { lang }));
           return path;
         });
-        process.stdout.write(`\nResults: ${join(out, RESULTS_FILE)}\nCaptures: ${TECHNIQUES.map((t) => capturePath(out, t)).join(', ')}\nReports: ${reports.join(', ')}\n`);
+        process.stdout.write(
+          `\nResults: ${join(out, RESULTS_FILE)}\nCaptures: ${TECHNIQUES.map((t) => capturePath(out, t)).join(', ')}\nReports: ${reports.join(', ')}\n`,
+        );
       } finally {
         await labDown(id);
         process.stderr.write(`portlab demo: lab ${id} removed\n`);

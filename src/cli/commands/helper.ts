@@ -10,7 +10,12 @@ export function register(program: Command): void {
     .command('helper')
     .description('the privileged helper: JSON-RPC on stdin/stdout for the VS Code extension (started by it, not by hand)')
     .requiredOption('--capture-dir <DIR>', 'the one directory, an absolute path, under which captures are written (<DIR>/<scanId>/*.pcap)')
-    .option('--allow-target <CIDR>', 'a range outside the lab ranges that requests may scan, at most a /8 (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option(
+      '--allow-target <CIDR>',
+      'a range outside the lab ranges that requests may scan, at most a /8 (repeatable)',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
     .option('--lab', 'manage the lab sandbox (lab.up, lab.down, lab.status) and nothing else; this role keeps root')
     .action(async (opts: { captureDir: string; allowTarget: string[]; lab?: boolean }) => {
       const captureDir = checkCaptureRoot(opts.captureDir);

@@ -1,5 +1,5 @@
-import { Command, Option } from 'commander';
-import { UserError } from '../../engine/errors';
+import { type Command, Option } from 'commander';
+import { UserError } from '../../base/errors';
 import { checkIcmpRatelimit, labDown, labStatus, labUp, parseLabId } from '../../lab';
 import { formatLabDescription } from '../../lab/format';
 import { runListener } from '../../lab/listener';

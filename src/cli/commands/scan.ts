@@ -2,13 +2,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { UserError } from '../../engine/errors';
+import { UserError } from '../../base/errors';
 import { parsePorts } from '../../engine/ports';
 import { scannerInfo, TOOL } from '../../engine/scanner-info';
 import { ScopeGuard } from '../../engine/scope';
-import { parseSourceIps } from '../../engine/source-ips';
+import { parseSourceIps } from '../../wire/source-ips';
 import { hasCapNetRaw } from '../../link';
 import { formatExchange, NMAP_FLAG, TECHNIQUES, type PortResult, type ScanDocument, type Technique } from '../../protocol';
 import type { ScanPlan } from '../../engine/scan-plan';
@@ -63,14 +63,16 @@ function table(rows: PortResult[], technique: Technique, target: string): string
   if (host.ports.length > 0) lines.push(`${'PORT'.padEnd(10)}${'STATE'.padEnd(15)}${'SERVICE'.padEnd(14)}${'REASON'.padEnd(24)}EXCHANGE`);
   for (const r of host.ports) {
     const reason = r.reasonTtl === undefined ? r.reason : `${r.reason} ttl ${r.reasonTtl}`;
-    lines.push(`${`${r.port}/${r.protocol}`.padEnd(10)}${r.state.padEnd(15)}${(r.service ?? 'unknown').padEnd(14)}${reason.padEnd(24)}${formatExchange(r.exchange)}`);
+    lines.push(
+      `${`${r.port}/${r.protocol}`.padEnd(10)}${r.state.padEnd(15)}${(r.service ?? 'unknown').padEnd(14)}${reason.padEnd(24)}${formatExchange(r.exchange)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
 async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
   const ports = parsePorts(opts.ports);
-  const techniques = opts.scan.length > 0 ? parseTechniques(opts.scan) : [hasCapNetRaw() ? 'syn' : 'connect'] satisfies Technique[];
+  const techniques = opts.scan.length > 0 ? parseTechniques(opts.scan) : ([hasCapNetRaw() ? 'syn' : 'connect'] satisfies Technique[]);
   const resolved = await new ScopeGuard(opts.allowTarget).resolve(targets);
   const outDir = opts.out ? resolve(opts.out) : undefined;
   if (outDir) {
@@ -92,7 +94,9 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
   process.on('SIGINT', abort);
   process.on('SIGTERM', abort);
   const showBar = process.stderr.isTTY && !opts.json;
-  const bar = showBar ? new SingleBar({ stream: process.stderr, format: '{technique} {target} [{bar}] {value}/{total} ports | {sent} sent', hideCursor: true }) : undefined;
+  const bar = showBar
+    ? new SingleBar({ stream: process.stderr, format: '{technique} {target} [{bar}] {value}/{total} ports | {sent} sent', hideCursor: true })
+    : undefined;
   let barTechnique = '';
   const startedAt = new Date().toISOString();
   try {
@@ -124,25 +128,39 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
     const problems: string[] = [];
     try {
       if (outDir) await saveToOutDir(outDir, head, outcome.results(), resolved);
-      if (opts.outputXml || opts.outputNormal) await writeScanOutputs({ ...head, results: [...outcome.results()] }, { xml: opts.outputXml, normal: opts.outputNormal });
+      if (opts.outputXml || opts.outputNormal)
+        await writeScanOutputs({ ...head, results: [...outcome.results()] }, { xml: opts.outputXml, normal: opts.outputNormal });
     } catch (err) {
       const captures = outcome.summary.techniques.flatMap((s) => (s.capture && existsSync(s.capture) ? [s.capture] : []));
-      problems.push(`cannot save the results (${(err as Error).message}); they are on stdout${captures.length ? `, the captures in ${[...new Set(captures)].join(', ')}` : ''}`);
+      problems.push(
+        `cannot save the results (${(err as Error).message}); they are on stdout${captures.length ? `, the captures in ${[...new Set(captures)].join(', ')}` : ''}`,
+      );
     }
     // A technique whose capture could not be created ran without one (engine/scan.ts): the user asked for it.
-    if (outDir) for (const s of new Set(outcome.summary.techniques.flatMap((t) => (t.capture ? [] : [`${t.technique} scan ${t.note ?? 'ran without a capture'}`])))) problems.push(s);
+    if (outDir)
+      for (const s of new Set(outcome.summary.techniques.flatMap((t) => (t.capture ? [] : [`${t.technique} scan ${t.note ?? 'ran without a capture'}`]))))
+        problems.push(s);
     if (opts.json) {
       // Waits for a pipe to drain: a full-range document (20 MB) would otherwise queue in memory whole.
-      await writeScanJson((chunk) => (process.stdout.write(chunk) ? undefined : once(process.stdout, 'drain').then(() => undefined)), head, outcome.results(), false);
+      await writeScanJson(
+        (chunk) => (process.stdout.write(chunk) ? undefined : once(process.stdout, 'drain').then(() => undefined)),
+        head,
+        outcome.results(),
+        false,
+      );
       process.stdout.write('\n');
-    }
-    else {
+    } else {
       for (const s of outcome.summary.techniques) {
         process.stdout.write(table([...outcome.results({ technique: s.technique, target: s.target })], s.technique, s.target));
         const capture = s.capture ? `, capture ${s.capture}` : '';
-        process.stdout.write(`${s.packetsSent} probes sent, ${s.packetsReceived} answers, ${(s.durationMs / 1000).toFixed(2)} s${capture}${s.note ? `; ${s.note}` : ''}\n\n`);
+        process.stdout.write(
+          `${s.packetsSent} probes sent, ${s.packetsReceived} answers, ${(s.durationMs / 1000).toFixed(2)} s${capture}${s.note ? `; ${s.note}` : ''}\n\n`,
+        );
       }
-      if (outcome.summary.partial) process.stdout.write(`Scan ${outcome.summary.error !== undefined && !controller.signal.aborted ? 'stopped early' : 'interrupted'}: results are partial.\n`);
+      if (outcome.summary.partial)
+        process.stdout.write(
+          `Scan ${outcome.summary.error !== undefined && !controller.signal.aborted ? 'stopped early' : 'interrupted'}: results are partial.\n`,
+        );
     }
     if (outcome.summary.partial) process.exitCode = 130;
     if (outcome.summary.error !== undefined && !controller.signal.aborted)
@@ -170,9 +188,16 @@ export function register(program: Command): void {
     .option('--out <dir>', 'write <dir>/results.json and <dir>/<technique>.pcap')
     .option('-e, --iface <name>', 'outgoing interface (default: from the routing table)')
     .addOption(new Option('--rate <pps>', 'maximum packets per second').argParser(positiveNumber('--rate', 10_000_000, false)))
-    .addOption(new Option('--max-retries <n>', 'retransmissions of an unanswered probe (default 1 for TCP, 3 for UDP)').argParser(positiveNumber('--max-retries', 15, true)))
     .addOption(
-      new Option('--source-ips <range>', 'send raw probes from these unused addresses of the local subnet (198.18.5.100-107, a CIDR, comma-separated); ARP is answered for them').argParser(parseSourceIps),
+      new Option('--max-retries <n>', 'retransmissions of an unanswered probe (default 1 for TCP, 3 for UDP)').argParser(
+        positiveNumber('--max-retries', 15, true),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--source-ips <range>',
+        'send raw probes from these unused addresses of the local subnet (198.18.5.100-107, a CIDR, comma-separated); ARP is answered for them',
+      ).argParser(parseSourceIps),
     )
     .option('--allow-target <cidr>', 'also allow targets in this CIDR (repeatable)', collect, []);
   addNmapOutputOptions(scan).action(scanAction);

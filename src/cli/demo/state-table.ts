@@ -27,12 +27,13 @@ function stateMatrix(results: readonly PortResult[], truthOf: TruthOf): Map<Tech
 export function formatStateTable(results: readonly PortResult[], truthOf: TruthOf): string {
   const matrix = stateMatrix(results, truthOf);
   const header = ['technique', ...TRUTH_COLUMNS];
-  const rows = TECHNIQUES.filter((t) => matrix.has(t)).map((t) => [
-    t,
-    ...TRUTH_COLUMNS.map((truth) => matrix.get(t)?.get(truth)?.join(' / ') ?? '-'),
-  ]);
+  const rows = TECHNIQUES.filter((t) => matrix.has(t)).map((t) => [t, ...TRUTH_COLUMNS.map((truth) => matrix.get(t)?.get(truth)?.join(' / ') ?? '-')]);
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -58,7 +59,11 @@ export function formatNmapAgreement(results: readonly PortResult[], nmapOf: Nmap
       const same = theirs !== undefined && theirs.state === r.state && theirs.reason === r.reason;
       return same ? [] : [`${r.port}/${r.protocol} nmap ${theirs ? `${theirs.state} ${theirs.reason}` : 'no answer'}, portlab ${r.state} ${r.reason}`];
     });
-    lines.push(differing.length === 0 ? `${technique}: nmap agrees on all ${ours.length} ports (state and reason)` : `${technique}: nmap differs on ${differing.length} of ${ours.length} ports: ${differing.join('; ')}`);
+    lines.push(
+      differing.length === 0
+        ? `${technique}: nmap agrees on all ${ours.length} ports (state and reason)`
+        : `${technique}: nmap differs on ${differing.length} of ${ours.length} ports: ${differing.join('; ')}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

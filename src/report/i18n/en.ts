@@ -1,7 +1,7 @@
 import type { LabPort, LabTruth, Technique } from '../../protocol';
 import type { NmapProblemKind, NmapStaleKind } from '../nmap-record';
-import type { TextbookColumn } from '../textbook';
-import type { VerdictKind } from '../verdict';
+import type { TextbookColumn } from '../../analysis/textbook';
+import type { VerdictKind } from '../../analysis/verdict';
 
 /** Facts a verdict's explanation may quote; each is already formatted (ports joined, code inlined). */
 export interface ExplainFacts {
@@ -79,7 +79,8 @@ export const en = {
   firewallReject: 'reject',
 
   simulation: 'How each port state was simulated',
-  simulationLab: 'The lab sets each port\'s state itself: a real service for open ports, no listener for closed ones, and an nftables rule in the target namespace for filtered ones. Ports not listed are closed.',
+  simulationLab:
+    "The lab sets each port's state itself: a real service for open ports, no listener for closed ones, and an nftables rule in the target namespace for filtered ones. Ports not listed are closed.",
   simulationPort: 'Port',
   simulationProtocol: 'Protocol',
   simulationTruth: 'State made by the lab',
@@ -89,9 +90,10 @@ export const en = {
   listeners: 'Listening services in the target namespace',
   listenerProgram: 'Program',
   listenerPid: 'PID',
-  ruleset: 'The target\'s firewall (`nft list ruleset`), verbatim',
+  ruleset: "The target's firewall (`nft list ruleset`), verbatim",
   sysctls: 'Target kernel settings',
-  simulationFillIn: '> ✏️ **To fill in by the student.** This scan did not use the PortLab lab sandbox, so the report cannot know how the target made each port open, closed or filtered. Describe the services and firewall rules of the target below.',
+  simulationFillIn:
+    '> ✏️ **To fill in by the student.** This scan did not use the PortLab lab sandbox, so the report cannot know how the target made each port open, closed or filtered. Describe the services and firewall rules of the target below.',
   simulationFillInPrompt: '*(describe the service or firewall rule)*',
   how: ({ port: p, address, rateLimitMs }: HowFacts): string => {
     const at = `${address}:${p.port}`;
@@ -117,7 +119,7 @@ export const en = {
           ? "no listener and no firewall rule: the target's kernel answers a SYN with RST/ACK"
           : `no listener and no firewall rule: the target's kernel answers ICMP port-unreachable (3/3), as often as \`net.ipv4.icmp_ratelimit\`${rateLimitMs ? ` (${rateLimitMs} ms)` : ''} allows`;
       case 'filtered-drop':
-        return "nftables in the target drops the probe without an answer (rule in the next column)";
+        return 'nftables in the target drops the probe without an answer (rule in the next column)';
       case 'filtered-reject':
         return 'nftables in the target answers ICMP admin-prohibited (3/13) (rule in the next column)';
     }
@@ -125,21 +127,23 @@ export const en = {
   truth: (t: LabTruth) => ({ open: 'open', closed: 'closed', 'filtered-drop': 'filtered (drop)', 'filtered-reject': 'filtered (reject)' })[t],
 
   techniqueTitle: (t: Technique) =>
-    ({ connect: 'TCP connect scan (`-sT`)', syn: 'TCP SYN scan (`-sS`)', xmas: 'TCP Xmas scan (`-sX`)', fin: 'TCP FIN scan (`-sF`)', null: 'TCP NULL scan (`-sN`)', udp: 'UDP scan (`-sU`)' })[t],
+    ({
+      connect: 'TCP connect scan (`-sT`)',
+      syn: 'TCP SYN scan (`-sS`)',
+      xmas: 'TCP Xmas scan (`-sX`)',
+      fin: 'TCP FIN scan (`-sF`)',
+      null: 'TCP NULL scan (`-sN`)',
+      udp: 'UDP scan (`-sU`)',
+    })[t],
   principle: (t: Technique) =>
     ({
       connect:
         'The scanner asks its operating system to connect() to each port, so the kernel performs the full three-way handshake and no privilege is needed. A completed handshake means open, a RST means closed, and silence or an ICMP error means filtered.',
-      syn:
-        'The scanner sends a single SYN from a raw socket and never completes the handshake ("half-open"). A SYN/ACK means open, a RST means closed, and silence after retries or an ICMP unreachable means filtered.',
-      xmas:
-        'The scanner sends a segment with FIN, PSH and URG set, which belongs to no connection. By RFC 793 a closed port answers RST while an open port stays silent, so silence means open|filtered.',
-      fin:
-        'The scanner sends a segment with only FIN set, which belongs to no connection. By RFC 793 a closed port answers RST while an open port stays silent, so silence means open|filtered.',
-      null:
-        'The scanner sends a segment with no flag set at all, which belongs to no connection. By RFC 793 a closed port answers RST while an open port stays silent, so silence means open|filtered.',
-      udp:
-        'The scanner sends a UDP datagram (with a protocol payload for well-known ports such as DNS) to each port. Any UDP answer means open, ICMP port-unreachable (3/3) means closed, another ICMP unreachable means filtered, and silence means open|filtered.',
+      syn: 'The scanner sends a single SYN from a raw socket and never completes the handshake ("half-open"). A SYN/ACK means open, a RST means closed, and silence after retries or an ICMP unreachable means filtered.',
+      xmas: 'The scanner sends a segment with FIN, PSH and URG set, which belongs to no connection. By RFC 793 a closed port answers RST while an open port stays silent, so silence means open|filtered.',
+      fin: 'The scanner sends a segment with only FIN set, which belongs to no connection. By RFC 793 a closed port answers RST while an open port stays silent, so silence means open|filtered.',
+      null: 'The scanner sends a segment with no flag set at all, which belongs to no connection. By RFC 793 a closed port answers RST while an open port stays silent, so silence means open|filtered.',
+      udp: 'The scanner sends a UDP datagram (with a protocol payload for well-known ports such as DNS) to each port. Any UDP answer means open, ICMP port-unreachable (3/3) means closed, another ICMP unreachable means filtered, and silence means open|filtered.',
     })[t],
   colPort: 'Port',
   colTruth: 'Lab truth',
@@ -152,7 +156,8 @@ export const en = {
   captureLink: (file: string, frames: number) => `Packet capture: [${file}](${file}) (${frames} frames; open it in Wireshark).`,
   captureTruncated: ' The capture ends in the middle of a packet.',
   noCapture: 'No packet capture was found for this technique, so its exchanges could not be checked.',
-  captureUnreadable: (path: string) => `The packet capture \`${path}\` could not be read (check its owner and permissions), so it is not in this folder and its exchanges could not be checked.`,
+  captureUnreadable: (path: string) =>
+    `The packet capture \`${path}\` could not be read (check its owner and permissions), so it is not in this folder and its exchanges could not be checked.`,
   exchangesHeading: 'Exchanges seen',
   exchangePorts: (exchange: string, ports: string) => `${exchange} — port ${ports}`,
   why: 'Why:',
@@ -164,15 +169,24 @@ export const en = {
   from: (address: string) => `from ${address}`,
   retryNote: (n: number, seconds: string) => `retransmission ${n}, +${seconds} s`,
   silenceNote: 'no answer',
-  kernelNote: 'sent by the scanner\'s kernel',
+  kernelNote: "sent by the scanner's kernel",
 
-  textbook: (t: Technique, c: TextbookColumn) => textbookCell(t, c, { noAnswer: 'no answer', retries: 'retries', orNone: 'or none', answer: 'UDP answer', datagram: 'datagram', teardown: 'then teardown (R or F)', other: 'other' }),
+  textbook: (t: Technique, c: TextbookColumn) =>
+    textbookCell(t, c, {
+      noAnswer: 'no answer',
+      retries: 'retries',
+      orNone: 'or none',
+      answer: 'UDP answer',
+      datagram: 'datagram',
+      teardown: 'then teardown (R or F)',
+      other: 'other',
+    }),
 
   verdictShort: (k: VerdictKind) =>
     ({
       textbook: '✅ matches the textbook',
-      'kernel-reset': '✅ matches (R from the scanner\'s kernel)',
-      'kernel-port-unreachable': '✅ matches (the scanner\'s kernel then answers ICMP 3/3)',
+      'kernel-reset': "✅ matches (R from the scanner's kernel)",
+      'kernel-port-unreachable': "✅ matches (the scanner's kernel then answers ICMP 3/3)",
       'connect-teardown': '✅ matches (handshake completed, then torn down)',
       'retries-then-silence': '✅ matches (silence after retries)',
       'icmp-reject': '✅ matches (rejected with ICMP)',
@@ -188,7 +202,7 @@ export const en = {
       case 'textbook':
         return `The exchange is the textbook's ${f.column} row: \`${f.expected}\`.`;
       case 'kernel-reset':
-        return 'The scanner sent its SYN from a raw socket, so its own kernel knows of no connection on that port: it answers the target\'s SYN/ACK with a bare R (no ACK flag, sequence number taken from the SYN/ACK\'s acknowledgement), and the half-open connection ends there. A connect scan instead completes the handshake with A and then aborts it with RA — that is the difference between the textbook\'s SYN and connect rows.';
+        return "The scanner sent its SYN from a raw socket, so its own kernel knows of no connection on that port: it answers the target's SYN/ACK with a bare R (no ACK flag, sequence number taken from the SYN/ACK's acknowledgement), and the half-open connection ends there. A connect scan instead completes the handshake with A and then aborts it with RA — that is the difference between the textbook's SYN and connect rows.";
       case 'kernel-port-unreachable':
         return 'The service answered, so the port is open. The ICMP 3/3 after the answer comes from the scanner\'s own kernel: the probe left through a raw socket, so no UDP socket is bound to the scanner\'s source port and the kernel tells the target "port unreachable" — the scan has already read the answer, so this does not change the result.';
       case 'connect-teardown':
@@ -224,12 +238,13 @@ export const en = {
   disagreement: (ours: string, wire: string) => `results.json says ${ours}, but the captured packets give ${wire}.`,
 
   summary: 'Summary',
-  summaryIntro: 'The exchange observed for each technique and each kind of port, like the course\'s summary table.',
+  summaryIntro: "The exchange observed for each technique and each kind of port, like the course's summary table.",
   summaryTechnique: 'Technique',
   summaryNone: '—',
 
   analysis: 'Analysis',
-  analysisIntro: 'Every verdict other than "matches the textbook", with its cause: first where the capture differs from the textbook or could not be checked, then where it matches with a qualification.',
+  analysisIntro:
+    'Every verdict other than "matches the textbook", with its cause: first where the capture differs from the textbook or could not be checked, then where it matches with a qualification.',
   analysisDiffers: 'Differs from the textbook, or not checked',
   analysisQualified: 'Matches, with a qualification',
   analysisAllMatch: 'Every captured exchange matches the textbook, and the capture agrees with results.json for every port.',
@@ -253,7 +268,13 @@ export const en = {
     }.`,
   nmapStale: (why: NmapStaleKind, file: string) =>
     `\`${file}\` is not used: it is not nmap's run beside this scan (${
-      { unreadable: 'not an nmap XML file', 'other-technique': 'another technique', 'other-ports': 'other ports', 'other-targets': 'other targets', older: 'older than the scan' }[why]
+      {
+        unreadable: 'not an nmap XML file',
+        'other-technique': 'another technique',
+        'other-ports': 'other ports',
+        'other-targets': 'other targets',
+        older: 'older than the scan',
+      }[why]
     }). Run \`portlab report --with-nmap\` to compare with nmap.`,
   nmapDiffers: (nmap: string, ours: string) => `nmap reports ${nmap}, PortLab ${ours}.`,
   nmapNoPort: 'nmap did not report this port.',

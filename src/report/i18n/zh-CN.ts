@@ -1,7 +1,7 @@
 import type { LabTruth, Technique } from '../../protocol';
 import type { NmapProblemKind, NmapStaleKind } from '../nmap-record';
-import type { TextbookColumn } from '../textbook';
-import type { VerdictKind } from '../verdict';
+import type { TextbookColumn } from '../../analysis/textbook';
+import type { VerdictKind } from '../../analysis/verdict';
 import { textbookCell, type ExplainFacts, type HowFacts, type Messages } from './en';
 
 /** Simplified Chinese. Flags, state names and reasons stay as nmap writes them. */
@@ -43,7 +43,8 @@ export const zhCN: Messages = {
   firewallReject: 'reject（拒绝）',
 
   simulation: '各端口状态的模拟方法',
-  simulationLab: '实验沙箱自行设定每个端口的状态：开放端口上运行真实服务，关闭端口没有监听程序，过滤端口由目标命名空间中的一条 nftables 规则实现。未列出的端口均为关闭状态。',
+  simulationLab:
+    '实验沙箱自行设定每个端口的状态：开放端口上运行真实服务，关闭端口没有监听程序，过滤端口由目标命名空间中的一条 nftables 规则实现。未列出的端口均为关闭状态。',
   simulationPort: '端口',
   simulationProtocol: '协议',
   simulationTruth: '实验设定的状态',
@@ -55,7 +56,8 @@ export const zhCN: Messages = {
   listenerPid: 'PID',
   ruleset: '目标机防火墙（`nft list ruleset`）原文',
   sysctls: '目标机内核参数',
-  simulationFillIn: '> ✏️ **此节由学生填写。** 本次扫描没有使用 PortLab 实验沙箱，报告无法得知目标机如何使各端口处于 open、closed 或 filtered 状态。请在下表中说明目标机的服务和防火墙规则。',
+  simulationFillIn:
+    '> ✏️ **此节由学生填写。** 本次扫描没有使用 PortLab 实验沙箱，报告无法得知目标机如何使各端口处于 open、closed 或 filtered 状态。请在下表中说明目标机的服务和防火墙规则。',
   simulationFillInPrompt: '*（请说明服务或防火墙规则）*',
   how: ({ port: p, address, rateLimitMs }: HowFacts): string => {
     const at = `${address}:${p.port}`;
@@ -89,10 +91,18 @@ export const zhCN: Messages = {
   truth: (t: LabTruth) => ({ open: 'open', closed: 'closed', 'filtered-drop': 'filtered（drop 丢弃）', 'filtered-reject': 'filtered（reject 拒绝）' })[t],
 
   techniqueTitle: (t: Technique) =>
-    ({ connect: 'TCP connect 扫描（`-sT`）', syn: 'TCP SYN 扫描（`-sS`）', xmas: 'TCP Xmas 扫描（`-sX`）', fin: 'TCP FIN 扫描（`-sF`）', null: 'TCP NULL 扫描（`-sN`）', udp: 'UDP 扫描（`-sU`）' })[t],
+    ({
+      connect: 'TCP connect 扫描（`-sT`）',
+      syn: 'TCP SYN 扫描（`-sS`）',
+      xmas: 'TCP Xmas 扫描（`-sX`）',
+      fin: 'TCP FIN 扫描（`-sF`）',
+      null: 'TCP NULL 扫描（`-sN`）',
+      udp: 'UDP 扫描（`-sU`）',
+    })[t],
   principle: (t: Technique) =>
     ({
-      connect: '扫描程序请操作系统对每个端口调用 connect()，由内核完成完整的三次握手，因此不需要特权。握手完成表示 open，收到 RST 表示 closed，无应答或收到 ICMP 差错表示 filtered。',
+      connect:
+        '扫描程序请操作系统对每个端口调用 connect()，由内核完成完整的三次握手，因此不需要特权。握手完成表示 open，收到 RST 表示 closed，无应答或收到 ICMP 差错表示 filtered。',
       syn: '扫描程序通过原始套接字只发送一个 SYN，从不完成握手（“半开放”扫描）。收到 SYN/ACK 表示 open，收到 RST 表示 closed，重传后仍无应答或收到 ICMP 不可达表示 filtered。',
       xmas: '扫描程序发送同时置位 FIN、PSH、URG 的报文段，它不属于任何连接。按照 RFC 793，关闭的端口回复 RST，开放的端口保持沉默，所以无应答表示 open|filtered。',
       fin: '扫描程序发送只置位 FIN 的报文段，它不属于任何连接。按照 RFC 793，关闭的端口回复 RST，开放的端口保持沉默，所以无应答表示 open|filtered。',
@@ -124,7 +134,16 @@ export const zhCN: Messages = {
   silenceNote: '无应答',
   kernelNote: '由扫描机内核发送',
 
-  textbook: (t: Technique, c: TextbookColumn) => textbookCell(t, c, { noAnswer: '无应答', retries: '重传', orNone: '或无应答', answer: 'UDP 应答', datagram: '数据报', teardown: '随后拆除连接（R 或 F）', other: '其他代码' }),
+  textbook: (t: Technique, c: TextbookColumn) =>
+    textbookCell(t, c, {
+      noAnswer: '无应答',
+      retries: '重传',
+      orNone: '或无应答',
+      answer: 'UDP 应答',
+      datagram: '数据报',
+      teardown: '随后拆除连接（R 或 F）',
+      other: '其他代码',
+    }),
 
   verdictShort: (k: VerdictKind) =>
     ({
@@ -211,7 +230,9 @@ export const zhCN: Messages = {
     }。`,
   nmapStale: (why: NmapStaleKind, file: string) =>
     `未使用 \`${file}\`：它不是与本次扫描一同运行的 nmap 结果（${
-      { unreadable: '不是 nmap 的 XML 文件', 'other-technique': '扫描方式不同', 'other-ports': '端口不同', 'other-targets': '目标不同', older: '早于本次扫描' }[why]
+      { unreadable: '不是 nmap 的 XML 文件', 'other-technique': '扫描方式不同', 'other-ports': '端口不同', 'other-targets': '目标不同', older: '早于本次扫描' }[
+        why
+      ]
     }）。运行 \`portlab report --with-nmap\` 即可与 nmap 对照。`,
   nmapDiffers: (nmap: string, ours: string) => `nmap 的结果为 ${nmap}，PortLab 为 ${ours}。`,
   nmapNoPort: 'nmap 没有报告该端口。',

@@ -40,8 +40,14 @@ async function withShownMessages<T>(body: (shown: { error: string[]; info: strin
   const shown = { error: [] as string[], info: [] as string[] };
   const window = vscode.window as { showErrorMessage: (...args: unknown[]) => unknown; showInformationMessage: (...args: unknown[]) => unknown };
   const { showErrorMessage, showInformationMessage } = window;
-  window.showErrorMessage = (message: unknown, ...rest: unknown[]) => (shown.error.push(String(message)), showErrorMessage.call(vscode.window, message, ...rest));
-  window.showInformationMessage = (message: unknown, ...rest: unknown[]) => (shown.info.push(String(message)), showInformationMessage.call(vscode.window, message, ...rest));
+  window.showErrorMessage = (message: unknown, ...rest: unknown[]) => (
+    shown.error.push(String(message)),
+    showErrorMessage.call(vscode.window, message, ...rest)
+  );
+  window.showInformationMessage = (message: unknown, ...rest: unknown[]) => (
+    shown.info.push(String(message)),
+    showInformationMessage.call(vscode.window, message, ...rest)
+  );
   try {
     return await body(shown);
   } finally {
@@ -53,7 +59,12 @@ async function withShownMessages<T>(body: (shown: { error: string[]; info: strin
 function shown(a: PortLabApi, node: TreeNode): { label: string; description: string; icon: string; colour?: string } {
   const item = a.tree.getTreeItem(node);
   const icon = item.iconPath as vscode.ThemeIcon;
-  return { label: String(item.label), description: String(item.description ?? ''), icon: icon.id, ...(icon.color ? { colour: (icon.color as { id: string }).id } : {}) };
+  return {
+    label: String(item.label),
+    description: String(item.description ?? ''),
+    icon: icon.id,
+    ...(icon.color ? { colour: (icon.color as { id: string }).id } : {}),
+  };
 }
 
 export function defineTests(root: Mocha.Suite): void {
@@ -65,9 +76,14 @@ export function defineTests(root: Mocha.Suite): void {
   add('activates and registers every command it contributes', async () => {
     const a = await api();
     assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive);
-    const contributed = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands.map((c) => c.command);
+    const contributed = (
+      vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string }[] } }
+    ).contributes.commands.map((c) => c.command);
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
+    assert.deepEqual(
+      contributed.filter((c) => !registered.has(c)),
+      [],
+    );
     assert.deepEqual([...a.commands].sort(), [...contributed].sort());
   });
 
@@ -75,7 +91,8 @@ export function defineTests(root: Mocha.Suite): void {
     const a = await api();
     const captureDir = mkdtempSync(join(tmpdir(), 'portlab-captures-'));
     await settings().update('captureDirectory', captureDir, vscode.ConfigurationTarget.Global);
-    const summary = (await vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '22,23,25,80,110' })) as ScanSummary | undefined;
+    const summary = (await vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '22,23,25,80,110' })) as
+      ScanSummary | undefined;
     assert.ok(summary, 'the scan ran');
     assert.equal(summary.partial, false);
 
@@ -97,7 +114,10 @@ export function defineTests(root: Mocha.Suite): void {
         ['110/tcp filtered', 'shield', 'charts.yellow'],
       ],
     );
-    assert.deepEqual(ports.slice(0, 4).map((p) => p.description), ['syn-ack', 'conn-refused', 'no-response', 'syn-ack']);
+    assert.deepEqual(
+      ports.slice(0, 4).map((p) => p.description),
+      ['syn-ack', 'conn-refused', 'no-response', 'syn-ack'],
+    );
     assert.match(ports[4]!.description, /^(host-unreach|admin-prohibited)$/);
     // Setting respected: the capture went to portlab.captureDirectory.
     const capture = a.store.captureOf(target, 'connect');
@@ -123,7 +143,14 @@ export function defineTests(root: Mocha.Suite): void {
     assert.match(text, /^# Port scanning lab report$/m);
     for (const section of ['Environment', 'Topology', 'Summary', 'Analysis']) assert.match(text, new RegExp(`^## .*${section}`, 'm'), section);
     // The lab's ports as scanned above, with their states.
-    for (const [port, state] of [[22, 'open'], [23, 'closed'], [25, 'filtered'], [80, 'open'], [110, 'filtered']] as const) assert.match(text, new RegExp(`^\\| ${port}/tcp \\|.*\\| ${state} \\|`, 'm'), `${port} ${state}`);
+    for (const [port, state] of [
+      [22, 'open'],
+      [23, 'closed'],
+      [25, 'filtered'],
+      [80, 'open'],
+      [110, 'filtered'],
+    ] as const)
+      assert.match(text, new RegExp(`^\\| ${port}/tcp \\|.*\\| ${state} \\|`, 'm'), `${port} ${state}`);
     assert.match(text, /198\.18\.\d+\.2/);
     assert.match(text, /\[connect\.pcap\]\(connect\.pcap\)/, 'the capture is linked beside the report');
     // The tool and version, as the CLI names them; the date the scan started, not when the report was written.
@@ -144,16 +171,24 @@ export function defineTests(root: Mocha.Suite): void {
     await until('the Markdown preview tab', () => tabs().some(({ t }) => isPreview(t)));
     const source = tabs().find(({ t }) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === uri.fsPath);
     const preview = tabs().find(({ t }) => isPreview(t));
-    assert.ok(source && preview, `editor and preview tabs: ${tabs().map(({ t }) => t.label).join(', ')}`);
+    assert.ok(
+      source && preview,
+      `editor and preview tabs: ${tabs()
+        .map(({ t }) => t.label)
+        .join(', ')}`,
+    );
     assert.ok(preview.column > source.column, 'the preview is beside the report');
     assert.match(preview.t.label, /report-198\.18\.\d+\.2\.md/);
   });
 
   add('a scan of many ports folds a state with more than 25 ports into one row, as nmap\'s "Not shown" line, listing the rest', async () => {
     const a = await api();
-    const summary = (await vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '1-120' })) as ScanSummary | undefined;
+    const summary = (await vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '1-120' })) as
+      ScanSummary | undefined;
     assert.ok(summary && !summary.partial, 'the scan ran to its end');
-    const technique = a.tree.getChildren(a.tree.getChildren().find((n) => n.kind === 'target' && n.target === target)).find((n) => n.kind === 'technique' && n.technique === 'connect')!;
+    const technique = a.tree
+      .getChildren(a.tree.getChildren().find((n) => n.kind === 'target' && n.target === target))
+      .find((n) => n.kind === 'technique' && n.technique === 'connect')!;
     const rows = a.tree.getChildren(technique);
     assert.deepEqual(
       rows.map((n) => [shown(a, n).label, shown(a, n).icon]),
@@ -181,8 +216,14 @@ export function defineTests(root: Mocha.Suite): void {
     const again = (await vscode.commands.executeCommand('portlab.rescan', group)) as ScanSummary | undefined;
     assert.ok(again && !again.partial);
     const after = a.tree.getChildren(technique);
-    assert.deepEqual(after.map((n) => shown(a, n).label), ['115 closed tcp ports']);
-    assert.deepEqual(a.tree.getChildren(after[0]).map((n) => (n.kind === 'port' ? n.result.port : -1)), folded.map((n) => (n.kind === 'port' ? n.result.port : -1)));
+    assert.deepEqual(
+      after.map((n) => shown(a, n).label),
+      ['115 closed tcp ports'],
+    );
+    assert.deepEqual(
+      a.tree.getChildren(after[0]).map((n) => (n.kind === 'port' ? n.result.port : -1)),
+      folded.map((n) => (n.kind === 'port' ? n.result.port : -1)),
+    );
   });
 
   add('settings are respected: portlab.nodePath runs the helper, a wrong one stops the scan', async () => {
@@ -207,7 +248,9 @@ export function defineTests(root: Mocha.Suite): void {
     await settings().update('rate', 20, vscode.ConfigurationTarget.Global);
     try {
       // 2000 ports at 20 probes/s: about 100 s unless stopped.
-      const scan = vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '1000-2999' }) as Thenable<ScanSummary | undefined>;
+      const scan = vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '1000-2999' }) as Thenable<
+        ScanSummary | undefined
+      >;
       const found = () => [...(a.store.get(target)?.techniques.get('connect')?.results.keys() ?? [])].filter((p) => p >= 1000).length;
       await until('the first results', () => found() >= 5);
       const started = Date.now();
@@ -238,59 +281,68 @@ export function defineTests(root: Mocha.Suite): void {
     terminal.dispose();
   });
 
-  add('a helper killed mid-scan (SIGKILL) ends the scan: no progress left spinning, the technique partial with its capture, an error that says so, and the next scan starts a new helper', async () => {
-    const a = await api();
-    // The helper a connect scan of the lab uses: the pool's, in the lab's scanner namespace.
-    const scanHelper = async () => a.helpers.get({ raw: false, netns: `portlab${labId}-scanner` });
-    const rate = settings().get<number>('rate');
-    await settings().update('rate', 20, vscode.ConfigurationTarget.Global);
-    try {
-      await withShownMessages(async (messages) => {
-        // 2000 ports at 20 probes/s: about 100 s unless something ends it.
-        const scan = vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '3000-4999' }) as Thenable<ScanSummary | undefined>;
-        const found = () => [...(a.store.get(target)?.techniques.get('connect')?.results.keys() ?? [])].filter((p) => p >= 3000).length;
-        await until('the first results', () => found() >= 5);
-        const { pid } = await (await scanHelper()).hello();
-        // Only that process: the helper, as its own hello names it.
-        assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /cli\.js\0helper\0/);
-        const killedAt = Date.now();
-        process.kill(pid, 'SIGKILL');
-        const summary = await scan;
-        assert.ok(Date.now() - killedAt < 5000, `the scan ended ${Date.now() - killedAt} ms after the kill`);
-        assert.equal(summary, undefined, 'the scan did not finish');
+  add(
+    'a helper killed mid-scan (SIGKILL) ends the scan: no progress left spinning, the technique partial with its capture, an error that says so, and the next scan starts a new helper',
+    async () => {
+      const a = await api();
+      // The helper a connect scan of the lab uses: the pool's, in the lab's scanner namespace.
+      const scanHelper = async () => a.helpers.get({ raw: false, netns: `portlab${labId}-scanner` });
+      const rate = settings().get<number>('rate');
+      await settings().update('rate', 20, vscode.ConfigurationTarget.Global);
+      try {
+        await withShownMessages(async (messages) => {
+          // 2000 ports at 20 probes/s: about 100 s unless something ends it.
+          const scan = vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '3000-4999' }) as Thenable<
+            ScanSummary | undefined
+          >;
+          const found = () => [...(a.store.get(target)?.techniques.get('connect')?.results.keys() ?? [])].filter((p) => p >= 3000).length;
+          await until('the first results', () => found() >= 5);
+          const { pid } = await (await scanHelper()).hello();
+          // Only that process: the helper, as its own hello names it.
+          assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /cli\.js\0helper\0/);
+          const killedAt = Date.now();
+          process.kill(pid, 'SIGKILL');
+          const summary = await scan;
+          assert.ok(Date.now() - killedAt < 5000, `the scan ended ${Date.now() - killedAt} ms after the kill`);
+          assert.equal(summary, undefined, 'the scan did not finish');
 
-        // The tree: the technique no longer scanning, marked partial, still listing what was found.
-        const targetNode = a.tree.getChildren().find((n) => n.kind === 'target' && n.target === target)!;
-        const technique = a.tree.getChildren(targetNode).find((n) => n.kind === 'technique' && n.technique === 'connect')!;
-        assert.notEqual(shown(a, technique).icon, 'loading~spin');
-        assert.match(shown(a, technique).description, /\(partial\)$/);
-        const kept = found();
-        assert.ok(kept >= 5 && kept < 2000, `${kept} of 2000 ports kept`);
-        // The capture the helper wrote until it died is the technique's, and it reads.
-        const capture = a.store.captureOf(target, 'connect');
-        assert.ok(capture && existsSync(capture), `the partial capture is kept: ${capture}`);
-        const tshark = spawnSync('tshark', ['-n', '-r', capture], { encoding: 'utf8' });
-        if (!tshark.error) assert.ok(tshark.stdout.includes('SYN'), `tshark reads the partial capture: ${tshark.stderr}`);
+          // The tree: the technique no longer scanning, marked partial, still listing what was found.
+          const targetNode = a.tree.getChildren().find((n) => n.kind === 'target' && n.target === target)!;
+          const technique = a.tree.getChildren(targetNode).find((n) => n.kind === 'technique' && n.technique === 'connect')!;
+          assert.notEqual(shown(a, technique).icon, 'loading~spin');
+          assert.match(shown(a, technique).description, /\(partial\)$/);
+          const kept = found();
+          assert.ok(kept >= 5 && kept < 2000, `${kept} of 2000 ports kept`);
+          // The capture the helper wrote until it died is the technique's, and it reads.
+          const capture = a.store.captureOf(target, 'connect');
+          assert.ok(capture && existsSync(capture), `the partial capture is kept: ${capture}`);
+          const tshark = spawnSync('tshark', ['-n', '-r', capture], { encoding: 'utf8' });
+          if (!tshark.error) assert.ok(tshark.stdout.includes('SYN'), `tshark reads the partial capture: ${tshark.stderr}`);
 
-        // One error, saying what happened; and nothing left running: Stop Scan finds no scan.
-        await until('the error message', () => messages.error.length > 0);
-        assert.equal(messages.error.length, 1, messages.error.join('\n'));
-        assert.match(messages.error[0]!, new RegExp(`^The scan of ${target.replace(/\./g, '\\.')} stopped: the PortLab helper was killed by SIGKILL.*marked partial\\.$`));
-        await vscode.commands.executeCommand('portlab.stopScan');
-        assert.deepEqual(messages.info, ['No scan is running.']);
+          // One error, saying what happened; and nothing left running: Stop Scan finds no scan.
+          await until('the error message', () => messages.error.length > 0);
+          assert.equal(messages.error.length, 1, messages.error.join('\n'));
+          assert.match(
+            messages.error[0]!,
+            new RegExp(`^The scan of ${target.replace(/\./g, '\\.')} stopped: the PortLab helper was killed by SIGKILL.*marked partial\\.$`),
+          );
+          await vscode.commands.executeCommand('portlab.stopScan');
+          assert.deepEqual(messages.info, ['No scan is running.']);
 
-        // The next scan starts a new helper and runs to its end.
-        const again = (await vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '22,23' })) as ScanSummary | undefined;
-        assert.ok(again && !again.partial, 'the next scan ran to its end');
-        assert.notEqual((await (await scanHelper()).hello()).pid, pid, 'a new helper');
-        assert.equal(a.store.get(target)?.techniques.get('connect')?.results.get(22)?.state, 'open');
-        assert.equal(a.store.get(target)?.techniques.get('connect')?.results.get(23)?.state, 'closed');
-        assert.doesNotMatch(shown(a, technique).description, /partial/);
-      });
-    } finally {
-      await settings().update('rate', rate, vscode.ConfigurationTarget.Global);
-    }
-  });
+          // The next scan starts a new helper and runs to its end.
+          const again = (await vscode.commands.executeCommand('portlab.scanTarget', { target, techniques: ['connect'], ports: '22,23' })) as
+            ScanSummary | undefined;
+          assert.ok(again && !again.partial, 'the next scan ran to its end');
+          assert.notEqual((await (await scanHelper()).hello()).pid, pid, 'a new helper');
+          assert.equal(a.store.get(target)?.techniques.get('connect')?.results.get(22)?.state, 'open');
+          assert.equal(a.store.get(target)?.techniques.get('connect')?.results.get(23)?.state, 'closed');
+          assert.doesNotMatch(shown(a, technique).description, /partial/);
+        });
+      } finally {
+        await settings().update('rate', rate, vscode.ConfigurationTarget.Global);
+      }
+    },
+  );
 
   add('the report stays the same once the lab is down, and writing it starts no helper', async () => {
     const a = await api();

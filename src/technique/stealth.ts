@@ -1,5 +1,5 @@
-import { TCP_RST } from '../packet';
-import { icmpErrorReason } from '../../protocol';
+import { TCP_RST } from '../wire';
+import { icmpErrorReason } from '../protocol';
 import { ackFor, buildTcpProbe, tcpProbeTemplate } from './tcp-probe';
 import type { Answer, RawTechnique, Verdict } from './types';
 

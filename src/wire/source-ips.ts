@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { UserError } from './errors';
+import { UserError } from '../base/errors';
 
 /** More sources than this would only spread a scan over addresses it then has to answer ARP for. */
 export const MAX_SOURCE_IPS = 64;
@@ -13,7 +13,9 @@ function address(text: string, whole: string): number {
 }
 
 function badRange(text: string): UserError {
-  return new UserError(`bad --source-ips "${text}": expected addresses such as 198.18.5.100-107, 198.18.5.100-198.18.5.107 or 198.18.5.96/29 (comma-separated)`);
+  return new UserError(
+    `bad --source-ips "${text}": expected addresses such as 198.18.5.100-107, 198.18.5.100-198.18.5.107 or 198.18.5.96/29 (comma-separated)`,
+  );
 }
 
 /**

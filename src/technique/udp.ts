@@ -1,5 +1,5 @@
-import { buildUdpPacket } from '../packet';
-import { icmpErrorReason } from '../../protocol';
+import { buildUdpPacket } from '../wire';
+import { icmpErrorReason } from '../protocol';
 import type { Answer, RawTechnique, Verdict } from './types';
 import { udpPayloadFor } from './udp-payloads';
 
@@ -11,8 +11,7 @@ import { udpPayloadFor } from './udp-payloads';
 export const udp: RawTechnique = {
   name: 'udp',
   protocol: 'udp',
-  buildProbe: ({ srcIp, dstIp, srcPort, dstPort }) =>
-    buildUdpPacket({ srcIp, dstIp, srcPort, dstPort, payload: udpPayloadFor(dstPort) }),
+  buildProbe: ({ srcIp, dstIp, srcPort, dstPort }) => buildUdpPacket({ srcIp, dstIp, srcPort, dstPort, payload: udpPayloadFor(dstPort) }),
   expectedAck: () => undefined,
   classify(answer: Answer): Verdict | undefined {
     if (answer.kind === 'udp') return { state: 'open', reason: 'udp-response' };

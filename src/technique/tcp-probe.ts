@@ -1,4 +1,4 @@
-import { buildTcpPacket, TCP_FIN, TCP_SYN, TcpProbeTemplate, type TcpOption } from '../packet';
+import { buildTcpPacket, TCP_FIN, TCP_SYN, TcpProbeTemplate, type TcpOption } from '../wire';
 import type { ProbeFields, TcpProbeBase } from './types';
 
 /** nmap's probe window; any value works, a small one keeps the probe unremarkable. */

@@ -1,7 +1,5 @@
+import type { ConnectOutcome } from '../protocol';
 import type { Verdict } from './types';
-
-/** How one OS connect() attempt ended: connected, timed out, or the errno code it failed with. */
-export type ConnectOutcome = 'connected' | 'timeout' | string;
 
 /**
  * Connect scan (-sT): the OS does the handshake. The kernel reports ICMP admin-prohibited as

@@ -23,7 +23,6 @@ export function statesAllowed(technique: Technique, column: TextbookColumn): Por
   }
 }
 
-
 /** The error Linux hands connect() for each ICMP unreachable code (net/ipv4/icmp.c icmp_err_convert). */
 const CONNECT_ERRNO: Record<number, string> = {
   0: 'ENETUNREACH',
@@ -91,8 +90,7 @@ function classifyAnswer(technique: Technique, target: string, p: ExchangePacket)
   if (p.kind === 'udp') return technique === 'udp' ? { state: 'open', reason: 'udp-response' } : undefined;
   const flags = p.flags ?? '';
   if (flags.includes('R')) return { state: 'closed', reason: technique === 'connect' ? 'conn-refused' : 'reset' };
-  if ((technique === 'connect' || technique === 'syn') && flags.includes('S') && flags.includes('A'))
-    return { state: 'open', reason: 'syn-ack' };
+  if ((technique === 'connect' || technique === 'syn') && flags.includes('S') && flags.includes('A')) return { state: 'open', reason: 'syn-ack' };
   if (technique === 'syn' && flags.includes('S')) return { state: 'open', reason: 'split-handshake-syn' };
   return undefined;
 }

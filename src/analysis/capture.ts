@@ -1,5 +1,5 @@
-import { decodeFrame, decodeIPv4Packet, LINKTYPE_RAW, IPPROTO_TCP, IPPROTO_UDP, type DecodedFrame } from '../engine/packet';
-import { readPcap } from '../engine/pcap';
+import { decodeFrame, decodeIPv4Packet, LINKTYPE_RAW, IPPROTO_TCP, IPPROTO_UDP, type DecodedFrame } from '../wire';
+import { readPcap } from '../wire/pcap';
 import { protocolOf, tcpFlagLetters, type ExchangePacket, type Technique } from '../protocol';
 
 /** The flags of each TCP technique's probe, as tcpFlagLetters prints them. */

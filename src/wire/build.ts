@@ -1,5 +1,19 @@
 import { writeArp } from './arp';
-import { ARP_IPV4_LENGTH, ARP_OP_REQUEST, BROADCAST_MAC, ETHERNET_HEADER_LENGTH, ETHERTYPE_ARP, ETHERTYPE_IPV4, ICMP_ECHO_REQUEST, ICMP_HEADER_LENGTH, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, UDP_HEADER_LENGTH, ZERO_MAC } from './constants';
+import {
+  ARP_IPV4_LENGTH,
+  ARP_OP_REQUEST,
+  BROADCAST_MAC,
+  ETHERNET_HEADER_LENGTH,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ICMP_ECHO_REQUEST,
+  ICMP_HEADER_LENGTH,
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  UDP_HEADER_LENGTH,
+  ZERO_MAC,
+} from './constants';
 import { writeEthernetHeader } from './ethernet';
 import { writeIcmp } from './icmp';
 import { ipv4HeaderLength, writeIPv4Header, type IPv4Fields } from './ipv4';

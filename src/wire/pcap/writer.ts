@@ -1,14 +1,7 @@
 import { closeSync, constants, fchmodSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { LINKTYPE_ETHERNET } from '../packet/constants';
-import {
-  PCAP_GLOBAL_HEADER_LENGTH,
-  PCAP_MAGIC_MICROS,
-  PCAP_RECORD_HEADER_LENGTH,
-  PCAP_SNAPLEN,
-  PCAP_VERSION_MAJOR,
-  PCAP_VERSION_MINOR,
-} from './format';
+import { LINKTYPE_ETHERNET } from '../constants';
+import { PCAP_GLOBAL_HEADER_LENGTH, PCAP_MAGIC_MICROS, PCAP_RECORD_HEADER_LENGTH, PCAP_SNAPLEN, PCAP_VERSION_MAJOR, PCAP_VERSION_MINOR } from './format';
 
 export interface PcapWriterOptions {
   /** file mode, set exactly whatever the umask (captures hold other people's traffic) */

@@ -21,7 +21,15 @@ export const VERDICT_KINDS = [
 ] as const;
 export type VerdictKind = (typeof VERDICT_KINDS)[number];
 
-const AGREEING = new Set<VerdictKind>(['textbook', 'kernel-reset', 'kernel-port-unreachable', 'connect-teardown', 'retries-then-silence', 'icmp-reject', 'silence-open-filtered']);
+const AGREEING = new Set<VerdictKind>([
+  'textbook',
+  'kernel-reset',
+  'kernel-port-unreachable',
+  'connect-teardown',
+  'retries-then-silence',
+  'icmp-reject',
+  'silence-open-filtered',
+]);
 
 export function agreesWithTextbook(kind: VerdictKind): boolean {
   return AGREEING.has(kind);

@@ -1,5 +1,5 @@
-import { mssOption, TCP_ACK, TCP_RST, TCP_SYN } from '../packet';
-import { icmpErrorReason } from '../../protocol';
+import { mssOption, TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
+import { icmpErrorReason } from '../protocol';
 import { ackFor, buildTcpProbe, tcpProbeTemplate } from './tcp-probe';
 import type { Answer, RawTechnique, Verdict } from './types';
 

@@ -1,5 +1,5 @@
-import type { TcpProbeTemplate } from '../packet';
-import type { PortState, Reason, Technique } from '../../protocol';
+import type { TcpProbeTemplate } from '../wire';
+import type { PortState, Reason, Technique } from '../protocol';
 
 /** What a port's answers mean: the state and nmap's `--reason` word. */
 export interface Verdict {

@@ -1,4 +1,4 @@
-import { TCP_FIN } from '../packet';
+import { TCP_FIN } from '../wire';
 import { stealthTechnique } from './stealth';
 
 /** FIN scan (-sF): a lone FIN. */

@@ -1,4 +1,4 @@
-import type { Technique } from '../../protocol';
+import type { Technique } from '../protocol';
 import { fin } from './fin';
 import { nullScan } from './null';
 import { syn } from './syn';
@@ -6,7 +6,7 @@ import type { RawTechnique } from './types';
 import { udp } from './udp';
 import { xmas } from './xmas';
 
-export { classifyConnect, connectNoResponse, CONNECT_DEFAULT_RETRIES, type ConnectOutcome } from './connect';
+export { classifyConnect, connectNoResponse, CONNECT_DEFAULT_RETRIES } from './connect';
 export { udpPayloadFor, UDP_PAYLOADS } from './udp-payloads';
 export type { Answer, ProbeFields, RawTechnique, Verdict } from './types';
 

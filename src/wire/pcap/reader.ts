@@ -1,11 +1,4 @@
-import {
-  PCAP_GLOBAL_HEADER_LENGTH,
-  PCAP_MAGIC_MICROS,
-  PCAP_MAGIC_NANOS,
-  PCAP_MAX_RECORD_LENGTH,
-  PCAP_RECORD_HEADER_LENGTH,
-  PCAPNG_MAGIC,
-} from './format';
+import { PCAP_GLOBAL_HEADER_LENGTH, PCAP_MAGIC_MICROS, PCAP_MAGIC_NANOS, PCAP_MAX_RECORD_LENGTH, PCAP_RECORD_HEADER_LENGTH, PCAPNG_MAGIC } from './format';
 
 export interface PcapRecord {
   /** capture time, microseconds since the epoch (nanosecond files are rounded down) */
