@@ -12,8 +12,9 @@ const LAYERS = {
   output: ['base', 'protocol', 'technique'],
   report: ['base', 'wire', 'protocol', 'technique', 'analysis', 'output'],
   helper: ['base', 'wire', 'protocol', 'technique', 'link', 'engine', 'lab', 'output'],
-  cli: ['base', 'wire', 'protocol', 'technique', 'link', 'engine', 'analysis', 'lab', 'output', 'report', 'helper'],
-  extension: ['base', 'wire', 'protocol', 'technique', 'engine', 'analysis', 'lab', 'output', 'report', 'helper'],
+  check: ['base', 'wire', 'protocol', 'technique', 'link', 'engine', 'analysis', 'lab', 'output', 'helper'],
+  cli: ['base', 'wire', 'protocol', 'technique', 'link', 'engine', 'analysis', 'lab', 'output', 'report', 'helper', 'check'],
+  extension: ['base', 'wire', 'protocol', 'technique', 'engine', 'analysis', 'lab', 'output', 'report', 'helper', 'check'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => ({

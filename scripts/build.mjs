@@ -1,5 +1,5 @@
 // Bundles the three faces: the CLI/helper (Node), the extension (Node, vscode external) and the
-// webviews (browser: the results panel, the Markdown preview's diagrams). Native addons stay
+// webviews (browser: the results panel, the capture editor, the Markdown preview's diagrams). Native addons stay
 // external: they are loaded from node_modules or the .vsix.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
@@ -32,6 +32,16 @@ if (existsSync('src/extension/extension.ts'))
   });
 if (existsSync('webview/main.ts'))
   builds.push({ ...common, entryPoints: ['webview/main.ts'], outfile: 'out/webview.js', platform: 'browser', target: 'es2022', format: 'iife' });
+// The capture editor (.pcap/.pcapng opened in PortLab).
+if (existsSync('webview/capture-editor.ts'))
+  builds.push({
+    ...common,
+    entryPoints: ['webview/capture-editor.ts'],
+    outfile: 'out/capture-editor.js',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+  });
 // The Markdown preview script that draws the report's Mermaid diagrams (mermaid itself bundled in).
 if (existsSync('webview/markdown-preview.ts'))
   builds.push({

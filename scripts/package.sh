@@ -53,7 +53,7 @@ node scripts/build.mjs --production
 # Every file the manifest names or the extension loads must go in: one that .vscodeignore leaves out
 # fails only in the student's editor (a missing bundle, a preview without its diagrams).
 packaged=$(npx vsce ls --no-dependencies)
-needed=$(node -p 'const p = require("./package.json"), c = p.contributes; [p.main, "out/cli.js", "out/webview.js", ...c["markdown.previewScripts"], ...c["markdown.previewStyles"], c.viewsContainers.activitybar[0].icon].map((f) => require("node:path").normalize(f)).join("\n")')
+needed=$(node -p 'const p = require("./package.json"), c = p.contributes; [p.main, "out/cli.js", "out/webview.js", "out/capture-editor.js", ...c["markdown.previewScripts"], ...c["markdown.previewStyles"], c.viewsContainers.activitybar[0].icon].map((f) => require("node:path").normalize(f)).join("\n")')
 for file in $needed; do
   grep -qxF "$file" <<<"$packaged" || { echo "package: $file would not be in the .vsix (see .vscodeignore)" >&2; exit 1; }
 done

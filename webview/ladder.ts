@@ -1,15 +1,9 @@
 import type { ExchangePacket, PortResult } from '../src/protocol/scan';
+import type { WebviewStrings } from '../src/protocol/webview';
 import { el, type SvgNode } from './svg';
 
 /** Words the diagram prints, translated by the host. */
-export interface LadderLabels {
-  scanner: string;
-  target: string;
-  kernel: string;
-  retry: string;
-  noAnswer: string;
-  noPackets: string;
-}
+export type LadderLabels = Pick<WebviewStrings, 'scanner' | 'target' | 'kernel' | 'retry' | 'noAnswer' | 'noPackets'>;
 
 export const LADDER_WIDTH = 560;
 const SCANNER_X = 110;
@@ -30,14 +24,18 @@ function formatMs(t: number): string {
   return `${t < 10 ? t.toFixed(2) : t < 1000 ? t.toFixed(1) : t.toFixed(0)} ms`;
 }
 
+/** What a ladder is drawn from: a scan's result, a run of a student's program, an exchange of a capture. */
+export type LadderExchange = Pick<PortResult, 'target' | 'port' | 'exchange'> & { reason?: PortResult['reason'] | undefined };
+
 /**
  * The ladder diagram of one port's exchange: a lifeline for the scanner and one for the target,
  * one arrow per packet (left to right when the scanner sent it), labelled with its flags or ICMP
  * type/code and the time since the technique started. Retransmissions are dashed and numbered; a
  * packet the scanner's kernel sent on its own (the RST after a SYN/ACK) is marked; when the scan
- * gave up waiting, the silence is drawn as such.
+ * gave up waiting, the silence is drawn as such. Packets whose frame is in `deviating` (they break the
+ * textbook exchange) are marked.
  */
-export function buildLadder(result: PortResult, labels: LadderLabels, selectedIndex?: number): SvgNode {
+export function buildLadder(result: LadderExchange, labels: LadderLabels, selectedIndex?: number, deviating: ReadonlySet<number> = new Set()): SvgNode {
   const packets = result.exchange;
   const silent = result.reason === 'no-response';
   const rows = Math.max(packets.length, 1) + (silent ? 1 : 0);
@@ -55,7 +53,7 @@ export function buildLadder(result: PortResult, labels: LadderLabels, selectedIn
   ];
   if (packets.length === 0)
     children.push(el('text', { class: 'no-packets', x: LADDER_WIDTH / 2, y: TOP + ROW / 2, 'text-anchor': 'middle' }, [], labels.noPackets));
-  packets.forEach((p, i) => children.push(packetArrow(p, i, labels, i === selectedIndex)));
+  packets.forEach((p, i) => children.push(packetArrow(p, i, labels, i === selectedIndex, p.frame !== undefined && deviating.has(p.frame))));
   if (silent) {
     const y = TOP + Math.max(packets.length, 1) * ROW + ROW / 2;
     children.push(el('text', { class: 'no-answer', x: TARGET_X, y, 'text-anchor': 'middle' }, [], labels.noAnswer));
@@ -67,12 +65,14 @@ export function buildLadder(result: PortResult, labels: LadderLabels, selectedIn
   );
 }
 
-function packetArrow(p: ExchangePacket, index: number, labels: LadderLabels, selected: boolean): SvgNode {
+function packetArrow(p: ExchangePacket, index: number, labels: LadderLabels, selected: boolean, deviates: boolean): SvgNode {
   const y = TOP + index * ROW;
   const out = p.dir === 'out';
   const [x1, x2] = out ? [SCANNER_X, TARGET_X] : [TARGET_X, SCANNER_X];
   const retry = (p.retry ?? 0) > 0;
-  const classes = ['packet', p.dir, p.kind, p.kernel ? 'kernel' : '', retry ? 'retry' : '', selected ? 'selected' : ''].filter(Boolean).join(' ');
+  const classes = ['packet', p.dir, p.kind, p.kernel ? 'kernel' : '', retry ? 'retry' : '', selected ? 'selected' : '', deviates ? 'deviation' : '']
+    .filter(Boolean)
+    .join(' ');
   let label = packetText(p);
   if (retry) label += ` (${labels.retry} ${p.retry})`;
   // An ICMP error may come from a router on the way rather than the target itself.
@@ -80,6 +80,8 @@ function packetArrow(p: ExchangePacket, index: number, labels: LadderLabels, sel
   const children: SvgNode[] = [
     // A wide transparent band makes the whole row easy to click.
     el('rect', { class: 'hit', x: 0, y: y - 20, width: LADDER_WIDTH, height: ROW - 2 }),
+    // Where the packet's frame number is the one the deviation texts cite.
+    ...(p.frame === undefined ? [] : [el('text', { class: 'frame', x: LADDER_WIDTH - 4, y: y + SLANT / 2 + 4, 'text-anchor': 'end' }, [], `#${p.frame}`)]),
     el('line', { class: 'arrow', x1, y1: y, x2, y2: y + SLANT, 'marker-end': 'url(#arrowhead)' }),
     el('text', { class: 'label', x: (SCANNER_X + TARGET_X) / 2, y: y + SLANT / 2 - 6, 'text-anchor': 'middle' }, [], label),
     el('text', { class: 'time', x: SCANNER_X - 10, y: out ? y + 4 : y + SLANT + 4, 'text-anchor': 'end' }, [], formatMs(p.t)),

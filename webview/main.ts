@@ -5,31 +5,42 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { formatExchange, PORT_STATES, TECHNIQUES, type PortResult } from '../src/protocol/scan';
 import {
   resultKeyString,
-  type HeaderLayer,
+  type CheckCaseKey,
+  type CheckView,
   type HostToWebview,
+  type PacketHeaders,
+  type ReadyRequest,
   type ResultKey,
+  type ResultsPage,
   type ResultsViewState,
+  type SelectCheckPacketRequest,
+  type SelectPacketRequest,
   type SortColumn,
+  type WebviewStrings,
   type WebviewToHost,
 } from '../src/protocol/webview';
-import { buildHeaderDiagram } from './header-diagram';
+import { checkPage } from './check-page';
+import { element, translator } from './dom';
 import { buildLadder } from './ladder';
-import { toDom } from './svg';
+import { headerBox, ladderBox, ladderLabels } from './packet-diagrams';
+import { LatestRequest } from './latest-request';
+import { vscodeApi } from './vscode-api';
 
-interface VsCodeApi {
-  postMessage(message: WebviewToHost): void;
-  getState(): ResultsViewState | undefined;
-  setState(state: ResultsViewState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<WebviewToHost, ResultsViewState>();
 const state: ResultsViewState = vscode.getState() ?? {};
 const byKey = new Map<string, PortResult>();
 let results: PortResult[] = [];
-let strings: Record<string, string> = {};
+let strings: WebviewStrings | undefined;
 let stateFilter = '';
-let packet: { key: ResultKey; index: number; layers?: HeaderLayer[]; error?: string } | undefined;
+/** the headers of the selected packet, as the host sent them */
+let packet: { key: ResultKey; index: number; headers: PacketHeaders } | undefined;
+let lastMessageId = 0;
+const readyRequest = new LatestRequest<ReadyRequest>();
+const packetRequest = new LatestRequest<SelectPacketRequest>();
+/** the last check of a student's program, when there is one */
+let check: CheckView | undefined;
+let checkPacket: { key: CheckCaseKey; index: number; headers: PacketHeaders } | undefined;
+const checkPacketRequest = new LatestRequest<SelectCheckPacketRequest>();
 
 /**
  * Rows the table builds at most: a full-range scan's 65,535 rows took the webview's renderer (and with it
@@ -38,7 +49,7 @@ let packet: { key: ResultKey; index: number; layers?: HeaderLayer[]; error?: str
 const MAX_TABLE_ROWS = 1000;
 
 const app = document.getElementById('app')!;
-const t = (key: string, ...args: (string | number)[]) => (strings[key] ?? key).replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
+const t = translator(() => strings);
 const sameKey = (a: ResultKey | undefined, r: PortResult) => !!a && a.technique === r.technique && a.target === r.target && a.port === r.port;
 const keyOf = (r: PortResult): ResultKey => ({ technique: r.technique, target: r.target, port: r.port });
 
@@ -46,11 +57,18 @@ function save(): void {
   vscode.setState(state);
 }
 
-function element(tag: string, attrs: Record<string, string> = {}, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text !== undefined) e.textContent = text;
-  return e;
+/** Drops the packet shown and asks the host for packet `index` of `key`'s exchange, if there is one to show. */
+function requestPacket(key: ResultKey, index: number | undefined): void {
+  packet = undefined;
+  if (index === undefined) packetRequest.forget();
+  else vscode.postMessage(packetRequest.wait({ type: 'selectPacket', messageId: ++lastMessageId, key, index }));
+}
+
+/** Drops the check's packet shown and asks for packet `index` of a case's exchange, if there is one to show. */
+function requestCheckPacket(key: CheckCaseKey, index: number | undefined): void {
+  checkPacket = undefined;
+  if (index === undefined || !check) checkPacketRequest.forget();
+  else vscode.postMessage(checkPacketRequest.wait({ type: 'selectCheckPacket', messageId: ++lastMessageId, checkId: check.id, key, index }));
 }
 
 const columns: { id: SortColumn; value(r: PortResult): string | number }[] = [
@@ -86,7 +104,58 @@ function visibleRows(): PortResult[] {
 }
 
 function render(): void {
-  app.replaceChildren(toolbar(), tableOrEmpty(), details());
+  if (check && state.page === 'check') app.replaceChildren(pageTabs(), ...checkPage(check, checkPageHost));
+  else app.replaceChildren(...(check ? [pageTabs()] : []), toolbar(), tableOrEmpty(), details());
+}
+
+const checkPageHost = {
+  t,
+  state,
+  save,
+  requestPacket: requestCheckPacket,
+  openCapture: (key: CheckCaseKey) => check && vscode.postMessage({ type: 'openCheckCapture', checkId: check.id, key }),
+  headers: (key: CheckCaseKey, index: number) =>
+    checkPacket && checkPacket.key.technique === key.technique && checkPacket.key.port === key.port && checkPacket.index === index
+      ? checkPacket.headers
+      : undefined,
+  render,
+};
+
+/** The scan's results and the last check, a page each. */
+function pageTabs(): HTMLElement {
+  const bar = element('div', { class: 'page-tabs', role: 'tablist' });
+  const current: ResultsPage = state.page ?? 'scan';
+  for (const [page, label] of [
+    ['scan', t('scanPage')],
+    ['check', t('checkPage')],
+  ] as [ResultsPage, string][]) {
+    const tab = element(
+      'button',
+      { class: `page-tab${page === current ? ' current' : ''}`, role: 'tab', 'aria-selected': String(page === current), 'data-page': page },
+      label,
+    );
+    tab.addEventListener('click', () => {
+      state.page = page;
+      save();
+      render();
+    });
+    bar.appendChild(tab);
+  }
+  return bar;
+}
+
+/** A new check: its page shows it; a case selected in the last one stays selected when this one has it too. */
+function receiveCheck(received: CheckView, show: boolean): void {
+  check = received;
+  if (show) state.page = 'check';
+  const selected = state.checkSelected;
+  if (selected && !received.document.cases.some((c) => c.technique === selected.technique && c.port === selected.port)) {
+    state.checkSelected = undefined;
+    state.checkPacketIndex = undefined;
+  }
+  save();
+  if (state.checkSelected) requestCheckPacket(state.checkSelected, state.checkPacketIndex);
+  render();
 }
 
 function toolbar(): HTMLElement {
@@ -213,14 +282,14 @@ function selectedResult(): PortResult | undefined {
 }
 
 function select(r: PortResult): void {
+  state.page = 'scan';
   state.selected = keyOf(r);
   // Start with the first captured answer: it is the packet that decided the state.
   const firstIn = r.exchange.findIndex((p) => p.dir === 'in' && p.frame);
   const firstCaptured = r.exchange.findIndex((p) => p.frame);
   state.packetIndex = firstIn >= 0 ? firstIn : firstCaptured >= 0 ? firstCaptured : undefined;
   save();
-  packet = undefined;
-  if (state.packetIndex !== undefined) vscode.postMessage({ type: 'selectPacket', key: state.selected, index: state.packetIndex });
+  requestPacket(state.selected, state.packetIndex);
   render();
 }
 
@@ -238,44 +307,28 @@ function details(): HTMLElement {
   heading.appendChild(open);
   section.appendChild(heading);
 
-  const ladderBox = element('div', { class: 'diagram ladder-box', 'aria-label': t('ladder') });
-  const ladder = toDom(
-    buildLadder(
-      r,
-      { scanner: t('scanner'), target: t('target'), kernel: t('kernel'), retry: t('retry'), noAnswer: t('noAnswer'), noPackets: t('noPackets') },
-      state.packetIndex,
-    ),
-    document,
-  );
-  ladder.addEventListener('click', (ev) => {
-    const g = (ev.target as Element).closest('g.packet');
-    if (!g) return;
-    state.packetIndex = Number(g.getAttribute('data-index'));
+  const pick = (index: number) => {
+    state.packetIndex = index;
     save();
-    packet = undefined;
-    vscode.postMessage({ type: 'selectPacket', key: keyOf(r), index: state.packetIndex });
+    requestPacket(keyOf(r), index);
     render();
-  });
-  ladderBox.appendChild(ladder);
-  section.append(element('h3', {}, t('ladder')), ladderBox, element('h3', {}, t('headers')));
-
-  const headerBox = element('div', { class: 'diagram header-box', id: 'header-box' });
-  if (packet?.layers && sameKey(packet.key, r) && packet.index === state.packetIndex) headerBox.appendChild(toDom(buildHeaderDiagram(packet.layers), document));
-  else if (packet?.error) headerBox.appendChild(element('p', { class: 'hint' }, packet.error));
-  else headerBox.appendChild(element('p', { class: 'hint' }, t('selectPacket')));
-  section.appendChild(headerBox);
+  };
+  section.append(element('h3', {}, t('ladder')), ladderBox(buildLadder(r, ladderLabels(t), state.packetIndex), t, pick), element('h3', {}, t('headers')));
+  const headers = packet && sameKey(packet.key, r) && packet.index === state.packetIndex ? packet.headers : undefined;
+  section.appendChild(headerBox(headers, t, 'header-box'));
   return section;
 }
 
 window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
   const m = ev.data;
-  if (m.type === 'results') {
+  if (m.type === 'strings') {
+    if (readyRequest.answeredBy(m.inReplyTo)) strings = m.strings;
+  } else if (m.type === 'results') {
     const shownBefore = selectedResult();
     const hadTable = document.getElementById('results-table') !== null;
     if (m.replace) byKey.clear();
     for (const r of m.results) byKey.set(resultKeyString(r), r);
     results = [...byKey.values()];
-    strings = m.l10n;
     if (m.select) {
       const r = byKey.get(resultKeyString(m.select));
       if (r) {
@@ -288,19 +341,21 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
       }
     }
     // After a reload the header diagram is asked for again.
-    if (!packet && state.selected && state.packetIndex !== undefined && selectedResult())
-      vscode.postMessage({ type: 'selectPacket', key: state.selected, index: state.packetIndex });
+    if (!packet && !packetRequest.waiting && state.selected && state.packetIndex !== undefined && selectedResult())
+      requestPacket(state.selected, state.packetIndex);
     // While a scan streams results, only the table and the count change: the filter keeps its focus and
-    // the diagrams are redrawn only when the selected port's result did change.
+    // the diagrams are redrawn only when the selected port's result did change. The check page does not show them.
+    if (check && state.page === 'check') return;
     if (hadTable && JSON.stringify(shownBefore) === JSON.stringify(selectedResult())) redrawTable();
     else render();
   } else if (m.type === 'packet') {
-    packet = { key: m.key, index: m.index, layers: m.layers };
+    const request = packetRequest.answeredBy(m.inReplyTo);
+    const checkRequest = checkPacketRequest.answeredBy(m.inReplyTo);
+    if (request) packet = { key: request.key, index: request.index, headers: m.headers };
+    else if (checkRequest) checkPacket = { key: checkRequest.key, index: checkRequest.index, headers: m.headers };
+    else return;
     render();
-  } else if (m.type === 'packetError') {
-    packet = { key: m.key, index: m.index, error: m.message };
-    render();
-  }
+  } else if (m.type === 'check') receiveCheck(m.check, m.show);
 });
 
-vscode.postMessage({ type: 'ready' });
+vscode.postMessage(readyRequest.wait({ type: 'ready', messageId: ++lastMessageId }));

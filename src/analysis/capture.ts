@@ -1,12 +1,12 @@
 import { decodeFrame, decodeIPv4Packet, LINKTYPE_RAW, IPPROTO_TCP, IPPROTO_UDP, type DecodedFrame } from '../wire';
 import { readPcap } from '../wire/pcap';
 import { protocolOf, tcpFlagLetters, type ExchangePacket, type Technique } from '../protocol';
+import { TECHNIQUE_TABLE } from '../technique';
 
-/** The flags of each TCP technique's probe, as tcpFlagLetters prints them. */
-const PROBE_FLAGS: Record<Exclude<Technique, 'udp'>, string> = { connect: 'S', syn: 'S', fin: 'F', null: '', xmas: 'FPU' };
-
-export function probeFlags(technique: Technique): string | undefined {
-  return technique === 'udp' ? undefined : PROBE_FLAGS[technique];
+/** The flags of a TCP technique's probe as the exchange spells them; undefined for UDP. */
+function probeFlags(technique: Technique): string | undefined {
+  const entry = TECHNIQUE_TABLE[technique];
+  return entry.protocol === 'tcp' ? tcpFlagLetters(entry.probe.flags) : undefined;
 }
 
 /** What one technique's pcap says about each scanned port: the exchange rebuilt from the wire. */

@@ -1,56 +1,8 @@
-import { icmpErrorReason, ICMP_TYPE_DEST_UNREACH, type ExchangePacket, type LabTruth, type PortState, type Reason, type Technique } from '../protocol';
-
-/** The textbook table's columns (DESIGN.md "Textbook expectation"), plus nmap's open|filtered. */
-export type TextbookColumn = 'open' | 'closed' | 'filtered' | 'open|filtered';
+import { tcpFlagLetters, type ExchangePacket, type LabTruth, type PortState, type Reason, type Technique } from '../protocol';
+import { TECHNIQUE_TABLE, type Answer, type TextbookColumn } from '../technique';
 
 export function columnOfTruth(truth: LabTruth): TextbookColumn {
   return truth === 'open' || truth === 'closed' ? truth : 'filtered';
-}
-
-/** The state each textbook column allows a technique to report. */
-export function statesAllowed(technique: Technique, column: TextbookColumn): PortState[] {
-  const stealth = technique === 'fin' || technique === 'null' || technique === 'xmas';
-  switch (column) {
-    case 'open':
-      if (stealth) return ['open|filtered'];
-      return technique === 'udp' ? ['open', 'open|filtered'] : ['open'];
-    case 'closed':
-      return ['closed'];
-    case 'filtered':
-      return stealth || technique === 'udp' ? ['filtered', 'open|filtered'] : ['filtered'];
-    case 'open|filtered':
-      return ['open|filtered'];
-  }
-}
-
-/** The error Linux hands connect() for each ICMP unreachable code (net/ipv4/icmp.c icmp_err_convert). */
-const CONNECT_ERRNO: Record<number, string> = {
-  0: 'ENETUNREACH',
-  1: 'EHOSTUNREACH',
-  2: 'ENOPROTOOPT',
-  3: 'ECONNREFUSED',
-  4: 'EMSGSIZE',
-  5: 'EOPNOTSUPP',
-  6: 'ENETUNREACH',
-  7: 'EHOSTDOWN',
-  8: 'ENONET',
-  9: 'ENETUNREACH',
-  10: 'EHOSTUNREACH',
-  11: 'ENETUNREACH',
-  12: 'EHOSTUNREACH',
-  13: 'EHOSTUNREACH',
-};
-
-export function connectErrnoForIcmp(code: number): string | undefined {
-  return CONNECT_ERRNO[code];
-}
-
-/** What a connect scan reports for each ICMP unreachable code, through the error connect() gets: it never sees the code itself. */
-function connectReasonForIcmp(code: number): { state: PortState; reason: Reason } {
-  if (code === 3) return { state: 'closed', reason: 'conn-refused' };
-  if (code === 0 || code === 9 || code === 6 || code === 11) return { state: 'filtered', reason: 'net-unreach' };
-  if (code === 2) return { state: 'filtered', reason: 'proto-unreach' };
-  return { state: 'filtered', reason: 'host-unreach' };
 }
 
 export interface WireClassification {
@@ -62,35 +14,38 @@ export interface WireClassification {
   probes: number;
 }
 
-/** nmap's rules (DESIGN.md "Port states") applied to the packets on the wire: first answer decides. */
+/**
+ * The technique table's rules (docs/architecture.md "Port states") applied to the packets on the
+ * wire: the first answer that decides wins, silence after the probes gives the table's noResponse.
+ */
 export function classifyWire(technique: Technique, target: string, exchange: readonly ExchangePacket[]): WireClassification | undefined {
+  const entry = TECHNIQUE_TABLE[technique];
   const probesBefore = (i: number) => exchange.slice(0, i).filter((p) => p.dir === 'out' && p.retry !== undefined).length;
   for (let i = 0; i < exchange.length; i++) {
     const p = exchange[i]!;
     if (p.dir !== 'in') continue;
-    const decided = classifyAnswer(technique, target, p);
+    const answer = answerOf(p, target);
+    const decided = answer && entry.classify(answer);
     if (decided) return { ...decided, answer: p, probes: probesBefore(i) };
   }
   const probes = probesBefore(exchange.length);
   if (probes === 0) return undefined;
-  const silentState: PortState = technique === 'connect' || technique === 'syn' ? 'filtered' : 'open|filtered';
-  return { state: silentState, reason: 'no-response', probes };
+  return { ...entry.noResponse, probes };
 }
 
-function classifyAnswer(technique: Technique, target: string, p: ExchangePacket): { state: PortState; reason: Reason } | undefined {
-  if (p.kind === 'icmp') {
-    if (p.icmpType === undefined || p.icmpCode === undefined) return undefined;
-    if (technique === 'connect') return p.icmpType === ICMP_TYPE_DEST_UNREACH ? connectReasonForIcmp(p.icmpCode) : undefined;
-    const reason = icmpErrorReason(p.icmpType, p.icmpCode);
-    if (!reason) return undefined;
-    // port-unreach closes a UDP port only when the target itself says it; from a router, or for TCP, it filters
-    if (technique === 'udp' && reason === 'port-unreach' && p.src === target) return { state: 'closed', reason };
-    return { state: 'filtered', reason };
+/** Each flag letter's bit, from the protocol's own bits-to-letters spelling. */
+const FLAG_BITS: ReadonlyMap<string, number> = new Map(Array.from({ length: 8 }, (_, bit) => [tcpFlagLetters(1 << bit), 1 << bit]));
+
+/** A captured answer as the engine would have handed it to the table; undefined for a packet that cannot be one. */
+function answerOf(p: ExchangePacket, target: string): Answer | undefined {
+  switch (p.kind) {
+    case 'tcp':
+      return { kind: 'tcp', flags: [...(p.flags ?? '')].reduce((bits, letter) => bits | (FLAG_BITS.get(letter) ?? 0), 0) };
+    case 'udp':
+      return { kind: 'udp' };
+    case 'icmp':
+      return p.icmpType === undefined || p.icmpCode === undefined
+        ? undefined
+        : { kind: 'icmp', type: p.icmpType, code: p.icmpCode, fromTarget: p.src === target };
   }
-  if (p.kind === 'udp') return technique === 'udp' ? { state: 'open', reason: 'udp-response' } : undefined;
-  const flags = p.flags ?? '';
-  if (flags.includes('R')) return { state: 'closed', reason: technique === 'connect' ? 'conn-refused' : 'reset' };
-  if ((technique === 'connect' || technique === 'syn') && flags.includes('S') && flags.includes('A')) return { state: 'open', reason: 'syn-ack' };
-  if (technique === 'syn' && flags.includes('S')) return { state: 'open', reason: 'split-handshake-syn' };
-  return undefined;
 }

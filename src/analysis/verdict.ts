@@ -1,11 +1,9 @@
 import type { ExchangePacket, LabTruth, PortResult, Technique } from '../protocol';
-import { classifyWire, statesAllowed, type TextbookColumn, type WireClassification } from './textbook';
+import { TECHNIQUE_TABLE, type TextbookColumn } from '../technique';
+import { classifyWire, type WireClassification } from './textbook';
 
-/**
- * How a captured exchange compares with the textbook. The first six agree with it (some need a word
- * of explanation); the others do not, and the report's analysis explains each one.
- */
-export const VERDICT_KINDS = [
+/** Exchanges that agree with the textbook, some with a word of explanation. */
+const AGREEING_KINDS = [
   'textbook',
   'kernel-reset',
   'kernel-port-unreachable',
@@ -13,29 +11,19 @@ export const VERDICT_KINDS = [
   'retries-then-silence',
   'icmp-reject',
   'silence-open-filtered',
-  'answered-after-retries',
-  'silent-rate-limited',
-  'silent-closed-port',
-  'unexpected',
-  'not-captured',
 ] as const;
+
+/** How a captured exchange compares with the textbook: the agreeing kinds, then those the report's analysis explains. */
+export const VERDICT_KINDS = [...AGREEING_KINDS, 'answered-after-retries', 'silent-rate-limited', 'silent-closed-port', 'unexpected', 'not-captured'] as const;
 export type VerdictKind = (typeof VERDICT_KINDS)[number];
 
-const AGREEING = new Set<VerdictKind>([
-  'textbook',
-  'kernel-reset',
-  'kernel-port-unreachable',
-  'connect-teardown',
-  'retries-then-silence',
-  'icmp-reject',
-  'silence-open-filtered',
-]);
+const AGREEING: ReadonlySet<VerdictKind> = new Set(AGREEING_KINDS);
 
 export function agreesWithTextbook(kind: VerdictKind): boolean {
   return AGREEING.has(kind);
 }
 
-export interface Verdict {
+export interface TextbookVerdict {
   kind: VerdictKind;
   /** the state and reason the captured packets give by nmap's rules; absent when nothing was captured */
   wire?: WireClassification;
@@ -43,14 +31,12 @@ export interface Verdict {
   disagreesWithResult: boolean;
 }
 
-const STEALTH = new Set<Technique>(['fin', 'null', 'xmas']);
-
 /**
  * Compares one port's captured exchange with the textbook cell `column` (the lab's truth for the
  * port, or the reported state when the truth is unknown). The lab's truth also tells a dropping
  * firewall from a rejecting one, which the textbook's filtered column lumps together.
  */
-export function judgeExchange(result: PortResult, exchange: readonly ExchangePacket[] | undefined, column: TextbookColumn, truth?: LabTruth): Verdict {
+export function judgeExchange(result: PortResult, exchange: readonly ExchangePacket[] | undefined, column: TextbookColumn, truth?: LabTruth): TextbookVerdict {
   const technique = result.technique;
   const wire = exchange ? classifyWire(technique, result.target, exchange) : undefined;
   if (!wire) return { kind: 'not-captured', disagreesWithResult: false };
@@ -63,9 +49,11 @@ function kindOf(technique: Technique, exchange: readonly ExchangePacket[], wire:
   // ICMP errors, port-unreachable and the firewall's admin-prohibited alike, share the target's rate limit.
   if (silent && truth === 'filtered-reject') return 'silent-rate-limited';
   if (!silent && truth === 'filtered-drop' && wire.answer!.kind === 'icmp') return 'unexpected';
-  if (!statesAllowed(technique, column).includes(wire.state)) {
+  const entry = TECHNIQUE_TABLE[technique];
+  if (!entry.textbook[column].allows.includes(wire.state)) {
     if (silent && column === 'closed' && technique === 'udp') return 'silent-rate-limited';
-    if (silent && column === 'closed' && STEALTH.has(technique)) return 'silent-closed-port';
+    // Where silence reads open|filtered, a silent closed port withheld the RST it owed (UDP's ICMP is rate-limited, above).
+    if (silent && column === 'closed' && entry.noResponse.state === 'open|filtered') return 'silent-closed-port';
     return 'unexpected';
   }
   if (silent) {

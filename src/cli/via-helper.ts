@@ -1,13 +1,15 @@
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { UserError } from '../base/errors';
 import { portsFor } from '../engine/ports';
 import { runScan } from '../engine/scan';
 import type { ScanEvents, ScanOutcome, ScanPlan } from '../engine/scan-plan';
-import { HelperGoneError, startHelper, type HelperClient } from '../helper/client';
+import { HelperGoneMidScanError, startHelper, type HelperClient } from '../helper/client';
 import { HelperLaunchError } from '../helper/launch';
+import { scanStartParams, type ScanRequestExtras } from '../helper/scan-params';
 import { hasCapNetRaw } from '../link';
+import { capturePath } from '../output/out-folder';
 import type { ParamsOf } from '../helper/validate';
 import type { DiscoveredHost, PortResult, ScanSummary, Technique, TechniqueSummary } from '../protocol';
 
@@ -20,17 +22,9 @@ export function needsHelper(techniques: readonly Technique[]): boolean {
   return techniques.some((t) => t !== 'connect') && !hasCapNetRaw();
 }
 
-export type ScanRunner = (plan: ScanPlan, events: ScanEvents, signal?: AbortSignal) => Promise<ScanOutcome>;
-
-/** What the helper needs besides the plan: the port list and source addresses as typed, the allowed ranges. */
-export interface HelperScanOptions {
-  ports: string;
-  allowTargets: string[];
-}
-
-/** runScan when this process may run the plan itself, else the same scan through the helper. */
-export function scanRunner(options: HelperScanOptions): ScanRunner {
-  return (plan, events, signal) => (needsHelper(plan.techniques) ? scanViaHelper(plan, options, events, signal) : runScan(plan, events, signal));
+/** runScan when this process may run the plan itself, else the same scan through the helper (which takes `extras` besides the plan). */
+export function runScanHereOrViaHelper(plan: ScanPlan, extras: ScanRequestExtras, events: ScanEvents, signal?: AbortSignal): Promise<ScanOutcome> {
+  return needsHelper(plan.techniques) ? scanViaHelper(plan, extras, events, signal) : runScan(plan, events, signal);
 }
 
 export async function discoverViaHelper(params: ParamsOf<'discover'>, signal: AbortSignal): Promise<DiscoveredHost[]> {
@@ -41,38 +35,25 @@ export async function discoverViaHelper(params: ParamsOf<'discover'>, signal: Ab
   });
 }
 
-async function scanViaHelper(plan: ScanPlan, options: HelperScanOptions, events: ScanEvents, signal?: AbortSignal): Promise<ScanOutcome> {
-  return withHelper(options.allowTargets, async (client) => {
-    const received: PortResult[] = [];
-    // The helper runs this one scan only, so every event is this scan's.
-    client.on('scan.port', (e) => {
-      received.push(e.result);
-      events.port?.(e.result);
+async function scanViaHelper(plan: ScanPlan, extras: ScanRequestExtras, events: ScanEvents, signal?: AbortSignal): Promise<ScanOutcome> {
+  return withHelper(extras.allowTargets, async (client) => {
+    const session = client.scan(scanStartParams(plan, extras), {
+      port: (r) => events.port?.(r),
+      progress: (p) => events.progress?.({ ...p, scanId: plan.scanId }),
+      ...(signal ? { signal } : {}),
     });
-    client.on('scan.progress', (p) => events.progress?.({ ...p, scanId: plan.scanId }));
-    const started = await client.startScan({
-      targets: plan.targets,
-      ports: options.ports,
-      techniques: plan.techniques,
-      ...(plan.rate !== undefined ? { rate: plan.rate } : {}),
-      ...(plan.maxRetries !== undefined ? { maxRetries: plan.maxRetries } : {}),
-      ...(plan.iface !== undefined ? { iface: plan.iface } : {}),
-      ...(plan.sourceIps !== undefined ? { sourceIps: plan.sourceIps.join(',') } : {}),
-      ...(options.allowTargets.length > 0 ? { allowTargets: options.allowTargets } : {}),
-    });
-    const cancel = () => void client.cancelScan(started.scanId).catch(() => undefined);
-    signal?.addEventListener('abort', cancel, { once: true });
-    if (signal?.aborted) cancel();
     let summary: ScanSummary;
+    let received: readonly PortResult[];
     try {
-      const { scanner: _helperHost, ...own } = await client.waitForScan(started.scanId);
-      summary = { ...own, techniques: takeCaptures(own.techniques, started.captureDir, plan.captureDir) };
+      const finished = await session.finished;
+      const { scanner: _helperHost, ...own } = finished.summary;
+      summary = { ...own, techniques: takeCaptures(own.techniques, finished.captureDir, plan.captureDir) };
+      received = finished.results;
     } catch (err) {
-      if (!(err instanceof HelperGoneError)) throw err;
+      if (!(err instanceof HelperGoneMidScanError)) throw err;
       // No scan.done, so no list of captures to take: they stay where the helper wrote them.
-      summary = { scanId: started.scanId, partial: true, error: `${err.message} (${started.captureDir})`, techniques: [] };
-    } finally {
-      signal?.removeEventListener('abort', cancel);
+      summary = { scanId: err.scanId, partial: true, error: `${err.message} (${err.captureDir})`, techniques: [] };
+      received = err.results;
     }
     const results = inPlanOrder(plan, received);
     return {
@@ -139,7 +120,7 @@ function takeCaptures(techniques: TechniqueSummary[], helperDir: string, outDir:
     if (capture === undefined || outDir === undefined) return rest;
     let place = moved.get(capture);
     if (!place) {
-      const destination = join(outDir, basename(capture));
+      const destination = capturePath(outDir, t.technique);
       try {
         moveFile(capture, destination);
         place = { path: destination };
@@ -172,7 +153,7 @@ function moveFile(from: string, to: string): void {
 }
 
 /** Results in runScan's order: techniques as planned, then targets, then the port list's order. */
-function inPlanOrder(plan: ScanPlan, results: PortResult[]): PortResult[] {
+function inPlanOrder(plan: ScanPlan, results: readonly PortResult[]): PortResult[] {
   const portIndex = new Map<Technique, Map<number, number>>(plan.techniques.map((t) => [t, new Map(portsFor(plan.ports, t).map((p, i) => [p, i]))]));
   const rank = (r: PortResult) => [plan.techniques.indexOf(r.technique), plan.targets.indexOf(r.target), portIndex.get(r.technique)?.get(r.port) ?? 0];
   return results

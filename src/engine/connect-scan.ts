@@ -4,7 +4,7 @@ import { captureConnectTraffic, connectOnce, hasCapNetRaw, type LiveCapture } fr
 import { decodeFrame, IPPROTO_TCP, TCP_ACK, TCP_SYN } from '../wire';
 import { LINGER_MS, PortBook } from './port-book';
 import { RttEstimator } from './rtt';
-import { classifyConnect, connectNoResponse, CONNECT_DEFAULT_RETRIES } from '../technique';
+import { TECHNIQUE_TABLE } from '../technique';
 import { nextTurn, perfMsOf, Waker, type TechniqueContext } from './technique-context';
 
 /**
@@ -22,6 +22,8 @@ const FINAL_LINGER_MS = 20;
  */
 const CONNECT_BURST = 32;
 
+const CONNECT = TECHNIQUE_TABLE.connect;
+
 /**
  * Connect scan of one target with the OS's connect(). With CAP_NET_RAW the kernel's packets are
  * captured too, so the exchange shows S → SA → A → RA; without it the exchange stays empty.
@@ -30,7 +32,7 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
   const ports = ctx.ports;
   const n = ports.length;
   const book = new PortBook('connect', target, ports);
-  const maxRetries = ctx.plan.maxRetries ?? CONNECT_DEFAULT_RETRIES;
+  const maxRetries = ctx.plan.maxRetries ?? CONNECT.defaultRetries;
   const indexOfPort = new Int32Array(65536).fill(-1);
   ports.forEach((p, i) => (indexOfPort[p] = i));
   const synsSeen = new Uint8Array(n);
@@ -113,13 +115,13 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     void connectOnce(target, ports[i]!, rtt.timeoutMs()).then((outcome) => {
       const now = performance.now();
       inFlight--;
-      const verdict = classifyConnect(outcome);
+      const verdict = CONNECT.classifyOutcome(outcome);
       if (verdict) {
         answered++;
         rtt.sample(now - started);
         book.decide(i, verdict, now);
       } else if (tries[i]! <= maxRetries) retryQueue.push(i);
-      else book.decide(i, connectNoResponse, now);
+      else book.decide(i, CONNECT.noResponse, now);
       waker.wake();
     });
   };

@@ -1,12 +1,14 @@
 import ipaddr from 'ipaddr.js';
-import { arpSweep, DEFAULT_PACING, routedSweep, type SweepPacing } from '../link/host-probe';
-import { findRoute, type Route } from '../link/route';
+import { findRoute, sweepOnLink, sweepViaGateway, type Route, type SweepPacing } from '../link';
 import type { DiscoveredHost } from '../protocol';
 import { UserError } from '../base/errors';
+import { arpProbes, routedProbes } from './host-probes';
 import { ScopeGuard } from './scope';
 
 /** The largest sweep: a /16. Bigger ranges take minutes and are never a lab's subnet. */
 export const MAX_DISCOVER_ADDRESSES = 65536;
+
+const DEFAULT_PACING: SweepPacing = { rate: 2000, rounds: 2, settleMs: 1000 };
 
 export interface DiscoverRequest {
   /** a CIDR (198.18.0.0/24), a range (198.18.0.1-20 or 198.18.0.1-198.18.0.20) or an address */
@@ -84,8 +86,8 @@ export async function discoverHosts(request: DiscoverRequest, signal?: AbortSign
     groups.set(key, group);
   }
   const found = [...local];
-  for (const g of onLink.values()) if (!signal?.aborted) found.push(...(await arpSweep(g.route, g.addresses, pacing, signal)));
-  for (const g of routed.values()) if (!signal?.aborted) found.push(...(await routedSweep(g.route, g.addresses, pacing, signal)));
+  for (const g of onLink.values()) if (!signal?.aborted) found.push(...(await sweepOnLink(g.route, g.addresses, arpProbes(g.route), pacing, signal)));
+  for (const g of routed.values()) if (!signal?.aborted) found.push(...(await sweepViaGateway(g.route, g.addresses, routedProbes(g.route), pacing, signal)));
   const order = new Map(addresses.map((a, i) => [a, i]));
   return found.sort((a, b) => order.get(a.address)! - order.get(b.address)!);
 }

@@ -20,6 +20,19 @@ export interface ExchangeExtra {
   frame?: number | undefined;
 }
 
+/** One packet as the log takes it: where it went, when, its header fields and what it adds to the exchange. */
+export interface LoggedPacket extends ExchangeExtra {
+  dir: 'in' | 'out';
+  tMs: number;
+  kind: ExchangePacket['kind'];
+  /** the source address's number (addressId) */
+  srcId: number;
+  /** IP total length */
+  len: number;
+  tcpFlags?: number | undefined;
+  icmp?: { type: number; code: number } | undefined;
+}
+
 /**
  * Every packet of every port's exchange, packed into typed arrays (about 30 bytes a packet, no
  * object per packet): a full-range scan logs 130k+ packets, which as objects cost more memory and
@@ -73,46 +86,33 @@ export class ExchangeLog {
     return id;
   }
 
-  /**
-   * Appends one packet and returns its entry number; `after` is the port's last entry (or -1).
-   * `kind` is 'tcp' | 'udp' | 'icmp'; `tcpFlags` and `icmp` as the packet carries them.
-   */
-  add(
-    after: number,
-    dir: 'in' | 'out',
-    tMs: number,
-    kind: ExchangePacket['kind'],
-    srcId: number,
-    len: number,
-    tcpFlags: number | undefined,
-    icmp: { type: number; code: number } | undefined,
-    extra: ExchangeExtra,
-  ): number {
+  /** Appends one packet and returns its entry number; `after` is the port's last entry (or -1). */
+  add(after: number, p: LoggedPacket): number {
     if (this.size === this.t.length) this.grow();
     const e = this.size++;
-    let bits = dir === 'in' ? DIR_IN : 0;
-    this.t[e] = Math.round(tMs * 1000) / 1000;
-    this.kind[e] = kind === 'tcp' ? KIND_TCP : kind === 'udp' ? KIND_UDP : KIND_ICMP;
-    this.src[e] = srcId;
-    this.len[e] = len;
+    let bits = p.dir === 'in' ? DIR_IN : 0;
+    this.t[e] = Math.round(p.tMs * 1000) / 1000;
+    this.kind[e] = p.kind === 'tcp' ? KIND_TCP : p.kind === 'udp' ? KIND_UDP : KIND_ICMP;
+    this.src[e] = p.srcId;
+    this.len[e] = p.len;
     this.next[e] = -1;
-    if (tcpFlags !== undefined) {
+    if (p.tcpFlags !== undefined) {
       bits |= HAS_FLAGS;
-      this.flags[e] = tcpFlags;
+      this.flags[e] = p.tcpFlags;
     }
-    if (icmp) {
+    if (p.icmp) {
       bits |= HAS_ICMP;
-      this.icmpType[e] = icmp.type;
-      this.icmpCode[e] = icmp.code;
+      this.icmpType[e] = p.icmp.type;
+      this.icmpCode[e] = p.icmp.code;
     }
-    if (extra.retry !== undefined) {
+    if (p.retry !== undefined) {
       bits |= HAS_RETRY;
-      this.retry[e] = Math.min(extra.retry, 255);
+      this.retry[e] = Math.min(p.retry, 255);
     }
-    if (extra.kernel) bits |= KERNEL;
-    if (extra.frame !== undefined) {
+    if (p.kernel) bits |= KERNEL;
+    if (p.frame !== undefined) {
       bits |= HAS_FRAME;
-      this.frame[e] = extra.frame;
+      this.frame[e] = p.frame;
     }
     this.bits[e] = bits;
     if (after >= 0) this.next[after] = e;
@@ -123,7 +123,8 @@ export class ExchangeLog {
   addDecoded(after: number, d: DecodedFrame, dir: 'in' | 'out', tMs: number, extra: ExchangeExtra): number {
     const ip = d.ip!;
     const kind = d.tcp ? 'tcp' : d.udp ? 'udp' : 'icmp';
-    return this.add(after, dir, tMs, kind, this.addressId(ip.src), ip.totalLength, d.tcp?.flags, d.icmp, extra);
+    const { retry, kernel, frame } = extra;
+    return this.add(after, { dir, tMs, kind, srcId: this.addressId(ip.src), len: ip.totalLength, tcpFlags: d.tcp?.flags, icmp: d.icmp, retry, kernel, frame });
   }
 
   /** The exchange starting at entry `first`, as protocol objects (same fields as exchangePacketOf gave). */

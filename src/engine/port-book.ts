@@ -1,8 +1,8 @@
-import { protocolOf, type ExchangePacket, type PortResult, type Technique } from '../protocol';
+import { protocolOf, type PortResult, type Technique } from '../protocol';
 import { serviceName } from './services';
-import { ExchangeLog, type ExchangeExtra } from './exchange-log';
+import { ExchangeLog, type ExchangeExtra, type LoggedPacket } from './exchange-log';
 import type { DecodedFrame } from '../wire';
-import type { Verdict } from '../technique';
+import type { PortVerdict } from '../technique';
 
 /** How long a decided port keeps collecting packets (the kernel's RST right after a SYN/ACK) before it is reported. */
 export const LINGER_MS = 150;
@@ -22,7 +22,7 @@ export class PortBook {
   private readonly decidedAt: Float64Array;
   /** index into `verdictKinds` + 1 (0: none yet): a technique has only a handful of distinct verdicts */
   private readonly verdictOf: Uint8Array;
-  private readonly verdictKinds: Verdict[] = [];
+  private readonly verdictKinds: PortVerdict[] = [];
   private readonly firstEntry: Int32Array;
   private readonly lastEntry: Int32Array;
   private readonly log = new ExchangeLog();
@@ -63,18 +63,9 @@ export class PortBook {
   }
 
   /** Adds a packet known without decoding (a probe we built) to port i's exchange. */
-  recordPacket(
-    i: number,
-    dir: 'in' | 'out',
-    tMs: number,
-    kind: ExchangePacket['kind'],
-    srcId: number,
-    len: number,
-    tcpFlags: number | undefined,
-    extra: ExchangeExtra,
-  ): void {
+  recordPacket(i: number, p: LoggedPacket): void {
     if (this.status[i] === REPORTED) return;
-    this.link(i, this.log.add(this.lastEntry[i]!, dir, tMs, kind, srcId, len, tcpFlags, undefined, extra));
+    this.link(i, this.log.add(this.lastEntry[i]!, p));
   }
 
   private link(i: number, entry: number): void {
@@ -83,7 +74,7 @@ export class PortBook {
   }
 
   /** The first verdict wins: duplicates and late answers never change a decided port. */
-  decide(i: number, verdict: Verdict, now: number, ttl?: number): boolean {
+  decide(i: number, verdict: PortVerdict, now: number, ttl?: number): boolean {
     if (this.status[i] !== OPEN) return false;
     this.status[i] = DECIDED;
     let k = this.verdictKinds.findIndex((v) => v.state === verdict.state && v.reason === verdict.reason);
@@ -139,8 +130,8 @@ export class PortBook {
   }
 
   /** How many reported ports are in each state. */
-  stateCounts(): Map<Verdict['state'], number> {
-    const counts = new Map<Verdict['state'], number>();
+  stateCounts(): Map<PortVerdict['state'], number> {
+    const counts = new Map<PortVerdict['state'], number>();
     for (let i = 0; i < this.ports.length; i++) {
       if (this.status[i] !== REPORTED) continue;
       const s = this.verdictKinds[this.verdictOf[i]! - 1]!.state;

@@ -150,7 +150,13 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       const { template, srcId } = templateFor(srcIp);
       const frame = template.fill(ports[i]!, matcher!.seq(i, attempt), matcher!.sourcePort(attempt));
       const wentAt = channel.sendFrame(frame);
-      book.recordPacket(i, 'out', perfMsOf(wentAt) - ctx.startedAt, 'tcp', srcId, template.ipLength, template.flags, {
+      book.recordPacket(i, {
+        dir: 'out',
+        tMs: perfMsOf(wentAt) - ctx.startedAt,
+        kind: 'tcp',
+        srcId,
+        len: template.ipLength,
+        tcpFlags: template.flags,
         retry: attempt,
         frame: ctx.pcap?.write(frame, wentAt),
       });

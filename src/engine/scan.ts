@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { assertInterfaceUp, claimSourceAddresses, findRoute, hasCapNetRaw, missingCapNetRaw } from '../link';
-import { PORT_STATES, type PortState, type ScanSummary, type Technique, type TechniqueSummary } from '../protocol';
+import { captureFileName, PORT_STATES, type PortState, type ScanSummary, type Technique, type TechniqueSummary } from '../protocol';
 import { scanTargetConnect } from './connect-scan';
 import { UserError } from '../base/errors';
 import { IcmpBudgets } from './icmp-budget';
@@ -52,7 +52,7 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
   try {
     for (const technique of plan.techniques) {
       if (stop.signal.aborted) break;
-      const path = plan.captureDir ? join(plan.captureDir, `${technique}.pcap`) : undefined;
+      const path = plan.captureDir ? join(plan.captureDir, captureFileName(technique)) : undefined;
       let captureFailure: string | undefined;
       const opened = path ? openCapture(path, (err) => (captureFailure = err.message)) : undefined;
       const pcap = opened?.pcap;

@@ -51,11 +51,17 @@ export class ScopeGuard {
     this.ranges = [...LAB_RANGES, ...allowTargets].map(parseCidr);
   }
 
+  /** Whether `address` is an IPv4 address inside the scope. */
+  allows(address: string): boolean {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(address)) return false;
+    const addr = ipaddr.IPv4.parse(address);
+    return this.ranges.some((r) => addr.match(r));
+  }
+
   /** Throws a UserError naming the address, the allowed ranges and the flag that widens them. */
   check(address: string, shownAs = address): void {
     if (!ipaddr.IPv4.isValidFourPartDecimal(address)) throw new UserError(`target "${shownAs}" is not an IPv4 address`);
-    const addr = ipaddr.IPv4.parse(address);
-    if (this.ranges.some((r) => addr.match(r))) return;
+    if (this.allows(address)) return;
     const label = shownAs === address ? address : `${shownAs} (${address})`;
     throw new UserError(
       `target ${label} is outside the lab ranges (${LAB_RANGES.join(', ')}); ` + `scan it only if you are allowed to, with --allow-target ${address}/32`,

@@ -2,25 +2,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { isIPv4 } from 'node:net';
+import { namedNetnsExists } from '../base/netns';
+import { labOfAddress, labTopology } from '../lab/topology';
 import { portRanges } from '../output/nmap-model';
 import { TECHNIQUES, Technique } from '../protocol/scan';
 import { readSettings } from './config';
-import { showHelperError, type HelperPool } from './helper-pool';
-import type { LabControl } from './lab-control';
+import { showHelperError } from './helper-pool';
 import { generateReport } from './report-command';
 import { ResultsPanel } from './results-panel';
-import type { ResultsStore } from './results-store';
 import { askScan, portListProblem } from './scan-dialog';
-import type { ScanRequest, ScanRunner } from './scan-runner';
+import type { ScanRequest } from './scan-runner';
+import type { Services } from './services';
 import type { TreeNode } from './targets-tree';
-
-export interface Services {
-  context: vscode.ExtensionContext;
-  store: ResultsStore;
-  pool: HelperPool;
-  runner: ScanRunner;
-  lab: LabControl;
-}
 
 /** Every command the extension contributes; the package.json list is checked against this in tests. */
 export const COMMAND_IDS = [
@@ -36,6 +29,7 @@ export const COMMAND_IDS = [
   'portlab.openCapture',
   'portlab.removeTarget',
   'portlab.generateReport',
+  'portlab.checkScanner',
 ] as const;
 
 /** A scan given as an argument (automation, tests) rather than asked for. */
@@ -85,7 +79,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
 
   const showExchange = (node?: TreeNode) => {
     const key = node?.kind === 'port' ? { technique: node.result.technique, target: node.result.target, port: node.result.port } : undefined;
-    ResultsPanel.show(s.context, s.store, key);
+    ResultsPanel.show(s.context, s.store, s.checks, key);
   };
 
   const openCapture = async (node?: TreeNode) => {
@@ -120,14 +114,15 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     const targets = await vscode.window.showInputBox({
       title: vscode.l10n.t('Discover hosts'),
       prompt: vscode.l10n.t('A network (CIDR), a range or an address'),
-      value: lab ? `198.18.${lab.labId}.0/24` : '198.18.0.0/24',
+      value: labTopology(lab?.labId ?? 0).subnet,
       ignoreFocusOut: true,
     });
     if (!targets) return;
     try {
       const settings = readSettings();
-      const labNs = /^198\.18\.(\d{1,3})\./.exec(targets);
-      const netns = labNs && existsSync(`/run/netns/portlab${labNs[1]}-scanner`) ? `portlab${labNs[1]}-scanner` : undefined;
+      // A lab's network (the lab of the first address named) is swept from the lab's scanner namespace.
+      const scanner = labOfAddress(targets.split(/[/-]/, 1)[0]!)?.scanner.namespace;
+      const netns = scanner && namedNetnsExists(scanner) ? scanner : undefined;
       const client = await s.pool.get({ raw: true, ...(netns ? { netns } : {}) });
       const hosts = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Discovering hosts in {0}…', targets) },
@@ -159,13 +154,14 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     }),
     reg('portlab.startLab', (id?: unknown) => s.lab.start(typeof id === 'number' ? id : undefined)),
     reg('portlab.stopLab', (id?: unknown) => s.lab.stop(typeof id === 'number' ? id : undefined)),
-    reg('portlab.showResults', () => ResultsPanel.show(s.context, s.store)),
+    reg('portlab.showResults', () => ResultsPanel.show(s.context, s.store, s.checks)),
     reg('portlab.showExchange', showExchange),
     reg('portlab.openCapture', openCapture),
     reg('portlab.removeTarget', (node?: TreeNode) => {
       if (node?.kind === 'target') s.store.removeTarget(node.target);
     }),
     reg('portlab.generateReport', () => generateReport(s).catch(showHelperError)),
+    reg('portlab.checkScanner', (resource?: unknown) => s.scannerCheck.run(resource)),
   ];
 }
 

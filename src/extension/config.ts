@@ -13,7 +13,13 @@ export interface PortLabSettings {
   elevation: ElevationMethod;
   nodePath: string;
   labId: number;
+  /** Check My Scanner's command line for the program, with {file}, {target} and {port} */
+  checkCommand: string[];
+  /** seconds each run of the program may take */
+  checkTimeout: number;
 }
+
+export const DEFAULT_CHECK_COMMAND = ['python3', '{file}', '{target}', '{port}'];
 
 export function readSettings(): PortLabSettings {
   const c = vscode.workspace.getConfiguration('portlab');
@@ -27,5 +33,7 @@ export function readSettings(): PortLabSettings {
     elevation: c.get<ElevationMethod>('elevation', 'auto'),
     nodePath: c.get<string>('nodePath', ''),
     labId: c.get<number>('lab.id', 0),
+    checkCommand: c.get<string[]>('check.command', DEFAULT_CHECK_COMMAND),
+    checkTimeout: c.get<number>('check.timeout', 15),
   };
 }

@@ -1,11 +1,15 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { CaptureEditorProvider } from './capture-editor';
+import { ScannerCheck } from './check-command';
+import { CheckDiagnostics } from './check-diagnostics';
+import { CheckResults } from './check-results';
 import { COMMAND_IDS, registerCommands } from './commands';
 import { HelperPool } from './helper-pool';
 import { LabControl } from './lab-control';
 import { ResultsPanel, RESULTS_VIEW_TYPE } from './results-panel';
 import { ResultsStore } from './results-store';
-import { ScanRunner } from './scan-runner';
+import { ScanLauncher } from './scan-runner';
 import { TargetsTree, type TreeNode } from './targets-tree';
 
 /**
@@ -23,7 +27,10 @@ export function activate(context: vscode.ExtensionContext): PortLabApi {
   const store = new ResultsStore(context.workspaceState);
   const pool = new HelperPool(join(context.extensionPath, 'out', 'cli.js'), join(context.globalStorageUri.fsPath, 'captures'));
   const lab = new LabControl(pool, store);
-  const runner = new ScanRunner(pool, store, lab);
+  const runner = new ScanLauncher(pool, store, lab);
+  const checks = new CheckResults(context.workspaceState);
+  const diagnostics = new CheckDiagnostics();
+  const scannerCheck = new ScannerCheck(context, store, checks, diagnostics);
   const tree = new TargetsTree(store);
   const view = vscode.window.createTreeView<TreeNode>('portlab.targets', { treeDataProvider: tree, showCollapseAll: true });
   const syncRunning = () => void vscode.commands.executeCommand('setContext', 'portlab.scanning', runner.isRunning());
@@ -34,10 +41,12 @@ export function activate(context: vscode.ExtensionContext): PortLabApi {
     tree,
     view,
     runner.onDidChangeRunning(syncRunning),
-    ...registerCommands({ context, store, pool, runner, lab }),
+    diagnostics,
+    ...registerCommands({ context, store, pool, runner, lab, checks, scannerCheck }),
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => ResultsPanel.revive(context, store, panel, state),
+      deserializeWebviewPanel: async (panel, state) => ResultsPanel.revive(context, store, checks, panel, state),
     }),
+    CaptureEditorProvider.register(context),
   );
   return { tree, store, helpers: pool, commands: COMMAND_IDS };
 }

@@ -1,5 +1,4 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findOnPath } from '../base/program-path';
 
 /**
  * The Node.js that runs the helper: the setting when given, else `node` on PATH. Not the editor's
@@ -7,16 +6,6 @@ import { delimiter, join } from 'node:path';
  */
 export function resolveNodePath(setting: string): string {
   if (setting) return setting;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, 'node');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      continue;
-    }
-  }
   // code-server and the tests run the extension host on a real Node.
-  return process.versions.electron ? 'node' : process.execPath;
+  return findOnPath('node') ?? (process.versions.electron ? 'node' : process.execPath);
 }

@@ -1,9 +1,6 @@
-import { decodeFrame, decodeIPv4Packet, type DecodedFrame, type IPv4Header, type TcpHeader } from '../wire';
-import { readPcapFile } from '../wire/pcap';
+import { decodeLinkFrame, type DecodedFrame, type IPv4Header, type TcpHeader } from '../wire';
+import { readCaptureFile, type CaptureContents } from '../wire/pcap';
 import type { HeaderField, HeaderLayer } from '../protocol/webview';
-
-const LINKTYPE_ETHERNET = 1;
-const LINKTYPE_RAW = 101;
 
 const hex = (n: number, digits: number) => `0x${n.toString(16).padStart(digits, '0')}`;
 
@@ -100,15 +97,24 @@ export function headerLayers(frame: DecodedFrame): HeaderLayer[] {
 }
 
 /**
- * Reads frame `frame` (1-based, as ExchangePacket.frame) of a pcap and decodes its headers.
- * Throws an Error with a readable message when the file or frame is not there.
+ * The decoded headers of frame `frame` (1-based, as ExchangePacket.frame and the capture analysis number
+ * them) of a capture already read. Throws an Error with a readable message when the frame is not there.
  */
-export function readPacketHeaders(pcapPath: string, frame: number): HeaderLayer[] {
-  const pcap = readPcapFile(pcapPath);
-  if (pcap.error && pcap.records.length === 0) throw new Error(`${pcapPath}: ${pcap.error}`);
-  const record = pcap.records[frame - 1];
-  if (!record) throw new Error(`${pcapPath} has ${pcap.records.length} frames, not frame ${frame}`);
-  const decoded = pcap.linkType === LINKTYPE_RAW ? decodeIPv4Packet(record.data) : pcap.linkType === LINKTYPE_ETHERNET ? decodeFrame(record.data) : undefined;
-  if (!decoded || !decoded.ip) throw new Error(`frame ${frame} of ${pcapPath} is not an IPv4 packet`);
+export function frameHeaders(capture: CaptureContents, frame: number): HeaderLayer[] {
+  const record = capture.records[frame - 1];
+  if (!record) throw new Error(`the capture has ${capture.records.length} frames, not frame ${frame}`);
+  const decoded = decodeLinkFrame(record.linkType, record.data);
+  if (!decoded?.ip) throw new Error(`frame ${frame} is not an IPv4 packet`);
   return headerLayers(decoded);
+}
+
+/** frameHeaders of a pcap or pcapng file. */
+export function readPacketHeaders(path: string, frame: number): HeaderLayer[] {
+  const capture = readCaptureFile(path);
+  if (capture.error && capture.records.length === 0) throw new Error(`${path}: ${capture.error}`);
+  try {
+    return frameHeaders(capture, frame);
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
 }

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { TOOL } from '../base/version';
 import type { ScanDocument, Technique } from '../protocol/scan';
-import type { Services } from './commands';
 import { writeReportFolder } from './report-folder';
 import { reportLangFor } from './report-lang';
 import type { TargetEntry } from './results-store';
+import type { Services } from './services';
 
 /**
  * Writes the lab report of one target's results, with copies of what it links to, into
@@ -28,7 +28,7 @@ export async function generateReport(s: Services): Promise<vscode.Uri | undefine
   const entry = address ? s.store.get(address) : undefined;
   if (!entry) return undefined;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? s.pool.captureDir();
-  const written = writeReportFolder(
+  const written = await writeReportFolder(
     join(folder, 'portlab-report', entry.address),
     `report-${entry.address}.md`,
     reportFolderInput(entry),

@@ -1,8 +1,9 @@
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { capturePath, copyCaptureFile, labPath, writeLabFile, writeResultsFile } from '../output/out-folder';
 import type { LabDescription } from '../protocol/lab';
 import { TECHNIQUES, type ScanDocument, type Technique } from '../protocol/scan';
-import { capturePath, LAB_FILE, loadReportInput, renderReport, RESULTS_FILE, type ReportLang } from '../report';
+import { loadReportInput, renderReport, type ReportLang } from '../report';
 
 export interface ReportFolderInput {
   doc: ScanDocument;
@@ -22,22 +23,22 @@ export interface WrittenReport {
  * (results.json, lab.json, <technique>.pcap): the folder can be handed in whole, and `portlab report DIR`
  * renders the same report from it. A capture that cannot be read is named in the report, not fatal.
  */
-export function writeReportFolder(dir: string, reportName: string, input: ReportFolderInput, lang: ReportLang): WrittenReport {
+export async function writeReportFolder(dir: string, reportName: string, input: ReportFolderInput, lang: ReportLang): Promise<WrittenReport> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, RESULTS_FILE), `${JSON.stringify(input.doc, null, 2)}\n`);
+  const { results, ...head } = input.doc;
+  await writeResultsFile(dir, head, results);
   // What an earlier report of this target left must not stand in for what this one lacks.
-  if (input.lab) writeFileSync(join(dir, LAB_FILE), `${JSON.stringify(input.lab, null, 2)}\n`);
-  else rmSync(join(dir, LAB_FILE), { force: true });
+  if (input.lab) await writeLabFile(dir, input.lab);
+  else rmSync(labPath(dir), { force: true });
   const unreadable: WrittenReport['unreadable'] = [];
   for (const technique of TECHNIQUES) {
-    const copy = capturePath(dir, technique);
-    rmSync(copy, { force: true });
+    rmSync(capturePath(dir, technique), { force: true });
     const source = input.captures[technique];
     if (!source) continue;
     try {
-      copyFileSync(source, copy);
+      copyCaptureFile(dir, technique, source);
     } catch (err) {
-      rmSync(copy, { force: true });
+      rmSync(capturePath(dir, technique), { force: true });
       unreadable.push({ technique, path: source, problem: err instanceof Error ? err.message : String(err) });
     }
   }

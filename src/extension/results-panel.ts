@@ -1,10 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PortResult } from '../protocol/scan';
-import { resultKeyString, WebviewToHost, ResultsViewState, type HostToWebview, type ResultKey } from '../protocol/webview';
+import {
+  resultKeyString,
+  WebviewToHost,
+  ResultsViewState,
+  type HostToWebview,
+  type PacketHeaders,
+  type ResultKey,
+  type SelectPacketRequest,
+} from '../protocol/webview';
+import { CAPTURE_VIEW_TYPE } from './capture-editor';
+import type { CheckResults } from './check-results';
 import { coalesce } from './coalesce';
 import { readPacketHeaders } from './packet-headers';
 import type { ResultsStore } from './results-store';
+import { webviewHtml, webviewOptions } from './webview-html';
 import { webviewStrings } from './webview-strings';
 
 export const RESULTS_VIEW_TYPE = 'portlab.results';
@@ -12,8 +22,9 @@ const RESULTS_REPOST_MS = 1000;
 
 /**
  * The results webview: a table of every result and, for the selected port, its ladder diagram and
- * the header diagram of the selected packet. One panel at a time; restored after a reload by the
- * serializer with the webview's own saved state.
+ * the header diagram of the selected packet; on a page of its own, the last check of a student's
+ * program. One panel at a time; restored after a reload by the serializer with the webview's own
+ * saved state.
  */
 export class ResultsPanel implements vscode.Disposable {
   private static current: ResultsPanel | undefined;
@@ -27,8 +38,10 @@ export class ResultsPanel implements vscode.Disposable {
   private syncedAt: number | undefined;
   /** the webview's script runs and listens (it said 'ready'); a message posted before would be lost, and with it a selection */
   private ready = false;
+  /** the check page is to be shown once the webview is ready */
+  private showCheckOnReady = false;
 
-  static show(context: vscode.ExtensionContext, store: ResultsStore, select?: ResultKey): ResultsPanel {
+  static show(context: vscode.ExtensionContext, store: ResultsStore, checks: CheckResults, select?: ResultKey): ResultsPanel {
     if (ResultsPanel.current) {
       ResultsPanel.current.panel.reveal(undefined, true);
       ResultsPanel.current.pendingSelect = select;
@@ -36,26 +49,36 @@ export class ResultsPanel implements vscode.Disposable {
       return ResultsPanel.current;
     }
     const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, vscode.l10n.t('PortLab Results'), vscode.ViewColumn.Active, panelOptions(context));
-    ResultsPanel.current = new ResultsPanel(context, store, panel, select);
+    ResultsPanel.current = new ResultsPanel(context, store, checks, panel, select);
     return ResultsPanel.current;
   }
 
-  static revive(context: vscode.ExtensionContext, store: ResultsStore, panel: vscode.WebviewPanel, state: unknown): void {
+  /** Shows the panel on its check page, with the last check. */
+  static showCheck(context: vscode.ExtensionContext, store: ResultsStore, checks: CheckResults): ResultsPanel {
+    const existed = ResultsPanel.current !== undefined;
+    const shown = ResultsPanel.show(context, store, checks);
+    if (existed) shown.postCheck(true);
+    else shown.showCheckOnReady = true;
+    return shown;
+  }
+
+  static revive(context: vscode.ExtensionContext, store: ResultsStore, checks: CheckResults, panel: vscode.WebviewPanel, state: unknown): void {
     panel.webview.options = panelOptions(context);
     const saved = ResultsViewState.safeParse(state);
     ResultsPanel.current?.dispose();
-    ResultsPanel.current = new ResultsPanel(context, store, panel, saved.success ? saved.data.selected : undefined);
+    ResultsPanel.current = new ResultsPanel(context, store, checks, panel, saved.success ? saved.data.selected : undefined);
   }
 
   private constructor(
-    private readonly context: vscode.ExtensionContext,
+    context: vscode.ExtensionContext,
     private readonly store: ResultsStore,
+    private readonly checks: CheckResults,
     readonly panel: vscode.WebviewPanel,
     select: ResultKey | undefined,
   ) {
     this.pendingSelect = select;
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'portlab.svg');
-    panel.webview.html = this.html();
+    panel.webview.html = webviewHtml(panel.webview, context.extensionUri, 'webview.js', vscode.l10n.t('PortLab Results'));
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
@@ -74,10 +97,25 @@ export class ResultsPanel implements vscode.Disposable {
     if (m.type === 'ready') {
       this.forget();
       this.ready = true;
+      this.post({ type: 'strings', inReplyTo: m.messageId, strings: webviewStrings() });
       this.postResults();
-    } else if (m.type === 'selectPacket') this.postPacket(m.key, m.index);
+      this.postCheck(this.showCheckOnReady);
+      this.showCheckOnReady = false;
+    } else if (m.type === 'selectPacket') this.post({ type: 'packet', inReplyTo: m.messageId, headers: this.packetHeaders(m) });
     else if (m.type === 'openCapture')
       void vscode.commands.executeCommand('portlab.openCapture', { kind: 'technique', target: m.key.target, technique: m.key.technique });
+    else if (m.type === 'selectCheckPacket')
+      this.post({ type: 'packet', inReplyTo: m.messageId, headers: this.checks.packetHeaders(m.checkId, m.key, m.index) });
+    else if (m.type === 'openCheckCapture') {
+      const capture = this.checks.capturePath(m.checkId, m.key);
+      if (capture) void vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(capture), CAPTURE_VIEW_TYPE);
+    }
+  }
+
+  /** Posts the last check, if there is one; `show`: turn to its page. */
+  private postCheck(show: boolean): void {
+    const check = this.checks.latest;
+    if (this.ready && check) this.post({ type: 'check', check, show });
   }
 
   private forget(): void {
@@ -96,57 +134,27 @@ export class ResultsPanel implements vscode.Disposable {
     const replace = this.syncedAt !== this.store.removalCount;
     if (!replace && this.added.size === 0 && !this.pendingSelect) return;
     const results = replace ? this.store.allResults() : [...this.added.values()];
-    const message: HostToWebview = { type: 'results', replace, results, l10n: webviewStrings(), ...(this.pendingSelect ? { select: this.pendingSelect } : {}) };
+    const message: HostToWebview = { type: 'results', replace, results, ...(this.pendingSelect ? { select: this.pendingSelect } : {}) };
     this.added.clear();
     this.syncedAt = this.store.removalCount;
     this.pendingSelect = undefined;
-    void this.panel.webview.postMessage(message);
+    this.post(message);
   }
 
-  private postPacket(key: ResultKey, index: number): void {
+  private packetHeaders({ key, index }: SelectPacketRequest): PacketHeaders {
     const result = this.store.get(key.target)?.techniques.get(key.technique)?.results.get(key.port);
     const packet = result?.exchange[index];
     const capture = this.store.captureOf(key.target, key.technique);
-    let message: HostToWebview;
-    if (!packet?.frame || !capture)
-      message = { type: 'packetError', key, index, message: vscode.l10n.t('This packet was not captured to a pcap, so its headers cannot be shown.') };
-    else {
-      try {
-        message = { type: 'packet', key, index, layers: readPacketHeaders(capture, packet.frame) };
-      } catch (err) {
-        message = { type: 'packetError', key, index, message: err instanceof Error ? err.message : String(err) };
-      }
+    if (!packet?.frame || !capture) return { error: vscode.l10n.t('This packet was not captured to a pcap, so its headers cannot be shown.') };
+    try {
+      return { layers: readPacketHeaders(capture, packet.frame) };
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
     }
-    void this.panel.webview.postMessage(message);
   }
 
-  private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(18).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'out', 'webview.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'results.css'));
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      // vscode-elements' Lit components adopt constructed stylesheets, which style-src governs only for <style>/<link>.
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="${vscode.env.language}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
-<title>${escapeHtml(vscode.l10n.t('PortLab Results'))}</title>
-</head>
-<body>
-<main id="app"></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+  private post(message: HostToWebview): void {
+    void this.panel.webview.postMessage(message);
   }
 
   dispose(): void {
@@ -157,13 +165,5 @@ export class ResultsPanel implements vscode.Disposable {
 }
 
 function panelOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return {
-    enableScripts: true,
-    retainContextWhenHidden: false,
-    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'out'), vscode.Uri.joinPath(context.extensionUri, 'media')],
-  };
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  return { ...webviewOptions(context.extensionUri), retainContextWhenHidden: false };
 }

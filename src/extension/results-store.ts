@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { LabDescription } from '../protocol/lab';
 import { PortResult, ScannerInfo, TECHNIQUES, type PortState, type ScanSummary, type Technique } from '../protocol/scan';
-import { capturePath } from '../report/load';
+import { capturePath } from '../output/out-folder';
 
 export interface TechniqueEntry {
   technique: Technique;

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { NMAP_FLAG, TECHNIQUES, type Technique } from '../protocol/scan';
-
-const NAMES: Record<Technique, string> = { connect: 'Connect', syn: 'SYN', xmas: 'Xmas', fin: 'FIN', null: 'NULL', udp: 'UDP' };
+import { TECHNIQUES, type Technique } from '../protocol/scan';
+import { TECHNIQUE_TABLE } from '../technique';
 
 /** "SYN (-sS)": the technique with nmap's flag, which is how the course names them. */
 export function techniqueLabel(t: Technique): string {
-  return `${NAMES[t]} (-s${NMAP_FLAG[t]})`;
+  const { displayName, nmapFlag } = TECHNIQUE_TABLE[t];
+  return `${displayName} (-s${nmapFlag})`;
 }
 
 export function techniqueDetail(t: Technique): string {

@@ -1,17 +1,6 @@
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type Message, type MessageConnection } from 'vscode-jsonrpc/node';
-import { type z } from 'zod';
-import {
-  EVENTS,
-  PROTOCOL_VERSION,
-  REQUESTS,
-  type ScanPortEvent,
-  type EventMethod,
-  type PortResult,
-  type RequestMethod,
-  type ScanProgress,
-  type ScanStartParams,
-  type ScanSummary,
-} from '../protocol';
+import { EVENTS, PROTOCOL_VERSION, REQUESTS, type RequestMethod, type ScanStartParams } from '../protocol';
+import { HelperGoneError, HelperRequestError } from './client-errors';
 import {
   currentEnvironment,
   explainLaunchFailure,
@@ -25,30 +14,11 @@ import {
   type LaunchMethod,
   type LaunchOptions,
 } from './launch';
+import { HelperScanSession, type ScanSession, type ScanSessionOptions } from './scan-session';
 import type { ParamsOf, ResultOf } from './validate';
 
-export type EventOf<E extends EventMethod> = z.infer<(typeof EVENTS)[E]>;
-
-/** The helper went away while requests or scans were outstanding. */
-export class HelperGoneError extends Error {
-  override readonly name = 'HelperGoneError';
-}
-
-/** A request the helper answered with a JSON-RPC error; `code` is one of RpcErrorCode or the standard ones. */
-export class HelperRequestError extends Error {
-  override readonly name = 'HelperRequestError';
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface ScanHandlers {
-  port?(r: PortResult): void;
-  progress?(p: ScanProgress): void;
-}
+export { HelperGoneError, HelperGoneMidScanError, HelperRequestError } from './client-errors';
+export type { FinishedScan, ScanSession, ScanSessionOptions, StartedScan } from './scan-session';
 
 /**
  * A write to a helper that has just exited fails (EPIPE), and vscode-jsonrpc's sendRequest rethrows that
@@ -66,17 +36,27 @@ class HelperStdinWriter extends StreamMessageWriter {
   }
 }
 
+/** An event of a scan whose scan.start has not been answered yet, held until it is. */
+interface EarlyEvent {
+  scanId: string;
+  deliver(session: HelperScanSession): void;
+}
+
 /**
  * A typed client of the helper, for the extension, the CLI and the tests: one method per request,
- * results checked against their schemas, events by name, and a clear error when the helper dies.
+ * results checked against their schemas, scans as sessions, and a clear error when the helper dies.
  */
 export class HelperClient {
   readonly exited: Promise<string>;
   private readonly connection: MessageConnection;
-  private readonly listeners = new Map<EventMethod, Set<(e: unknown) => void>>();
-  private readonly doneWaiters = new Map<string, { resolve: (s: ScanSummary) => void; reject: (e: Error) => void }>();
-  private readonly finished = new Map<string, ScanSummary>();
+  /** scans the helper accepted and has not finished */
+  private readonly scans = new Map<string, HelperScanSession>();
+  /** scans whose scan.start is not answered yet */
+  private readonly starting = new Set<HelperScanSession>();
+  /** The helper may report a scan before its answer to scan.start arrives; kept only while a start is unanswered. */
+  private early: EarlyEvent[] = [];
   private goneReason: string | undefined;
+  private goneMessage = '';
   private stderrTail = '';
 
   constructor(
@@ -85,23 +65,31 @@ export class HelperClient {
   ) {
     child.stderr.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString()).slice(-2000)));
     this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new HelperStdinWriter(child.stdin));
-    for (const event of Object.keys(EVENTS) as EventMethod[])
-      this.connection.onNotification(event, (params: unknown) => {
-        const parsed = EVENTS[event].safeParse(params);
-        if (!parsed.success) return;
-        if (event === 'scan.done') this.settleScan(parsed.data as ScanSummary);
-        for (const listener of this.listeners.get(event) ?? []) listener(parsed.data);
-      });
+    this.connection.onNotification('scan.port', (params: unknown) => {
+      const e = EVENTS['scan.port'].safeParse(params);
+      if (e.success) this.route(e.data.scanId, (s) => s.onPort(e.data.result));
+    });
+    this.connection.onNotification('scan.progress', (params: unknown) => {
+      const p = EVENTS['scan.progress'].safeParse(params);
+      if (p.success) this.route(p.data.scanId, (s) => s.onProgress(p.data));
+    });
+    this.connection.onNotification('scan.done', (params: unknown) => {
+      const done = EVENTS['scan.done'].safeParse(params);
+      if (done.success)
+        this.route(done.data.scanId, (s) => {
+          this.scans.delete(done.data.scanId);
+          s.onDone(done.data);
+        });
+    });
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.goneReason = signal ? `the PortLab helper was killed by ${signal}` : `the PortLab helper exited with code ${code}`;
         const tail = this.stderrTail.trim().split('\n').at(-1);
-        const message = `${this.goneReason}${tail ? ` (${tail})` : ''}`;
-        for (const [scanId, waiter] of this.doneWaiters)
-          waiter.reject(new HelperGoneError(`${message} while scan ${scanId} was running; its captures so far are in its capture directory`));
-        this.doneWaiters.clear();
+        this.goneMessage = `${this.goneReason}${tail ? ` (${tail})` : ''}`;
+        for (const session of this.scans.values()) session.onHelperGone(this.goneMessage);
+        this.scans.clear();
         this.connection.dispose();
-        resolve(message);
+        resolve(this.goneMessage);
       });
     });
     child.stdin.on('error', () => undefined);
@@ -132,12 +120,6 @@ export class HelperClient {
   discover(params: ParamsOf<'discover'>): Promise<ResultOf<'discover'>> {
     return this.request('discover', params);
   }
-  startScan(params: ScanStartParams): Promise<ResultOf<'scan.start'>> {
-    return this.request('scan.start', params);
-  }
-  cancelScan(scanId: string): Promise<ResultOf<'scan.cancel'>> {
-    return this.request('scan.cancel', { scanId });
-  }
   labUp(id?: number): Promise<ResultOf<'lab.up'>> {
     return this.request('lab.up', id === undefined ? {} : { id });
   }
@@ -148,50 +130,26 @@ export class HelperClient {
     return this.request('lab.status', id === undefined ? {} : { id });
   }
 
-  /** Subscribes to an event; returns the function that unsubscribes. */
-  on<E extends EventMethod>(event: E, listener: (e: EventOf<E>) => void): () => void {
-    const set = this.listeners.get(event) ?? new Set();
-    set.add(listener as (e: unknown) => void);
-    this.listeners.set(event, set);
-    return () => set.delete(listener as (e: unknown) => void);
-  }
-
-  /** Resolves with the scan's summary at its scan.done; rejects if the helper dies first. */
-  waitForScan(scanId: string): Promise<ScanSummary> {
-    const done = this.finished.get(scanId);
-    if (done) return Promise.resolve(done);
-    if (this.goneReason) return Promise.reject(new HelperGoneError(`${this.goneReason} while scan ${scanId} was running`));
-    return new Promise((resolve, reject) => this.doneWaiters.set(scanId, { resolve, reject }));
-  }
-
-  /** Starts a scan, hands its events to `handlers` and resolves with its results and summary. */
-  async scan(
-    params: ScanStartParams,
-    handlers: ScanHandlers = {},
-  ): Promise<{ scanId: string; captureDir: string; summary: ScanSummary; results: PortResult[] }> {
-    const results: PortResult[] = [];
-    let scanId: string | undefined;
-    const early: z.infer<typeof ScanPortEvent>[] = [];
-    const offPort = this.on('scan.port', (e) => {
-      if (scanId === undefined) return void early.push(e);
-      if (e.scanId !== scanId) return;
-      results.push(e.result);
-      handlers.port?.(e.result);
-    });
-    const offProgress = this.on('scan.progress', (p) => p.scanId === scanId && handlers.progress?.(p));
-    try {
-      const started = await this.startScan(params);
-      scanId = started.scanId;
-      for (const e of early.filter((x) => x.scanId === scanId)) {
-        results.push(e.result);
-        handlers.port?.(e.result);
-      }
-      const summary = await this.waitForScan(scanId);
-      return { ...started, summary, results };
-    } finally {
-      offPort();
-      offProgress();
-    }
+  /** Starts a scan; the session hands on its events, cancels it and ends with its results. */
+  scan(params: ScanStartParams, options: ScanSessionOptions = {}): ScanSession {
+    const session = new HelperScanSession(options, (scanId) => this.request('scan.cancel', { scanId }));
+    this.starting.add(session);
+    void this.request('scan.start', params).then(
+      (started) => {
+        const early = this.early.filter((e) => e.scanId === started.scanId);
+        this.early = this.early.filter((e) => e.scanId !== started.scanId);
+        this.stopStarting(session);
+        session.onStarted(started);
+        if (this.goneReason) return session.onHelperGone(this.goneMessage);
+        this.scans.set(started.scanId, session);
+        for (const e of early) e.deliver(session);
+      },
+      (err: unknown) => {
+        this.stopStarting(session);
+        session.onRefused(err);
+      },
+    );
+    return session;
   }
 
   /** Closes stdin (the helper stops its scans and exits) and waits, bounded, for it to go. */
@@ -207,10 +165,15 @@ export class HelperClient {
     return this.stderrTail;
   }
 
-  private settleScan(summary: ScanSummary): void {
-    this.finished.set(summary.scanId, summary);
-    this.doneWaiters.get(summary.scanId)?.resolve(summary);
-    this.doneWaiters.delete(summary.scanId);
+  private route(scanId: string, deliver: (session: HelperScanSession) => void): void {
+    const session = this.scans.get(scanId);
+    if (session) deliver(session);
+    else if (this.starting.size > 0) this.early.push({ scanId, deliver });
+  }
+
+  private stopStarting(session: HelperScanSession): void {
+    this.starting.delete(session);
+    if (this.starting.size === 0) this.early = [];
   }
 }
 

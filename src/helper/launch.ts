@@ -1,13 +1,9 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
+import { CAP_NET_RAW, CAP_SYS_ADMIN, hasCapability, readProcStatus } from '../base/proc-status';
 import { findProgram } from '../base/program-path';
-
-/** Linux capability numbers (include/uapi/linux/capability.h). */
-export const CAP_NET_ADMIN = 12;
-export const CAP_NET_RAW = 13;
-export const CAP_SYS_ADMIN = 21;
 
 export interface LaunchOptions {
   /** the bundled CLI (`out/cli.js`) whose `helper` subcommand is the helper */
@@ -75,20 +71,9 @@ export class HelperLaunchError extends Error {
   }
 }
 
-/** The effective capability set from the text of /proc/<pid>/status (a hex bit mask). */
-export function parseCapEff(statusText: string): bigint {
-  const m = /^CapEff:\s*([0-9a-fA-F]{1,16})\s*$/m.exec(statusText);
-  if (!m) throw new Error('no CapEff line in /proc/self/status');
-  return BigInt(`0x${m[1]}`);
-}
-
-export function hasCapability(capEff: bigint, cap: number): boolean {
-  return ((capEff >> BigInt(cap)) & 1n) === 1n;
-}
-
 export function currentEnvironment(): LaunchEnvironment {
   return {
-    capEff: parseCapEff(readFileSync('/proc/self/status', 'utf8')),
+    capEff: readProcStatus().capEff,
     graphical: Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY),
     which: findProgram,
     isThisProcessBinary: (path) => realPath(path) === realPath(process.execPath),
@@ -175,33 +160,28 @@ export interface LaunchFailure {
   userName?: string;
 }
 
+function nodeNotFound(nodePath: string): { error: HelperLaunchError; retry: boolean } {
+  return {
+    error: new HelperLaunchError(
+      `Node.js was not found at ${nodePath}.`,
+      'install Node.js 20 (sudo apt install nodejs) or set "portlab.nodePath" to the node binary.',
+      'sudo apt install nodejs',
+    ),
+    retry: false,
+  };
+}
+
 /**
  * Turns a failed start into a message a student understands. `retry` says whether the next way to
  * elevate is worth trying (the method was unavailable) or the student must act (dismissed, refused).
  */
 export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchError; retry: boolean } {
   const setcap = setcapCommand(f.nodePath);
-  if (f.spawnError === 'ENOENT' && f.method === 'direct')
-    return {
-      error: new HelperLaunchError(
-        `Node.js was not found at ${f.nodePath}.`,
-        'install Node.js 20 (sudo apt install nodejs) or set "portlab.nodePath" to the node binary.',
-        'sudo apt install nodejs',
-      ),
-      retry: false,
-    };
+  if (f.spawnError === 'ENOENT' && f.method === 'direct') return nodeNotFound(f.nodePath);
   if (f.spawnError) return { error: new HelperLaunchError(`Could not start the helper with ${f.method}: ${f.spawnError}.`), retry: true };
   const stderr = f.stderr.trim();
   // sudo: "sudo: /usr/bin/node: command not found"; pkexec: "Cannot run program /usr/bin/node: No such file or directory"
-  if (/: command not found|No such file or directory/i.test(stderr) && stderr.includes(f.nodePath))
-    return {
-      error: new HelperLaunchError(
-        `Node.js was not found at ${f.nodePath}.`,
-        'install Node.js 20 (sudo apt install nodejs) or set "portlab.nodePath" to the node binary.',
-        'sudo apt install nodejs',
-      ),
-      retry: false,
-    };
+  if (/: command not found|No such file or directory/i.test(stderr) && stderr.includes(f.nodePath)) return nodeNotFound(f.nodePath);
   if (f.method === 'pkexec') {
     if (f.exitCode === 126)
       return {

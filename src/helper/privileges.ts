@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
 import { UserError } from '../base/errors';
-import { CAP_NET_RAW } from './launch';
+import { CAP_NET_RAW, readProcStatus, type ProcStatus } from '../base/proc-status';
+import { findSystemProgram } from '../base/program-path';
 
 /**
  * What a scan helper keeps: CAP_NET_RAW, for its raw sockets and captures (AF_PACKET). Measured: SYN,
@@ -14,32 +14,8 @@ const KEPT_CAPABILITY_NAMES = 'net_raw';
 /** Set in the confined helper's environment so that a confinement that did not take is an error, not a loop. */
 const CONFINED_MARK = 'PORTLAB_HELPER_CONFINED';
 
-export interface ProcessPrivileges {
-  uid: number;
-  capEff: bigint;
-  capPrm: bigint;
-  capBnd: bigint;
-  noNewPrivs: boolean;
-}
-
-/** The credentials lines of /proc/<pid>/status. */
-export function parsePrivileges(statusText: string): ProcessPrivileges {
-  const field = (name: string) => {
-    const m = new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(statusText);
-    if (!m) throw new Error(`no ${name} line in /proc/self/status`);
-    return m[1]!.trim();
-  };
-  return {
-    uid: Number(field('Uid').split(/\s+/)[1]),
-    capEff: BigInt(`0x${field('CapEff')}`),
-    capPrm: BigInt(`0x${field('CapPrm')}`),
-    capBnd: BigInt(`0x${field('CapBnd')}`),
-    noNewPrivs: field('NoNewPrivs') === '1',
-  };
-}
-
 /** Whether the process already runs with no more than a scan helper keeps, and can never regain more. */
-export function isConfined(p: ProcessPrivileges): boolean {
+export function isConfined(p: ProcStatus): boolean {
   return p.noNewPrivs && (p.capBnd & ~KEPT_CAPABILITIES) === 0n && (p.capPrm & ~KEPT_CAPABILITIES) === 0n;
 }
 
@@ -72,20 +48,9 @@ export function setprivArgs(user: { uid: number; gid: number } | undefined): str
   ];
 }
 
-/** A system program by absolute path: as root, never one that a PATH handed down by the client's side names. */
-function systemProgram(name: string): string | undefined {
-  for (const dir of ['/usr/bin', '/bin', '/usr/sbin', '/sbin'])
-    try {
-      accessSync(`${dir}/${name}`, constants.X_OK);
-      return `${dir}/${name}`;
-    } catch {
-      // not here
-    }
-  return undefined;
-}
-
-function primaryGroupOf(uid: number): number | undefined {
-  const getent = systemProgram('getent');
+/** The user's primary group from the passwd database, for a student whose sudo did not say it. */
+export function primaryGroupOf(uid: number): number | undefined {
+  const getent = findSystemProgram('getent');
   if (!getent) return undefined;
   try {
     const entry = execFileSync(getent, ['passwd', String(uid)], { encoding: 'utf8', timeout: 5000 });
@@ -104,11 +69,11 @@ function primaryGroupOf(uid: number): number | undefined {
  * confined already); otherwise never resolves, and the process exits with the helper's status.
  */
 export async function confineScanHelper(): Promise<void> {
-  const privileges = parsePrivileges(readFileSync('/proc/self/status', 'utf8'));
+  const privileges = readProcStatus();
   if (isConfined(privileges) || privileges.uid !== 0) return;
   if (process.env[CONFINED_MARK])
     throw new UserError('the helper could not drop its privileges (setpriv ran, yet it still holds more than CAP_NET_RAW); it will not scan as full root');
-  const setpriv = systemProgram('setpriv');
+  const setpriv = findSystemProgram('setpriv');
   if (!setpriv)
     throw new UserError('setpriv (util-linux) is missing, and the helper will not scan as full root: install util-linux (sudo apt install util-linux)');
   const args = [...setprivArgs(invokingUser(process.env, primaryGroupOf)), '--', process.execPath, ...process.execArgv, ...process.argv.slice(1)];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { discoverHosts, expandTargets } from '../engine/discover';
-import { UserError } from '../base/errors';
+import { OptionValueError, UserError, type UserErrorKind } from '../base/errors';
 import { parsePorts, type PortSpec } from '../engine/ports';
 import { runScan } from '../engine/scan';
 import { scannerInfo } from '../engine/scanner-info';
@@ -12,6 +12,7 @@ import { assertInterfaceUp, findRoute, type Route } from '../link';
 import { ipv4AddressesOf } from '../link/route';
 import type { DiscoveredHost, PortResult, ScanProgress, ScanStartParams, ScanSummary } from '../protocol';
 import { ensurePrivateDirectory } from './capture-dir';
+import { scanPlanOf } from './scan-params';
 import type { ParamsOf } from './validate';
 
 /** Scans and discoveries running at once, together. */
@@ -31,13 +32,22 @@ interface RunningJob {
   finished: Promise<unknown>;
 }
 
-/** An error whose message names the request field that caused it (instead of the CLI flag an engine message names). */
+/** Routing and interface failures while a discovery is planned: they are about the addresses or the interface asked for. */
+const ROUTING_KINDS: readonly UserErrorKind[] = ['no-route', 'interface-unusable'];
+
+/** An error whose message names the request field that caused it (instead of the CLI option an engine message names). */
 export class FieldError extends UserError {
   constructor(
     readonly field: string,
     message: string,
+    kind?: UserErrorKind,
   ) {
-    super(`${field}: ${message.replace(/(bad )?--source-ips:? ?/g, '')}`);
+    super(`${field}: ${message}`, kind);
+  }
+
+  /** `err` as a FieldError naming `field`, without the command-line option its message names. */
+  static naming(field: string, err: UserError): FieldError {
+    return new FieldError(field, err instanceof OptionValueError ? err.problem : err.message, err.kind);
   }
 }
 
@@ -46,7 +56,7 @@ function naming<T>(field: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof UserError && !(err instanceof FieldError)) throw new FieldError(field, err.message);
+    if (err instanceof UserError && !(err instanceof FieldError)) throw FieldError.naming(field, err);
     throw err;
   }
 }
@@ -93,17 +103,7 @@ export class ScanRegistry {
     // an awaited mkdir, starts arriving together all passed the check and a fifth scan ran.
     ensurePrivateDirectory(this.captureRoot, { recursive: true });
     ensurePrivateDirectory(captureDir);
-    const plan: ScanPlan = {
-      scanId,
-      targets,
-      ports,
-      techniques: [...new Set(params.techniques)],
-      captureDir,
-      ...(params.rate !== undefined ? { rate: params.rate } : {}),
-      ...(params.maxRetries !== undefined ? { maxRetries: params.maxRetries } : {}),
-      ...(iface !== undefined ? { iface } : {}),
-      ...(sourceIps !== undefined ? { sourceIps } : {}),
-    };
+    const plan = scanPlanOf(params, { scanId, captureDir, targets, ports, sourceIps });
     const abort = new AbortController();
     const finished = this.run(plan, abort.signal).finally(() => this.running.delete(scanId));
     this.running.set(scanId, { kind: 'scan', abort, finished });
@@ -112,10 +112,10 @@ export class ScanRegistry {
 
   /**
    * A host discovery, counted against the same limit as scans. Its params are checked (each error
-   * naming its field) before a packet is sent; `signal` (the client's $/cancelRequest) or stopAll (the
+   * naming its field) before a packet is sent; `cancelled` (the client's $/cancelRequest) or stopAll (the
    * client gone) stops the sweep, and a stopped sweep is an error, not a short list passed off as complete.
    */
-  async discover(params: ParamsOf<'discover'>, signal?: AbortSignal): Promise<DiscoveredHost[]> {
+  async discover(params: ParamsOf<'discover'>, cancelled?: AbortSignal): Promise<DiscoveredHost[]> {
     this.checkLimit();
     const guard = this.guardFor(params.allowTargets);
     const addresses = naming('params.targets', () => expandTargets(params.targets));
@@ -126,25 +126,17 @@ export class ScanRegistry {
     if (iface !== undefined) naming('params.iface', () => assertInterfaceUp(iface));
     const id = `discover-${++this.discoveries}`;
     const abort = new AbortController();
-    const onAbort = () => abort.abort();
-    // a cancel that came before this request was handled has aborted the signal already: no event will follow
-    if (signal?.aborted) abort.abort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-    const finished = discoverHosts(params, abort.signal).finally(() => {
-      signal?.removeEventListener('abort', onAbort);
-      this.running.delete(id);
-    });
+    const signal = cancelled ? AbortSignal.any([abort.signal, cancelled]) : abort.signal;
+    const finished = discoverHosts(params, signal).finally(() => this.running.delete(id));
     this.running.set(id, { kind: 'discover', abort, finished });
     let hosts: DiscoveredHost[];
     try {
       hosts = await finished;
     } catch (err) {
-      // Routes are looked up as the sweep is planned: a failure there is about the addresses or the interface asked for.
-      if (err instanceof UserError && /^(no route to|interface )/.test(err.message))
-        throw new FieldError(iface !== undefined ? 'params.iface' : 'params.targets', err.message);
+      if (err instanceof UserError && ROUTING_KINDS.includes(err.kind)) throw FieldError.naming(iface !== undefined ? 'params.iface' : 'params.targets', err);
       throw err;
     }
-    if (abort.signal.aborted) throw new UserError(`discover of ${params.targets} was cancelled`);
+    if (signal.aborted) throw new UserError(`discover of ${params.targets} was cancelled`);
     return hosts;
   }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import {
   type CancellationToken,
@@ -15,8 +14,9 @@ import { listInterfaces } from '../link/interface-list';
 import { PROTOCOL_VERSION, RpcErrorCode, type EventMethod, type RequestMethod } from '../protocol';
 import { BoundedMessageReader, type BadInput } from './bounded-reader';
 import { ensurePrivateDirectory } from './capture-dir';
-import { CAP_NET_RAW, hasCapability, parseCapEff } from './launch';
+import { CAP_NET_RAW, hasCapability, readProcStatus } from '../base/proc-status';
 import { currentNetns } from '../base/netns';
+import { ROLE_METHODS, type HelperRole } from './roles';
 import { ScanRegistry } from './scans';
 import { isRequestMethod, validateParams, type ParamsOf, type ResultOf } from './validate';
 
@@ -24,16 +24,6 @@ import { isRequestMethod, validateParams, type ParamsOf, type ResultOf } from '.
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** After stdin closes, running scans get this long to close their pcaps before the helper exits. */
 const SHUTDOWN_GRACE_MS = 3000;
-
-/**
- * A helper's role, fixed at its start. A scan helper scans and discovers and runs confined (only
- * CAP_NET_RAW, see privileges.ts); a lab helper builds and removes the lab sandbox (namespaces, veth,
- * nftables: it keeps root) and serves no scan, so that no client input reaches a packet engine as root.
- */
-export type HelperRole = 'scan' | 'lab';
-
-const LAB_METHODS: readonly RequestMethod[] = ['lab.up', 'lab.down', 'lab.status'];
-const SCAN_METHODS: readonly RequestMethod[] = ['discover', 'scan.start', 'scan.cancel'];
 
 export interface HelperServerOptions {
   captureDir: string;
@@ -101,7 +91,7 @@ export function serveHelper(options: HelperServerOptions): Promise<void> {
         protocolVersion: PROTOCOL_VERSION,
         helperVersion: options.helperVersion,
         pid: process.pid,
-        rawSockets: hasCapability(parseCapEff(readFileSync('/proc/self/status', 'utf8')), CAP_NET_RAW),
+        rawSockets: hasCapability(readProcStatus().capEff, CAP_NET_RAW),
         captureDir: options.captureDir,
         ...(netns ? { netns } : {}),
       };
@@ -118,16 +108,8 @@ export function serveHelper(options: HelperServerOptions): Promise<void> {
   connection.onRequest(async (method, params, token) => {
     if (!isRequestMethod(method)) throw new ResponseError(ErrorCodes.MethodNotFound, `unknown method "${method.slice(0, 100)}"`);
     if (!greeted && method !== 'hello') throw new ResponseError(RpcErrorCode.notInitialized, `send "hello" first (then "${method}")`);
-    if (role === 'scan' && LAB_METHODS.includes(method))
-      throw new ResponseError(
-        RpcErrorCode.wrongRole,
-        `"${method}": this helper scans, confined to CAP_NET_RAW; the lab is managed by a helper started with --lab`,
-      );
-    if (role === 'lab' && SCAN_METHODS.includes(method))
-      throw new ResponseError(
-        RpcErrorCode.wrongRole,
-        `"${method}": this helper manages the lab sandbox as root and runs no scan; scans go to a helper started without --lab`,
-      );
+    const served = ROLE_METHODS[role];
+    if (!served.methods.includes(method)) throw new ResponseError(RpcErrorCode.wrongRole, `"${method}": ${served.refusal}`);
     const valid = validateParams(method, params);
     try {
       return await (handlers[method] as (p: typeof valid, t: CancellationToken) => unknown)(valid, token);

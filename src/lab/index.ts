@@ -11,7 +11,7 @@ import { checkRoot, runTool, toolPath, type LabTool } from './tools';
 import { LAB_TRUTH } from './truth';
 
 export { LAB_TRUTH, labPorts, labTruthOf, type LabPortTruth } from './truth';
-export { labTopology, parseLabId, checkLabId, type LabTopology, type LabEnd } from './topology';
+export { labTopology, labOfAddress, parseLabId, checkLabId, type LabTopology, type LabEnd } from './topology';
 export { nftRuleset, filterRule } from './firewall';
 export { plannedDescription } from './describe';
 

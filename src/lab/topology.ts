@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { UserError } from '../base/errors';
 
 export const LAB_ID_MIN = 0;
@@ -49,4 +50,11 @@ export function labTopology(id: number): LabTopology {
     mac: labMac(id, host),
   });
   return { id, subnet: `198.18.${id}.0/${LAB_PREFIX_LENGTH}`, scanner: end('scanner', 1), target: end('target', 2) };
+}
+
+/** The lab whose subnet (198.18.N.0/24) holds `address`, an IPv4 address; undefined for any other address. */
+export function labOfAddress(address: string): LabTopology | undefined {
+  if (!isIPv4(address)) return undefined;
+  const [first, second, third] = address.split('.').map(Number);
+  return first === 198 && second === 18 ? labTopology(third!) : undefined;
 }

@@ -92,7 +92,7 @@ export class LiveCapture {
       const linkType = this.cap.open(iface, filter, ringBytes, this.buffer);
       if (linkType !== 'ETHERNET') {
         this.cap.close();
-        throw new UserError(`interface ${iface} has link type ${linkType}; only Ethernet (and lo) are supported`);
+        throw new UserError(`interface ${iface} has link type ${linkType}; only Ethernet (and lo) are supported`, 'interface-unusable');
       }
     } catch (err) {
       if (err instanceof UserError) throw err;
@@ -132,7 +132,7 @@ export class LiveCapture {
     this.lost = true;
     // libuv turns the socket's POLLERR into EBADF, which says nothing to a user; libpcap's own words do.
     const detail = /bad file descriptor/i.test(err.message) ? '' : ` (${err.message})`;
-    this.onLost?.(new UserError(`interface ${this.iface} ${fateOf(this.iface)} during the scan${detail}`));
+    this.onLost?.(new UserError(`interface ${this.iface} ${fateOf(this.iface)} during the scan${detail}`, 'interface-unusable'));
   }
 
   close(): void {

@@ -1,5 +1,4 @@
-import { randomInt } from 'node:crypto';
-import { ARP_OP_REPLY, buildArpRequest, buildIcmpEchoFrame, buildTcpFrame, decodeFrame, ICMP_ECHO_REPLY, icmpEchoId, TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
+import { ARP_OP_REPLY, BROADCAST_MAC, buildArpRequest, decodeFrame, type DecodedFrame } from '../wire';
 import { UserError } from '../base/errors';
 import type { DiscoveredHost } from '../protocol';
 import { LiveCapture } from './capture';
@@ -14,7 +13,22 @@ export interface SweepPacing {
   settleMs: number;
 }
 
-export const DEFAULT_PACING: SweepPacing = { rate: 2000, rounds: 2, settleMs: 1000 };
+/** What a captured frame shows of one swept address: it is up, and how that was found. */
+export type HostAnswer = Omit<DiscoveredHost, 'rttMs'>;
+
+/** The probes a sweep sends to every address, and how their answers are recognised. */
+export interface HostProbes {
+  /**
+   * One builder per probe, in sending order: each makes the frame to `dstIp`, the `seq`th address of the
+   * sweep, with `dstMac` as its Ethernet destination (the gateway's beyond a gateway; broadcast on the
+   * local link, where the host's own MAC is what ARP asks for).
+   */
+  frames: readonly ((dstIp: string, seq: number, dstMac: string) => Uint8Array)[];
+  /** a libpcap filter that lets the answers through; it is compiled as given, so built from validated addresses only */
+  answerFilter: string;
+  /** the address a captured frame shows to be up, or undefined when it answers none of the probes */
+  answerOf(frame: DecodedFrame): HostAnswer | undefined;
+}
 
 /** Sends `count` probes at `rate` per second, stopping early when `signal` aborts. */
 async function paced(count: number, rate: number, signal: AbortSignal | undefined, send: (i: number) => void): Promise<void> {
@@ -34,80 +48,92 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
 
-/**
- * ARP "who has" to each on-link address on `route.iface`, like `nmap -sn` on a LAN: a host is up
- * when it answers for its address. The filter is the constant "arp"; replies are matched in JS.
- */
-export async function arpSweep(route: Route, addresses: string[], pacing: SweepPacing, signal?: AbortSignal): Promise<DiscoveredHost[]> {
-  const sentAt = new Map<string, number>();
-  const found = new Map<string, DiscoveredHost>();
-  const capture = new LiveCapture(route.iface, 'arp', (frame) => {
-    const arp = decodeFrame(frame)?.arp;
-    if (!arp || arp.op !== ARP_OP_REPLY || arp.targetIp !== route.srcIp) return;
-    const t = sentAt.get(arp.senderIp);
-    if (t === undefined || found.has(arp.senderIp)) return;
-    found.set(arp.senderIp, { address: arp.senderIp, mac: arp.senderMac, rttMs: round(performance.now() - t), method: 'arp' });
-  });
-  try {
-    for (let round = 0; round < pacing.rounds && !signal?.aborted; round++) {
-      const pending = addresses.filter((a) => !found.has(a));
+/** One sweep's sending rounds and the hosts its answers showed up. */
+class Sweep {
+  private readonly index: Map<string, number>;
+  private readonly sentAt = new Map<string, number>();
+  private readonly found = new Map<string, DiscoveredHost>();
+
+  constructor(
+    private readonly addresses: string[],
+    private readonly probes: HostProbes,
+  ) {
+    this.index = new Map(addresses.map((a, i) => [a, i]));
+  }
+
+  /** Counts an answer only from an address of the sweep that was asked, once. */
+  receive(frame: DecodedFrame): void {
+    const answer = this.probes.answerOf(frame);
+    if (!answer || !this.index.has(answer.address) || this.found.has(answer.address)) return;
+    const sent = this.sentAt.get(answer.address);
+    if (sent === undefined) return;
+    const { address, mac, method } = answer;
+    this.found.set(address, { address, ...(mac !== undefined ? { mac } : {}), rttMs: round(performance.now() - sent), method });
+  }
+
+  /** Asks every address that has not answered yet, round after round; the rate counts every probe frame. */
+  async run(capture: LiveCapture, dstMac: string, pacing: SweepPacing, signal: AbortSignal | undefined): Promise<void> {
+    const { frames } = this.probes;
+    for (let r = 0; r < pacing.rounds && !signal?.aborted; r++) {
+      const pending = this.addresses.filter((a) => !this.found.has(a));
       if (pending.length === 0) break;
-      await paced(pending.length, pacing.rate, signal, (i) => {
-        const targetIp = pending[i]!;
-        sentAt.set(targetIp, performance.now());
-        capture.send(buildArpRequest({ srcMac: route.srcMac, srcIp: route.srcIp, targetIp }));
+      await paced(pending.length, pacing.rate / frames.length, signal, (i) => {
+        const dstIp = pending[i]!;
+        const seq = this.index.get(dstIp)!;
+        this.sentAt.set(dstIp, performance.now());
+        for (const frame of frames) capture.send(frame(dstIp, seq, dstMac));
       });
       await sleep(pacing.settleMs, signal);
     }
+  }
+
+  /** The hosts found, in the order of the sweep's addresses. */
+  hosts(): DiscoveredHost[] {
+    return this.addresses.flatMap((a) => (this.found.has(a) ? [this.found.get(a)!] : []));
+  }
+}
+
+/** Sweeps addresses on `route.iface`'s own subnet: the frames go out as they are, broadcast at Ethernet level. */
+export async function sweepOnLink(route: Route, addresses: string[], probes: HostProbes, pacing: SweepPacing, signal?: AbortSignal): Promise<DiscoveredHost[]> {
+  const sweep = new Sweep(addresses, probes);
+  const capture = new LiveCapture(route.iface, probes.answerFilter, (frame) => {
+    const decoded = decodeFrame(frame);
+    if (decoded) sweep.receive(decoded);
+  });
+  try {
+    await sweep.run(capture, BROADCAST_MAC, pacing, signal);
   } finally {
     capture.close();
   }
-  return addresses.flatMap((a) => (found.has(a) ? [found.get(a)!] : []));
+  return sweep.hosts();
 }
 
 /**
- * For targets behind a gateway, nmap's default host discovery: ICMP echo, TCP SYN to 443 and TCP
- * ACK to 80; any answer from the address (echo reply, SYN/ACK or RST) means it is up. Captures only
- * ICMP and TCP addressed to our source address.
+ * Sweeps addresses behind `route.nextHop`: the frames go to the gateway's MAC, taken from the ARP table
+ * or asked for on the sweep's own capture (which also lets ARP through for that).
  */
-export async function routedSweep(route: Route, addresses: string[], pacing: SweepPacing, signal?: AbortSignal): Promise<DiscoveredHost[]> {
-  const echoId = randomInt(1, 0xffff);
-  const srcPort = randomInt(40000, 60000);
-  const index = new Map(addresses.map((a, i) => [a, i]));
-  const sentAt = new Map<string, number>();
-  const found = new Map<string, DiscoveredHost>();
+export async function sweepViaGateway(
+  route: Route,
+  addresses: string[],
+  probes: HostProbes,
+  pacing: SweepPacing,
+  signal?: AbortSignal,
+): Promise<DiscoveredHost[]> {
+  const sweep = new Sweep(addresses, probes);
   let gatewayMac: ((mac: string) => void) | undefined;
-  const capture = new LiveCapture(route.iface, `arp or ((icmp or tcp) and dst host ${route.srcIp})`, (frame) => {
-    const d = decodeFrame(frame);
-    if (d?.arp?.op === ARP_OP_REPLY && d.arp.senderIp === route.nextHop) gatewayMac?.(d.arp.senderMac);
-    const from = d?.ip?.src;
-    if (!d || !from || !index.has(from) || found.has(from)) return;
-    let method: DiscoveredHost['method'] | undefined;
-    if (d.icmp && d.icmp.type === ICMP_ECHO_REPLY && icmpEchoId(d.icmp) === echoId) method = 'icmp-echo';
-    else if (d.tcp && d.tcp.dstPort === srcPort && d.tcp.srcPort === 443 && d.tcp.flags & (TCP_SYN | TCP_RST)) method = 'tcp-syn-443';
-    else if (d.tcp && d.tcp.dstPort === srcPort && d.tcp.srcPort === 80 && d.tcp.flags & TCP_RST) method = 'tcp-ack-80';
-    if (method) found.set(from, { address: from, rttMs: round(performance.now() - (sentAt.get(from) ?? performance.now())), method });
+  const capture = new LiveCapture(route.iface, `arp or (${probes.answerFilter})`, (frame) => {
+    const decoded = decodeFrame(frame);
+    if (!decoded) return;
+    if (decoded.arp?.op === ARP_OP_REPLY && decoded.arp.senderIp === route.nextHop) gatewayMac?.(decoded.arp.senderMac);
+    sweep.receive(decoded);
   });
   try {
     const dstMac = neighbourFromArpTable(route.nextHop, route.iface) ?? (await askGatewayMac(route, capture, (w) => (gatewayMac = w)));
-    const link = { srcMac: route.srcMac, dstMac, srcIp: route.srcIp };
-    for (let r = 0; r < pacing.rounds && !signal?.aborted; r++) {
-      const pending = addresses.filter((a) => !found.has(a));
-      if (pending.length === 0) break;
-      await paced(pending.length, pacing.rate / 3, signal, (i) => {
-        const dstIp = pending[i]!;
-        const seq = index.get(dstIp)!;
-        sentAt.set(dstIp, performance.now());
-        capture.send(buildIcmpEchoFrame({ ...link, dstIp, echoId, echoSeq: seq }));
-        capture.send(buildTcpFrame({ ...link, dstIp, srcPort, dstPort: 443, seq: randomInt(0, 0xffffffff), flags: TCP_SYN, window: 1024 }));
-        capture.send(buildTcpFrame({ ...link, dstIp, srcPort, dstPort: 80, seq: 0, ack: randomInt(0, 0xffffffff), flags: TCP_ACK, window: 1024 }));
-      });
-      await sleep(pacing.settleMs, signal);
-    }
+    await sweep.run(capture, dstMac, pacing, signal);
   } finally {
     capture.close();
   }
-  return addresses.flatMap((a) => (found.has(a) ? [found.get(a)!] : []));
+  return sweep.hosts();
 }
 
 const GATEWAY_ARP_ATTEMPTS = 3;

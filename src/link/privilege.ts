@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { UserError } from '../base/errors';
-
-const CAP_NET_RAW = 13n;
+import { CAP_NET_RAW, hasCapability, readProcStatus } from '../base/proc-status';
 
 /** Whether this process may open raw sockets and captures (root or CAP_NET_RAW in its effective set). */
 export function hasCapNetRaw(): boolean {
   try {
-    const line = readFileSync('/proc/self/status', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('CapEff:'));
-    if (!line) return false;
-    return ((BigInt(`0x${line.slice(7).trim()}`) >> CAP_NET_RAW) & 1n) === 1n;
+    return hasCapability(readProcStatus().capEff, CAP_NET_RAW);
   } catch {
     return false;
   }

@@ -33,10 +33,11 @@ function sysfs(iface: string, file: string): string | undefined {
 }
 
 export function assertInterfaceUp(iface: string): void {
-  if (!/^[\w.@:-]{1,15}$/.test(iface) || !existsSync(`/sys/class/net/${iface}`)) throw new UserError(`interface "${iface}" does not exist (see \`ip link\`)`);
+  if (!/^[\w.@:-]{1,15}$/.test(iface) || !existsSync(`/sys/class/net/${iface}`))
+    throw new UserError(`interface "${iface}" does not exist (see \`ip link\`)`, 'interface-unusable');
   const flags = parseInt(sysfs(iface, 'flags') ?? '0', 16);
   const oper = sysfs(iface, 'operstate');
-  if (!(flags & IFF_UP) || oper === 'down' || oper === 'lowerlayerdown') throw new UserError(`interface ${iface} is down`);
+  if (!(flags & IFF_UP) || oper === 'down' || oper === 'lowerlayerdown') throw new UserError(`interface ${iface} is down`, 'interface-unusable');
 }
 
 export function ipv4AddressesOf(iface: string): { address: string; cidr: string }[] {
@@ -87,7 +88,7 @@ export function findRoute(target: string, ifaceOverride?: string): Route {
   const best = candidates[0];
   if (ifaceOverride) assertInterfaceUp(ifaceOverride);
   const iface = best?.iface ?? ifaceOverride;
-  if (!iface) throw new UserError(`no route to ${target} (see \`ip route\`)`);
+  if (!iface) throw new UserError(`no route to ${target} (see \`ip route\`)`, 'no-route');
   assertInterfaceUp(iface);
   const addresses = ipv4AddressesOf(iface);
   const onLink = addresses.find((a) => {
@@ -95,7 +96,7 @@ export function findRoute(target: string, ifaceOverride?: string): Route {
     return addr.match(net, bits);
   });
   const srcIp = (onLink ?? addresses[0])?.address;
-  if (!srcIp) throw new UserError(`interface ${iface} has no IPv4 address`);
+  if (!srcIp) throw new UserError(`interface ${iface} has no IPv4 address`, 'interface-unusable');
   const gateway = best && best.gateway !== '0.0.0.0' ? best.gateway : undefined;
   return { iface, srcIp, srcMac: sysfs(iface, 'address') ?? '00:00:00:00:00:00', nextHop: gateway ?? target, loopback: false };
 }

@@ -1,4 +1,5 @@
-import { NMAP_FLAG, protocolOf, type PortResult, type PortState, type Protocol, type ScanDocument, type Technique } from '../protocol';
+import { protocolOf, type PortResult, type PortState, type Protocol, type ScanDocument, type Technique } from '../protocol';
+import { NMAP_FLAG } from '../technique';
 
 /**
  * The shape both nmap writers (-oX, -oN) print: nmap allows one TCP technique plus UDP per run, so a
@@ -7,10 +8,11 @@ import { NMAP_FLAG, protocolOf, type PortResult, type PortState, type Protocol, 
  */
 export interface NmapPass {
   techniques: Technique[];
-  hosts: NmapHost[];
+  hosts: NmapHostReport[];
 }
 
-export interface NmapHost {
+/** One target as nmap reports it in one pass. */
+export interface NmapHostReport {
   address: string;
   /** ports listed one by one, in protocol then port order */
   ports: PortResult[];
@@ -44,15 +46,6 @@ export function foldedStates(results: Iterable<PortResult>): Set<PortState> {
   return new Set([...counts].filter(([state, n]) => state !== 'open' && n > MAX_SHOWN_PER_STATE).map(([state]) => state));
 }
 
-export const NMAP_SCAN_TYPE: Record<Technique, string> = {
-  connect: 'connect',
-  syn: 'syn',
-  xmas: 'xmas',
-  fin: 'fin',
-  null: 'null',
-  udp: 'udp',
-};
-
 export function nmapRun(doc: ScanDocument): NmapRun {
   const start = new Date(doc.startedAt);
   const techniques = unique(doc.results.map((r) => r.technique));
@@ -83,7 +76,7 @@ function splitIntoPasses(techniques: Technique[]): Technique[][] {
 }
 
 /** One host as nmap prints it: its ports in protocol and port order, the folded states apart. */
-export function nmapHost(address: string, results: PortResult[]): NmapHost {
+export function nmapHost(address: string, results: PortResult[]): NmapHostReport {
   const sorted = [...results].sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol === 'tcp' ? -1 : 1));
   const hidden = foldedStates(sorted);
   // In order of first appearance, as the ports are sorted.

@@ -1,5 +1,5 @@
 import type { ScanDocument } from '../protocol';
-import { nmapDate, nmapRun, type ExtraPorts, type NmapHost } from './nmap-model';
+import { nmapDate, nmapRun, type ExtraPorts, type NmapHostReport } from './nmap-model';
 import { targetMacOf } from './nmap-xml';
 
 /** nmap's `-oN` normal output with `--reason` columns, one report per host (and per pass, see nmap-model). */
@@ -25,7 +25,7 @@ export function toNmapNormal(doc: ScanDocument): string {
   return out.join('\n') + '\n';
 }
 
-function hostLines(host: NmapHost): string[] {
+function hostLines(host: NmapHostReport): string[] {
   const lines: string[] = [];
   const scanned = host.ports.length + host.extra.reduce((sum, e) => sum + e.count, 0);
   if (host.ports.length === 0 && host.extra.length > 0) lines.push(`All ${scanned} scanned ports on ${host.address} are in ignored states.`);
@@ -47,7 +47,7 @@ function hostLines(host: NmapHost): string[] {
 }
 
 /** nmap's "Not shown: 990 closed tcp ports (reset)" line for a host's folded states, if it has any. */
-export function notShownLine(host: NmapHost): string | undefined {
+export function notShownLine(host: NmapHostReport): string | undefined {
   return host.extra.length > 0 ? `Not shown: ${host.extra.map(notShown).join(', ')}` : undefined;
 }
 

@@ -1,5 +1,6 @@
 import type { PortResult, ScanDocument } from '../protocol';
-import { NMAP_SCAN_TYPE, nmapDate, nmapRun, portRanges, unixSeconds, type NmapHost } from './nmap-model';
+import { TECHNIQUE_TABLE } from '../technique';
+import { nmapDate, nmapRun, portRanges, unixSeconds, type NmapHostReport } from './nmap-model';
 
 /**
  * nmap's `-oX` format (xmloutputversion 1.05, validated against /usr/share/nmap/nmap.dtd), so that
@@ -19,7 +20,7 @@ export function toNmapXml(doc: ScanDocument): string {
   ];
   for (const info of run.scanInfo)
     out.push(
-      `<scaninfo type="${NMAP_SCAN_TYPE[info.technique]}" protocol="${info.protocol}" numservices="${info.ports.length}" services="${portRanges(info.ports)}"/>`,
+      `<scaninfo type="${TECHNIQUE_TABLE[info.technique].nmapScanType}" protocol="${info.protocol}" numservices="${info.ports.length}" services="${portRanges(info.ports)}"/>`,
     );
   out.push('<verbose level="0"/>', '<debugging level="0"/>');
   for (const pass of run.passes)
@@ -45,7 +46,7 @@ export function targetMacOf(doc: ScanDocument, address: string): string | undefi
   return doc.summary?.techniques.find((t) => t.target === address && t.mac !== undefined)?.mac?.toUpperCase();
 }
 
-function hostXml(host: NmapHost, mac: string | undefined, start: Date, end: Date): string[] {
+function hostXml(host: NmapHostReport, mac: string | undefined, start: Date, end: Date): string[] {
   const lines = [
     `<host starttime="${unixSeconds(start)}" endtime="${unixSeconds(end)}"><status state="up" reason="user-set" reason_ttl="0"/>`,
     `<address addr="${attr(host.address)}" addrtype="ipv4"/>`,

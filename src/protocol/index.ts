@@ -1,4 +1,5 @@
 export * from './scan';
 export * from './lab';
 export * from './rpc';
-export * from './icmp';
+export * from './check';
+export * from './analysis';

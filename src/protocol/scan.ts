@@ -5,15 +5,10 @@ export const TECHNIQUES = ['connect', 'syn', 'xmas', 'fin', 'null', 'udp'] as co
 export const Technique = z.enum(TECHNIQUES);
 export type Technique = z.infer<typeof Technique>;
 
-/** nmap's `-s` letter for each technique (`-sT`, `-sS`, …). */
-export const NMAP_FLAG: Record<Technique, string> = {
-  connect: 'T',
-  syn: 'S',
-  xmas: 'X',
-  fin: 'F',
-  null: 'N',
-  udp: 'U',
-};
+/** A technique's capture file, by the same name in the engine's capture directory and in every `--out` folder. */
+export function captureFileName(technique: Technique): string {
+  return `${technique}.pcap`;
+}
 
 /** How one OS connect() attempt ended: connected, timed out, or the errno code it failed with. */
 export type ConnectOutcome = 'connected' | 'timeout' | string;

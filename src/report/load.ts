@@ -1,28 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../base/errors';
+import { capturePath, labPath, nmapRunsPath, nmapXmlPath, RESULTS_FILE, resultsPath } from '../output/out-folder';
 import { LabDescription, ScanDocument, TECHNIQUES, type Technique } from '../protocol';
 import { parseNmapXml } from './nmap';
 import { nmapRunMismatch, NmapRunRecords, techniqueStartedAt, type NmapNote, type NmapRunRecord } from './nmap-record';
 import type { ReportInput } from './render';
-
-/** The files of a scan's `--out` directory that a report is made of. */
-export const RESULTS_FILE = 'results.json';
-export const LAB_FILE = 'lab.json';
-export const NMAP_DIR = 'nmap';
-
-export function capturePath(dir: string, technique: Technique): string {
-  return join(dir, `${technique}.pcap`);
-}
-
-export function nmapXmlPath(dir: string, technique: Technique): string {
-  return join(dir, NMAP_DIR, `${technique}.xml`);
-}
-
-export function nmapRunsPath(dir: string): string {
-  return join(dir, NMAP_DIR, 'runs.json');
-}
+import { readScannerCheck } from './scanner-section';
 
 /** DIR/nmap/runs.json: what the last `--with-nmap` did per technique (empty when missing or unreadable). */
 export function readNmapRuns(dir: string): NmapRunRecords {
@@ -75,13 +60,18 @@ function readJson<T>(path: string, schema: z.ZodType<T>, what: string): T {
  * the captures are made relative to where the report will be written, so they work when opened.
  */
 export function loadReportInput(dir: string, reportPath: string): ReportInput {
-  const resultsPath = join(dir, RESULTS_FILE);
-  if (!existsSync(resultsPath)) throw new UserError(`${dir}: no ${RESULTS_FILE} here; write one with 'portlab scan … --out ${dir}'`);
-  const doc = readJson(resultsPath, ScanDocument, 'a PortLab scan document');
-  const labPath = join(dir, LAB_FILE);
-  const lab = existsSync(labPath) ? readJson(labPath, LabDescription, "a lab description ('portlab lab status --json')") : undefined;
+  const results = resultsPath(dir);
+  const scanner = readScannerCheck(dir, reportPath);
+  if (!existsSync(results) && !scanner)
+    throw new UserError(`${dir}: no ${RESULTS_FILE} here; write one with 'portlab scan … --out ${dir}' (or 'portlab check … --out ${dir}')`);
+  // A folder of `portlab check` alone reports on the student's program only: a scan document with no port.
+  const doc = existsSync(results)
+    ? readJson(results, ScanDocument, 'a PortLab scan document')
+    : { tool: scanner!.doc.tool, startedAt: scanner!.doc.startedAt, results: [] };
+  const labFile = labPath(dir);
+  const lab = existsSync(labFile) ? readJson(labFile, LabDescription, "a lab description ('portlab lab status --json')") : undefined;
   const nmapNotes: NonNullable<ReportInput['nmapNotes']> = {};
-  const input: ReportInput = { doc, lab, captures: {}, nmapXml: {}, nmapNotes };
+  const input: ReportInput = { doc, lab, captures: {}, nmapXml: {}, nmapNotes, scanner };
   const runs = readNmapRuns(dir);
   for (const technique of TECHNIQUES) {
     if (!doc.results.some((r) => r.technique === technique)) continue;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Technique, type ScanDocument } from '../protocol';
+import { TECHNIQUE_TABLE } from '../technique';
 import type { NmapRun } from './nmap';
 
 /** Why nmap was not run for a technique; `detail` is technical (a namespace, addresses, nmap's own error). */
@@ -27,9 +28,6 @@ export type NmapNote =
   | { kind: 'not-run'; at: string; problem: { kind: NmapProblemKind; detail: string } }
   | { kind: 'stale'; why: NmapStaleKind };
 
-/** nmap's `<scaninfo type>` for each technique. */
-const SCAN_TYPE: Record<Technique, string> = { connect: 'connect', syn: 'syn', fin: 'fin', null: 'null', xmas: 'xmas', udp: 'udp' };
-
 /** When the scan of `technique` (its latest run, when several scans were merged into the document) began. */
 export function techniqueStartedAt(doc: ScanDocument, technique: Technique): string {
   const starts = (doc.summary?.techniques ?? []).filter((s) => s.technique === technique).map((s) => s.startedAt);
@@ -43,7 +41,7 @@ export function techniqueStartedAt(doc: ScanDocument, technique: Technique): str
 export function nmapRunMismatch(run: NmapRun | undefined, doc: ScanDocument, technique: Technique): NmapStaleKind | undefined {
   if (!run) return 'unreadable';
   const results = doc.results.filter((r) => r.technique === technique);
-  if (run.scanType !== SCAN_TYPE[technique]) return 'other-technique';
+  if (run.scanType !== TECHNIQUE_TABLE[technique].nmapScanType) return 'other-technique';
   const ports = [...new Set(results.map((r) => r.port))].sort((a, b) => a - b);
   const scanned = [...new Set(run.scannedPorts)].sort((a, b) => a - b);
   if (ports.join(',') !== scanned.join(',')) return 'other-ports';

@@ -16,8 +16,12 @@ import { messagesFor, type ExplainFacts, type Messages, type ReportLang } from '
 import { flowchart, sequenceDiagram, type FlowNode } from './mermaid';
 import { parseNmapXml, sameAnswer, type NmapPort, type NmapRun } from './nmap';
 import type { NmapNote } from './nmap-record';
-import { columnOfTruth, connectErrnoForIcmp, type TextbookColumn } from '../analysis/textbook';
-import { agreesWithTextbook, judgeExchange, type Verdict, type VerdictKind } from '../analysis/verdict';
+import { columnOfTruth } from '../analysis/textbook';
+import { agreesWithTextbook, judgeExchange, type TextbookVerdict, type VerdictKind } from '../analysis/verdict';
+import { connectErrnoForIcmp, type TextbookColumn } from '../technique';
+import { ICMP_DEST_UNREACH } from '../wire';
+import { scannerSection, type ScannerCheck } from './scanner-section';
+import { crossTechniqueItems } from './cross-technique-section';
 
 /** Everything a report is made of; the loader reads it from a scan's `--out` directory. */
 export interface ReportInput {
@@ -31,6 +35,8 @@ export interface ReportInput {
   nmapXml: Partial<Record<Technique, string>>;
   /** when and how nmap ran per technique, why it did not, or why the XML found is not this scan's */
   nmapNotes?: Partial<Record<Technique, NmapNote>>;
+  /** the student's own scanner, when `portlab check --out` wrote into the folder */
+  scanner?: ScannerCheck;
 }
 
 export interface RenderOptions {
@@ -42,7 +48,7 @@ interface Row {
   truth?: LabTruth;
   column: TextbookColumn;
   exchange?: ExchangePacket[];
-  verdict: Verdict;
+  verdict: TextbookVerdict;
   observed: string;
   nmap?: NmapPort;
 }
@@ -69,6 +75,7 @@ export function renderReport(input: ReportInput, options: RenderOptions): string
     ...sections.map((s) => techniqueBlock(s, input, m)),
     summary(sections, input, m),
     analysis(sections, input, m),
+    ...(input.scanner ? [scannerSection(input.scanner, m)] : []),
   ];
   return `${blocks.join('\n\n')}\n`;
 }
@@ -447,7 +454,11 @@ function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: 
   const answer = wire?.answer;
   const exchange = row.exchange ?? [];
   const teardown = [...exchange].reverse().find((p) => p.dir === 'out' && p.kind === 'tcp' && /[RF]/.test(p.flags ?? ''));
-  const icmpCode = answer?.kind === 'icmp' ? answer.icmpCode : undefined;
+  // The error connect() got for the unreachable code that decided the port: a connect scan's reason comes from it.
+  const unreachable =
+    answer?.kind === 'icmp' && answer.icmpType === ICMP_DEST_UNREACH && answer.icmpCode !== undefined
+      ? { icmpCode: answer.icmpCode, errno: connectErrnoForIcmp(ICMP_DEST_UNREACH, answer.icmpCode) }
+      : {};
   const icmp = icmpTimeline(section);
   return {
     technique: section.technique,
@@ -460,7 +471,7 @@ function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: 
     probes: wire?.probes ?? 0,
     teardown: teardown ? formatExchange([teardown]) : m.unknown,
     icmp: answer?.kind === 'icmp' ? code(packetLabel(answer)) : m.unknown,
-    ...(icmpCode === undefined ? {} : { icmpCode, errno: connectErrnoForIcmp(icmpCode) }),
+    ...unreachable,
     ...icmp,
     truth: row.truth,
     icmpAnswered: section.runIcmpAnswers,
@@ -482,7 +493,7 @@ function icmpTimeline(section: TechniqueSection): { icmpFirstSecond: number; icm
   const packets = [...(section.capture?.exchanges.values() ?? [])].flat();
   const start = Math.min(...packets.filter((p) => p.dir === 'out').map((p) => p.t));
   const end = Math.max(...packets.map((p) => p.t));
-  const errors = packets.filter((p) => p.dir === 'in' && p.kind === 'icmp' && p.icmpType === 3);
+  const errors = packets.filter((p) => p.dir === 'in' && p.kind === 'icmp' && p.icmpType === ICMP_DEST_UNREACH);
   return {
     icmpFirstSecond: errors.filter((p) => p.t - start < 1000).length,
     icmpInCapture: errors.length,
@@ -540,11 +551,14 @@ function analysis(sections: TechniqueSection[], input: ReportInput, m: Messages)
           )
       : [],
   );
+  const acrossTechniques = crossTechniqueItems(input.captures, m);
   const parts = [`## ${m.analysis}`];
-  if (differing.length === 0 && qualified.length === 0 && disagreements.length === 0 && nmapDiffs.length === 0) parts.push(m.analysisAllMatch);
+  if (differing.length === 0 && qualified.length === 0 && acrossTechniques.length === 0 && disagreements.length === 0 && nmapDiffs.length === 0)
+    parts.push(m.analysisAllMatch);
   else {
     parts.push(m.analysisIntro);
     if (differing.length) parts.push(`### ${m.analysisDiffers}`, differing.join('\n'));
+    if (acrossTechniques.length) parts.push(`### ${m.analysisCrossTechnique}`, m.analysisCrossTechniqueIntro, acrossTechniques.join('\n'));
     if (qualified.length) parts.push(`### ${m.analysisQualified}`, qualified.join('\n'));
     if (disagreements.length) parts.push(`### ${m.analysisDisagreements}`, disagreements.join('\n'));
     if (nmapDiffs.length) parts.push(`### ${m.analysisNmap}`, nmapDiffs.join('\n'));

@@ -1,12 +1,47 @@
+import { ICMP_DEST_UNREACH, ICMP_PARAMETER_PROBLEM, ICMP_TIME_EXCEEDED, TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
 import type { ConnectOutcome } from '../protocol';
-import type { Verdict } from './types';
+import { handshakeTextbook } from './handshake-textbook';
+import type { Answer, ConnectTechnique, PortVerdict } from './types';
 
 /**
- * Connect scan (-sT): the OS does the handshake. The kernel reports ICMP admin-prohibited as
- * EHOSTUNREACH too, so like nmap this technique cannot tell it from host-unreachable.
- * Returns undefined for an outcome that decides nothing (a timeout: retry, then no-response).
+ * The errno Linux hands a socket for each ICMP destination-unreachable code 0-15 (net/ipv4/icmp.c,
+ * icmp_err_convert). connect() never sees the ICMP packet, only this error.
  */
-export function classifyConnect(outcome: ConnectOutcome): Verdict | undefined {
+const ICMP_ERR_CONVERT: readonly string[] = [
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENOPROTOOPT',
+  'ECONNREFUSED',
+  'EMSGSIZE',
+  'EOPNOTSUPP',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENONET',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EHOSTUNREACH',
+  'EHOSTUNREACH',
+  'EHOSTUNREACH',
+];
+
+const ICMP_FRAG_NEEDED = 4;
+
+/**
+ * The error a connect() in progress fails with when an ICMP error quoting its SYN arrives (Linux
+ * tcp_v4_err); undefined when the call keeps waiting: fragmentation-needed only lowers the path MTU,
+ * and codes above 15 and other types are ignored.
+ */
+export function connectErrnoForIcmp(type: number, code: number): string | undefined {
+  if (type === ICMP_TIME_EXCEEDED) return 'EHOSTUNREACH';
+  if (type === ICMP_PARAMETER_PROBLEM) return 'EPROTO';
+  if (type !== ICMP_DEST_UNREACH || code === ICMP_FRAG_NEEDED) return undefined;
+  return ICMP_ERR_CONVERT[code];
+}
+
+/** What a connect() attempt's end means for the port; undefined for an outcome that decides nothing (a timeout: retry). */
+function classifyOutcome(outcome: ConnectOutcome): PortVerdict | undefined {
   switch (outcome) {
     case 'connected':
       return { state: 'open', reason: 'syn-ack' };
@@ -24,7 +59,47 @@ export function classifyConnect(outcome: ConnectOutcome): Verdict | undefined {
   }
 }
 
-export const connectNoResponse: Verdict = { state: 'filtered', reason: 'no-response' };
+/** How Linux ends a connect() in progress when `answer` reaches its socket; undefined while it keeps waiting. */
+function outcomeOf(answer: Answer): ConnectOutcome | undefined {
+  if (answer.kind === 'icmp') return connectErrnoForIcmp(answer.type, answer.code);
+  if (answer.kind !== 'tcp') return undefined;
+  // In SYN-SENT a reset counts only when it acknowledges the SYN (RFC 793 p. 67, tcp_rcv_synsent_state_process).
+  if (answer.flags & TCP_RST) return answer.flags & TCP_ACK ? 'ECONNREFUSED' : undefined;
+  return (answer.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) ? 'connected' : undefined;
+}
 
-/** Retransmissions of a timed-out connect() when the user gives no --max-retries. */
-export const CONNECT_DEFAULT_RETRIES = 1;
+/**
+ * Connect scan (-sT): the OS does the handshake. The kernel reports ICMP admin-prohibited as
+ * EHOSTUNREACH too, so like nmap this technique cannot tell it from host-unreachable.
+ */
+export const connect: ConnectTechnique = {
+  name: 'connect',
+  displayName: 'Connect',
+  nmapFlag: 'T',
+  nmapScanType: 'connect',
+  protocol: 'tcp',
+  probe: { flags: TCP_SYN },
+  classifyOutcome,
+  outcomeOf,
+  classify(answer: Answer): PortVerdict | undefined {
+    const outcome = outcomeOf(answer);
+    return outcome === undefined ? undefined : classifyOutcome(outcome);
+  },
+  noResponse: { state: 'filtered', reason: 'no-response' },
+  defaultRetries: 1,
+  textbook: handshakeTextbook((w) => `S → SA → A, ${w.teardown}`),
+};
+
+/** The destination-unreachable codes whose errno decides a connect scan's port, grouped by that errno in code order. */
+export function connectUnreachableVerdicts(): { errno: string; codes: number[]; verdict: PortVerdict }[] {
+  const groups = new Map<string, { errno: string; codes: number[]; verdict: PortVerdict }>();
+  ICMP_ERR_CONVERT.forEach((_, code) => {
+    const errno = connectErrnoForIcmp(ICMP_DEST_UNREACH, code);
+    const verdict = errno === undefined ? undefined : classifyOutcome(errno);
+    if (!errno || !verdict) return;
+    const group = groups.get(errno) ?? { errno, codes: [], verdict };
+    group.codes.push(code);
+    groups.set(errno, group);
+  });
+  return [...groups.values()];
+}

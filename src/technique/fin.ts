@@ -2,4 +2,4 @@ import { TCP_FIN } from '../wire';
 import { stealthTechnique } from './stealth';
 
 /** FIN scan (-sF): a lone FIN. */
-export const fin = stealthTechnique('fin', TCP_FIN);
+export const fin = stealthTechnique('fin', 'FIN', 'F', TCP_FIN);

@@ -1,4 +1,4 @@
 import { stealthTechnique } from './stealth';
 
 /** NULL scan (-sN): a segment with no flags at all. */
-export const nullScan = stealthTechnique('null', 0);
+export const nullScan = stealthTechnique('null', 'NULL', 'N', 0);

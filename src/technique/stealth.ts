@@ -1,28 +1,36 @@
 import { TCP_RST } from '../wire';
-import { icmpErrorReason } from '../protocol';
-import { ackFor, buildTcpProbe, tcpProbeTemplate } from './tcp-probe';
-import type { Answer, RawTechnique, Verdict } from './types';
+import { filteredByIcmp } from './icmp';
+import { probeLabel, tcpProbeSender } from './tcp-probe';
+import type { Answer, PortVerdict, RawTechnique, TcpProbe, TextbookWords } from './types';
 
 /**
  * FIN, NULL and Xmas scans differ only in their flags (RFC 793, p. 65): a closed port answers any
  * segment without SYN/RST/ACK with a RST, an open port drops it, so silence is open|filtered.
  */
-export function stealthTechnique(name: 'fin' | 'null' | 'xmas', flags: number): RawTechnique {
+export function stealthTechnique(name: 'fin' | 'null' | 'xmas', displayName: string, nmapFlag: string, flags: number): RawTechnique {
+  const probe: TcpProbe = { flags };
+  const label = probeLabel(probe);
+  const unanswered = (w: TextbookWords) => `${label}, ${w.noAnswer}`;
   return {
     name,
+    displayName,
+    nmapFlag,
+    nmapScanType: name,
     protocol: 'tcp',
-    buildProbe: (fields) => buildTcpProbe(fields, flags),
-    probeTemplate: (base) => tcpProbeTemplate(base, flags),
-    expectedAck: (seq) => ackFor(seq, flags),
-    classify(answer: Answer): Verdict | undefined {
+    probe,
+    ...tcpProbeSender(probe),
+    classify(answer: Answer): PortVerdict | undefined {
       if (answer.kind === 'tcp') return answer.flags & TCP_RST ? { state: 'closed', reason: 'reset' } : undefined;
-      if (answer.kind === 'icmp') {
-        const reason = icmpErrorReason(answer.type, answer.code);
-        return reason ? { state: 'filtered', reason } : undefined;
-      }
-      return undefined;
+      return answer.kind === 'icmp' ? filteredByIcmp(answer) : undefined;
     },
     noResponse: { state: 'open|filtered', reason: 'no-response' },
     defaultRetries: 1,
+    // An open port and a dropping firewall are both silent: the scan cannot tell those columns apart.
+    textbook: {
+      open: { expected: unanswered, allows: ['open|filtered'] },
+      closed: { expected: () => `${label} → RA`, allows: ['closed'] },
+      filtered: { expected: (w) => `${w.noAnswer} / ICMP 3`, allows: ['filtered', 'open|filtered'] },
+      'open|filtered': { expected: unanswered, allows: ['open|filtered'] },
+    },
   };
 }

@@ -1,13 +1,16 @@
-import type { TcpProbeTemplate } from '../wire';
-import type { PortState, Reason, Technique } from '../protocol';
+import type { TcpOption, TcpProbeTemplate } from '../wire';
+import type { ConnectOutcome, PortState, Reason, Technique } from '../protocol';
 
 /** What a port's answers mean: the state and nmap's `--reason` word. */
-export interface Verdict {
+export interface PortVerdict {
   state: PortState;
   reason: Reason;
 }
 
-/** An answer already matched to one of our probes, reduced to what classification needs. */
+/**
+ * An answer already matched to one of our probes, reduced to what classification needs: the engine
+ * builds it from a live packet, the report from a captured one.
+ */
 export type Answer =
   | { kind: 'tcp'; flags: number }
   | { kind: 'udp' }
@@ -33,10 +36,63 @@ export interface TcpProbeBase {
   dstMac: string;
 }
 
+/** A TCP technique's probe segment. */
+export interface TcpProbe {
+  flags: number;
+  /** absent when the scanner's kernel builds the segment with options of its own (connect) */
+  options?: readonly TcpOption[];
+}
+
+/** A UDP technique's probe datagram: its payload depends on the port. */
+export interface UdpProbe {
+  payloadFor(port: number): Uint8Array;
+}
+
+/** The columns of the textbook table (docs/architecture.md "Textbook expectation"), plus nmap's open|filtered. */
+export type TextbookColumn = 'open' | 'closed' | 'filtered' | 'open|filtered';
+
+/** The prose of a textbook cell in the report's language; flags, ICMP codes and states are the same in every language. */
+export interface TextbookWords {
+  noAnswer: string;
+  retries: string;
+  orNone: string;
+  answer: string;
+  datagram: string;
+  teardown: string;
+  other: string;
+}
+
+/** One cell of the textbook table: what a port of that column exchanges, and what a scan may call it. */
+export interface TextbookCell {
+  /** the exchange in the arrow notation of formatExchange ("S → SA → R"), worded in `words`' language */
+  expected(words: TextbookWords): string;
+  /** the reported states that agree with this column */
+  allows: readonly PortState[];
+}
+
+/** What a technique is, said once: every part of PortLab that needs a fact about a technique reads it here. */
+interface TechniqueFacts {
+  readonly name: Technique;
+  /** the name the course and the extension use: "SYN", "Xmas" */
+  readonly displayName: string;
+  /** nmap's `-s` letter: `S` for -sS */
+  readonly nmapFlag: string;
+  /** nmap's XML `<scaninfo type>` */
+  readonly nmapScanType: string;
+  /** undefined when the answer does not decide the port (the scan keeps waiting) */
+  classify(answer: Answer): PortVerdict | undefined;
+  /** the verdict when every retry went unanswered */
+  readonly noResponse: PortVerdict;
+  /** retransmissions after the first probe when the user gives no --max-retries */
+  readonly defaultRetries: number;
+  readonly textbook: Readonly<Record<TextbookColumn, TextbookCell>>;
+}
+
+export type TechniqueEntry = TechniqueFacts & ({ readonly protocol: 'tcp'; readonly probe: TcpProbe } | { readonly protocol: 'udp'; readonly probe: UdpProbe });
+
 /** A technique that sends its own packets (needs CAP_NET_RAW). */
-export interface RawTechnique {
+export type RawTechnique = TechniqueEntry & {
   readonly name: Exclude<Technique, 'connect'>;
-  readonly protocol: 'tcp' | 'udp';
   /** a bare IPv4 packet (no link header) carrying the probe */
   buildProbe(fields: ProbeFields): Uint8Array;
   /** TCP techniques: the same probe as a reusable frame, so the send loop allocates nothing per probe */
@@ -46,10 +102,13 @@ export interface RawTechnique {
    * (seq + the SYN and FIN flags' sequence space); undefined for UDP.
    */
   expectedAck(seq: number): number | undefined;
-  /** undefined when the answer does not decide the port (the scan keeps waiting) */
-  classify(answer: Answer): Verdict | undefined;
-  /** the verdict when every retry went unanswered */
-  readonly noResponse: Verdict;
-  /** retransmissions after the first probe when the user gives no --max-retries */
-  readonly defaultRetries: number;
-}
+};
+
+/** The technique whose probes the OS sends through connect(): the engine sees only how each call ends. */
+export type ConnectTechnique = TechniqueEntry & {
+  readonly name: 'connect';
+  /** undefined for an outcome that decides nothing (a timeout: retry, then noResponse) */
+  classifyOutcome(outcome: ConnectOutcome): PortVerdict | undefined;
+  /** how Linux ends connect() when `answer` reaches the socket; undefined while the call keeps waiting */
+  outcomeOf(answer: Answer): ConnectOutcome | undefined;
+};

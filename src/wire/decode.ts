@@ -4,6 +4,7 @@ import { ETHERNET_HEADER_LENGTH, ETHERTYPE_ARP, ETHERTYPE_IPV4, IP_FLAG_MF, IPPR
 import { decodeEthernet, type EthernetHeader } from './ethernet';
 import { decodeIcmp, type IcmpMessage } from './icmp';
 import { decodeIPv4Header, type IPv4Header } from './ipv4';
+import { type LinuxCookedHeader } from './linux-cooked';
 import { decodeTcp, type TcpHeader } from './tcp';
 import { decodeUdp, type UdpHeader } from './udp';
 
@@ -22,18 +23,29 @@ export interface DecodedFrame {
   ipChecksumOk?: boolean;
   /** set when tcp, udp or icmp is and the packet is not a fragment (a UDP checksum of 0 means none: ok) */
   l4ChecksumOk?: boolean;
+  /** decodeLinkFrame only: the 802.1Q / 802.1ad VLAN ids between the link header and the payload, outermost first */
+  vlanIds?: number[];
+  /** decodeLinkFrame only: the Linux cooked header of a capture on the "any" interface */
+  cooked?: LinuxCookedHeader;
 }
 
 /** An Ethernet II frame; undefined when shorter than an Ethernet header. Never throws. */
 export function decodeFrame(bytes: Uint8Array): DecodedFrame | undefined {
   const eth = decodeEthernet(bytes);
   if (!eth) return undefined;
-  const frame: DecodedFrame = { eth };
-  if (eth.etherType === ETHERTYPE_ARP) {
-    const arp = decodeArp(bytes, ETHERNET_HEADER_LENGTH, bytes.length);
+  return decodeEtherTypePayload({ eth }, bytes, ETHERNET_HEADER_LENGTH, eth.etherType);
+}
+
+/**
+ * Adds to frame the layer an EtherType announces at offset: ARP or IPv4, when well formed; any other
+ * EtherType adds nothing. What every link layer decodeLinkFrame knows hands on to. Never throws.
+ */
+export function decodeEtherTypePayload(frame: DecodedFrame, bytes: Uint8Array, offset: number, etherType: number): DecodedFrame {
+  if (etherType === ETHERTYPE_ARP) {
+    const arp = decodeArp(bytes, offset, bytes.length);
     if (arp) frame.arp = arp;
-  } else if (eth.etherType === ETHERTYPE_IPV4) {
-    decodeIPv4Into(frame, bytes, ETHERNET_HEADER_LENGTH);
+  } else if (etherType === ETHERTYPE_IPV4) {
+    decodeIPv4Into(frame, bytes, offset);
   }
   return frame;
 }

@@ -9,5 +9,8 @@ export * from './tcp';
 export * from './udp';
 export * from './icmp';
 export * from './decode';
+export * from './link-types';
+export * from './linux-cooked';
+export * from './link-frame';
 export * from './build';
 export * from './tcp-template';

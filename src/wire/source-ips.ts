@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { UserError } from '../base/errors';
+import { OptionValueError } from '../base/errors';
 
 /** More sources than this would only spread a scan over addresses it then has to answer ARP for. */
 export const MAX_SOURCE_IPS = 64;
@@ -12,10 +12,13 @@ function address(text: string, whole: string): number {
   return toNumber(ipaddr.IPv4.parse(text));
 }
 
-function badRange(text: string): UserError {
-  return new UserError(
-    `bad --source-ips "${text}": expected addresses such as 198.18.5.100-107, 198.18.5.100-198.18.5.107 or 198.18.5.96/29 (comma-separated)`,
-  );
+function badRange(text: string): OptionValueError {
+  const problem = `"${text}": expected addresses such as 198.18.5.100-107, 198.18.5.100-198.18.5.107 or 198.18.5.96/29 (comma-separated)`;
+  return new OptionValueError(`bad --source-ips ${problem}`, problem);
+}
+
+function refused(problem: string): OptionValueError {
+  return new OptionValueError(`--source-ips: ${problem}`, problem);
 }
 
 /**
@@ -48,7 +51,10 @@ export function parseSourceIps(text: string): string[] {
       first = last = address(item, text);
     }
     if (last < first) throw badRange(text);
-    if (last - first + 1 + out.size > MAX_SOURCE_IPS) throw new UserError(`--source-ips "${text}" names more than ${MAX_SOURCE_IPS} addresses`);
+    if (last - first + 1 + out.size > MAX_SOURCE_IPS) {
+      const problem = `"${text}" names more than ${MAX_SOURCE_IPS} addresses`;
+      throw new OptionValueError(`--source-ips ${problem}`, problem);
+    }
     for (let n = first; n <= last; n++) out.add(fromNumber(n));
   }
   return [...out];
@@ -71,15 +77,15 @@ export function checkSourceIps(sources: readonly string[], iface: string, addres
   const shown = subnets.map((s) => `${ipaddr.IPv4.networkAddressFromCIDR(s.own + '/' + s.cidr[1]).toString()}/${s.cidr[1]}`).join(', ') || 'none';
   for (const source of sources) {
     const addr = ipaddr.IPv4.parse(source);
-    if (subnets.some((s) => s.own === source)) throw new UserError(`--source-ips: ${source} is ${iface}'s own address; give unused addresses of its subnet`);
+    if (subnets.some((s) => s.own === source)) throw refused(`${source} is ${iface}'s own address; give unused addresses of its subnet`);
     const subnet = subnets.find((s) => addr.match(s.cidr));
-    if (!subnet) throw new UserError(`--source-ips: ${source} is not on ${iface}'s subnet (${shown})`);
+    if (!subnet) throw refused(`${source} is not on ${iface}'s subnet (${shown})`);
     const bits = subnet.cidr[1];
     if (bits <= 30) {
       const network = ipaddr.IPv4.networkAddressFromCIDR(`${subnet.own}/${bits}`).toString();
       const broadcast = ipaddr.IPv4.broadcastAddressFromCIDR(`${subnet.own}/${bits}`).toString();
-      if (source === network) throw new UserError(`--source-ips: ${source} is the network address of ${network}/${bits}`);
-      if (source === broadcast) throw new UserError(`--source-ips: ${source} is the broadcast address of ${network}/${bits}`);
+      if (source === network) throw refused(`${source} is the network address of ${network}/${bits}`);
+      if (source === broadcast) throw refused(`${source} is the broadcast address of ${network}/${bits}`);
     }
   }
 }

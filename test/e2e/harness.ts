@@ -244,13 +244,15 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 
 /**
  * The packaged .vsix in code-server with `settings` and lab `labId`, shown in Chromium on the PortLab
- * view; `body` drives it. The browser, code-server (with its helpers) and the lab go afterwards, also on failure.
+ * view; `body` drives it. `workspaceFiles` (path in the workspace → contents) are there before the editor
+ * opens it. The browser, code-server (with its helpers) and the lab go afterwards, also on failure.
  */
 export async function withPortLabInBrowser(
   labId: number,
   settings: Record<string, unknown>,
-  body: (page: Page) => Promise<void>,
+  body: (page: Page, server: CodeServer) => Promise<void>,
   locale?: CodeServerOptions['locale'],
+  workspaceFiles: Record<string, string | Uint8Array> = {},
 ): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const vsix = packageVsix();
@@ -258,9 +260,13 @@ export async function withPortLabInBrowser(
   let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {
     server = await startCodeServer({ vsix, settings: { 'portlab.lab.id': labId, ...settings }, ...(locale ? { locale } : {}) });
+    for (const [path, contents] of Object.entries(workspaceFiles)) {
+      mkdirSync(dirname(join(server.workspace, path)), { recursive: true });
+      writeFileSync(join(server.workspace, path), contents);
+    }
     browser = await launchChromium();
     await openPortLabView(browser.page, server, locale);
-    await body(browser.page);
+    await body(browser.page, server);
   } finally {
     await browser?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);

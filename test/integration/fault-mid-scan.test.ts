@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HelperGoneError, startHelper } from '../../src/helper/client';
+import { HelperGoneMidScanError, startHelper } from '../../src/helper/client';
 import { labDown, labUp } from '../../src/lab';
 import type { ScanDocument } from '../../src/protocol';
 import {
@@ -240,11 +240,12 @@ describe('faults mid-scan, lab 61', { skip: rootSkip, timeout: 300_000 }, () => 
       const client = await startHelper({ cliPath: CLI, captureDir, netns: topo.scanner.namespace });
       pids.push(client.child.pid!);
       try {
-        const { scanId, captureDir: dir } = await client.startScan({ targets: [TARGET], ports: '1-20000', techniques: ['syn', 'fin'], rate: 4000 });
+        const session = client.scan({ targets: [TARGET], ports: '1-20000', techniques: ['syn', 'fin'], rate: 4000 });
+        const { captureDir: dir } = await session.started;
         await untilCapturing(join(dir, 'syn.pcap'));
         rmSync(dir, { recursive: true, force: true });
         faults++;
-        const summary = await client.waitForScan(scanId);
+        const { summary } = await session.finished;
         assert.deepEqual(
           summary.techniques.map((t) => [t.technique, Object.values(t.counts).reduce((a, b) => a + b, 0)]),
           [
@@ -266,13 +267,14 @@ describe('faults mid-scan, lab 61', { skip: rootSkip, timeout: 300_000 }, () => 
         const client = await startHelper({ cliPath: CLI, captureDir, netns: topo.scanner.namespace });
         pids.push(client.child.pid!);
         try {
-          const { scanId, captureDir: dir } = await client.startScan({ targets: [TARGET], ports: '1-65535', techniques: ['syn'], rate: 4000 });
+          const session = client.scan({ targets: [TARGET], ports: '1-65535', techniques: ['syn'], rate: 4000 });
+          const { scanId, captureDir: dir } = await session.started;
           await untilCapturing(join(dir, 'syn.pcap'));
           client.child.kill(signal);
           faults++;
           await assert.rejects(
-            client.waitForScan(scanId),
-            (err: Error) => err instanceof HelperGoneError && new RegExp(`killed by ${signal} while scan ${scanId}`).test(err.message),
+            session.finished,
+            (err: Error) => err instanceof HelperGoneMidScanError && new RegExp(`killed by ${signal} while scan ${scanId}`).test(err.message),
           );
           assert.ok((await tsharkFrames(join(dir, 'syn.pcap'))) > 100);
         } finally {

@@ -43,9 +43,10 @@ test('the helper survives rounds of concurrent scans with cancels, and still sca
   for (let round = 0; round < 3; round++) {
     const running: Promise<ScanSummary>[] = [];
     for (let k = 0; k < 4; k++) {
-      const { scanId } = await c.request('scan.start', { targets: [TARGET], ports: '1-200', techniques: MIXES[k]! });
+      const session = c.scan({ targets: [TARGET], ports: '1-200', techniques: MIXES[k]! });
+      const { scanId } = await session.started;
       started++;
-      running.push(c.waitForScan(scanId));
+      running.push(session.finished.then((f) => f.summary));
       if (k % 2 === 1) {
         await new Promise((r) => setTimeout(r, 150));
         const { cancelled: ok } = await c.request('scan.cancel', { scanId });
@@ -60,7 +61,7 @@ test('the helper survives rounds of concurrent scans with cancels, and still sca
   assert.equal(started, 12);
   assert.ok(cancelled >= 1, 'at least one scan was cancelled mid-run');
 
-  const { results } = await c.scan({ targets: [TARGET], ports: '22,23,25,110', techniques: ['syn'] });
+  const { results } = await c.scan({ targets: [TARGET], ports: '22,23,25,110', techniques: ['syn'] }).finished;
   const seen = Object.fromEntries(results.map((r) => [r.port, `${r.state} ${r.reason}`]));
   assert.deepEqual(seen, { 22: 'open syn-ack', 23: 'closed reset', 25: 'filtered no-response', 110: 'filtered admin-prohibited' });
 });
@@ -105,7 +106,9 @@ test('four concurrent SYN scans of 127.0.0.1 each give exactly the right states'
     for (let port = 1; port <= 3000; port++) want.push(`${port} ${open.has(port) ? 'open syn-ack' : 'closed reset'}`);
 
     const c = client!;
-    const scans = await Promise.all(Array.from({ length: 4 }, () => c.scan({ targets: ['127.0.0.1'], ports: '1-3000', techniques: ['syn'], rate: 1000 })));
+    const scans = await Promise.all(
+      Array.from({ length: 4 }, () => c.scan({ targets: ['127.0.0.1'], ports: '1-3000', techniques: ['syn'], rate: 1000 }).finished),
+    );
     const states = (results: PortResult[]) => results.map((r) => `${r.port} ${r.state} ${r.reason}`).sort((a, b) => parseInt(a) - parseInt(b));
     for (const [k, { summary, results }] of scans.entries()) {
       assert.equal(summary.partial, false, `scan ${k} complete`);
@@ -121,7 +124,7 @@ test('four concurrent SYN scans of 127.0.0.1 each give exactly the right states'
 test('a connect scan ends with a last scan.progress of every port, answered counting answers only', { skip, timeout: 60_000 }, async () => {
   const c = client!;
   const progress: ScanProgress[] = [];
-  const { results } = await c.scan({ targets: [TARGET], ports: '1-3000', techniques: ['connect'] }, { progress: (p) => progress.push(p) });
+  const { results } = await c.scan({ targets: [TARGET], ports: '1-3000', techniques: ['connect'] }, { progress: (p) => progress.push(p) }).finished;
   assert.equal(results.length, 3000);
   const timedOut = results.filter((r) => r.reason === 'no-response').map((r) => r.port);
   assert.deepEqual(timedOut, [25], 'the lab drops port 25 (8080 is out of range)');

@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promisify } from 'node:util';
 import { StreamMessageReader, type Message, type NotificationMessage, type ResponseMessage } from 'vscode-jsonrpc/node';
-import { type HelperClient, HelperGoneError, type HelperRequestError, startHelper } from '../../src/helper/client';
-import { parsePrivileges } from '../../src/helper/privileges';
+import { type HelperClient, HelperGoneMidScanError, type HelperRequestError, startHelper } from '../../src/helper/client';
+import { parseProcStatus } from '../../src/base/proc-status';
 import { labDown, labTopology, labUp } from '../../src/lab';
 import { PROTOCOL_VERSION, RpcErrorCode, type PortResult, type ScanDocument, type ScanStartParams } from '../../src/protocol';
 
@@ -142,7 +142,7 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
     assert.equal(hello.rawSockets, true);
     const ports: PortResult[] = [];
     let progress = 0;
-    const viaHelper = await client.scan(VALID_SCAN, { port: (r) => ports.push(r), progress: () => progress++ });
+    const viaHelper = await client.scan(VALID_SCAN, { port: (r) => ports.push(r), progress: () => progress++ }).finished;
     assert.equal(viaHelper.summary.partial, false);
     // The host and interface the scan ran from, for the report the client writes.
     assert.deepEqual(
@@ -265,39 +265,41 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
 
   test('scans are bounded; scan.cancel gives partial results and a pcap tshark reads', async () => {
     const client = await helper();
-    const scans = await Promise.all([1, 2, 3, 4].map(() => client.startScan(LONG_SCAN)));
+    const scans = [1, 2, 3, 4].map(() => client.scan(LONG_SCAN));
+    const started = await Promise.all(scans.map((s) => s.started));
     await assert.rejects(
-      client.startScan(LONG_SCAN),
+      client.scan(LONG_SCAN).started,
       (err: HelperRequestError) => err.code === RpcErrorCode.userError && /4 scans are already running/.test(err.message),
     );
-    for (const s of scans.slice(1)) assert.deepEqual(await client.cancelScan(s.scanId), { cancelled: true });
-    for (const s of scans.slice(1)) await client.waitForScan(s.scanId);
+    for (const s of started.slice(1)) assert.deepEqual(await client.request('scan.cancel', { scanId: s.scanId }), { cancelled: true });
+    for (const s of scans.slice(1)) assert.equal((await s.finished).summary.partial, true);
 
     const first = scans[0]!;
-    const ports: PortResult[] = [];
-    const off = client.on('scan.port', (e) => e.scanId === first.scanId && ports.push(e.result));
-    await waitUntil(() => ports.length >= 50, 30_000, '50 port results');
-    assert.deepEqual(await client.cancelScan(first.scanId), { cancelled: true });
-    const summary = await client.waitForScan(first.scanId);
-    off();
+    await waitUntil(() => first.results.length >= 50, 30_000, '50 port results');
+    first.cancel();
+    const { summary, results, captureDir: firstDir } = await first.finished;
     assert.equal(summary.partial, true);
     const decided = Object.values(summary.techniques[0]?.counts ?? {}).reduce((a, b) => a + b, 0);
     assert.ok(decided >= 50 && decided < 65535, `partial: ${decided} ports decided`);
-    const frames = await tsharkFrames(join(first.captureDir, 'syn.pcap'));
+    assert.equal(results.length, decided, 'the session holds every port the helper decided');
+    const frames = await tsharkFrames(join(firstDir, 'syn.pcap'));
     assert.ok(frames > 50, `${frames} frames in the cancelled scan's pcap`);
     await client.close();
   });
 
   test('SIGKILL of the helper mid-scan: the client gets a clear error and the pcap reads up to its last packet', async () => {
     const client = await helper();
-    const { scanId, captureDir: dir } = await client.startScan(LONG_SCAN);
-    let ports = 0;
-    client.on('scan.port', () => ports++);
-    await waitUntil(() => ports >= 50, 30_000, '50 port results');
+    const session = client.scan(LONG_SCAN);
+    const { scanId, captureDir: dir } = await session.started;
+    await waitUntil(() => session.results.length >= 50, 30_000, '50 port results');
     client.child.kill('SIGKILL');
     await assert.rejects(
-      client.waitForScan(scanId),
-      (err: Error) => err instanceof HelperGoneError && /killed by SIGKILL while scan scan-\w+ was running/.test(err.message),
+      session.finished,
+      (err: Error) =>
+        err instanceof HelperGoneMidScanError &&
+        err.scanId === scanId &&
+        err.results.length >= 50 &&
+        /killed by SIGKILL while scan scan-\w+ was running/.test(err.message),
     );
     await assert.rejects(client.interfaces(), /killed by SIGKILL/);
     const frames = await tsharkFrames(join(dir, 'syn.pcap'));
@@ -305,7 +307,7 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
   });
 
   test('a scan helper keeps only CAP_NET_RAW, can gain nothing, and still scans right; the lab helper keeps root and scans nothing', async () => {
-    const statusOf = (pid: number) => parsePrivileges(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const statusOf = (pid: number) => parseProcStatus(readFileSync(`/proc/${pid}/status`, 'utf8'));
     const NET_RAW = 1n << 13n;
     const scanHelper = await helper();
     const hello = await scanHelper.hello();
@@ -314,7 +316,7 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
       { uid: confined.uid, capEff: confined.capEff, capPrm: confined.capPrm, capBnd: confined.capBnd, noNewPrivs: confined.noNewPrivs },
       { uid: 0, capEff: NET_RAW, capPrm: NET_RAW, capBnd: NET_RAW, noNewPrivs: true },
     );
-    const syn = await scanHelper.scan({ targets: [TARGET], ports: PORTS, techniques: ['syn'] });
+    const syn = await scanHelper.scan({ targets: [TARGET], ports: PORTS, techniques: ['syn'] }).finished;
     assert.deepEqual(statesOf(syn.results), [
       'syn 110/tcp filtered admin-prohibited',
       'syn 123/tcp closed reset',
@@ -352,7 +354,7 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
     }
     const asStudent = statusOf((await student.hello()).pid);
     assert.deepEqual([asStudent.uid, asStudent.capEff, asStudent.capBnd, asStudent.noNewPrivs], [65534, NET_RAW, NET_RAW, true]);
-    const udp = await student.scan({ targets: [TARGET], ports: '7,69', techniques: ['syn', 'udp'] });
+    const udp = await student.scan({ targets: [TARGET], ports: '7,69', techniques: ['syn', 'udp'] }).finished;
     assert.ok(
       statesOf(udp.results).includes('udp 69/udp closed port-unreach') && statesOf(udp.results).includes('syn 7/tcp closed reset'),
       statesOf(udp.results).join(', '),
@@ -366,7 +368,10 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
     assert.equal(labHello.pid, labHelper.child.pid, 'the lab helper is not re-executed');
     assert.deepEqual([root.uid, root.noNewPrivs, root.capBnd === statusOf(process.pid).capBnd], [0, false, true]);
     assert.equal((await labHelper.labStatus(ID)).up, true);
-    await assert.rejects(labHelper.startScan(VALID_SCAN), (err: HelperRequestError) => err.code === RpcErrorCode.wrongRole && /runs no scan/.test(err.message));
+    await assert.rejects(
+      labHelper.scan(VALID_SCAN).finished,
+      (err: HelperRequestError) => err.code === RpcErrorCode.wrongRole && /runs no scan/.test(err.message),
+    );
     await labHelper.close();
   });
 

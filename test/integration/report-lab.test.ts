@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import MarkdownIt from 'markdown-it';
@@ -48,6 +48,8 @@ test('portlab report over a real lab scan: every port under every technique, wit
   assert.equal(doc.earlier?.length, 1);
   assert.equal(doc.scanner?.netns, topo.scanner.namespace);
   assert.deepEqual(new Set(doc.results.map((r) => r.technique)), new Set(TECHNIQUES));
+  const modeOf = (file: string) => statSync(join(dir, file)).mode & 0o777;
+  for (const file of ['results.json', 'lab.json', ...TECHNIQUES.map((t) => `${t}.pcap`)]) assert.equal(modeOf(file), 0o600, file);
 
   const out = join(dir, 'report.md');
   assert.equal(cli(['report', dir]).trim(), out);
@@ -94,6 +96,7 @@ test('portlab report over a real lab scan: every port under every technique, wit
     const body = section(withNmap, `## ${m.techniqueTitle(technique)}`);
     assert.ok(body.includes(`| ${m.colNmap} |`), `${technique}: no nmap column`);
   }
+  for (const file of ['nmap/runs.json', ...TECHNIQUES.map((t) => `nmap/${t}.xml`)]) assert.equal(modeOf(file), 0o600, file);
   assert.match(section(withNmap, `## ${m.techniqueTitle('syn')}`), /\| 22\/tcp \|.*\| open \(syn-ack\) \|$/m);
   assert.match(section(withNmap, `## ${m.techniqueTitle('connect')}`), /\| 23\/tcp \|.*\| closed \(conn-refused\) \|$/m);
   assert.ok(

@@ -6,52 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { labDown, labUp, LAB_TRUTH } from '../../src/lab';
-import { formatExchange, TECHNIQUES, type LabTruth, type PortState, type Reason, type Technique } from '../../src/protocol';
+import { formatExchange, TECHNIQUES, type LabTruth, type Technique } from '../../src/protocol';
+import { expectedLabVerdict } from '../../src/technique/lab-answer';
 import { buildCli, CLI, exchangeMismatch, nmapInstalled, nmapScan, portlabScan, tsharkFrames } from './scan-support';
 
 const ID = 21;
 const NETNS = `portlab${ID}-scanner`;
 const TARGET = `198.18.${ID}.2`;
-
-/** DESIGN.md's state table applied to the lab's truth: state and nmap's reason for each technique. */
-const EXPECTED: Record<Technique, Record<LabTruth, [PortState, Reason]>> = {
-  connect: {
-    open: ['open', 'syn-ack'],
-    closed: ['closed', 'conn-refused'],
-    'filtered-drop': ['filtered', 'no-response'],
-    'filtered-reject': ['filtered', 'host-unreach'],
-  },
-  syn: {
-    open: ['open', 'syn-ack'],
-    closed: ['closed', 'reset'],
-    'filtered-drop': ['filtered', 'no-response'],
-    'filtered-reject': ['filtered', 'admin-prohibited'],
-  },
-  xmas: {
-    open: ['open|filtered', 'no-response'],
-    closed: ['closed', 'reset'],
-    'filtered-drop': ['open|filtered', 'no-response'],
-    'filtered-reject': ['filtered', 'admin-prohibited'],
-  },
-  fin: {
-    open: ['open|filtered', 'no-response'],
-    closed: ['closed', 'reset'],
-    'filtered-drop': ['open|filtered', 'no-response'],
-    'filtered-reject': ['filtered', 'admin-prohibited'],
-  },
-  null: {
-    open: ['open|filtered', 'no-response'],
-    closed: ['closed', 'reset'],
-    'filtered-drop': ['open|filtered', 'no-response'],
-    'filtered-reject': ['filtered', 'admin-prohibited'],
-  },
-  udp: {
-    open: ['open', 'udp-response'],
-    closed: ['closed', 'port-unreach'],
-    'filtered-drop': ['open|filtered', 'no-response'],
-    'filtered-reject': ['filtered', 'admin-prohibited'],
-  },
-};
 
 /** The exchange an open port shows in the pcap, as TCP flag bytes (SYN, SYN/ACK, then our kernel's reset). */
 const TCP_SYN = 0x02;
@@ -82,7 +43,7 @@ for (const technique of TECHNIQUES) {
 
     for (const { port, truth: t } of truth) {
       const r = byPort.get(port);
-      const [state, reason] = EXPECTED[technique][t];
+      const { state, reason } = expectedLabVerdict(technique, t);
       assert.deepEqual([r?.state, r?.reason], [state, reason], `${technique} ${port} (${t}): ${formatExchange(r?.exchange ?? [])}`);
     }
 

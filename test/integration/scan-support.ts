@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScanDocument, NMAP_FLAG, tcpFlagLetters, type PortResult, type Technique } from '../../src/protocol';
+import { ScanDocument, tcpFlagLetters, type PortResult, type Technique } from '../../src/protocol';
+import { NMAP_FLAG } from '../../src/technique';
 import { parseNmapXml } from '../../src/report/nmap';
 
 const run = promisify(execFile);

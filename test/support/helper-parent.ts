@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const [cliPath, netns, captureDir, target] = process.argv.slice(2);
   if (!cliPath || !netns || !captureDir || !target) throw new Error('usage: helper-parent <cli.js> <netns> <captureDir> <target>');
   const client = await startHelper({ cliPath, captureDir, netns });
-  const scan = await client.startScan({ targets: [target], ports: '1-65535', techniques: ['syn'], rate: 3000 });
+  const scan = await client.scan({ targets: [target], ports: '1-65535', techniques: ['syn'], rate: 3000 }).started;
   process.stdout.write(`${JSON.stringify({ helperPid: client.child.pid, ...scan })}\n`);
   // Bounded: whoever runs this kills it long before; if not, it leaves on its own.
   setTimeout(() => void client.close().then(() => process.exit(0)), 60_000);

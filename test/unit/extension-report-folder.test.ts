@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import MarkdownIt from 'markdown-it';
@@ -19,10 +19,10 @@ function storedScans(): ReportFolderInput {
   return { doc: { tool, startedAt, ...(scanner ? { scanner } : {}), results }, lab, captures };
 }
 
-function withDir(body: (dir: string) => void): void {
+async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'portlab-report-folder-'));
   try {
-    body(dir);
+    await body(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -42,9 +42,9 @@ function links(markdown: string): string[] {
 }
 
 test('the report folder holds the report, results.json, lab.json and every pcap it links to, linked relatively', () =>
-  withDir((dir) => {
+  withDir(async (dir) => {
     const input = storedScans();
-    const { path, unreadable } = writeReportFolder(join(dir, 'portlab-report', '198.18.0.2'), 'report-198.18.0.2.md', input, 'en');
+    const { path, unreadable } = await writeReportFolder(join(dir, 'portlab-report', '198.18.0.2'), 'report-198.18.0.2.md', input, 'en');
     assert.deepEqual(unreadable, []);
     const folder = join(dir, 'portlab-report', '198.18.0.2');
     assert.deepEqual(readdirSync(folder).sort(), [
@@ -59,6 +59,9 @@ test('the report folder holds the report, results.json, lab.json and every pcap 
       'xmas.pcap',
     ]);
     for (const t of TECHNIQUES) assert.ok(readFileSync(join(folder, `${t}.pcap`)).equals(readFileSync(input.captures[t]!)), `${t}.pcap is a copy`);
+    // It names the lab's hosts and ports: the student's alone, whatever the originals' modes.
+    for (const file of ['results.json', 'lab.json', ...TECHNIQUES.map((t) => `${t}.pcap`)])
+      assert.equal(statSync(join(folder, file)).mode & 0o777, 0o600, file);
     const report = readFileSync(path, 'utf8');
     const pcapLinks = links(report).filter((l) => l.endsWith('.pcap'));
     assert.deepEqual(pcapLinks.sort(), TECHNIQUES.map((t) => `${t}.pcap`).sort());
@@ -78,14 +81,14 @@ test('the report folder holds the report, results.json, lab.json and every pcap 
     );
     // `portlab report DIR` renders the same report from the folder, and writing it again changes nothing.
     assert.equal(renderReport(loadReportInput(folder, path), { lang: 'en' }), report);
-    writeReportFolder(folder, 'report-198.18.0.2.md', storedScans(), 'en');
+    await writeReportFolder(folder, 'report-198.18.0.2.md', storedScans(), 'en');
     assert.equal(readFileSync(path, 'utf8'), report);
   }));
 
 test('a capture that cannot be read is named in the report and left out of the folder, without failing', () =>
-  withDir((dir) => {
+  withDir(async (dir) => {
     const folder = join(dir, 'report');
-    writeReportFolder(folder, 'report.md', storedScans(), 'en');
+    await writeReportFolder(folder, 'report.md', storedScans(), 'en');
     assert.ok(existsSync(join(folder, 'syn.pcap')));
     const input = storedScans();
     // A directory where the pcap should be: reading it fails as a root-owned 0600 file does for a student.
@@ -93,7 +96,7 @@ test('a capture that cannot be read is named in the report and left out of the f
     const missingPath = join(dir, 'gone', 'udp.pcap');
     input.captures.syn = unreadablePath;
     input.captures.udp = missingPath;
-    const { path, unreadable } = writeReportFolder(folder, 'report.md', input, 'en');
+    const { path, unreadable } = await writeReportFolder(folder, 'report.md', input, 'en');
     assert.deepEqual(
       unreadable.map((u) => [u.technique, u.path]),
       [
@@ -114,10 +117,10 @@ test('a capture that cannot be read is named in the report and left out of the f
   }));
 
 test('a report without a lab leaves no lab.json of an earlier one behind', () =>
-  withDir((dir) => {
-    writeReportFolder(dir, 'report.md', storedScans(), 'en');
+  withDir(async (dir) => {
+    await writeReportFolder(dir, 'report.md', storedScans(), 'en');
     const { lab: _, ...withoutLab } = storedScans();
-    writeReportFolder(dir, 'report.md', withoutLab, 'en');
+    await writeReportFolder(dir, 'report.md', withoutLab, 'en');
     assert.ok(!existsSync(join(dir, 'lab.json')));
   }));
 

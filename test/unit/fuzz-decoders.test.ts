@@ -2,9 +2,12 @@
 // or the pcap reader throw or hang. ~6 s here; `npm run fuzz -- --frames N` runs longer campaigns.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { decodeFrame, decodeIPv4Packet } from '../../src/wire';
+import { decodeFrame, decodeIPv4Packet, decodeLinkFrame } from '../../src/wire';
 import { readPcap } from '../../src/wire/pcap';
+import { readCapture } from '../../src/wire/pcap/capture';
 import { runFuzzWithWatchdog } from '../../scripts/fuzz';
 
 const FRAMES = 1_000_000;
@@ -35,8 +38,47 @@ test('arbitrary bytes (fast-check): decoders and the pcap reader return, never t
       decodeIPv4Packet(bytes);
       const r = readPcap(bytes);
       assert.ok(Array.isArray(r.records));
+      assert.ok(Array.isArray(readCapture(bytes).records));
     }),
     { numRuns: ARBITRARY_RUNS },
   );
   t.diagnostic(`${ARBITRARY_RUNS} arbitrary byte strings: no throw`);
+});
+
+const MANGLED_CAPTURES = 20_000;
+/** every link type decodeLinkFrame knows, and one it does not */
+const LINK_TYPES = [0, 1, 12, 14, 101, 105, 108, 113, 228, 276];
+
+test('pcap and pcapng captures of every link type, cut and overwritten (fast-check): readCapture and decodeLinkFrame never throw', (t) => {
+  const dir = join(import.meta.dirname, '../fixtures/captures/formats');
+  const captures = readdirSync(dir)
+    .filter((f) => /\.pcap(ng)?$/.test(f))
+    .map((f) => new Uint8Array(readFileSync(join(dir, f))));
+  let records = 0;
+  let stopped = 0;
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...captures),
+      fc.option(fc.nat(), { nil: undefined }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+      (capture, cut, writes) => {
+        const bytes = capture.slice(0, cut === undefined ? undefined : cut % (capture.length + 1));
+        for (const [at, value] of writes) if (bytes.length > 0) bytes[at % bytes.length] = value;
+        const c = readCapture(bytes);
+        records += c.records.length;
+        if (c.error) stopped++;
+        for (const r of c.records) decodeLinkFrame(r.linkType, r.data);
+      },
+    ),
+    { numRuns: MANGLED_CAPTURES },
+  );
+  fc.assert(
+    fc.property(fc.constantFrom(...LINK_TYPES), fc.uint8Array({ maxLength: 120 }), (linkType, bytes) => {
+      decodeLinkFrame(linkType, bytes);
+    }),
+    { numRuns: ARBITRARY_RUNS },
+  );
+  // the generator reaches both whole packets and damage
+  assert.ok(records > 0 && stopped > 0);
+  t.diagnostic(`${MANGLED_CAPTURES} mangled captures (${records} records, ${stopped} stopped early), ${ARBITRARY_RUNS} arbitrary frames: no throw`);
 });

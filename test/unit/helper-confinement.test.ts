@@ -6,18 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/base/errors';
 import { checkCaptureRoot, ensurePrivateDirectory } from '../../src/helper/capture-dir';
-import { invokingUser, isConfined, parsePrivileges, setprivArgs } from '../../src/helper/privileges';
+import { parseProcStatus } from '../../src/base/proc-status';
+import { invokingUser, isConfined, setprivArgs } from '../../src/helper/privileges';
 
 const status = (caps: { prm: string; bnd: string }, nnp: 0 | 1) =>
   `Name:\tnode\nUid:\t1000\t1000\t1000\t1000\nCapInh:\t0000000000002000\nCapPrm:\t${caps.prm}\nCapEff:\t${caps.prm}\nCapBnd:\t${caps.bnd}\nNoNewPrivs:\t${nnp}\n`;
 
 test('confined means no new privileges and nothing beyond CAP_NET_RAW, in the permitted and the bounding set', () => {
-  assert.equal(isConfined(parsePrivileges(status({ prm: '0000000000002000', bnd: '0000000000002000' }, 1))), true);
-  assert.equal(isConfined(parsePrivileges(status({ prm: '0000000000000000', bnd: '0000000000002000' }, 1))), true);
-  assert.equal(isConfined(parsePrivileges(status({ prm: '0000000000002000', bnd: '0000000000002000' }, 0))), false);
-  assert.equal(isConfined(parsePrivileges(status({ prm: '0000000000002000', bnd: '000001ffffffffff' }, 1))), false);
-  assert.equal(isConfined(parsePrivileges(status({ prm: '0000000000003000', bnd: '0000000000003000' }, 1))), false);
-  assert.equal(parsePrivileges(status({ prm: '0', bnd: '0' }, 1)).uid, 1000);
+  assert.equal(isConfined(parseProcStatus(status({ prm: '0000000000002000', bnd: '0000000000002000' }, 1))), true);
+  assert.equal(isConfined(parseProcStatus(status({ prm: '0000000000000000', bnd: '0000000000002000' }, 1))), true);
+  assert.equal(isConfined(parseProcStatus(status({ prm: '0000000000002000', bnd: '0000000000002000' }, 0))), false);
+  assert.equal(isConfined(parseProcStatus(status({ prm: '0000000000002000', bnd: '000001ffffffffff' }, 1))), false);
+  assert.equal(isConfined(parseProcStatus(status({ prm: '0000000000003000', bnd: '0000000000003000' }, 1))), false);
+  assert.equal(parseProcStatus(status({ prm: '0', bnd: '0' }, 1)).uid, 1000);
 });
 
 test('the helper becomes whoever ran sudo or pkexec, never root again; as root by itself it keeps uid 0', () => {

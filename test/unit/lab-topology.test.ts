@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { UserError } from '../../src/base/errors';
-import { checkLabId, labTopology, parseLabId } from '../../src/lab';
+import { checkLabId, labOfAddress, labTopology, parseLabId } from '../../src/lab';
 import { checkIcmpRatelimit } from '../../src/lab';
 
 test('lab 0 is the one the design describes', () => {
@@ -38,6 +38,18 @@ test('two lab ids never share a name, an address or a MAC', () => {
       seen.add(value);
     }
   }
+});
+
+test('an address of 198.18.N.0/24 belongs to lab N, any other address to no lab', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 255 }), (id) => {
+      const topo = labTopology(id);
+      for (const end of [topo.scanner, topo.target]) assert.deepEqual(labOfAddress(end.address), topo);
+    }),
+  );
+  assert.equal(labOfAddress('198.18.7.0')?.id, 7);
+  for (const other of ['198.19.0.2', '10.18.0.2', '198.18.256.2', '198.18.07.2', '198.18.0', '198.18.0.0/24', ''])
+    assert.equal(labOfAddress(other), undefined, other);
 });
 
 test('lab ids outside 0..255 are a UserError', () => {

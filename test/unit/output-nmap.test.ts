@@ -185,6 +185,8 @@ test("nmap's -oX FILE / -oN FILE reach the scan command as long options", () => 
     '-sS',
   ]);
   assert.deepEqual(expandNmapOutputFlags(['scan', '-o', 'X', '-sSU']), ['scan', '-o', 'X', '-sSU']);
+  // after --, the arguments belong to the program `portlab check` runs
+  assert.deepEqual(expandNmapOutputFlags(['check', '-oX', 'a.xml', '--', 'prog', '-oX', 'b']), ['check', '--output-xml', 'a.xml', '--', 'prog', '-oX', 'b']);
 });
 
 test('nmap folds a state other than open with more than 25 ports, never open ones', () => {

@@ -1,17 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  CAP_NET_RAW,
-  CAP_SYS_ADMIN,
-  explainLaunchFailure,
-  hasCapability,
-  parseCapEff,
-  planLaunch,
-  sudoersRule,
-  type LaunchEnvironment,
-  type LaunchFailure,
-} from '../../src/helper/launch';
+import { CAP_NET_RAW, CAP_SYS_ADMIN, hasCapability, parseProcStatus } from '../../src/base/proc-status';
+import { explainLaunchFailure, planLaunch, sudoersRule, type LaunchEnvironment, type LaunchFailure } from '../../src/helper/launch';
 
 /** /proc/<pid>/status as Linux prints it for root, a setcap'd node and an ordinary user. */
 const status = (capEff: string) =>
@@ -21,22 +12,22 @@ const SETCAP_NODE = status('0000000000003000'); // cap_net_admin (12) + cap_net_
 const USER = status('0000000000000000');
 
 test('CapEff is parsed from real /proc status text, not from the uid', () => {
-  assert.equal(parseCapEff(ROOT), 0x1ffffffffffn);
-  assert.equal(parseCapEff(SETCAP_NODE), 0x3000n);
-  assert.ok(hasCapability(parseCapEff(SETCAP_NODE), CAP_NET_RAW));
-  assert.ok(!hasCapability(parseCapEff(SETCAP_NODE), CAP_SYS_ADMIN));
-  assert.ok(!hasCapability(parseCapEff(USER), CAP_NET_RAW));
+  assert.equal(parseProcStatus(ROOT).capEff, 0x1ffffffffffn);
+  assert.equal(parseProcStatus(SETCAP_NODE).capEff, 0x3000n);
+  assert.ok(hasCapability(parseProcStatus(SETCAP_NODE).capEff, CAP_NET_RAW));
+  assert.ok(!hasCapability(parseProcStatus(SETCAP_NODE).capEff, CAP_SYS_ADMIN));
+  assert.ok(!hasCapability(parseProcStatus(USER).capEff, CAP_NET_RAW));
   // uid 0 without capabilities (e.g. a container that dropped them) is not privileged
-  assert.ok(!hasCapability(parseCapEff(USER.replace('Uid:\t1000\t1000\t1000\t1000', 'Uid:\t0\t0\t0\t0')), CAP_NET_RAW));
-  assert.throws(() => parseCapEff('Name:\tnode\n'), /no CapEff/);
+  assert.ok(!hasCapability(parseProcStatus(USER.replace('Uid:\t1000\t1000\t1000\t1000', 'Uid:\t0\t0\t0\t0')).capEff, CAP_NET_RAW));
+  assert.throws(() => parseProcStatus('Name:\tnode\n'), /no CapEff/);
   // this very process: the line exists and parses
-  assert.equal(typeof parseCapEff(readFileSync('/proc/self/status', 'utf8')), 'bigint');
+  assert.equal(typeof parseProcStatus(readFileSync('/proc/self/status', 'utf8')).capEff, 'bigint');
 });
 
 const bins: Record<string, string> = { pkexec: '/usr/bin/pkexec', sudo: '/usr/bin/sudo', ip: '/usr/sbin/ip' };
 /** The CLI's case by default: the helper's node is the very binary that runs the caller. */
 const env = (statusText: string, over: Partial<LaunchEnvironment> = {}, available = Object.keys(bins)): LaunchEnvironment => ({
-  capEff: parseCapEff(statusText),
+  capEff: parseProcStatus(statusText).capEff,
   graphical: true,
   which: (p) => (available.includes(p) ? bins[p] : undefined),
   isThisProcessBinary: (p) => p === '/usr/bin/node',

@@ -18,6 +18,12 @@ test('public and edge addresses are refused with the range list and the flag to 
     refused(() => guard.check(a), a, '198.18.0.0/15', `--allow-target ${a}/32`);
 });
 
+test('allows says yes or no where check would pass or refuse', () => {
+  const guard = new ScopeGuard(['203.0.113.0/24']);
+  for (const a of ['127.0.0.1', '198.18.21.2', '203.0.113.77']) assert.equal(guard.allows(a), true, a);
+  for (const a of ['8.8.8.8', '203.0.114.1', 'localhost', '198.18.0', '']) assert.equal(guard.allows(a), false, a);
+});
+
 test('--allow-target widens the scope by exactly its CIDR', () => {
   const guard = new ScopeGuard(['203.0.113.0/24']);
   assert.doesNotThrow(() => guard.check('203.0.113.77'));

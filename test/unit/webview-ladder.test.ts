@@ -112,3 +112,21 @@ test('the title names the target and port; lifelines span the arrows', () => {
   assert.equal(lifelines.length, 2);
   for (const l of lifelines) assert.ok(Number(l.attrs.y2) > Number(line(arrows(svg)[0]!).attrs.y2));
 });
+
+test('packets a deviation cites are marked, each arrow with its frame number', () => {
+  const exchange = [pkt('out', 0, { flags: 'S', frame: 1 }), pkt('in', 0.3, { flags: 'SA', frame: 2 }), pkt('out', 0.4, { flags: 'RA', frame: 3 })];
+  const svg = buildLadder({ target: '198.18.81.2', port: 80, exchange }, labels, undefined, new Set([3]));
+  assert.deepEqual(
+    arrows(svg).map((a) => hasClass(a, 'deviation')),
+    [false, false, true],
+  );
+  assert.deepEqual(
+    arrows(svg).map((a) => textOf(a, 'frame')),
+    ['#1', '#2', '#3'],
+  );
+  assert.equal(
+    arrows(buildLadder(result([pkt('out', 0, { flags: 'S' })]), labels))[0]!.children.filter((n) => hasClass(n, 'frame')).length,
+    0,
+    'no frame, no number',
+  );
+});

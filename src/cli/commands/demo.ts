@@ -2,23 +2,15 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ScanDocument, TECHNIQUES, NMAP_FLAG, type Technique } from '../../protocol';
+import { ScanDocument, TECHNIQUES, type Technique } from '../../protocol';
+import { NMAP_FLAG } from '../../technique';
 import { UserError } from '../../base/errors';
 import { LAB_TRUTH, labDown, labTruthOf, labUp, parseLabId } from '../../lab';
-import {
-  capturePath,
-  collectNmap,
-  LAB_FILE,
-  loadReportInput,
-  NMAP_DIR,
-  nmapXmlPath,
-  parseNmapXml,
-  RESULTS_FILE,
-  renderReport,
-  type ReportLang,
-} from '../../report';
+import { capturePath, labPath, nmapDirPath, nmapXmlPath, resultsPath } from '../../output/out-folder';
+import { loadReportInput, parseNmapXml, renderReport, type ReportLang } from '../../report';
 import { findProgram } from '../../base/program-path';
 import { formatNmapAgreement, formatStateTable } from '../demo/state-table';
+import { collectNmap } from '../nmap-run';
 
 interface DemoOptions {
   out: string;
@@ -33,9 +25,9 @@ const REPORTS: [ReportLang, string][] = [
 
 /** A demo's files from an earlier run in the same folder: `scan --out` would merge the new scan into them. */
 function removeEarlierRun(out: string): void {
-  for (const file of [RESULTS_FILE, LAB_FILE, ...REPORTS.map(([, f]) => f)]) rmSync(join(out, file), { force: true });
+  for (const file of [resultsPath(out), labPath(out), ...REPORTS.map(([, f]) => join(out, f))]) rmSync(file, { force: true });
   for (const technique of TECHNIQUES) rmSync(capturePath(out, technique), { force: true });
-  rmSync(join(out, NMAP_DIR), { recursive: true, force: true });
+  rmSync(nmapDirPath(out), { recursive: true, force: true });
 }
 
 /** nmap's T:/U: port qualifiers, so TCP techniques probe the lab's TCP ports and UDP its UDP ports. */
@@ -89,7 +81,7 @@ export function register(program: Command): void {
         // The scan runs in this directory, so its command line (quoted by the report) shows --out as typed here.
         await scanInNamespace(scanner.namespace, target.address, opts.out);
 
-        const doc = ScanDocument.parse(JSON.parse(readFileSync(join(out, RESULTS_FILE), 'utf8')));
+        const doc = ScanDocument.parse(JSON.parse(readFileSync(resultsPath(out), 'utf8')));
         process.stdout.write(`\nState (reason) by technique and by how the lab made the port (target ${target.address}):\n\n`);
         process.stdout.write(formatStateTable(doc.results, labTruthOf));
 
@@ -106,7 +98,7 @@ export function register(program: Command): void {
           return path;
         });
         process.stdout.write(
-          `\nResults: ${join(out, RESULTS_FILE)}\nCaptures: ${TECHNIQUES.map((t) => capturePath(out, t)).join(', ')}\nReports: ${reports.join(', ')}\n`,
+          `\nResults: ${resultsPath(out)}\nCaptures: ${TECHNIQUES.map((t) => capturePath(out, t)).join(', ')}\nReports: ${reports.join(', ')}\n`,
         );
       } finally {
         await labDown(id);

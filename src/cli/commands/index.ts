@@ -5,8 +5,10 @@ import { register as scan } from './scan';
 import { register as report } from './report';
 import { register as helper } from './helper';
 import { register as demo } from './demo';
+import { register as analyze } from './analyze';
+import { register as check } from './check';
 
 /** Each subcommand module exports `register(program)`; add it here to make it part of `portlab`. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [lab, discover, scan, report, helper, demo];
+export const commands: RegisterCommand[] = [lab, discover, scan, report, helper, demo, check, analyze];

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../base/errors';
-import { collectNmap, isReportLang, loadReportInput, renderReport, REPORT_LANGS } from '../../report';
+import { isReportLang, loadReportInput, renderReport, REPORT_LANGS } from '../../report';
+import { collectNmap } from '../nmap-run';
 
 interface ReportOptions {
   output?: string;

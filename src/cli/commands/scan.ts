@@ -10,26 +10,16 @@ import { scannerInfo, TOOL } from '../../engine/scanner-info';
 import { ScopeGuard } from '../../engine/scope';
 import { parseSourceIps } from '../../wire/source-ips';
 import { hasCapNetRaw } from '../../link';
-import { formatExchange, NMAP_FLAG, TECHNIQUES, type PortResult, type ScanDocument, type Technique } from '../../protocol';
+import { formatExchange, type PortResult, type ScanDocument, type Technique } from '../../protocol';
+import { NMAP_FLAG } from '../../technique';
 import type { ScanPlan } from '../../engine/scan-plan';
 import { addNmapOutputOptions, nmapHost, notShownLine, writeScanOutputs, type NmapOutputOptions } from '../../output';
 import { writeScanJson } from '../../output/scan-json';
 import { saveToOutDir } from '../out-dir';
-import { scanRunner } from '../via-helper';
-
-const TECHNIQUE_BY_LETTER = new Map(TECHNIQUES.map((t) => [NMAP_FLAG[t], t] as const));
+import { runScanHereOrViaHelper } from '../via-helper';
+import { parseTechniqueLetters } from '../technique-letters';
 
 /** `-sS -sU`, `-sSU` and `-s S` all work; the letters are nmap's. */
-function parseTechniques(groups: string[]): Technique[] {
-  const out: Technique[] = [];
-  for (const letter of groups.join('')) {
-    const technique = TECHNIQUE_BY_LETTER.get(letter.toUpperCase());
-    if (!technique) throw new UserError(`unknown scan technique -s${letter}: use T (connect), S (SYN), X (Xmas), F (FIN), N (NULL) or U (UDP)`);
-    if (!out.includes(technique)) out.push(technique);
-  }
-  if (out.length === 0) throw new UserError('-s needs technique letters: T (connect), S (SYN), X (Xmas), F (FIN), N (NULL) or U (UDP), e.g. -sS');
-  return out;
-}
 
 function positiveNumber(name: string, max: number, integer: boolean) {
   return (text: string): number => {
@@ -72,7 +62,10 @@ function table(rows: PortResult[], technique: Technique, target: string): string
 
 async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
   const ports = parsePorts(opts.ports);
-  const techniques = opts.scan.length > 0 ? parseTechniques(opts.scan) : ([hasCapNetRaw() ? 'syn' : 'connect'] satisfies Technique[]);
+  const techniques =
+    opts.scan.length > 0
+      ? parseTechniqueLetters(opts.scan, '-s needs technique letters: T (connect), S (SYN), X (Xmas), F (FIN), N (NULL) or U (UDP), e.g. -sS')
+      : ([hasCapNetRaw() ? 'syn' : 'connect'] satisfies Technique[]);
   const resolved = await new ScopeGuard(opts.allowTarget).resolve(targets);
   const outDir = opts.out ? resolve(opts.out) : undefined;
   if (outDir) {
@@ -101,8 +94,9 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
   const startedAt = new Date().toISOString();
   try {
     // Without CAP_NET_RAW, raw techniques run in the privileged helper (pkexec or sudo -n).
-    const outcome = await scanRunner({ ports: opts.ports, allowTargets: opts.allowTarget })(
+    const outcome = await runScanHereOrViaHelper(
       plan,
+      { ports: opts.ports, allowTargets: opts.allowTarget },
       {
         progress(p) {
           if (!bar) return;

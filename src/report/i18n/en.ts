@@ -1,7 +1,8 @@
-import type { LabPort, LabTruth, Technique } from '../../protocol';
+import type { CheckResult, ExpectedSource, LabPort, LabTruth, Technique } from '../../protocol';
+import { connectUnreachableVerdicts, NMAP_FLAG, TECHNIQUE_TABLE, type TextbookColumn } from '../../technique';
 import type { NmapProblemKind, NmapStaleKind } from '../nmap-record';
-import type { TextbookColumn } from '../../analysis/textbook';
 import type { VerdictKind } from '../../analysis/verdict';
+import { captureAnalysisEn } from './capture-analysis-en';
 
 /** Facts a verdict's explanation may quote; each is already formatted (ports joined, code inlined). */
 export interface ExplainFacts {
@@ -127,14 +128,16 @@ export const en = {
   truth: (t: LabTruth) => ({ open: 'open', closed: 'closed', 'filtered-drop': 'filtered (drop)', 'filtered-reject': 'filtered (reject)' })[t],
 
   techniqueTitle: (t: Technique) =>
-    ({
-      connect: 'TCP connect scan (`-sT`)',
-      syn: 'TCP SYN scan (`-sS`)',
-      xmas: 'TCP Xmas scan (`-sX`)',
-      fin: 'TCP FIN scan (`-sF`)',
-      null: 'TCP NULL scan (`-sN`)',
-      udp: 'UDP scan (`-sU`)',
-    })[t],
+    `${
+      {
+        connect: 'TCP connect scan',
+        syn: 'TCP SYN scan',
+        xmas: 'TCP Xmas scan',
+        fin: 'TCP FIN scan',
+        null: 'TCP NULL scan',
+        udp: 'UDP scan',
+      }[t]
+    } (\`-s${NMAP_FLAG[t]}\`)`,
   principle: (t: Technique) =>
     ({
       connect:
@@ -172,7 +175,7 @@ export const en = {
   kernelNote: "sent by the scanner's kernel",
 
   textbook: (t: Technique, c: TextbookColumn) =>
-    textbookCell(t, c, {
+    TECHNIQUE_TABLE[t].textbook[c].expected({
       noAnswer: 'no answer',
       retries: 'retries',
       orNone: 'or none',
@@ -210,7 +213,7 @@ export const en = {
       case 'retries-then-silence':
         return `Nothing came back, so the scanner sent the probe again (${f.probes} probes in all) before giving up: a firewall that drops packets (nftables \`drop\`) looks exactly like this. Silence alone could also be a lost packet, which is why scanners retry before they call a port ${f.state}.`;
       case 'icmp-reject':
-        return `The target's firewall rejected the probe with ${f.icmp} instead of dropping it silently (nftables \`reject\`), so the scanner knew at once that the port is filtered, without waiting for retries.${f.technique === 'connect' && f.icmpCode !== undefined ? ` A connect scan never sees the ICMP packet: the kernel turns code ${f.icmpCode} into the error ${f.errno ?? '?'} for connect(), hence the reason ${f.reason} (EHOSTUNREACH for codes 1, 10, 12 and 13 gives host-unreach, ENETUNREACH for 0, 6, 9 and 11 net-unreach, ENOPROTOOPT for 2 proto-unreach; code 3 gives ECONNREFUSED, a closed port).` : ''}`;
+        return `The target's firewall rejected the probe with ${f.icmp} instead of dropping it silently (nftables \`reject\`), so the scanner knew at once that the port is filtered, without waiting for retries.${f.technique === 'connect' && f.icmpCode !== undefined ? ` A connect scan never sees the ICMP packet: the kernel turns code ${f.icmpCode} into the error ${f.errno ?? '?'} for connect(), hence the reason ${f.reason} (${connectErrnoList()}).` : ''}`;
       case 'silence-open-filtered':
         return f.technique === 'udp'
           ? 'An open UDP port answers only when its service understands the datagram; an empty or unknown datagram gets no answer, which looks the same as a firewall dropping it — hence open|filtered.'
@@ -249,6 +252,9 @@ export const en = {
   analysisQualified: 'Matches, with a qualification',
   analysisAllMatch: 'Every captured exchange matches the textbook, and the capture agrees with results.json for every port.',
   analysisItem: (technique: string, ports: string, verdict: string) => `**${technique}, port ${ports}** — ${verdict}`,
+  analysisCrossTechnique: 'Where the techniques disagree about a port',
+  analysisCrossTechniqueIntro:
+    'The captures of different techniques compared port by port: where they cannot both be what the textbook says of one port state, or where one got an ICMP error and the other silence, what explains it.',
   analysisDisagreements: 'Where the captured packets and results.json disagree',
   analysisNmap: 'Where nmap disagrees',
 
@@ -278,6 +284,37 @@ export const en = {
     }). Run \`portlab report --with-nmap\` to compare with nmap.`,
   nmapDiffers: (nmap: string, ours: string) => `nmap reports ${nmap}, PortLab ${ours}.`,
   nmapNoPort: 'nmap did not report this port.',
+
+  captureAnalysis: captureAnalysisEn,
+
+  scannerHeading: 'Your scanner',
+  scannerIntro: (seconds: number, lab: number | undefined) =>
+    `\`portlab check\` ran your program once per port${lab === undefined ? '' : ` in lab ${lab}'s scanner namespace`}, with CAP_NET_RAW as its only privilege and ${seconds} s per run, and captured every packet it exchanged with the target. Its verdict is the last line of its output that names a state.`,
+  scannerProgram: (command: string) => `Program: ${command}`,
+  scannerTally: (correct: number, total: number) => `${correct} of ${total} verdicts correct.`,
+  scannerResult: (r: CheckResult) =>
+    ({ correct: '✅ correct', wrong: '❌ wrong', 'no-verdict': '❔ no verdict', crashed: '💥 crashed', 'timed-out': '⏱️ timed out' })[r],
+  scannerSource: (s: ExpectedSource) => ({ lab: 'lab', portlab: "PortLab's scan", nmap: 'nmap' })[s],
+  scannerColTruth: 'Truth → expected',
+  scannerColSaid: 'Your program said',
+  scannerColPackets: 'Its packets',
+  scannerColDeviations: 'Deviations and notes',
+  scannerColFiles: 'Files',
+  scannerCapture: 'capture',
+  scannerOutput: 'output',
+  scannerNoVerdict: 'nothing',
+  scannerNoPackets: 'no packets',
+  scannerNoDeviation: 'none',
+  scannerYours: 'Your scanner',
+  scannerCaseHeading: (port: string, result: string) => `Port ${port}: ${result}`,
+  scannerSentNothing: 'The program sent no packet to this port.',
+  scannerTextbookMatch: "Its packets follow the textbook's exchange.",
+  scannerTextbookDiffers: "Its packets differ from the textbook's exchange:",
+  scannerTimedOut: (seconds: string) => `The program was still running after ${seconds} s and was killed, with every process it had started.`,
+  scannerCrashed: (signal: string | null, exitCode: number | null, wrote: boolean) =>
+    `The program ended (${signal ? `killed by ${signal}` : `exit code ${exitCode}`}) without a verdict${wrote ? '; the end of what it wrote:' : ' and wrote nothing.'}`,
+  scannerNoVerdictLine: 'No line of its output names a state (open, closed, filtered, open|filtered); the end of what it printed:',
+  scannerNoOutput: 'It printed nothing, so it named no state (open, closed, filtered, open|filtered).',
 };
 
 export type Messages = typeof en;
@@ -290,49 +327,11 @@ function icmpCount(f: ExplainFacts): string {
   return `this capture shows ${f.icmpFirstSecond} ICMP error(s) from the target in the first second of the ${f.technique} scan and ${f.icmpInCapture} in its ${f.captureSeconds} s`;
 }
 
-interface CellWords {
-  noAnswer: string;
-  retries: string;
-  orNone: string;
-  answer: string;
-  datagram: string;
-  teardown: string;
-  other: string;
-}
-
-/** DESIGN.md's textbook table, with its prose words supplied by the language; flags stay as they are. */
-export function textbookCell(technique: Technique, column: TextbookColumn, w: CellWords): string {
-  if (technique === 'udp') {
-    switch (column) {
-      case 'open':
-        return `${w.datagram} → ${w.answer} (${w.orNone}: open|filtered)`;
-      case 'closed':
-        return `${w.datagram} → ICMP 3/3`;
-      case 'filtered':
-        return `${w.noAnswer} / ICMP 3 (${w.other})`;
-      case 'open|filtered':
-        return `${w.datagram}, ${w.noAnswer}`;
-    }
-  }
-  if (technique === 'connect' || technique === 'syn') {
-    switch (column) {
-      case 'open':
-        return technique === 'syn' ? 'S → SA → R' : `S → SA → A, ${w.teardown}`;
-      case 'closed':
-        return 'S → RA';
-      case 'filtered':
-      case 'open|filtered':
-        return `S, S (${w.retries}), ${w.noAnswer} / ICMP 3`;
-    }
-  }
-  const probe = technique === 'fin' ? 'F' : technique === 'xmas' ? 'FPU' : 'NULL';
-  switch (column) {
-    case 'open':
-    case 'open|filtered':
-      return `${probe}, ${w.noAnswer}`;
-    case 'closed':
-      return `${probe} → RA`;
-    case 'filtered':
-      return `${w.noAnswer} / ICMP 3`;
-  }
+/** Which unreachable codes give which connect() error and reason, from the technique table. */
+function connectErrnoList(): string {
+  const codes = (list: number[]) => (list.length === 1 ? `code ${list[0]}` : `codes ${list.slice(0, -1).join(', ')} and ${list.at(-1)}`);
+  const groups = connectUnreachableVerdicts();
+  const filtered = groups.filter((g) => g.verdict.state === 'filtered').map((g) => `${g.errno} for ${codes(g.codes)} gives ${g.verdict.reason}`);
+  const other = groups.filter((g) => g.verdict.state !== 'filtered').map((g) => `${codes(g.codes)} gives ${g.errno}, a ${g.verdict.state} port`);
+  return [filtered.join(', '), ...other, 'the errors of the other codes decide nothing'].join('; ');
 }

@@ -1,8 +1,9 @@
-import type { LabTruth, Technique } from '../../protocol';
+import type { CheckResult, ExpectedSource, LabTruth, Technique } from '../../protocol';
+import { connectUnreachableVerdicts, NMAP_FLAG, TECHNIQUE_TABLE, type TextbookColumn } from '../../technique';
 import type { NmapProblemKind, NmapStaleKind } from '../nmap-record';
-import type { TextbookColumn } from '../../analysis/textbook';
 import type { VerdictKind } from '../../analysis/verdict';
-import { textbookCell, type ExplainFacts, type HowFacts, type Messages } from './en';
+import type { ExplainFacts, HowFacts, Messages } from './en';
+import { captureAnalysisZhCN } from './capture-analysis-zh-CN';
 
 /** Simplified Chinese. Flags, state names and reasons stay as nmap writes them. */
 export const zhCN: Messages = {
@@ -91,14 +92,16 @@ export const zhCN: Messages = {
   truth: (t: LabTruth) => ({ open: 'open', closed: 'closed', 'filtered-drop': 'filtered（drop 丢弃）', 'filtered-reject': 'filtered（reject 拒绝）' })[t],
 
   techniqueTitle: (t: Technique) =>
-    ({
-      connect: 'TCP connect 扫描（`-sT`）',
-      syn: 'TCP SYN 扫描（`-sS`）',
-      xmas: 'TCP Xmas 扫描（`-sX`）',
-      fin: 'TCP FIN 扫描（`-sF`）',
-      null: 'TCP NULL 扫描（`-sN`）',
-      udp: 'UDP 扫描（`-sU`）',
-    })[t],
+    `${
+      {
+        connect: 'TCP connect 扫描',
+        syn: 'TCP SYN 扫描',
+        xmas: 'TCP Xmas 扫描',
+        fin: 'TCP FIN 扫描',
+        null: 'TCP NULL 扫描',
+        udp: 'UDP 扫描',
+      }[t]
+    }（\`-s${NMAP_FLAG[t]}\`）`,
   principle: (t: Technique) =>
     ({
       connect:
@@ -135,7 +138,7 @@ export const zhCN: Messages = {
   kernelNote: '由扫描机内核发送',
 
   textbook: (t: Technique, c: TextbookColumn) =>
-    textbookCell(t, c, {
+    TECHNIQUE_TABLE[t].textbook[c].expected({
       noAnswer: '无应答',
       retries: '重传',
       orNone: '或无应答',
@@ -173,7 +176,7 @@ export const zhCN: Messages = {
       case 'retries-then-silence':
         return `没有任何应答，于是扫描程序重发探测报文（共 ${f.probes} 个）后才放弃：丢弃报文的防火墙（nftables \`drop\`）看起来正是这样。仅凭无应答也可能是丢包，所以扫描程序在判定 ${f.state} 之前会重传。`;
       case 'icmp-reject':
-        return `目标机防火墙用 ${f.icmp} 拒绝了探测报文，而不是静默丢弃（nftables \`reject\`），所以扫描程序立即知道该端口被过滤，无需等待重传。${f.technique === 'connect' && f.icmpCode !== undefined ? `connect 扫描看不到 ICMP 报文本身：内核把代码 ${f.icmpCode} 转换为 connect() 的错误 ${f.errno ?? '?'}，因此原因为 ${f.reason}（代码 1、10、12、13 对应 EHOSTUNREACH，即 host-unreach；0、6、9、11 对应 ENETUNREACH，即 net-unreach；2 对应 ENOPROTOOPT，即 proto-unreach；代码 3 对应 ECONNREFUSED，即端口关闭）。` : ''}`;
+        return `目标机防火墙用 ${f.icmp} 拒绝了探测报文，而不是静默丢弃（nftables \`reject\`），所以扫描程序立即知道该端口被过滤，无需等待重传。${f.technique === 'connect' && f.icmpCode !== undefined ? `connect 扫描看不到 ICMP 报文本身：内核把代码 ${f.icmpCode} 转换为 connect() 的错误 ${f.errno ?? '?'}，因此原因为 ${f.reason}（${connectErrnoList()}）。` : ''}`;
       case 'silence-open-filtered':
         return f.technique === 'udp'
           ? '开放的 UDP 端口只有在服务能理解数据报时才会应答；空的或无法识别的数据报得不到应答，这与防火墙丢弃报文看起来完全一样——因此为 open|filtered。'
@@ -211,6 +214,9 @@ export const zhCN: Messages = {
   analysisQualified: '一致，但有附加说明',
   analysisAllMatch: '所有抓到的报文交互都与教材一致，且每个端口的抓包结果都与 results.json 相符。',
   analysisItem: (technique: string, ports: string, verdict: string) => `**${technique}，端口 ${ports}** —— ${verdict}`,
+  analysisCrossTechnique: '各扫描方式对同一端口结论不一致之处',
+  analysisCrossTechniqueIntro:
+    '逐个端口比较不同扫描方式的抓包：若两者不可能同时是教材对同一端口状态的描述，或一方收到 ICMP 差错报文而另一方无应答，说明其原因。',
   analysisDisagreements: '抓包与 results.json 不一致之处',
   analysisNmap: '与 nmap 不一致之处',
 
@@ -236,6 +242,36 @@ export const zhCN: Messages = {
     }）。运行 \`portlab report --with-nmap\` 即可与 nmap 对照。`,
   nmapDiffers: (nmap: string, ours: string) => `nmap 的结果为 ${nmap}，PortLab 为 ${ours}。`,
   nmapNoPort: 'nmap 没有报告该端口。',
+
+  captureAnalysis: captureAnalysisZhCN,
+
+  scannerHeading: '你的扫描程序',
+  scannerIntro: (seconds: number, lab: number | undefined) =>
+    `\`portlab check\` 对每个端口运行一次你的程序${lab === undefined ? '' : `（在实验 ${lab} 的扫描机网络命名空间中）`}，程序只拥有 CAP_NET_RAW 权限，每次运行限时 ${seconds} 秒，并抓取了它与目标机之间的全部报文。程序的结论取自其输出中最后一行含有端口状态的文字。`,
+  scannerProgram: (command: string) => `程序：${command}`,
+  scannerTally: (correct: number, total: number) => `${total} 个结论中 ${correct} 个正确。`,
+  scannerResult: (r: CheckResult) => ({ correct: '✅ 正确', wrong: '❌ 错误', 'no-verdict': '❔ 没有结论', crashed: '💥 崩溃', 'timed-out': '⏱️ 超时' })[r],
+  scannerSource: (s: ExpectedSource) => ({ lab: '实验', portlab: 'PortLab 扫描', nmap: 'nmap' })[s],
+  scannerColTruth: '真实状态 → 预期结果',
+  scannerColSaid: '你的程序的结论',
+  scannerColPackets: '程序的报文',
+  scannerColDeviations: '偏差与说明',
+  scannerColFiles: '文件',
+  scannerCapture: '抓包',
+  scannerOutput: '输出',
+  scannerNoVerdict: '无',
+  scannerNoPackets: '没有报文',
+  scannerNoDeviation: '无',
+  scannerYours: '你的扫描程序',
+  scannerCaseHeading: (port: string, result: string) => `端口 ${port}：${result}`,
+  scannerSentNothing: '程序没有向该端口发送任何报文。',
+  scannerTextbookMatch: '程序的报文与教材中的交互过程一致。',
+  scannerTextbookDiffers: '程序的报文与教材中的交互过程不一致：',
+  scannerTimedOut: (seconds: string) => `程序运行 ${seconds} 秒后仍未结束，已连同它启动的所有进程一起被终止。`,
+  scannerCrashed: (signal: string | null, exitCode: number | null, wrote: boolean) =>
+    `程序异常结束（${signal ? `被信号 ${signal} 终止` : `退出码 ${exitCode}`}），没有给出结论${wrote ? '；它最后输出的内容：' : '，也没有任何输出。'}`,
+  scannerNoVerdictLine: '程序输出中没有任何一行给出端口状态（open、closed、filtered、open|filtered）；它最后输出的内容：',
+  scannerNoOutput: '程序没有任何输出，因此没有给出端口状态（open、closed、filtered、open|filtered）。',
 };
 
 function rateLimit(ms: string | undefined): string {
@@ -244,4 +280,12 @@ function rateLimit(ms: string | undefined): string {
 
 function icmpCount(f: ExplainFacts): string {
   return `本抓包显示，在 ${f.technique} 扫描的第一秒内目标机发出了 ${f.icmpFirstSecond} 个 ICMP 差错报文，在整个 ${f.captureSeconds} 秒内共 ${f.icmpInCapture} 个`;
+}
+
+/** 各不可达代码对应的 connect() 错误和原因，取自扫描方式表。 */
+function connectErrnoList(): string {
+  const groups = connectUnreachableVerdicts();
+  const filtered = groups.filter((g) => g.verdict.state === 'filtered').map((g) => `代码 ${g.codes.join('、')} 对应 ${g.errno}，即 ${g.verdict.reason}`);
+  const other = groups.filter((g) => g.verdict.state !== 'filtered').map((g) => `代码 ${g.codes.join('、')} 对应 ${g.errno}，即端口状态为 ${g.verdict.state}`);
+  return [...filtered, ...other, '其他代码对应的错误不能判定端口状态'].join('；');
 }

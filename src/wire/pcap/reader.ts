@@ -1,3 +1,4 @@
+import { type ReadStop } from './records';
 import { PCAP_GLOBAL_HEADER_LENGTH, PCAP_MAGIC_MICROS, PCAP_MAGIC_NANOS, PCAP_MAX_RECORD_LENGTH, PCAP_RECORD_HEADER_LENGTH, PCAPNG_MAGIC } from './format';
 
 export interface PcapRecord {
@@ -17,6 +18,8 @@ export interface PcapContents {
   truncated: boolean;
   /** why reading stopped early (not a pcap file, a record too long to be real) */
   error?: string;
+  /** the record reading stopped at, when it stopped inside the records (truncated or a record error) */
+  stoppedAt?: ReadStop;
 }
 
 /** Read a classic pcap file from memory: either byte order, µs or ns timestamps. Never throws. */
@@ -43,17 +46,24 @@ export function readPcap(bytes: Uint8Array): PcapContents {
   const linkType = view.getUint32(20, littleEndian) & 0xffff;
   const records: PcapRecord[] = [];
   let offset = PCAP_GLOBAL_HEADER_LENGTH;
+  const stopHere = (): ReadStop => ({ offset, packet: records.length + 1 });
   while (offset < bytes.length) {
-    if (bytes.length - offset < PCAP_RECORD_HEADER_LENGTH) return { linkType, records, truncated: true };
+    if (bytes.length - offset < PCAP_RECORD_HEADER_LENGTH) return { linkType, records, truncated: true, stoppedAt: stopHere() };
     const seconds = view.getUint32(offset, littleEndian);
     const fraction = view.getUint32(offset + 4, littleEndian);
     const capLen = view.getUint32(offset + 8, littleEndian);
     const origLen = view.getUint32(offset + 12, littleEndian);
     if (capLen > PCAP_MAX_RECORD_LENGTH) {
-      return { linkType, records, truncated: false, error: `record ${records.length + 1}: captured length ${capLen} is larger than ${PCAP_MAX_RECORD_LENGTH}` };
+      return {
+        linkType,
+        records,
+        truncated: false,
+        error: `record ${records.length + 1}: captured length ${capLen} is larger than ${PCAP_MAX_RECORD_LENGTH}`,
+        stoppedAt: stopHere(),
+      };
     }
     const start = offset + PCAP_RECORD_HEADER_LENGTH;
-    if (bytes.length - start < capLen) return { linkType, records, truncated: true };
+    if (bytes.length - start < capLen) return { linkType, records, truncated: true, stoppedAt: stopHere() };
     records.push({
       tsMicros: seconds * 1_000_000 + (nanos ? Math.floor(fraction / 1000) : fraction),
       data: bytes.subarray(start, start + capLen),

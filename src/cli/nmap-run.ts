@@ -1,26 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { NMAP_FLAG, TECHNIQUES, type LabDescription, type ScanDocument, type Technique } from '../protocol';
+import { rmSync } from 'node:fs';
+import { TECHNIQUES, type LabDescription, type ScanDocument, type Technique } from '../protocol';
+import { NMAP_FLAG } from '../technique';
 import { currentNetns, namedNetnsExists } from '../base/netns';
 import { findProgram } from '../base/program-path';
 import { ScopeGuard } from '../engine/scope';
 import { findRoute } from '../link/route';
-import { NMAP_DIR, nmapRunsPath, nmapXmlPath, readNmapRuns } from './load';
-import type { NmapProblemKind, NmapRunRecord, NmapRunRecords } from './nmap-record';
+import { makeNmapDir, nmapXmlPath, writeNmapRuns, writeNmapXml } from '../output/out-folder';
+import { readNmapRuns } from '../report/load';
+import type { NmapProblemKind, NmapRunRecord, NmapRunRecords } from '../report/nmap-record';
 
 /** `nmap -sU` on a rate-limited target takes about a second per closed port. */
 const NMAP_TIMEOUT_MS = 600_000;
-
-/** nmap is pointed only at the ranges `portlab scan` may reach without --allow-target, whatever the results say. */
-export function inNmapScope(address: string): boolean {
-  try {
-    new ScopeGuard().check(address);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The command that runs nmap like the scan ran: inside the scan's network namespace when it had one. */
 export function nmapCommand(technique: Technique, targets: string[], ports: number[], namespace: string | undefined): { file: string; args: string[] } {
@@ -58,7 +49,9 @@ export type NmapPlace = { namespace?: string } | { problem: { kind: NmapProblemK
  * leave by the host's default route.
  */
 export function nmapPlace(doc: ScanDocument, lab: LabDescription | undefined, targets: string[], host: NmapHost): NmapPlace {
-  const outside = targets.filter((t) => !inNmapScope(t));
+  // nmap is pointed only at the ranges `portlab scan` may reach without --allow-target, whatever the results say.
+  const scope = new ScopeGuard();
+  const outside = targets.filter((t) => !scope.allows(t));
   if (outside.length) return { problem: { kind: 'outside-scope', detail: outside.join(', ') } };
   let recorded = doc.scanner?.netns;
   // Scans from before the namespace was recorded: the lab's scanner namespace, when the lab was scanned.
@@ -100,7 +93,7 @@ function run(file: string, args: string[]): Promise<string> {
 export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescription | undefined, host: NmapHost = LIVE_HOST): Promise<string[]> {
   const problems: string[] = [];
   const records: NmapRunRecords = readNmapRuns(dir);
-  mkdirSync(join(dir, NMAP_DIR), { recursive: true });
+  makeNmapDir(dir);
   const installed = findProgram('nmap') !== undefined;
   for (const technique of TECHNIQUES) {
     const results = doc.results.filter((r) => r.technique === technique);
@@ -114,7 +107,7 @@ export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescri
     if ('problem' in place) record.problem = place.problem;
     else {
       try {
-        writeFileSync(nmapXmlPath(dir, technique), await run(file, args));
+        await writeNmapXml(dir, technique, await run(file, args));
       } catch (err) {
         record.problem = { kind: 'failed', detail: err instanceof Error ? err.message : String(err) };
       }
@@ -122,6 +115,6 @@ export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescri
     if (record.problem) problems.push(`nmap -s${NMAP_FLAG[technique]} not run (${record.problem.kind}): ${record.problem.detail}`);
     records[technique] = record;
   }
-  writeFileSync(nmapRunsPath(dir), `${JSON.stringify(records, null, 2)}\n`);
+  await writeNmapRuns(dir, records);
   return problems;
 }
