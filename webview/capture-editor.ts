@@ -14,7 +14,7 @@ import { deviationList } from './deviation-list';
 import { withFrames } from './deviation-text';
 import { element, onActivate, translator } from './dom';
 import { buildLadder } from './ladder';
-import { headerBox, ladderBox, ladderLabels } from './packet-diagrams';
+import { diagramPair, headerBox, ladderBox, ladderLabels } from './packet-diagrams';
 import { LatestRequest } from './latest-request';
 import { vscodeApi } from './vscode-api';
 
@@ -154,13 +154,9 @@ function details(view: CaptureView): HTMLElement {
     render();
   };
   const ladder = buildLadder({ target: e.target, port: e.port, reason: e.reason, exchange: view.ladders[index] ?? [] }, labels, state.packetIndex, deviating);
-  section.append(element('h3', {}, t('ladder')), ladderBox(ladder, t, pick));
-  if (deviating.size > 0) section.appendChild(element('p', { class: 'hint deviation-legend' }, t('deviationLegend')));
-  section.append(...deviationList(e.textbook.deviations, t));
-
-  section.appendChild(element('h3', {}, t('headers')));
+  const legend = deviating.size > 0 ? [element('p', { class: 'hint deviation-legend' }, t('deviationLegend'))] : [];
   const headers = packet && packet.frame === selectedFrame(view) ? packet.headers : undefined;
-  section.appendChild(headerBox(headers, t, 'header-box'));
+  section.appendChild(diagramPair(t, [ladderBox(ladder, t, pick), ...legend, ...deviationList(e.textbook.deviations, t)], headerBox(headers, t, 'header-box')));
   return section;
 }
 

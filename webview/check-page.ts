@@ -4,7 +4,7 @@ import { checkKeyString, checkRow, deviatingFrames, type CheckRow } from './chec
 import { deviationList } from './deviation-list';
 import { element, onActivate, type Translate } from './dom';
 import { buildLadder } from './ladder';
-import { headerBox, ladderBox, ladderLabels } from './packet-diagrams';
+import { diagramPair, headerBox, ladderBox, ladderLabels } from './packet-diagrams';
 
 /** What the check page needs from the results webview around it. */
 export interface CheckPageHost {
@@ -120,12 +120,10 @@ function caseDetails(check: CheckView, host: CheckPageHost): HTMLElement {
     host.render();
   };
   const ladder = buildLadder({ ...c, reason: unanswered ? 'no-response' : undefined }, ladderLabels(t), state.checkPacketIndex, deviating);
-  section.append(element('h3', {}, t('ladder')), ladderBox(ladder, t, pick));
-  if (deviating.size > 0) section.appendChild(element('p', { class: 'hint deviation-legend' }, t('deviationLegend')));
-  section.append(...deviationList(c.textbook?.deviations ?? [], t));
-
-  section.appendChild(element('h3', {}, t('headers')));
+  const legend = deviating.size > 0 ? [element('p', { class: 'hint deviation-legend' }, t('deviationLegend'))] : [];
   const headers = state.checkPacketIndex === undefined ? undefined : host.headers(key, state.checkPacketIndex);
-  section.appendChild(headerBox(headers, t, 'check-header-box'));
+  section.appendChild(
+    diagramPair(t, [ladderBox(ladder, t, pick), ...legend, ...deviationList(c.textbook?.deviations ?? [], t)], headerBox(headers, t, 'check-header-box')),
+  );
   return section;
 }

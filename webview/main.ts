@@ -16,14 +16,16 @@ import {
   type SelectCheckPacketRequest,
   type SelectPacketRequest,
   type SortColumn,
+  type WebviewStringKey,
   type WebviewStrings,
   type WebviewToHost,
 } from '../src/protocol/webview';
 import { checkPage } from './check-page';
 import { element, translator } from './dom';
 import { buildLadder } from './ladder';
-import { headerBox, ladderBox, ladderLabels } from './packet-diagrams';
+import { diagramPair, headerBox, ladderBox, ladderLabels } from './packet-diagrams';
 import { LatestRequest } from './latest-request';
+import { foldKey, foldReasons, hiddenInFold, tableRows, type FoldedGroup, type TableRow } from './result-rows';
 import { vscodeApi } from './vscode-api';
 
 const vscode = vscodeApi<WebviewToHost, ResultsViewState>();
@@ -71,12 +73,19 @@ function requestCheckPacket(key: CheckCaseKey, index: number | undefined): void 
   else vscode.postMessage(checkPacketRequest.wait({ type: 'selectCheckPacket', messageId: ++lastMessageId, checkId: check.id, key, index }));
 }
 
-const columns: { id: SortColumn; value(r: PortResult): string | number }[] = [
-  { id: 'technique', value: (r) => TECHNIQUES.indexOf(r.technique) },
-  { id: 'port', value: (r) => r.port },
-  { id: 'state', value: (r) => PORT_STATES.indexOf(r.state) },
-  { id: 'reason', value: (r) => r.reason },
-  { id: 'exchange', value: (r) => formatExchange(r.exchange) },
+/** An IPv4 address sorts by its numbers ("9" before "10"); any other target by its text. */
+function targetOrder(target: string): string {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(target) ? target.replace(/\d+/g, (n) => n.padStart(3, '0')) : target;
+}
+
+const columns: { id: SortColumn; label: WebviewStringKey; value(r: PortResult): string | number }[] = [
+  { id: 'technique', label: 'technique', value: (r) => TECHNIQUES.indexOf(r.technique) },
+  // 127.0.0.1 beside a lab's target: the same port of two hosts are two rows that only this column tells apart.
+  { id: 'target', label: 'targetColumn', value: (r) => targetOrder(r.target) },
+  { id: 'port', label: 'port', value: (r) => r.port },
+  { id: 'state', label: 'state', value: (r) => PORT_STATES.indexOf(r.state) },
+  { id: 'reason', label: 'reason', value: (r) => r.reason },
+  { id: 'exchange', label: 'exchange', value: (r) => formatExchange(r.exchange) },
 ];
 
 /** Whether the state menu and the filter words let `r` through. */
@@ -98,7 +107,7 @@ function visibleRows(): PortResult[] {
   return rows.sort((a, b) => {
     const x = col.value(a);
     const y = col.value(b);
-    const c = x < y ? -1 : x > y ? 1 : a.port - b.port || TECHNIQUES.indexOf(a.technique) - TECHNIQUES.indexOf(b.technique);
+    const c = x < y ? -1 : x > y ? 1 : a.port - b.port || TECHNIQUES.indexOf(a.technique) - TECHNIQUES.indexOf(b.technique) || a.target.localeCompare(b.target);
     return sort.descending ? -c : c;
   });
 }
@@ -190,8 +199,25 @@ function updateCount(rows: readonly PortResult[]): void {
 /** What the table's rows were last built from: a batch of results that leaves them as they were changes only the count. */
 let builtRows = '';
 
-function rowsSignature(rows: readonly PortResult[]): string {
-  return `${JSON.stringify(state.sort)}\n${rows.map((r) => `${resultKeyString(r)} ${r.state} ${r.reason} ${formatExchange(r.exchange)}`).join('\n')}`;
+function rowsSignature(rows: readonly TableRow[]): string {
+  const line = (row: TableRow) =>
+    row.kind === 'fold'
+      ? `fold ${row.fold.key} ${row.fold.count} ${foldReasons(row.fold)} ${row.fold.expanded}`
+      : `${resultKeyString(row.result)} ${row.result.state} ${row.result.reason} ${formatExchange(row.result.exchange)}`;
+  return `${JSON.stringify(state.sort)}\n${rows.map(line).join('\n')}`;
+}
+
+function expandedFolds(): Set<string> {
+  return new Set(state.expanded ?? []);
+}
+
+/** Opens a folded row, or folds it again. */
+function toggleFold(key: string): void {
+  const expanded = expandedFolds();
+  if (!expanded.delete(key)) expanded.add(key);
+  state.expanded = [...expanded];
+  save();
+  redrawTable();
 }
 
 /**
@@ -200,12 +226,13 @@ function rowsSignature(rows: readonly PortResult[]): string {
  */
 function redrawTable(): void {
   const rows = visibleRows();
+  const items = tableRows(rows, expandedFolds());
   const current = document.getElementById('results-table');
-  const signature = rowsSignature(rows.slice(0, MAX_TABLE_ROWS));
+  const signature = rowsSignature(items.slice(0, MAX_TABLE_ROWS));
   if (current && signature === builtRows) {
     current.querySelector('.truncated')?.remove();
-    if (rows.length > MAX_TABLE_ROWS) current.appendChild(truncatedHint(rows.length));
-  } else current?.replaceWith(table(rows, signature));
+    if (items.length > MAX_TABLE_ROWS) current.appendChild(truncatedHint(items.length));
+  } else current?.replaceWith(table(items, signature));
   updateCount(rows);
 }
 
@@ -223,7 +250,7 @@ function tableOrEmpty(): HTMLElement {
  * against a few ms for native rows. Redrawn once a second while a scan streams in, the component table
  * kept the window's renderer busy enough that the editor answered commands seconds late.
  */
-function table(rows = visibleRows(), signature = rowsSignature(rows.slice(0, MAX_TABLE_ROWS))): HTMLElement {
+function table(items = tableRows(visibleRows(), expandedFolds()), signature = rowsSignature(items.slice(0, MAX_TABLE_ROWS))): HTMLElement {
   const box = element('div', { id: 'results-table', class: 'table-box' });
   const tableEl = element('table', { class: 'results' });
   const headRow = element('tr');
@@ -233,7 +260,7 @@ function table(rows = visibleRows(), signature = rowsSignature(rows.slice(0, MAX
     const cell = element(
       'th',
       { class: 'sortable', 'data-column': c.id, tabindex: '0', 'aria-sort': sort.column === c.id ? (sort.descending ? 'descending' : 'ascending') : 'none' },
-      `${t(c.id)}${arrow}`,
+      `${t(c.label)}${arrow}`,
     );
     headRow.appendChild(cell);
   }
@@ -241,16 +268,7 @@ function table(rows = visibleRows(), signature = rowsSignature(rows.slice(0, MAX
   head.appendChild(headRow);
   const body = element('tbody');
   builtRows = signature;
-  for (const r of rows.slice(0, MAX_TABLE_ROWS)) {
-    const row = element('tr', {
-      class: `result state-${r.state.replace('|', '-')}${sameKey(state.selected, r) ? ' selected' : ''}`,
-      'data-key': resultKeyString(r),
-      tabindex: '0',
-    });
-    const cells = [r.technique, `${r.port}/${r.protocol}${r.service ? ` ${r.service}` : ''}`, r.state, r.reason, formatExchange(r.exchange)];
-    cells.forEach((text, i) => row.appendChild(element('td', i === 2 ? { class: 'state' } : {}, text)));
-    body.appendChild(row);
-  }
+  for (const item of items.slice(0, MAX_TABLE_ROWS)) body.appendChild(item.kind === 'fold' ? foldRow(item.fold) : resultRow(item.result));
   // One listener for the whole grid rather than one per row: rows are rebuilt every second during a scan.
   const activate = (target: EventTarget | null) => {
     const el = target instanceof Element ? target : null;
@@ -262,6 +280,8 @@ function table(rows = visibleRows(), signature = rowsSignature(rows.slice(0, MAX
       redrawTable();
       return;
     }
+    const fold = el?.closest('tr.fold')?.getAttribute('data-fold');
+    if (fold) return toggleFold(fold);
     const r = byKey.get(el?.closest('tr.result')?.getAttribute('data-key') ?? '');
     if (r) select(r);
   };
@@ -273,8 +293,33 @@ function table(rows = visibleRows(), signature = rowsSignature(rows.slice(0, MAX
   });
   tableEl.append(head, body);
   box.appendChild(tableEl);
-  if (rows.length > MAX_TABLE_ROWS) box.appendChild(truncatedHint(rows.length));
+  if (items.length > MAX_TABLE_ROWS) box.appendChild(truncatedHint(items.length));
   return box;
+}
+
+function resultRow(r: PortResult): HTMLElement {
+  const row = element('tr', {
+    class: `result state-${r.state.replace('|', '-')}${sameKey(state.selected, r) ? ' selected' : ''}`,
+    'data-key': resultKeyString(r),
+    tabindex: '0',
+  });
+  const cells = [r.technique, r.target, `${r.port}/${r.protocol}${r.service ? ` ${r.service}` : ''}`, r.state, r.reason, formatExchange(r.exchange)];
+  cells.forEach((text, i) => row.appendChild(element('td', i === 3 ? { class: 'state' } : {}, text)));
+  return row;
+}
+
+/** nmap's "Not shown" line as a row of the table: a click opens it (its ports follow it) or folds it again. */
+function foldRow(fold: FoldedGroup): HTMLElement {
+  const row = element('tr', {
+    class: `fold state-${fold.state.replace('|', '-')}${fold.expanded ? ' expanded' : ''}`,
+    'data-fold': fold.key,
+    tabindex: '0',
+    'aria-expanded': String(fold.expanded),
+  });
+  row.append(element('td', {}, fold.technique), element('td', {}, fold.target));
+  const text = `${fold.expanded ? '▾' : '▸'} ${t('notShownRow', fold.count, fold.state, fold.protocol, foldReasons(fold))} — ${t(fold.expanded ? 'foldHide' : 'foldShow')}`;
+  row.appendChild(element('td', { colspan: String(columns.length - 2), class: 'fold-label' }, text));
+  return row;
 }
 
 function selectedResult(): PortResult | undefined {
@@ -284,6 +329,9 @@ function selectedResult(): PortResult | undefined {
 function select(r: PortResult): void {
   state.page = 'scan';
   state.selected = keyOf(r);
+  // A port asked for from elsewhere (Show Exchange) may sit in a folded row: open it, so that its row shows.
+  const expanded = expandedFolds();
+  if (hiddenInFold(visibleRows(), r, expanded)) state.expanded = [...expanded.add(foldKey(r))];
   // Start with the first captured answer: it is the packet that decided the state.
   const firstIn = r.exchange.findIndex((p) => p.dir === 'in' && p.frame);
   const firstCaptured = r.exchange.findIndex((p) => p.frame);
@@ -313,9 +361,8 @@ function details(): HTMLElement {
     requestPacket(keyOf(r), index);
     render();
   };
-  section.append(element('h3', {}, t('ladder')), ladderBox(buildLadder(r, ladderLabels(t), state.packetIndex), t, pick), element('h3', {}, t('headers')));
   const headers = packet && sameKey(packet.key, r) && packet.index === state.packetIndex ? packet.headers : undefined;
-  section.appendChild(headerBox(headers, t, 'header-box'));
+  section.appendChild(diagramPair(t, [ladderBox(buildLadder(r, ladderLabels(t), state.packetIndex), t, pick)], headerBox(headers, t, 'header-box')));
   return section;
 }
 

@@ -28,3 +28,18 @@ export function headerBox(headers: PacketHeaders | undefined, t: Translate, id: 
   else box.appendChild(element('p', { class: 'hint' }, headers ? headers.error : t('selectPacket')));
   return box;
 }
+
+/**
+ * The ladder (with what a page says under it) and the header diagram as one pair: a wide panel shows the
+ * header diagram beside the ladder, where it is seen without scrolling; a narrow one below it (the
+ * breakpoint is in media/results.css).
+ */
+export function diagramPair(t: Translate, ladder: readonly HTMLElement[], headers: HTMLElement): HTMLElement {
+  const pair = element('div', { class: 'diagram-pair' });
+  const ladderColumn = element('div', { class: 'diagram-column ladder-column' });
+  ladderColumn.append(element('h3', {}, t('ladder')), ...ladder);
+  const headerColumn = element('div', { class: 'diagram-column header-column' });
+  headerColumn.append(element('h3', {}, t('headers')), headers);
+  pair.append(ladderColumn, headerColumn);
+  return pair;
+}

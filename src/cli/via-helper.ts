@@ -15,8 +15,9 @@ import type { DiscoveredHost, PortResult, ScanSummary, Technique, TechniqueSumma
 
 /**
  * Without CAP_NET_RAW the CLI runs raw scans and discovery through the privileged helper, started by
- * the same launcher as the extension's (pkexec in a graphical session, else `sudo -n`), and gives
- * the same stdout, files and progress as when it runs them itself.
+ * the same launcher as the extension's (the helper `portlab setup-privileges` installed, pkexec in a
+ * graphical session, else sudo: asking on the terminal when the CLI runs in one, `sudo -n` when not),
+ * and gives the same stdout, files and progress as when it runs them itself.
  */
 export function needsHelper(techniques: readonly Technique[]): boolean {
   return techniques.some((t) => t !== 'connect') && !hasCapNetRaw();

@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { isIPv4 } from 'node:net';
-import { namedNetnsExists } from '../base/netns';
 import { labOfAddress, labTopology } from '../lab/topology';
 import { portRanges } from '../output/nmap-model';
 import { TECHNIQUES, Technique } from '../protocol/scan';
 import { readSettings } from './config';
 import { showHelperError } from './helper-pool';
+import { routeOfScan } from './lab-targets';
 import { generateReport } from './report-command';
 import { ResultsPanel } from './results-panel';
 import { askScan, portListProblem } from './scan-dialog';
@@ -30,6 +30,7 @@ export const COMMAND_IDS = [
   'portlab.removeTarget',
   'portlab.generateReport',
   'portlab.checkScanner',
+  'portlab.showHelper',
 ] as const;
 
 /** A scan given as an argument (automation, tests) rather than asked for. */
@@ -111,18 +112,21 @@ export function registerCommands(s: Services): vscode.Disposable[] {
 
   const discover = async () => {
     const lab = s.store.list().find((t) => t.labId !== undefined);
+    // From the host namespace only the target is reachable (over the host link); from the scanner's, the whole lab.
+    const labRoute = lab ? routeOfScan(lab.address, true).route : undefined;
     const targets = await vscode.window.showInputBox({
       title: vscode.l10n.t('Discover hosts'),
       prompt: vscode.l10n.t('A network (CIDR), a range or an address'),
-      value: labTopology(lab?.labId ?? 0).subnet,
+      value: lab && labRoute?.kind === 'helper' && !labRoute.netns ? lab.address : labTopology(lab?.labId ?? 0).subnet,
       ignoreFocusOut: true,
     });
     if (!targets) return;
     try {
       const settings = readSettings();
-      // A lab's network (the lab of the first address named) is swept from the lab's scanner namespace.
-      const scanner = labOfAddress(targets.split(/[/-]/, 1)[0]!)?.scanner.namespace;
-      const netns = scanner && namedNetnsExists(scanner) ? scanner : undefined;
+      // A lab's network (the lab of the first address named) is swept from where a scan of its target would run.
+      const swept = labOfAddress(targets.split(/[/-]/, 1)[0]!);
+      const route = swept ? routeOfScan(swept.target.address, true).route : undefined;
+      const netns = route?.kind === 'helper' ? route.netns : undefined;
       const client = await s.pool.get({ raw: true, ...(netns ? { netns } : {}) });
       const hosts = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Discovering hosts in {0}…', targets) },
@@ -162,6 +166,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     }),
     reg('portlab.generateReport', () => generateReport(s).catch(showHelperError)),
     reg('portlab.checkScanner', (resource?: unknown) => s.scannerCheck.run(resource)),
+    reg('portlab.showHelper', () => s.statusBar.showDetails()),
   ];
 }
 

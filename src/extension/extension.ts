@@ -7,9 +7,11 @@ import { CheckResults } from './check-results';
 import { COMMAND_IDS, registerCommands } from './commands';
 import { HelperPool } from './helper-pool';
 import { LabControl } from './lab-control';
+import { watchLabs } from './lab-watch';
 import { ResultsPanel, RESULTS_VIEW_TYPE } from './results-panel';
 import { ResultsStore } from './results-store';
 import { ScanLauncher } from './scan-runner';
+import { HelperStatusBar } from './status-bar';
 import { TargetsTree, type TreeNode } from './targets-tree';
 
 /**
@@ -25,9 +27,13 @@ export interface PortLabApi {
 
 export function activate(context: vscode.ExtensionContext): PortLabApi {
   const store = new ResultsStore(context.workspaceState);
-  const pool = new HelperPool(join(context.extensionPath, 'out', 'cli.js'), join(context.globalStorageUri.fsPath, 'captures'));
+  const helperLog = vscode.window.createOutputChannel(vscode.l10n.t('PortLab Helper'));
+  const pool = new HelperPool(join(context.extensionPath, 'out', 'cli.js'), join(context.globalStorageUri.fsPath, 'captures'), (line) =>
+    helperLog.appendLine(`${new Date().toISOString()} ${line}`),
+  );
+  const statusBar = new HelperStatusBar(pool, helperLog);
   const lab = new LabControl(pool, store);
-  const runner = new ScanLauncher(pool, store, lab);
+  const runner = new ScanLauncher(pool, store);
   const checks = new CheckResults(context.workspaceState);
   const diagnostics = new CheckDiagnostics();
   const scannerCheck = new ScannerCheck(context, store, checks, diagnostics);
@@ -37,12 +43,15 @@ export function activate(context: vscode.ExtensionContext): PortLabApi {
   context.subscriptions.push(
     store,
     pool,
+    helperLog,
+    statusBar,
+    watchLabs(store),
     runner,
     tree,
     view,
     runner.onDidChangeRunning(syncRunning),
     diagnostics,
-    ...registerCommands({ context, store, pool, runner, lab, checks, scannerCheck }),
+    ...registerCommands({ context, store, pool, runner, lab, checks, scannerCheck, statusBar }),
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => ResultsPanel.revive(context, store, checks, panel, state),
     }),

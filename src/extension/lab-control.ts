@@ -47,15 +47,4 @@ export class LabControl {
       return false;
     }
   }
-
-  /** The lab's description as it is now, from the lab's helper; undefined when it is not up or cannot be asked. */
-  async describe(id: number): Promise<LabDescription | undefined> {
-    try {
-      const client = await this.pool.get({ raw: true, lab: true });
-      const lab = await client.labStatus(id);
-      return lab.up ? lab : undefined;
-    } catch {
-      return undefined;
-    }
-  }
 }

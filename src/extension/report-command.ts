@@ -43,17 +43,22 @@ export async function generateReport(s: Services): Promise<vscode.Uri | undefine
       ),
     );
   const uri = vscode.Uri.file(written.path);
-  await vscode.window.showTextDocument(uri, { preview: false });
-  // The Mermaid diagrams and tables read best rendered; the source stays open for the student's name.
-  await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+  // Rendered only, in the active editor group: its tables need the width a source editor beside it would
+  // take. The Markdown extension reuses its preview of the same file, so a new report replaces the old one;
+  // the preview's "Open Source" button gives the student the file to fill in their name.
+  await vscode.commands.executeCommand('markdown.showPreview', uri);
   return uri;
 }
 
-/** The report's input as the store holds it; its date is when the earliest of the reported scans started. */
+/** The report's input as the store holds it; its date is when the latest of the reported scans started. */
 function reportFolderInput(entry: TargetEntry) {
   const reported = [...entry.techniques.values()].filter((te) => te.results.size > 0);
   const results = reported.flatMap((te) => [...te.results.values()].sort((a, b) => a.port - b.port));
-  const startedAt = reported.flatMap((te) => (te.startedAt ? [te.startedAt] : [])).sort()[0] ?? '';
+  const startedAt =
+    reported
+      .flatMap((te) => (te.startedAt ? [te.startedAt] : []))
+      .sort()
+      .at(-1) ?? '';
   const doc: ScanDocument = { tool: TOOL, startedAt, ...(entry.scanner ? { scanner: entry.scanner } : {}), results };
   const captures: Partial<Record<Technique, string>> = {};
   for (const te of reported) if (te.capture) captures[te.technique] = te.capture;

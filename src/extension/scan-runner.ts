@@ -3,9 +3,11 @@ import { parsePorts, portCount } from '../engine/ports';
 import { HelperGoneMidScanError } from '../helper/client';
 import type { ScanProgress, ScanSummary, Technique } from '../protocol/scan';
 import { readSettings } from './config';
-import { showHelperError, type HelperPool } from './helper-pool';
-import type { LabControl } from './lab-control';
-import { labOfTarget } from './lab-targets';
+import type { ScanSession, ScanSessionOptions } from '../helper/scan-session';
+import type { ScanStartParams } from '../protocol/rpc';
+import { HelperStartCancelled, showHelperError, type HelperPool } from './helper-pool';
+import { scanInProcess } from './in-process-scan';
+import { routeOfScan, upLabDescription } from './lab-targets';
 import type { ResultsStore } from './results-store';
 import { techniqueLabel } from './techniques';
 
@@ -16,9 +18,9 @@ export interface ScanRequest {
 }
 
 /**
- * Runs scans through the helper and feeds the store as results arrive. Connect scans use an
- * unprivileged helper; raw techniques a privileged one; a lab target's scan runs in the lab's
- * scanner namespace.
+ * Runs scans and feeds the store as results arrive. Where a scan runs is scanRoute's choice: a connect
+ * scan in the extension host itself, raw techniques in the window's scan helper, a lab target over the
+ * host's link to it or from the lab's scanner namespace.
  */
 export class ScanLauncher {
   /** what stops each running scan */
@@ -29,7 +31,6 @@ export class ScanLauncher {
   constructor(
     private readonly pool: HelperPool,
     private readonly store: ResultsStore,
-    private readonly lab: LabControl,
   ) {}
 
   isRunning(): boolean {
@@ -49,40 +50,53 @@ export class ScanLauncher {
     return Promise.resolve(
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
         const settings = readSettings();
-        const lab = labOfTarget(request.target);
         const raw = request.techniques.some((t) => t !== 'connect');
+        const { route, lab } = routeOfScan(request.target, raw);
         const stop = new AbortController();
         this.running.add(stop);
         this.changed.fire();
         const cancelSub = token.onCancellationRequested(() => stop.abort());
         try {
-          progress.report({ message: vscode.l10n.t('starting the helper…') });
-          // A stop while the helper starts (a password prompt, a slow namespace) ends the scan at once;
-          // the helper, once up, stays in the pool for the next scan.
-          const client = await unlessAborted(this.pool.get({ raw, ...(lab ? { netns: lab.scannerNetns } : {}) }), stop.signal);
-          if (!client) return undefined;
-          this.store.beginScan(request.target, request.techniques, request.ports, total);
+          const params: ScanStartParams = {
+            targets: [request.target],
+            ports: request.ports,
+            techniques: request.techniques,
+            rate: settings.rate,
+            maxRetries: settings.maxRetries,
+            ...(settings.allowedTargets.length > 0 ? { allowTargets: settings.allowedTargets } : {}),
+          };
+          const events: ScanSessionOptions = {
+            port: (r) => this.store.addResult(r),
+            progress: reportProgress(this.store, progress, total * request.techniques.length),
+            signal: stop.signal,
+          };
+          let session: ScanSession;
+          if (route.kind === 'in-process') {
+            this.store.beginScan(request.target, request.techniques, request.ports, total);
+            session = scanInProcess(params, this.pool.captureDir(), settings.allowedTargets, events);
+          } else {
+            progress.report({ message: vscode.l10n.t('starting the helper…') });
+            // A stop while the helper starts (a password prompt, a slow namespace) ends the scan at once;
+            // the helper, once up, stays in the pool for the next scan.
+            const client = await unlessAborted(this.pool.get({ raw: route.raw, ...(route.netns ? { netns: route.netns } : {}) }), stop.signal);
+            if (!client) return undefined;
+            this.store.beginScan(request.target, request.techniques, request.ports, total);
+            session = client.scan(params, events);
+          }
           if (lab) this.store.addTarget(request.target, lab.id);
           // The lab as it is while scanned goes with the results, so the report keeps its truth, listeners and
-          // rules once the lab is down and never asks for root itself. The lab's own helper describes it (scan
-          // helpers run confined and cannot read its namespaces' rules); the scan does not wait for it.
-          if (lab) void this.lab.describe(lab.id).then((d) => d && this.store.recordLab(request.target, d));
-          const session = client.scan(
-            {
-              targets: [request.target],
-              ports: request.ports,
-              techniques: request.techniques,
-              rate: settings.rate,
-              maxRetries: settings.maxRetries,
-              ...(settings.allowedTargets.length > 0 ? { allowTargets: settings.allowedTargets } : {}),
-            },
-            { port: (r) => this.store.addResult(r), progress: reportProgress(this.store, progress, total * request.techniques.length), signal: stop.signal },
-          );
+          // rules once the lab is down. `lab up` saved it for every user to read: no helper, no root.
+          const description = lab ? upLabDescription(lab.id) : undefined;
+          if (description) this.store.recordLab(request.target, description);
           const { summary } = await session.finished;
           this.store.finishScan(summary, [request.target]);
           if (summary.error) void vscode.window.showErrorMessage(summary.error);
           return summary;
         } catch (err) {
+          if (err instanceof HelperStartCancelled) {
+            void vscode.window.showInformationMessage(vscode.l10n.t('The scan of {0} was cancelled: no password was given.', request.target));
+            return undefined;
+          }
           const lost = err instanceof HelperGoneMidScanError ? err : undefined;
           this.store.finishScan({ scanId: lost?.scanId ?? '', partial: true, techniques: [] }, [request.target], lost?.captureDir);
           // Not awaited: the message waits for the user, the scan's caller should not.

@@ -5,6 +5,7 @@ import type { HelperPool } from './helper-pool';
 import type { LabControl } from './lab-control';
 import type { ResultsStore } from './results-store';
 import type { ScanLauncher } from './scan-runner';
+import type { HelperStatusBar } from './status-bar';
 
 /** What the extension's commands work with, made once at activation. */
 export interface Services {
@@ -16,4 +17,6 @@ export interface Services {
   /** the last check of a student's program */
   checks: CheckResults;
   scannerCheck: ScannerCheck;
+  /** the helpers' status bar item, whose click shows their details */
+  statusBar: HelperStatusBar;
 }

@@ -7,6 +7,7 @@ export function webviewStrings(): WebviewStrings {
     filter: vscode.l10n.t('Filter (port, state, reason, technique…)'),
     allStates: vscode.l10n.t('All states'),
     technique: vscode.l10n.t('Technique'),
+    targetColumn: vscode.l10n.t('Target'),
     port: vscode.l10n.t('Port'),
     state: vscode.l10n.t('State'),
     reason: vscode.l10n.t('Reason'),
@@ -25,6 +26,9 @@ export function webviewStrings(): WebviewStrings {
     openCapture: vscode.l10n.t('Open Capture'),
     shown: vscode.l10n.t('{0} of {1} results'),
     truncated: vscode.l10n.t('The table shows the first {0} of {1} matching results: filter to narrow them.'),
+    notShownRow: vscode.l10n.t('Not shown: {0} {1} {2} ports ({3})'),
+    foldShow: vscode.l10n.t('click to show them'),
+    foldHide: vscode.l10n.t('click to fold them again'),
     ...checkStrings(),
     ...captureStrings(),
   };

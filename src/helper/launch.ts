@@ -1,9 +1,15 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { closeSync, openSync, realpathSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { CAP_NET_RAW, CAP_SYS_ADMIN, hasCapability, readProcStatus } from '../base/proc-status';
 import { findProgram } from '../base/program-path';
+import type { Askpass } from './askpass';
+import { portlabCliPath } from './cli-path';
+import { INSTALLED_CLI, installedHelper } from './installed-helper';
+import { extraFileCapabilities, fileCapabilities, nodeCapabilitiesProblem, setcapCommand } from './privileges';
+
+export { setcapCommand };
 
 export interface LaunchOptions {
   /** the bundled CLI (`out/cli.js`) whose `helper` subcommand is the helper */
@@ -25,6 +31,8 @@ export interface LaunchOptions {
    * which cancels its scans and keeps their partial results and captures (the CLI)
    */
   ownSession?: boolean;
+  /** sudo asks for the password through this (`sudo -A`), e.g. the editor's password box */
+  askpass?: Askpass;
 }
 
 /** What the machine offers, gathered once so that the decision itself is a pure function. */
@@ -33,6 +41,8 @@ export interface LaunchEnvironment {
   capEff: bigint;
   /** a graphical session, where pkexec can show its password dialog */
   graphical: boolean;
+  /** a terminal that sudo can ask the password on (the CLI run in one) */
+  terminal: boolean;
   /** absolute path of a program on PATH, or undefined */
   which(program: string): string | undefined;
   /**
@@ -40,7 +50,11 @@ export interface LaunchEnvironment {
    * the helper's node is another binary), that node may carry file capabilities this process lacks.
    */
   isThisProcessBinary(path: string): boolean;
-  /** the login name, for a sudoers rule */
+  /** the file capabilities of a binary (getcap), undefined when unknown */
+  fileCapabilities(path: string): string[] | undefined;
+  /** the root-owned helper `portlab setup-privileges` installed, which sudo starts without a password */
+  installedHelper(): { node: string; cli: string } | undefined;
+  /** the login name */
   userName: string;
 }
 
@@ -55,7 +69,46 @@ export interface LaunchPlan {
    * helper's hello says whether it got it, and the next plan is tried when it did not
    */
   tentative?: boolean;
+  /** added to the environment of the started program (the askpass channel for `sudo -A`) */
+  env?: Record<string, string>;
+  /** sudo asks on this process's terminal: it must stay in the terminal's session to open it */
+  terminal?: boolean;
 }
+
+/**
+ * Why the helper did not start, with the facts a message needs, so that each face words it in its
+ * own language (the extension in zh-CN); code branches on `kind`, never on the message.
+ */
+export type LaunchProblem =
+  /** neither pkexec nor sudo, and no capability on node */
+  | { kind: 'no-elevation'; node: string }
+  | { kind: 'node-not-found'; node: string }
+  | { kind: 'spawn-failed'; method: LaunchMethod; error: string }
+  /** the password dialog or prompt was dismissed */
+  | { kind: 'cancelled'; method: LaunchMethod }
+  /** sudo's tries all failed */
+  | { kind: 'wrong-password' }
+  /** sudo wants a password and has no terminal or askpass to ask it with */
+  | { kind: 'password-required' }
+  | { kind: 'no-polkit-agent' }
+  /** pkexec or sudo refuses this account */
+  | { kind: 'not-allowed'; method: LaunchMethod }
+  /** node's file capabilities lie outside the confined helper's bounding set */
+  | { kind: 'node-capabilities'; node: string; capabilities: string[] }
+  | { kind: 'no-namespace'; detail: string }
+  | { kind: 'helper-exited'; exitCode?: number | null; signal?: string | null; detail: string }
+  | { kind: 'other' };
+
+/** One way out, with its command line; the English words are in fixText. */
+export type LaunchFix =
+  | { kind: 'setup-privileges'; command: string }
+  | { kind: 'setcap'; command: string }
+  | { kind: 'remove-capabilities'; command: string }
+  | { kind: 'install-polkit'; command: string }
+  | { kind: 'install-node'; command: string }
+  | { kind: 'start-lab'; command: string }
+  | { kind: 'enter-password' }
+  | { kind: 'use-terminal' };
 
 /** A failure to start the helper, with the message a student reads and the command that fixes it. */
 export class HelperLaunchError extends Error {
@@ -66,19 +119,75 @@ export class HelperLaunchError extends Error {
     readonly fix?: string,
     /** the one command line of the fix that a "copy" button hands over */
     readonly command?: string,
+    readonly problem: LaunchProblem = { kind: 'other' },
+    /** the fixes `fix` words, best first */
+    readonly fixes: readonly LaunchFix[] = [],
   ) {
     super(fix ? `${message} Fix: ${fix}` : message);
   }
+}
+
+/** The English words of a fix (the CLI's; the extension words `LaunchFix` itself). */
+export function fixText(fix: LaunchFix): string {
+  switch (fix.kind) {
+    case 'setup-privileges':
+      return `let sudo start an installed, root-owned PortLab helper without a password, once for all users: ${fix.command}`;
+    case 'setcap':
+      return `give Node.js the one capability raw scans need: ${fix.command}`;
+    case 'remove-capabilities':
+      return `remove them all: ${fix.command}`;
+    case 'install-polkit':
+      return `install the password dialog: ${fix.command}`;
+    case 'install-node':
+      return `install Node.js 20 (${fix.command}) or set "portlab.nodePath" to the node binary`;
+    case 'start-lab':
+      return `start the lab first: ${fix.command}`;
+    case 'enter-password':
+      return 'run the scan again and enter your password';
+    case 'use-terminal':
+      return 'run the scan in a terminal, where sudo can ask for your password';
+  }
+}
+
+function launchError(problem: LaunchProblem, message: string, fixes: LaunchFix[] = []): HelperLaunchError {
+  const command = fixes.map((f) => ('command' in f ? f.command : undefined)).find((c) => c !== undefined);
+  return new HelperLaunchError(message, fixes.length > 0 ? fixes.map(fixText).join('; or ') : undefined, command, problem, fixes);
+}
+
+/** The command that installs the root-owned helper and its sudoers rule (run once, by an administrator). */
+export function setupPrivilegesCommand(node: string): string {
+  return `sudo ${node} ${portlabCliPath()} setup-privileges`;
+}
+
+/** The fixes that give raw sockets for good: the installed helper first, a capability on node second. */
+function privilegeFixes(node: string): LaunchFix[] {
+  return [
+    { kind: 'setup-privileges', command: setupPrivilegesCommand(node) },
+    { kind: 'setcap', command: setcapCommand(node) },
+  ];
 }
 
 export function currentEnvironment(): LaunchEnvironment {
   return {
     capEff: readProcStatus().capEff,
     graphical: Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY),
+    terminal: Boolean(process.stdin.isTTY) || hasControllingTerminal(),
     which: findProgram,
     isThisProcessBinary: (path) => realPath(path) === realPath(process.execPath),
+    fileCapabilities,
+    installedHelper: () => installedHelper(),
     userName: userInfo().username,
   };
+}
+
+/** Whether /dev/tty opens: sudo prompts there even when stdin is a pipe. */
+function hasControllingTerminal(): boolean {
+  try {
+    closeSync(openSync('/dev/tty', 'r+'));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function realPath(path: string): string {
@@ -93,12 +202,13 @@ function realPath(path: string): string {
  * The ways to start the helper, best first. Direct when this process already holds what the helper
  * needs (CAP_NET_RAW for raw sockets, CAP_SYS_ADMIN to enter a namespace) or needs nothing (connect
  * scans only); directly but tentatively when the helper's node is another binary that setcap may
- * have given CAP_NET_RAW; then pkexec in a graphical session, then `sudo -n`. Throws when no way exists.
+ * have given CAP_NET_RAW; then the helper `portlab setup-privileges` installed (`sudo -n`, no
+ * password); then pkexec in a graphical session; then sudo asking through the askpass given, or on
+ * the terminal, or `sudo -n` with neither. Throws when no way exists.
  */
 export function planLaunch(options: LaunchOptions, env: LaunchEnvironment): LaunchPlan[] {
   const node = options.nodePath ?? process.execPath;
   const helperArgs = [
-    options.cliPath,
     'helper',
     '--capture-dir',
     options.captureDir,
@@ -109,41 +219,53 @@ export function planLaunch(options: LaunchOptions, env: LaunchEnvironment): Laun
   const inNamespace = (cmd: string, args: string[]): [string, string[]] => (options.netns ? [ip, ['netns', 'exec', options.netns, cmd, ...args]] : [cmd, args]);
   const needsRaw = options.rawSockets !== false;
   const canDirect = (!needsRaw || hasCapability(env.capEff, CAP_NET_RAW)) && (!options.netns || hasCapability(env.capEff, CAP_SYS_ADMIN));
-  const [command, args] = inNamespace(node, helperArgs);
+  const [command, args] = inNamespace(node, [options.cliPath, ...helperArgs]);
   if (canDirect) return [{ method: 'direct', command, args }];
 
   const plans: LaunchPlan[] = [];
   // File capabilities cannot enter a namespace (`ip netns exec` needs CAP_SYS_ADMIN), so only outside one.
   if (!options.netns && !env.isThisProcessBinary(node)) plans.push({ method: 'direct', command, args, tentative: true });
-  const pkexec = env.which('pkexec');
-  // pkexec asks through a polkit agent; without a graphical session there is none to ask.
-  if (pkexec && env.graphical) plans.push({ method: 'pkexec', command: pkexec, args: [command, ...args] });
   const sudo = env.which('sudo');
-  if (sudo) plans.push({ method: 'sudo', command: sudo, args: ['-n', '--', command, ...args] });
-  if (plans.length === 0) throw noElevationError(node);
-  return plans;
+  // A scan helper started as root confines itself with setpriv, whose exec of a node carrying other
+  // file capabilities the kernel refuses; the lab role keeps root and is not confined.
+  const blocked = (binary: string) => (options.lab ? [] : extraFileCapabilities(env.fileCapabilities(binary)));
+  // The sudoers rule names the installed helper alone, not `ip netns exec` around it.
+  const installed = options.netns ? undefined : env.installedHelper();
+  if (installed && sudo && blocked(installed.node).length === 0)
+    plans.push({ method: 'sudo', command: sudo, args: ['-n', '--', installed.node, installed.cli, ...helperArgs] });
+  const extra = blocked(node);
+  if (extra.length === 0) {
+    const pkexec = env.which('pkexec');
+    // pkexec asks through a polkit agent; without a graphical session there is none to ask.
+    if (pkexec && env.graphical) plans.push({ method: 'pkexec', command: pkexec, args: [command, ...args] });
+    if (sudo && options.askpass) plans.push({ method: 'sudo', command: sudo, args: ['-A', '--', command, ...args], env: options.askpass.env });
+    else if (sudo && env.terminal) plans.push({ method: 'sudo', command: sudo, args: ['--', command, ...args], terminal: true });
+    else if (sudo) plans.push({ method: 'sudo', command: sudo, args: ['-n', '--', command, ...args] });
+  }
+  if (plans.length > 0) return plans;
+  if (extra.length > 0) throw nodeCapabilitiesError(node, extra);
+  throw noElevationError(node);
+}
+
+/** node's own file capabilities stop the confined helper: one message, which capability and the fix. */
+export function nodeCapabilitiesError(node: string, capabilities: string[]): HelperLaunchError {
+  const [message] = nodeCapabilitiesProblem(node, capabilities);
+  return launchError({ kind: 'node-capabilities', node, capabilities }, message, [
+    { kind: 'setcap', command: setcapCommand(node) },
+    { kind: 'remove-capabilities', command: `sudo setcap -r ${node}` },
+  ]);
 }
 
 /** No pkexec, no sudo, and the node binary has no CAP_NET_RAW of its own. */
 export function noElevationError(node: string): HelperLaunchError {
-  return new HelperLaunchError(
+  return launchError(
+    { kind: 'no-elevation', node },
     'Raw-socket scans (SYN, FIN, NULL, Xmas, UDP) need the CAP_NET_RAW capability, and neither pkexec nor sudo is installed to get it.',
-    `install policykit-1 (sudo apt install policykit-1), or give Node.js the capability once: ${setcapCommand(node)}`,
-    setcapCommand(node),
+    [
+      { kind: 'install-polkit', command: 'sudo apt install policykit-1' },
+      { kind: 'setcap', command: setcapCommand(node) },
+    ],
   );
-}
-
-export function setcapCommand(node: string): string {
-  return `sudo setcap cap_net_raw,cap_net_admin+eip ${node}`;
-}
-
-/**
- * The sudoers line that lets `user` run exactly this helper command without a password. sudoers
- * takes a word's space, comma, colon, equals sign and backslash only escaped.
- */
-export function sudoersRule(user: string, command: string[]): string {
-  const word = (w: string) => w.replace(/[\\,:= ]/g, (c) => `\\${c}`);
-  return `${word(user)} ALL=(root) NOPASSWD: ${command.map(word).join(' ')}`;
 }
 
 /** How a helper start ended before it answered: its exit code and what it printed on stderr. */
@@ -155,18 +277,16 @@ export interface LaunchFailure {
   exitCode?: number | null;
   signal?: string | null;
   stderr: string;
-  /** the helper command that sudo was asked to run, and whose login asked: for a sudoers rule */
+  /** the helper command that sudo was asked to run, and whose login asked */
   sudoCommand?: string[];
   userName?: string;
 }
 
 function nodeNotFound(nodePath: string): { error: HelperLaunchError; retry: boolean } {
   return {
-    error: new HelperLaunchError(
-      `Node.js was not found at ${nodePath}.`,
-      'install Node.js 20 (sudo apt install nodejs) or set "portlab.nodePath" to the node binary.',
-      'sudo apt install nodejs',
-    ),
+    error: launchError({ kind: 'node-not-found', node: nodePath }, `Node.js was not found at ${nodePath}.`, [
+      { kind: 'install-node', command: 'sudo apt install nodejs' },
+    ]),
     retry: false,
   };
 }
@@ -176,69 +296,96 @@ function nodeNotFound(nodePath: string): { error: HelperLaunchError; retry: bool
  * elevate is worth trying (the method was unavailable) or the student must act (dismissed, refused).
  */
 export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchError; retry: boolean } {
-  const setcap = setcapCommand(f.nodePath);
-  if (f.spawnError === 'ENOENT' && f.method === 'direct') return nodeNotFound(f.nodePath);
-  if (f.spawnError) return { error: new HelperLaunchError(`Could not start the helper with ${f.method}: ${f.spawnError}.`), retry: true };
+  const node = f.nodePath;
+  if (f.spawnError === 'ENOENT' && f.method === 'direct') return nodeNotFound(node);
+  if (f.spawnError)
+    return {
+      error: launchError({ kind: 'spawn-failed', method: f.method, error: f.spawnError }, `Could not start the helper with ${f.method}: ${f.spawnError}.`),
+      retry: true,
+    };
   const stderr = f.stderr.trim();
   // sudo: "sudo: /usr/bin/node: command not found"; pkexec: "Cannot run program /usr/bin/node: No such file or directory"
-  if (/: command not found|No such file or directory/i.test(stderr) && stderr.includes(f.nodePath)) return nodeNotFound(f.nodePath);
+  if (/: command not found|No such file or directory/i.test(stderr) && stderr.includes(node)) return nodeNotFound(node);
+  // The installed helper's rule may not cover this user (another group): the next way may still work.
+  if (f.method === 'sudo' && f.sudoCommand?.[1] === INSTALLED_CLI && f.exitCode === 1 && /password is required|not allowed|sudoers/i.test(stderr))
+    return { error: launchError({ kind: 'not-allowed', method: 'sudo' }, 'sudo does not let this account start the installed PortLab helper.'), retry: true };
   if (f.method === 'pkexec') {
     if (f.exitCode === 126)
       return {
-        error: new HelperLaunchError(
-          'The password dialog was closed, so PortLab did not get permission for raw-socket scans.',
-          `run the scan again and enter your password, or allow it once for all: ${setcap}`,
-          setcap,
-        ),
+        error: launchError({ kind: 'cancelled', method: 'pkexec' }, 'The password dialog was closed, so PortLab did not get permission for raw-socket scans.', [
+          { kind: 'enter-password' },
+          ...privilegeFixes(node),
+        ]),
         retry: false,
       };
     if (f.exitCode === 127 && /authentication agent/i.test(stderr))
-      return { error: new HelperLaunchError('pkexec found no password dialog (polkit authentication agent) in this session.'), retry: true };
+      return { error: launchError({ kind: 'no-polkit-agent' }, 'pkexec found no password dialog (polkit authentication agent) in this session.'), retry: true };
     if (f.exitCode === 127)
       return {
-        error: new HelperLaunchError(
+        error: launchError(
+          { kind: 'not-allowed', method: 'pkexec' },
           'Your account is not allowed to run the PortLab helper as administrator (pkexec refused).',
-          `ask your administrator, or run once: ${setcap}`,
-          setcap,
+          privilegeFixes(node),
         ),
         retry: false,
       };
   }
-  if (f.method === 'sudo' && /password is required|a terminal is required/i.test(stderr)) {
-    // "sudo -v" would not help: sudo remembers a password per terminal, and the helper's sudo may have none.
-    const capable = f.sudoCommand === undefined || f.sudoCommand[0] === f.nodePath;
-    const rule = f.sudoCommand && f.userName ? sudoersRule(f.userName, f.sudoCommand) : undefined;
-    const fixes = [
-      capable ? `give Node.js the capability once (PortLab then needs no sudo): ${setcap}` : undefined,
-      rule
-        ? `let sudo start exactly the PortLab helper without a password (only safe while your user cannot write the files it names), with this line added by "sudo visudo -f /etc/sudoers.d/portlab": ${rule}`
-        : undefined,
-    ].filter((fix) => fix !== undefined);
-    return {
-      error: new HelperLaunchError(
-        'sudo needs your password, and PortLab cannot type it for you.',
-        fixes.length > 0 ? fixes.join('; or ') : setcap,
-        capable || !rule ? setcap : rule,
-      ),
-      retry: false,
-    };
+  if (f.method === 'sudo') {
+    // A capability on node does not help inside a namespace, where sudo runs `ip netns exec`.
+    const onNode = f.sudoCommand === undefined || f.sudoCommand[0] === node;
+    // sudo's words when askpass exits 1 (the password box was dismissed), and after its last wrong try.
+    if (/no password was provided/i.test(stderr))
+      return {
+        error: launchError(
+          { kind: 'cancelled', method: 'sudo' },
+          'The password prompt was dismissed, so PortLab did not get permission for raw-socket scans.',
+          [{ kind: 'enter-password' }, ...(onNode ? privilegeFixes(node) : [])],
+        ),
+        retry: false,
+      };
+    if (/incorrect password attempt/i.test(stderr))
+      return {
+        error: launchError({ kind: 'wrong-password' }, 'sudo refused the password: it was wrong at each try.', [
+          { kind: 'enter-password' },
+          ...(onNode ? privilegeFixes(node) : []),
+        ]),
+        retry: false,
+      };
+    if (/password is required|a terminal is required|no askpass program/i.test(stderr))
+      // "sudo -v" would not help: sudo remembers a password per terminal, and the helper's sudo may have none.
+      return {
+        error: launchError(
+          { kind: 'password-required' },
+          'sudo needs your password, and PortLab has no terminal or password box to ask it in.',
+          onNode ? privilegeFixes(node) : [{ kind: 'use-terminal' }],
+        ),
+        retry: false,
+      };
+    if (/not in the sudoers|not allowed to execute/i.test(stderr))
+      return {
+        error: launchError(
+          { kind: 'not-allowed', method: 'sudo' },
+          'Your account may not use sudo, so the helper cannot get raw-socket rights; ask your administrator.',
+          privilegeFixes(node),
+        ),
+        retry: false,
+      };
   }
-  if (f.method === 'sudo' && /not in the sudoers|not allowed to execute/i.test(stderr))
-    return {
-      error: new HelperLaunchError(
-        'Your account may not use sudo, so the helper cannot get raw-socket rights.',
-        `ask your administrator to run: ${setcap}`,
-        setcap,
-      ),
-      retry: false,
-    };
   if (/Cannot open network namespace|netns/i.test(stderr))
     return {
-      error: new HelperLaunchError(`The network namespace does not exist: ${lastLine(stderr)}.`, 'start the lab first: portlab lab up', 'portlab lab up'),
+      error: launchError({ kind: 'no-namespace', detail: lastLine(stderr) }, `The network namespace does not exist: ${lastLine(stderr)}.`, [
+        { kind: 'start-lab', command: 'portlab lab up' },
+      ]),
       retry: false,
     };
   const how = f.signal ? `was killed by ${f.signal}` : `exited with code ${f.exitCode}`;
-  return { error: new HelperLaunchError(`The PortLab helper ${how} before answering${stderr ? `: ${lastLine(stderr)}` : '.'}`), retry: false };
+  return {
+    error: launchError(
+      { kind: 'helper-exited', exitCode: f.exitCode ?? null, signal: f.signal ?? null, detail: lastLine(stderr) },
+      `The PortLab helper ${how} before answering${stderr ? `: ${lastLine(stderr)}` : '.'}`,
+    ),
+    retry: false,
+  };
 }
 
 function lastLine(text: string): string {
@@ -247,7 +394,16 @@ function lastLine(text: string): string {
 
 export type HelperProcess = ChildProcessByStdio<Writable, Readable, Readable>;
 
-/** Spawns one plan; no shell, arguments passed as an array. */
+/**
+ * Spawns one plan; no shell, arguments passed as an array. A sudo that asks on the terminal stays in
+ * this session whatever `ownSession` says: a session of its own has no terminal to open. A terminal's
+ * Ctrl-C then reaches the helper too, and the client keeps the results it had received.
+ */
 export function spawnPlan(plan: LaunchPlan, ownSession = false): HelperProcess {
-  return spawn(plan.command, plan.args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false, detached: ownSession });
+  return spawn(plan.command, plan.args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    shell: false,
+    detached: ownSession && !plan.terminal,
+    ...(plan.env ? { env: { ...process.env, ...plan.env } } : {}),
+  });
 }

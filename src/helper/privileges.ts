@@ -73,6 +73,8 @@ export async function confineScanHelper(): Promise<void> {
   if (isConfined(privileges) || privileges.uid !== 0) return;
   if (process.env[CONFINED_MARK])
     throw new UserError('the helper could not drop its privileges (setpriv ran, yet it still holds more than CAP_NET_RAW); it will not scan as full root');
+  const extra = extraFileCapabilities(fileCapabilities(process.execPath));
+  if (extra.length > 0) throw new UserError(nodeCapabilitiesProblem(process.execPath, extra).join(' Fix: '));
   const setpriv = findSystemProgram('setpriv');
   if (!setpriv)
     throw new UserError('setpriv (util-linux) is missing, and the helper will not scan as full root: install util-linux (sudo apt install util-linux)');
@@ -88,4 +90,46 @@ export async function confineScanHelper(): Promise<void> {
   for (const s of signals) process.off(s, forward);
   if (signal) process.kill(process.pid, signal);
   process.exit(code ?? 1);
+}
+
+/**
+ * A program's file capabilities by name (cap_net_raw, …) as getcap prints them: [] when it has none,
+ * ['all'] for "=ep", undefined when getcap (libcap2-bin) is missing or fails, so nothing is known.
+ */
+export function fileCapabilities(path: string): string[] | undefined {
+  const getcap = findSystemProgram('getcap');
+  if (!getcap) return undefined;
+  try {
+    return parseGetcap(execFileSync(getcap, [path], { encoding: 'utf8', timeout: 5000 }), path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** getcap's line: "PATH cap_a,cap_b=eip" (libcap 2.41 and later) or "PATH = cap_a,cap_b+eip" (earlier); nothing when none. */
+export function parseGetcap(output: string, path: string): string[] {
+  const line = output.split('\n').find((l) => l.startsWith(path));
+  if (line === undefined) return [];
+  const text = line.slice(path.length).trim().replace(/^=\s+/, '');
+  if (text.startsWith('=')) return ['all'];
+  return [...new Set(text.match(/\bcap_[a-z_]+/g) ?? [])];
+}
+
+/** File capabilities beyond what a scan helper keeps: the kernel will not exec such a binary inside its bounding set. */
+export function extraFileCapabilities(capabilities: string[] | undefined): string[] {
+  return (capabilities ?? []).filter((c) => c !== `cap_${KEPT_CAPABILITY_NAMES}`);
+}
+
+/** The setcap line that leaves a Node.js binary exactly what PortLab needs. */
+export function setcapCommand(node: string): string {
+  return `sudo setcap cap_${KEPT_CAPABILITY_NAMES}+ep ${node}`;
+}
+
+/** [what is wrong, the fix] when node's file capabilities stop the confined helper from starting. */
+export function nodeCapabilitiesProblem(node: string, extra: string[]): [string, string] {
+  return [
+    `Node.js (${node}) carries the file capabilities ${extra.join(', ')}, beyond cap_${KEPT_CAPABILITY_NAMES}; the scan helper runs confined to a bounding set of CAP_NET_RAW alone, and the kernel refuses to start a program whose file capabilities lie outside it (setpriv exits with 126).`,
+    // the launcher words the same two fixes (LaunchFix setcap, remove-capabilities) in these words
+    `give Node.js the one capability raw scans need: ${setcapCommand(node)}; or remove them all: sudo setcap -r ${node}`,
+  ];
 }

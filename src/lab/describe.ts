@@ -1,5 +1,7 @@
-import type { LabDescription, LabHost, LabListener } from '../protocol';
+import type { LabHost, LabListener } from '../protocol';
+import type { LabDescriptionWithLink } from './description-file';
 import { filterRule, NFT_TABLE } from './firewall';
+import { hostLinkProblems } from './host-link';
 import { liveHost, listNamespaces } from './namespaces';
 import { cmdlineOf, isAlive, namespaceListeningPorts, sameArgv } from './processes';
 import { readLabState } from './state';
@@ -15,12 +17,13 @@ function plannedHost(end: LabEnd): LabHost {
 }
 
 /** What lab `id` would look like: the description of a lab that is down. */
-export function plannedDescription(topo: LabTopology): LabDescription {
+export function plannedDescription(topo: LabTopology): LabDescriptionWithLink {
   return {
     id: topo.id,
     up: false,
     subnet: topo.subnet,
     hosts: [plannedHost(topo.scanner), plannedHost(topo.target)],
+    hostLink: topo.hostLink,
     ports: labPorts(topo.target.address),
     listeners: [],
     ruleset: '',
@@ -48,10 +51,10 @@ export async function targetRuleset(topo: LabTopology): Promise<string> {
 
 /**
  * The live lab, read from the machine rather than assumed: the namespaces, the addresses and MACs on
- * the veth, the services (alive, still what we started, their sockets listening), the target's
+ * the veth, the host link, the services (alive, still what we started, their sockets listening), the target's
  * ruleset and sysctls. `up` is true only if every part is there; `problems` says what is missing.
  */
-export async function describeLab(id: number): Promise<LabDescription> {
+export async function describeLab(id: number): Promise<LabDescriptionWithLink> {
   const topo = labTopology(id);
   const planned = plannedDescription(topo);
   const namespaces = new Set(await listNamespaces());
@@ -68,6 +71,7 @@ export async function describeLab(id: number): Promise<LabDescription> {
     if (namespaces.has(end.namespace) && !live) problems.push(`${end.iface} in ${end.namespace} is missing or has no IPv4 address`);
     hosts.push(live ?? plannedHost(end));
   }
+  if (namespaces.has(topo.target.namespace)) problems.push(...(await hostLinkProblems(topo)));
 
   const listeners: LabListener[] = [];
   if (!state) problems.push('the state file is missing: the lab was not started by labUp or is half torn down');

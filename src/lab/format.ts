@@ -1,4 +1,4 @@
-import type { LabDescription } from '../protocol';
+import type { LabDescriptionWithLink } from './description-file';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
@@ -11,7 +11,7 @@ function table(rows: string[][]): string[] {
 }
 
 /** The short human view of `portlab lab up|status`: hosts, then each port with its truth and how it is made. */
-export function formatLabDescription(d: LabDescription): string {
+export function formatLabDescription(d: LabDescriptionWithLink): string {
   const lines = [`lab ${d.id} (${d.subnet}): ${d.up ? 'up' : 'down'}`];
   for (const problem of d.problems ?? []) lines.push(`  problem: ${problem}`);
   lines.push(
@@ -20,6 +20,7 @@ export function formatLabDescription(d: LabDescription): string {
       ['role', 'namespace', 'iface', 'address', 'mac'],
       ...d.hosts.map((h) => [h.role, h.namespace, h.iface, `${h.address}/${h.prefixLength}`, h.mac]),
     ]),
+    ...(d.hostLink ? [hostLinkLine(d.hostLink)] : []),
     '',
     ...table([['port', 'truth', 'how'], ...d.ports.map((p) => [`${p.port}/${p.protocol}`, p.truth, p.how])]),
   );
@@ -34,6 +35,12 @@ export function formatLabDescription(d: LabDescription): string {
       .sort((a, b) => a - b);
     if (scanner && target)
       lines.push('', `scan it from the scanner: ip netns exec ${scanner.namespace} portlab scan ${target.address} -p ${tcpPorts.join(',')} -sS`);
+    if (target && d.hostLink) lines.push(`or from this host, as any user: portlab scan ${target.address} -p ${tcpPorts.join(',')} -sT`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function hostLinkLine(link: NonNullable<LabDescriptionWithLink['hostLink']>): string {
+  const { host, target, prefixLength, route } = link;
+  return `host link: ${host.iface} ${host.address}/${prefixLength} (host) <-> ${target.iface} ${target.address}/${prefixLength} (${target.namespace}); the host routes ${route} through it`;
 }

@@ -1,6 +1,7 @@
-import type { LabDescription } from '../protocol';
 import { UserError } from '../base/errors';
 import { describeLab } from './describe';
+import { writeLabDescription, type LabDescriptionWithLink } from './description-file';
+import { createHostLink, hostLinkPresent, removeHostLink } from './host-link';
 import { nftRuleset } from './firewall';
 import { createNamespaces, deleteNamespace, listNamespaces, namespacePids } from './namespaces';
 import { cmdlineOf, isAlive, sameArgv, terminate } from './processes';
@@ -11,7 +12,8 @@ import { checkRoot, runTool, toolPath, type LabTool } from './tools';
 import { LAB_TRUTH } from './truth';
 
 export { LAB_TRUTH, labPorts, labTruthOf, type LabPortTruth } from './truth';
-export { labTopology, labOfAddress, parseLabId, checkLabId, type LabTopology, type LabEnd } from './topology';
+export { labTopology, labOfAddress, parseLabId, checkLabId, type LabTopology, type LabEnd, type LabHostLink } from './topology';
+export { LabDescriptionWithLink, readLabDescription, describedLabIds } from './description-file';
 export { nftRuleset, filterRule } from './firewall';
 export { plannedDescription } from './describe';
 
@@ -38,6 +40,7 @@ async function build(topo: LabTopology, opts: LabUpOptions): Promise<void> {
   if (opts.icmpRatelimitMs !== undefined) state.icmpRatelimitMs = opts.icmpRatelimitMs;
   writeLabState(state);
   await createNamespaces(topo);
+  await createHostLink(topo);
   await runTool('ip', ['netns', 'exec', topo.target.namespace, 'nft', '-f', '-'], nftRuleset(LAB_TRUTH));
   if (opts.icmpRatelimitMs !== undefined)
     await runTool('ip', ['netns', 'exec', topo.target.namespace, 'sysctl', '-q', '-w', `net.ipv4.icmp_ratelimit=${opts.icmpRatelimitMs}`]);
@@ -62,16 +65,19 @@ async function teardown(topo: LabTopology): Promise<boolean> {
   const survivors = await terminate(pids);
   if (survivors.length > 0) throw new UserError(`lab ${topo.id}: processes ${survivors.join(', ')} did not exit after SIGKILL`);
 
+  const hadLink = hostLinkPresent(topo);
+  await removeHostLink(topo);
   for (const ns of present) await deleteNamespace(ns);
   const hadFiles = removeLabFiles(topo.id);
-  return present.length > 0 || pids.length > 0 || hadFiles;
+  return present.length > 0 || pids.length > 0 || hadFiles || hadLink;
 }
 
 /**
- * Builds lab `id` (tearing down whatever of it exists first, so up is idempotent) and returns its
- * live description. If any step fails, what was built is removed before the error is thrown.
+ * Builds lab `id` (tearing down whatever of it exists first, so up is idempotent), saves its live
+ * description where any user can read it, and returns it. If any step fails, what was built is removed
+ * before the error is thrown.
  */
-export async function labUp(id = 0, opts: LabUpOptions = {}): Promise<LabDescription> {
+export async function labUp(id = 0, opts: LabUpOptions = {}): Promise<LabDescriptionWithLink> {
   const topo = labTopology(id);
   checkIcmpRatelimit(opts.icmpRatelimitMs);
   preflight(['ip', 'nft', 'dnsmasq', 'sysctl']);
@@ -80,6 +86,7 @@ export async function labUp(id = 0, opts: LabUpOptions = {}): Promise<LabDescrip
     await build(topo, opts);
     const description = await describeLab(id);
     if (!description.up) throw new UserError(`lab ${id} did not come up: ${(description.problems ?? []).join('; ')}`);
+    writeLabDescription(description);
     return description;
   } catch (err) {
     await teardown(topo).catch(() => {});
@@ -87,7 +94,7 @@ export async function labUp(id = 0, opts: LabUpOptions = {}): Promise<LabDescrip
   }
 }
 
-/** Removes lab `id`: its processes, namespaces (and so the veth) and files. Safe to run when nothing is up. */
+/** Removes lab `id`: its processes, namespaces (and so both veths) and files. Safe to run when nothing is up. */
 export async function labDown(id = 0): Promise<{ removed: boolean }> {
   const topo = labTopology(id);
   preflight(['ip']);
@@ -95,7 +102,7 @@ export async function labDown(id = 0): Promise<{ removed: boolean }> {
 }
 
 /** The live description of lab `id`; `up: false` (with `problems` when partly there) when it is not fully up. */
-export async function labStatus(id = 0): Promise<LabDescription> {
+export async function labStatus(id = 0): Promise<LabDescriptionWithLink> {
   const topo = labTopology(id);
   preflight(['ip', 'nft', 'sysctl']);
   return describeLab(topo.id);

@@ -16,6 +16,36 @@ export async function listNamespaces(): Promise<string[]> {
  * Both namespaces and the veth between them. The veth is created inside the scanner namespace with
  * its peer sent straight to the target, so no interface ever appears in the host namespace.
  */
+interface VethEnd {
+  iface: string;
+  mac: string;
+}
+
+/**
+ * One veth pair: `near` where the command runs (in `near.namespace`, or the host's own namespace when
+ * it has none), `far` created straight in its namespace, each with the lab's fixed MAC.
+ */
+export async function addVethPair(near: VethEnd & { namespace?: string }, far: VethEnd & { namespace: string }): Promise<void> {
+  const where = near.namespace ? ['-n', near.namespace] : [];
+  await runTool('ip', [
+    ...where,
+    'link',
+    'add',
+    near.iface,
+    'address',
+    near.mac,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    far.iface,
+    'netns',
+    far.namespace,
+    'address',
+    far.mac,
+  ]);
+}
+
 export async function createNamespaces(topo: LabTopology): Promise<void> {
   const { scanner, target } = topo;
   for (const end of [scanner, target]) {
@@ -25,24 +55,7 @@ export async function createNamespaces(topo: LabTopology): Promise<void> {
     if (existsSync('/proc/sys/net/ipv6'))
       await runTool('ip', ['netns', 'exec', end.namespace, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
   }
-  await runTool('ip', [
-    '-n',
-    scanner.namespace,
-    'link',
-    'add',
-    scanner.iface,
-    'address',
-    scanner.mac,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    target.iface,
-    'netns',
-    target.namespace,
-    'address',
-    target.mac,
-  ]);
+  await addVethPair(scanner, target);
   for (const end of [scanner, target]) {
     await runTool('ip', ['-n', end.namespace, 'addr', 'add', `${end.address}/${LAB_PREFIX_LENGTH}`, 'dev', end.iface]);
     await runTool('ip', ['-n', end.namespace, 'link', 'set', end.iface, 'up']);

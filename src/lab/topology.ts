@@ -13,13 +13,41 @@ export interface LabEnd {
   mac: string;
 }
 
+/** One end of the host link: `namespace` is absent for the host's own end. */
+export interface LabLinkEnd {
+  namespace?: string;
+  iface: string;
+  address: string;
+  mac: string;
+}
+
+/**
+ * The host namespace's own link to the target, as a student's VM has one to the victim's: a second veth
+ * on a /30 of its own inside the lab's /24, and a host route to the target's main address through it.
+ * A student then scans the target from their own account (connect scans need no privilege, raw scans
+ * only CAP_NET_RAW) instead of entering the scanner namespace, which takes root.
+ */
+export interface LabHostLink {
+  subnet: string;
+  prefixLength: number;
+  host: LabLinkEnd;
+  target: LabLinkEnd & { namespace: string };
+  /** the host's route to the target's main address, through `host.iface` */
+  route: string;
+}
+
 /** Names, addresses and MACs of lab N: a pure function of N, so two runs of a lab look the same in a report. */
 export interface LabTopology {
   id: number;
   subnet: string;
   scanner: LabEnd;
   target: LabEnd;
+  hostLink: LabHostLink;
 }
+
+export const HOST_LINK_PREFIX_LENGTH = 30;
+/** The host link's /30 is 198.18.N.128: the host is .129, the target's side .130. */
+const HOST_LINK_NETWORK = 128;
 
 /** Throws a UserError unless `id` is a lab id (an integer 0..255: it becomes the third octet of 198.18.N.0/24). */
 export function checkLabId(id: number): number {
@@ -49,7 +77,17 @@ export function labTopology(id: number): LabTopology {
     address: `198.18.${id}.${host}`,
     mac: labMac(id, host),
   });
-  return { id, subnet: `198.18.${id}.0/${LAB_PREFIX_LENGTH}`, scanner: end('scanner', 1), target: end('target', 2) };
+  const target = end('target', 2);
+  const linkEnd = (host: number, iface: string): LabLinkEnd => ({ iface, address: `198.18.${id}.${host}`, mac: labMac(id, host) });
+  const hostLink: LabHostLink = {
+    subnet: `198.18.${id}.${HOST_LINK_NETWORK}/${HOST_LINK_PREFIX_LENGTH}`,
+    prefixLength: HOST_LINK_PREFIX_LENGTH,
+    // "pl255ht" fits IFNAMSIZ as well.
+    host: linkEnd(HOST_LINK_NETWORK + 1, `pl${id}h`),
+    target: { namespace: target.namespace, ...linkEnd(HOST_LINK_NETWORK + 2, `pl${id}ht`) },
+    route: `${target.address}/32`,
+  };
+  return { id, subnet: `198.18.${id}.0/${LAB_PREFIX_LENGTH}`, scanner: end('scanner', 1), target, hostLink };
 }
 
 /** The lab whose subnet (198.18.N.0/24) holds `address`, an IPv4 address; undefined for any other address. */

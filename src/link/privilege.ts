@@ -12,7 +12,6 @@ export function hasCapNetRaw(): boolean {
 
 export function missingCapNetRaw(what: string): UserError {
   return new UserError(
-    `${what} needs CAP_NET_RAW: run as root or grant it with ` +
-      '`sudo setcap cap_net_raw,cap_net_admin+eip $(command -v node)` (connect scans, -sT, work without it)',
+    `${what} needs CAP_NET_RAW: run as root or grant it with ` + '`sudo setcap cap_net_raw+ep $(command -v node)` (connect scans, -sT, work without it)',
   );
 }

@@ -1,5 +1,9 @@
 import { protocolOf, type PortResult, type PortState, type Protocol, type ScanDocument, type Technique } from '../protocol';
 import { NMAP_FLAG } from '../technique';
+import { foldedStates } from '../protocol/webview';
+
+// The folding rule is shared with the results table, which can import only the protocol.
+export { foldedStates, MAX_SHOWN_PER_STATE } from '../protocol/webview';
 
 /**
  * The shape both nmap writers (-oX, -oN) print: nmap allows one TCP technique plus UDP per run, so a
@@ -34,16 +38,6 @@ export interface NmapRun {
   /** per technique, the port list nmap prints in <scaninfo services=…> */
   scanInfo: { technique: Technique; protocol: Protocol; ports: number[] }[];
   targets: string[];
-}
-
-/** nmap hides a non-open state when a host has more than this many ports in it. */
-export const MAX_SHOWN_PER_STATE = 25;
-
-/** The states nmap folds into its "Not shown" line (and <extraports>): not open, more than 25 ports. */
-export function foldedStates(results: Iterable<PortResult>): Set<PortState> {
-  const counts = new Map<PortState, number>();
-  for (const r of results) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-  return new Set([...counts].filter(([state, n]) => state !== 'open' && n > MAX_SHOWN_PER_STATE).map(([state]) => state));
 }
 
 export function nmapRun(doc: ScanDocument): NmapRun {

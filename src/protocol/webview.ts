@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CaptureAnalysisDocument } from './analysis';
 import type { CheckDocument } from './check';
-import { type ExchangePacket, type PortResult, Technique } from './scan';
+import { type ExchangePacket, type PortResult, type PortState, Technique } from './scan';
 
 /**
  * Messages between the results webview and the extension host. The webview is untrusted input to
@@ -21,6 +21,20 @@ export function resultKeyString(k: ResultKey): string {
   return `${k.technique}/${k.target}/${k.port}`;
 }
 
+/**
+ * nmap hides a non-open state of a host when it holds more than this many ports. The rule lives with the
+ * webview's protocol because the results table (browser code, which may import only the protocol) folds
+ * its rows by it, as nmap's -oN and the Targets tree do.
+ */
+export const MAX_SHOWN_PER_STATE = 25;
+
+/** The states nmap folds into its "Not shown" line (and <extraports>): not open, more than 25 ports. */
+export function foldedStates(results: Iterable<PortResult>): Set<PortState> {
+  const counts = new Map<PortState, number>();
+  for (const r of results) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  return new Set([...counts].filter(([state, n]) => state !== 'open' && n > MAX_SHOWN_PER_STATE).map(([state]) => state));
+}
+
 /** One field of a protocol header, in wire order; `bits` wide. Rows of the diagram are 32 bits. */
 export interface HeaderField {
   name: string;
@@ -37,7 +51,7 @@ export interface HeaderLayer {
   fields: HeaderField[];
 }
 
-export const SortColumn = z.enum(['technique', 'port', 'state', 'reason', 'exchange']);
+export const SortColumn = z.enum(['technique', 'target', 'port', 'state', 'reason', 'exchange']);
 export type SortColumn = z.infer<typeof SortColumn>;
 
 /** Identifies one case of a check: one run of the program, on one port with one technique. */
@@ -57,6 +71,8 @@ export const ResultsViewState = z.object({
   packetIndex: z.number().int().nonnegative().optional(),
   filter: z.string().max(200).optional(),
   sort: z.object({ column: SortColumn, descending: z.boolean() }).optional(),
+  /** the folded rows (nmap's "Not shown") the student opened, by foldKey */
+  expanded: z.array(z.string().max(300)).max(1000).optional(),
   page: ResultsPage.optional(),
   checkSelected: CheckCaseKey.optional(),
   checkPacketIndex: z.number().int().nonnegative().optional(),
@@ -70,7 +86,11 @@ export type ResultsViewState = z.infer<typeof ResultsViewState>;
 export type WebviewStringKey =
   | 'filter'
   | 'allStates'
-  | SortColumn
+  | Exclude<SortColumn, 'target'>
+  | 'targetColumn'
+  | 'notShownRow'
+  | 'foldShow'
+  | 'foldHide'
   | 'empty'
   | 'selectRow'
   | 'selectPacket'

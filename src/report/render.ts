@@ -22,6 +22,8 @@ import { connectErrnoForIcmp, type TextbookColumn } from '../technique';
 import { ICMP_DEST_UNREACH } from '../wire';
 import { scannerSection, type ScannerCheck } from './scanner-section';
 import { crossTechniqueItems } from './cross-technique-section';
+import { nmapHost, portRanges, type NmapHostReport } from '../output/nmap-model';
+import { formatReportDate, localTimeZone } from './report-date';
 
 /** Everything a report is made of; the loader reads it from a scan's `--out` directory. */
 export interface ReportInput {
@@ -41,7 +43,12 @@ export interface ReportInput {
 
 export interface RenderOptions {
   lang: ReportLang;
+  /** the IANA zone the report's dates are written in; the host's own when not given */
+  timeZone?: string;
 }
+
+/** Writes a date of the report: an ISO string in, a date a person reads out. */
+type DateWriter = (iso: string) => string;
 
 interface Row {
   result: PortResult;
@@ -63,16 +70,18 @@ interface TechniqueSection {
   runIcmpAnswers: number;
 }
 
-/** The lab report as Markdown: a pure function of its input (no clock, no host, no file reads). */
+/** The lab report as Markdown: a pure function of its input and options (no clock, no file reads; the host's time zone only when the options name none). */
 export function renderReport(input: ReportInput, options: RenderOptions): string {
   const m = messagesFor(options.lang);
+  const timeZone = options.timeZone ?? localTimeZone();
+  const when: DateWriter = (iso) => formatReportDate(iso, options.lang, timeZone);
   const sections = techniqueSections(input, m);
   const blocks = [
-    header(input, m),
-    environment(input, sections, m),
+    header(input, m, when),
+    environment(input, sections, m, when),
     topology(input, sections, m),
     simulation(input, m),
-    ...sections.map((s) => techniqueBlock(s, input, m)),
+    ...sections.map((s) => techniqueBlock(s, input, m, when)),
     summary(sections, input, m),
     analysis(sections, input, m),
     ...(input.scanner ? [scannerSection(input.scanner, m)] : []),
@@ -155,18 +164,14 @@ function fence(lang: string, body: string): string {
   return `\`\`\`${lang}\n${body}\n\`\`\``;
 }
 
-function header(input: ReportInput, m: Messages): string {
+function header(input: ReportInput, m: Messages, when: DateWriter): string {
   return [
     `# ${m.title}`,
     `## ${m.studentHeading}`,
-    table(['', ''], [...m.studentFields.map((f) => [f, m.fillIn]), [m.scanDate, firstStart(input.doc)]]),
+    // The latest scan's date: the merged folder holds its results over the earlier scans' ones.
+    table(['', ''], [...m.studentFields.map((f) => [f, m.fillIn]), [m.scanDate, when(input.doc.startedAt)]]),
     m.generatedBy(input.doc.tool),
   ].join('\n\n');
-}
-
-/** When the first of the scans in the folder began. */
-function firstStart(doc: ScanDocument): string {
-  return doc.earlier?.[0]?.startedAt ?? doc.startedAt;
 }
 
 function labHost(lab: LabDescription | undefined, role: LabHost['role'], address?: string): LabHost | undefined {
@@ -200,7 +205,7 @@ function medianAnswerMs(rows: Row[]): number | undefined {
   return times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
 }
 
-function environment(input: ReportInput, sections: TechniqueSection[], m: Messages): string {
+function environment(input: ReportInput, sections: TechniqueSection[], m: Messages, when: DateWriter): string {
   const scanner = input.doc.scanner;
   const labScanner = labHost(input.lab, 'scanner');
   const v = (s: string | undefined) => s ?? m.unknown;
@@ -232,10 +237,10 @@ function environment(input: ReportInput, sections: TechniqueSection[], m: Messag
     ]);
   }
   const doc = input.doc;
-  const facts = [`- ${m.tool}${m.colon}${doc.tool}`, `- ${m.date}${m.colon}${firstStart(doc)}`];
+  const facts = [`- ${m.tool}${m.colon}${doc.tool}`, `- ${m.date}${m.colon}${when(doc.startedAt)}`];
   if (doc.earlier?.length) {
     facts.push(`- ${m.commands}${m.colon}`);
-    for (const scan of [...doc.earlier, doc]) facts.push(`  - ${scan.startedAt}${m.colon}${scan.command ? code(scan.command.join(' ')) : m.unknown}`);
+    for (const scan of [...doc.earlier, doc]) facts.push(`  - ${when(scan.startedAt)}${m.colon}${scan.command ? code(scan.command.join(' ')) : m.unknown}`);
   } else if (doc.command) facts.push(`- ${m.command}${m.colon}${code(doc.command.join(' '))}`);
   return [`## ${m.environment}`, table([m.role, m.hostname, m.kernel, m.iface, m.address, m.mac, m.netns, m.answerTime], rows), facts.join('\n')].join('\n\n');
 }
@@ -361,7 +366,7 @@ function stateAndReason(state: string, reason: string): string {
   return `${state} (${reason})`;
 }
 
-function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messages): string {
+function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messages, when: DateWriter): string {
   const { technique, rows } = section;
   const withTruth = rows.some((r) => r.truth);
   const head = [
@@ -374,27 +379,42 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
     m.colVerdict,
     ...(section.nmap ? [m.colNmap] : []),
   ];
-  const body = rows.map((row) => {
-    const r = row.result;
-    let verdict = m.verdictShort(row.verdict.kind);
-    if (row.verdict.disagreesWithResult && row.verdict.wire)
-      verdict += ` · ${m.disagreement(stateAndReason(r.state, r.reason), stateAndReason(row.verdict.wire.state, row.verdict.wire.reason))}`;
-    const nmapCell = row.nmap ? `${sameAnswer(row.nmap, r.state, r.reason) ? '' : '≠ '}${stateAndReason(row.nmap.state, row.nmap.reason)}` : m.unknown;
-    return [
-      `${r.port}/${r.protocol}`,
-      ...(withTruth ? [row.truth ? m.truth(row.truth) : m.unknown] : []),
-      r.state,
-      r.reason,
-      row.exchange?.length ? code(row.observed) : row.observed,
-      code(m.textbook(technique, row.column)),
-      verdict,
-      ...(section.nmap ? [nmapCell] : []),
-    ];
-  });
+  // A state with more than 25 ports of a target is one line under the table, as nmap's -oN folds it.
+  const folded = foldedRows(rows);
+  const body = rows
+    .filter((row) => !folded.hidden.has(row))
+    .map((row) => {
+      const r = row.result;
+      let verdict = m.verdictShort(row.verdict.kind);
+      if (row.verdict.disagreesWithResult && row.verdict.wire)
+        verdict += ` · ${m.disagreement(stateAndReason(r.state, r.reason), stateAndReason(row.verdict.wire.state, row.verdict.wire.reason))}`;
+      const nmapCell = row.nmap ? `${sameAnswer(row.nmap, r.state, r.reason) ? '' : '≠ '}${stateAndReason(row.nmap.state, row.nmap.reason)}` : m.unknown;
+      return [
+        `${r.port}/${r.protocol}`,
+        ...(withTruth ? [row.truth ? m.truth(row.truth) : m.unknown] : []),
+        r.state,
+        r.reason,
+        row.exchange?.length ? code(row.observed) : row.observed,
+        code(m.textbook(technique, row.column)),
+        verdict,
+        ...(section.nmap ? [nmapCell] : []),
+      ];
+    });
   const parts = [`## ${m.techniqueTitle(technique)}`, m.principle(technique), table(head, body)];
+  const multipleTargets = folded.hosts.length > 1;
+  for (const host of folded.hosts)
+    if (host.extra.length)
+      parts.push(
+        m.notShown(
+          multipleTargets ? host.address : undefined,
+          host.extra.map((e) =>
+            m.foldedPorts(e.count, e.state, e.reasons.map((r) => (e.reasons.length === 1 ? r.reason : `${r.ports.length} ${r.reason}`)).join(', ')),
+          ),
+        ),
+      );
   const note = input.nmapNotes?.[technique];
-  if (section.nmap && note?.kind === 'ran') parts.push(m.nmapRan(section.nmap.version, note.at, note.command));
-  else if (note?.kind === 'not-run') parts.push(m.nmapNotRun(note.problem.kind, note.problem.detail, note.at));
+  if (section.nmap && note?.kind === 'ran') parts.push(m.nmapRan(section.nmap.version, when(note.at), note.command));
+  else if (note?.kind === 'not-run') parts.push(m.nmapNotRun(note.problem.kind, note.problem.detail, when(note.at)));
   else if (note?.kind === 'stale') parts.push(m.nmapStale(note.why, `nmap/${technique}.xml`));
   if (section.capture && section.href) parts.push(m.captureLink(section.href, section.capture.frames) + (section.capture.truncated ? m.captureTruncated : ''));
   else {
@@ -444,9 +464,27 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
+/** Each target's results as nmap reports the host, and the rows its folded states leave out of the table. */
+function foldedRows(rows: Row[]): { hosts: NmapHostReport[]; hidden: Set<Row> } {
+  const hosts = [...groupBy(rows, (r) => r.result.target)].map(([target, group]) =>
+    nmapHost(
+      target,
+      group.map((r) => r.result),
+    ),
+  );
+  const listed = new Set(hosts.flatMap((h) => h.ports));
+  return { hosts, hidden: new Set(rows.filter((r) => !listed.has(r.result))) };
+}
+
+/** The ports of `rows` in nmap's compact form ("1-21, 24-79"), per target when there are several. */
 function portList(rows: Row[]): string {
-  const targets = new Set(rows.map((r) => r.result.target));
-  return rows.map((r) => (targets.size > 1 ? `${r.result.target}:${r.result.port}` : String(r.result.port))).join(', ');
+  const byTarget = groupBy(rows, (r) => r.result.target);
+  const ranges = (group: Row[]) =>
+    portRanges(group.map((r) => r.result.port))
+      .split(',')
+      .join(', ');
+  if (byTarget.size === 1) return ranges(rows);
+  return [...byTarget].map(([target, group]) => `${target}: ${ranges(group)}`).join('; ');
 }
 
 function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: ReportInput, m: Messages): ExplainFacts {

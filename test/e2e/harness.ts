@@ -56,6 +56,11 @@ export interface CodeServerOptions {
   smokeTestDriver?: boolean;
   /** the editor's display language; 'zh-cn' installs the test language pack (test/fixtures/zh-cn-language-pack) */
   locale?: 'zh-cn';
+  /**
+   * run code-server (and so the extension and its helpers) as this user, not root, with folders under
+   * `home` and no DISPLAY: a student over Remote-SSH. The .vsix must be readable by that user.
+   */
+  user?: { uid: number; gid: number; home: string };
 }
 
 const LANGUAGE_PACK = join(ROOT, 'test', 'fixtures', 'zh-cn-language-pack');
@@ -112,7 +117,8 @@ function registerLanguagePack(userData: string, extensionsDir: string): void {
  */
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
   const { node24, codeServer } = e2eTools();
-  const home = mkdtempSync(join(tmpdir(), 'portlab-e2e-'));
+  const user = opts.user;
+  const home = mkdtempSync(join(user?.home ?? tmpdir(), 'portlab-e2e-'));
   const dirs = { userData: join(home, 'user-data'), extensions: join(home, 'extensions'), workspace: join(home, 'workspace'), tmp: join(home, 'tmp') };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
@@ -141,10 +147,21 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     PATH: `${dirname(node24)}:${process.env.PATH ?? ''}`,
   };
   delete env.VSCODE_IPC_HOOK_CLI;
+  if (user) {
+    spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, home]);
+    // No display: pkexec has no agent to ask with, as over Remote-SSH.
+    delete env.DISPLAY;
+    delete env.WAYLAND_DISPLAY;
+  }
   const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
   const vsixes = [...(opts.vsix ? [opts.vsix] : []), ...(opts.locale ? [languagePackVsix(dirs.tmp)] : [])];
   for (const vsix of vsixes) {
-    const install = spawnSync(node24, [codeServer, ...common, '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
+    const install = spawnSync(node24, [codeServer, ...common, '--install-extension', vsix], {
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    });
     if (install.status !== 0) throw new Error(`installing ${vsix} failed: ${install.stderr}${install.stdout}`);
   }
   if (opts.locale) registerLanguagePack(dirs.userData, dirs.extensions);
@@ -163,7 +180,12 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   if (opts.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   if (opts.locale) args.push('--locale', opts.locale);
   args.push(dirs.workspace);
-  const child: ChildProcess = spawn(node24, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child: ChildProcess = spawn(node24, args, {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
+  });
   let log = '';
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));

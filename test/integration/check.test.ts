@@ -148,8 +148,8 @@ test('portlab report renders "Your scanner" from check.json alone and beside the
   // The scan of the lab runs in its scanner namespace, as the README says: only there does 198.18.N.2 lead to the lab.
   await promisify(execFile)('ip', ['netns', 'exec', `portlab${ID}-scanner`, process.execPath, CLI, 'scan', TARGET, '-p', '22', '-sS', '--out', out]);
   for (const [lang, heading, noVerdict] of [
-    ['en', '## Your scanner', '| nothing | ❔ no verdict |'],
-    ['zh-CN', '## 你的扫描程序', '| 无 | ❔ 没有结论 |'],
+    ['en', '## Your scanner', '| nothing | ? no verdict |'],
+    ['zh-CN', '## 你的扫描程序', '| 无 | ? 没有结论 |'],
   ] as const) {
     const report = join(out, `report.${lang}.md`);
     const run = await portlab(['report', out, '--lang', lang, '-o', report]);

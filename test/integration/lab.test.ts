@@ -1,10 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promisify } from 'node:util';
-import { LAB_TRUTH, labDown, labPorts, labStatus, labTopology, labUp, nftRuleset } from '../../src/lab';
+import { LAB_TRUTH, LabDescriptionWithLink, labDown, labPorts, labStatus, labTopology, labUp, nftRuleset, readLabDescription } from '../../src/lab';
 import { isAlive } from '../../src/lab/processes';
 import { LAB_RUN_DIR } from '../../src/lab/state';
 import { LabDescription } from '../../src/protocol';
@@ -33,7 +33,10 @@ async function assertNothingLeft(pids: number[]): Promise<void> {
   assert.deepEqual(labFiles(), []);
   const { stdout } = await run('ip', ['-j', 'link', 'show']);
   const hostIfaces = (JSON.parse(stdout) as { ifname: string }[]).map((l) => l.ifname);
-  assert.ok(!hostIfaces.includes(topo.scanner.iface) && !hostIfaces.includes(topo.target.iface), 'a lab veth is in the host namespace');
+  for (const iface of [topo.scanner.iface, topo.target.iface, topo.hostLink.host.iface, topo.hostLink.target.iface])
+    assert.ok(!hostIfaces.includes(iface), `${iface} is left in the host namespace`);
+  const { stdout: route } = await run('ip', ['-j', 'route', 'show', topo.hostLink.route]);
+  assert.deepEqual(JSON.parse(route), [], 'the host route to the target is gone');
 }
 
 // Runs inside the scanner namespace: each probe is what a client there sees, by the OS's own sockets.
@@ -75,22 +78,20 @@ interface ProbeResult extends Probe {
   data?: string;
 }
 
-async function probeFromScanner(probes: Probe[]): Promise<Map<string, ProbeResult>> {
-  const { stdout } = await run(
-    'ip',
-    ['netns', 'exec', topo.scanner.namespace, process.execPath, '-e', PROBE_SCRIPT, topo.target.address, JSON.stringify(probes)],
-    {
-      timeout: 15_000,
-    },
-  );
+/** `prefix` runs the probes elsewhere: `ip netns exec NS` for a namespace, nothing for the host's. */
+async function probeFrom(prefix: string[], probes: Probe[]): Promise<Map<string, ProbeResult>> {
+  const [command, ...args] = [...prefix, process.execPath, '-e', PROBE_SCRIPT, topo.target.address, JSON.stringify(probes)];
+  const { stdout } = await run(command!, args, { timeout: 15_000 });
   return new Map((JSON.parse(stdout) as ProbeResult[]).map((r) => [`${r.protocol}/${r.port}`, r]));
 }
+
+const probeFromScanner = (probes: Probe[]) => probeFrom(['ip', 'netns', 'exec', topo.scanner.namespace], probes);
 
 // A DNS query for lab.portlab, type A, class IN, id 0x1234, recursion desired.
 const DNS_QUERY_HEX = '12340100000100000000000003' + Buffer.from('lab').toString('hex') + '07' + Buffer.from('portlab').toString('hex') + '0000010001';
 
 describe('lab sandbox', { skip }, () => {
-  let description: LabDescription;
+  let description: LabDescriptionWithLink;
   let pids: number[] = [];
 
   before(async () => {
@@ -127,7 +128,14 @@ describe('lab sandbox', { skip }, () => {
 
   test('portlab lab status --json prints the same description', async () => {
     const { stdout } = await run(process.execPath, [CLI, 'lab', 'status', '--id', String(ID), '--json']);
-    assert.deepEqual(LabDescription.parse(JSON.parse(stdout)), description);
+    assert.deepEqual(LabDescriptionWithLink.parse(JSON.parse(stdout)), description);
+  });
+
+  test('labUp saves the description where any user can read it, host link included', () => {
+    assert.deepEqual(readLabDescription(ID), description);
+    assert.deepEqual(description.hostLink, topo.hostLink);
+    assert.equal(statSync(`${LAB_RUN_DIR}/lab-${ID}.description.json`).mode & 0o777, 0o644);
+    assert.equal(statSync(LAB_RUN_DIR).mode & 0o777, 0o755);
   });
 
   test('namespaces, veth, addresses and MACs exist as described', async () => {
@@ -146,6 +154,41 @@ describe('lab sandbox', { skip }, () => {
       const { stdout: details } = await run('ip', ['-n', end.namespace, '-d', '-j', 'link', 'show', 'dev', end.iface]);
       assert.equal((JSON.parse(details) as { linkinfo: { info_kind: string } }[])[0]?.linkinfo.info_kind, 'veth');
     }
+    // The host link: one end in the host namespace, its peer in the target's, each with its /30 address, and the host's route.
+    const { host, target, prefixLength, route } = topo.hostLink;
+    for (const [ns, end] of [
+      [[], host],
+      [['-n', target.namespace], target],
+    ] as const) {
+      const { stdout } = await run('ip', [...ns, '-j', 'addr', 'show', 'dev', end.iface]);
+      const [link] = JSON.parse(stdout) as { address: string; operstate: string; addr_info: { family: string; local: string; prefixlen: number }[] }[];
+      assert.equal(link?.address, end.mac);
+      assert.equal(link?.operstate, 'UP');
+      assert.ok(link?.addr_info.some((a) => a.family === 'inet' && a.local === end.address && a.prefixlen === prefixLength));
+    }
+    const { stdout: routes } = await run('ip', ['-j', 'route', 'show', route]);
+    assert.deepEqual(
+      (JSON.parse(routes) as { dev: string; prefsrc: string }[]).map((r) => [r.dev, r.prefsrc]),
+      [[host.iface, host.address]],
+    );
+  });
+
+  test('from the host namespace, over the host link, the ports answer as from the scanner', async () => {
+    const answers = await probeFrom(
+      [],
+      [
+        { protocol: 'tcp', port: 22, timeoutMs: 2000, read: true },
+        { protocol: 'tcp', port: 23, timeoutMs: 2000 },
+        { protocol: 'tcp', port: 25, timeoutMs: 600 },
+        { protocol: 'tcp', port: 110, timeoutMs: 2000 },
+        { protocol: 'udp', port: 69, timeoutMs: 2000, payloadHex: '' },
+      ],
+    );
+    assert.match(answers.get('tcp/22')?.data ?? '', /^SSH-2\.0-\S+\r\n$/);
+    assert.equal(answers.get('tcp/23')?.result, 'ECONNREFUSED');
+    assert.equal(answers.get('tcp/25')?.result, 'timeout');
+    assert.equal(answers.get('tcp/110')?.result, 'EHOSTUNREACH');
+    assert.equal(answers.get('udp/69')?.result, 'ECONNREFUSED');
   });
 
   test('from the scanner namespace each port answers as its truth says', async () => {

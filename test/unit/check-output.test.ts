@@ -131,9 +131,9 @@ test('"Your scanner" in the report: the table, a ladder per port, the deviations
   assert.match(en, /^Program: `\/usr\/bin\/python3 syn_scan\.py \{target\} \{port\}`$/m);
   assert.match(
     en,
-    /^\| 22\/tcp \| open → open \(syn-ack\) \| open \| ✅ correct \| `S → SA → R\(kernel\) → R` \| kernel-reset \| \[capture\]\(check\/syn-22\.pcap\) · \[output\]\(check\/syn-22\.out\.txt\) \|$/m,
+    /^\| 22\/tcp \| open → open \(syn-ack\) \| open \| ✔ correct \| `S → SA → R\(kernel\) → R` \| kernel-reset \| \[capture\]\(check\/syn-22\.pcap\) · \[output\]\(check\/syn-22\.out\.txt\) \|$/m,
   );
-  assert.match(en, /^\| 110\/tcp \| filtered \(reject\) → filtered \(admin-prohibited\) \| nothing \| ❔ no verdict \|/m);
+  assert.match(en, /^\| 110\/tcp \| filtered \(reject\) → filtered \(admin-prohibited\) \| nothing \| \? no verdict \|/m);
   assert.match(
     en,
     /sequenceDiagram\n {2}participant S as Your scanner 198\.18\.80\.1\n {2}participant T as Target 198\.18\.80\.2 \(port 22\)\n {2}S->>T: S\n {2}T-->>S: SA\n {2}S->>T: R\n {2}Note left of S: sent by the scanner's kernel\n {2}S->>T: R/,

@@ -8,6 +8,7 @@ import { writeReportFolder, type ReportFolderInput } from '../../src/extension/r
 import { reportLangFor } from '../../src/extension/report-lang';
 import { LabDescription, ScanDocument, TECHNIQUES, type Technique } from '../../src/protocol';
 import { loadReportInput, renderReport } from '../../src/report';
+import { formatReportDate, localTimeZone } from '../../src/report/report-date';
 
 const EXAMPLE = join(import.meta.dirname, '../../docs/example-report');
 
@@ -68,7 +69,7 @@ test('the report folder holds the report, results.json, lab.json and every pcap 
     // Moved elsewhere (handed in), the folder's links still resolve: none leaves it.
     for (const l of pcapLinks) assert.ok(existsSync(resolve(folder, l)) && !l.includes('/'), l);
     assert.match(report, /portlab 0\.1\.0/);
-    assert.ok(report.includes(input.doc.startedAt), 'dated by the scan, not by the writing');
+    assert.ok(report.includes(formatReportDate(input.doc.startedAt, 'en', localTimeZone())), 'dated by the scan, not by the writing');
     // The lab's truth and firewall rules come from the stored description.
     assert.ok(
       report.includes(

@@ -11,7 +11,36 @@ test('lab 0 is the one the design describes', () => {
     subnet: '198.18.0.0/24',
     scanner: { role: 'scanner', namespace: 'portlab0-scanner', iface: 'pl0s', address: '198.18.0.1', mac: '02:70:6c:00:00:01' },
     target: { role: 'target', namespace: 'portlab0-target', iface: 'pl0t', address: '198.18.0.2', mac: '02:70:6c:00:00:02' },
+    hostLink: {
+      subnet: '198.18.0.128/30',
+      prefixLength: 30,
+      host: { iface: 'pl0h', address: '198.18.0.129', mac: '02:70:6c:00:00:81' },
+      target: { namespace: 'portlab0-target', iface: 'pl0ht', address: '198.18.0.130', mac: '02:70:6c:00:00:82' },
+      route: '198.18.0.2/32',
+    },
   });
+});
+
+test("the host link is a /30 inside the lab's /24, apart from the scanner's and the target's addresses, routed to the target's main address", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 255 }), (id) => {
+      const { hostLink, scanner, target } = labTopology(id);
+      assert.equal(hostLink.subnet, `198.18.${id}.128/30`);
+      assert.equal(hostLink.host.address, `198.18.${id}.129`);
+      assert.equal(hostLink.target.address, `198.18.${id}.130`);
+      assert.equal(hostLink.host.namespace, undefined, "the host's end is in the host namespace");
+      assert.equal(hostLink.target.namespace, target.namespace);
+      assert.equal(hostLink.route, `${target.address}/32`);
+      for (const end of [hostLink.host, hostLink.target]) {
+        assert.ok(end.iface.length <= 15, end.iface);
+        assert.match(end.mac, /^02(:[0-9a-f]{2}){5}$/);
+        assert.ok(![scanner.address, target.address].includes(end.address));
+        assert.ok(![scanner.mac, target.mac].includes(end.mac));
+        assert.deepEqual(labOfAddress(end.address)?.id, id);
+      }
+      assert.notEqual(hostLink.host.iface, hostLink.target.iface);
+    }),
+  );
 });
 
 test('every lab id gives interface names that fit IFNAMSIZ, unicast locally administered MACs, addresses in 198.18.0.0/16', () => {
@@ -32,8 +61,9 @@ test('every lab id gives interface names that fit IFNAMSIZ, unicast locally admi
 test('two lab ids never share a name, an address or a MAC', () => {
   const seen = new Set<string>();
   for (let id = 0; id <= 255; id++) {
-    const { scanner, target } = labTopology(id);
-    for (const value of [scanner.namespace, scanner.iface, scanner.address, scanner.mac, target.namespace, target.iface, target.address, target.mac]) {
+    const { scanner, target, hostLink } = labTopology(id);
+    const link = [hostLink.host.iface, hostLink.host.address, hostLink.host.mac, hostLink.target.iface, hostLink.target.address, hostLink.target.mac];
+    for (const value of [scanner.namespace, scanner.iface, scanner.address, scanner.mac, target.namespace, target.iface, target.address, target.mac, ...link]) {
       assert.ok(!seen.has(value), value);
       seen.add(value);
     }

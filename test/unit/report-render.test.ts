@@ -11,7 +11,9 @@ import { collectNmap, nmapPlace, type NmapHost } from '../../src/cli/nmap-run';
 import { messagesFor } from '../../src/report/i18n';
 import { parseNmapXml } from '../../src/report/nmap';
 import { VERDICT_KINDS, type VerdictKind } from '../../src/analysis/verdict';
+import { formatReportDate } from '../../src/report/report-date';
 import { EXPECTED_VERDICTS, syntheticInput, syntheticLab } from '../fixtures/report/synthetic';
+import { synResult } from '../support/port-result';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/report');
 const LANGS: ReportLang[] = ['en', 'zh-CN'];
@@ -31,9 +33,12 @@ function rowCells(report: string, lang: ReportLang, technique: Parameters<Return
     .map((c) => c.trim().replace(/\\\|/g, '|'));
 }
 
+const GOLDEN_ZONE: Record<ReportLang, string> = { en: 'Europe/Paris', 'zh-CN': 'Asia/Shanghai' };
+
 for (const lang of LANGS) {
   test(`the synthetic lab scan renders as its golden file (${lang})`, () => {
-    const report = renderReport(syntheticInput(), { lang });
+    // A fixed zone each, so that the golden files hold the same dates on every host.
+    const report = renderReport(syntheticInput(), { lang, timeZone: GOLDEN_ZONE[lang] });
     const golden = join(FIXTURES, `synthetic.${lang}.md`);
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, report);
     assert.equal(report, readFileSync(golden, 'utf8'));
@@ -236,7 +241,8 @@ test('the example report (a real lab run: captures, lab.json, nmap XML) renders 
     ['zh-CN', 'report.zh-CN.md'],
   ] as const) {
     const path = join(dir, file);
-    const report = renderReport(loadReportInput(dir, path), { lang });
+    // The committed files were rendered in UTC; a developer's own zone must not make them differ.
+    const report = renderReport(loadReportInput(dir, path), { lang, timeZone: 'UTC' });
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, report);
     assert.equal(report, readFileSync(path, 'utf8'));
   }
@@ -281,14 +287,14 @@ test("an nmap XML is used only when it is this scan's: same technique, ports and
   for (const [name, doc, stale] of cases) {
     const dir = scanDir(doc, xml);
     try {
-      const report = renderReport(loadReportInput(dir, join(dir, 'report.md')), { lang: 'en' });
+      const report = renderReport(loadReportInput(dir, join(dir, 'report.md')), { lang: 'en', timeZone: 'UTC' });
       const section = report.slice(report.indexOf(`## ${m.techniqueTitle('connect')}`));
       if (stale) {
         assert.ok(section.includes(stale), name);
         assert.ok(!section.includes(`| ${m.colNmap} |`), `${name}: stale nmap column shown`);
       } else {
         assert.ok(section.includes(`| ${m.colNmap} |`), name);
-        assert.ok(section.includes(m.nmapRan('7.93', '2026-11-25T20:44:12.000Z', 'nmap -sT -Pn -n -p 1-30 --reason -oX - 127.0.0.1')), name);
+        assert.ok(section.includes(m.nmapRan('7.93', '25 November 2026, 20:44 UTC+00:00', 'nmap -sT -Pn -n -p 1-30 --reason -oX - 127.0.0.1')), name);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -354,12 +360,12 @@ test('scans merged into one folder: a result replaces the same technique, target
   assert.equal(merged.results.filter((r) => r.technique === 'syn').length, syn.results.length);
   assert.equal(merged.results.find((r) => r.technique === 'syn' && r.port === syn.results[0]!.port)?.state, 'closed');
   assert.deepEqual(merged.earlier, [{ startedAt: syn.startedAt, command: syn.command }]);
-  const report = renderReport({ ...input, doc: merged }, { lang: 'en' });
+  const report = renderReport({ ...input, doc: merged }, { lang: 'en', timeZone: 'UTC' });
   const m = messagesFor('en');
   for (const technique of ['syn', 'udp'] as const) assert.ok(report.includes(`## ${m.techniqueTitle(technique)}`));
   assert.ok(
     report.includes(
-      `- ${m.commands}: \n  - 2026-01-01T00:00:00.000Z: \`portlab scan 198.18.40.2 --out synthetic\`\n  - 2026-01-01T00:10:00.000Z: \`portlab scan 198.18.40.2 -sU --out synthetic\``,
+      `- ${m.commands}: \n  - 1 January 2026, 00:00 UTC+00:00: \`portlab scan 198.18.40.2 --out synthetic\`\n  - 1 January 2026, 00:10 UTC+00:00: \`portlab scan 198.18.40.2 -sU --out synthetic\``,
     ),
   );
 });
@@ -381,6 +387,54 @@ test('a diagram shared by several ports says whose timing it shows', () => {
   // Without the lab's truth, FIN's ports 22 and 23 are both silent open|filtered: one diagram for two ports.
   const m = messagesFor('en');
   const report = renderReport({ ...syntheticInput(), lab: undefined }, { lang: 'en' });
-  assert.ok(report.includes(`#### ${m.exchangePorts('`F ×2 → (no answer)`', '22, 23')}\n\n${m.diagramOf(22)}\n\n\`\`\`mermaid`));
+  assert.ok(report.includes(`#### ${m.exchangePorts('`F ×2 → (no answer)`', '22-23')}\n\n${m.diagramOf(22)}\n\n\`\`\`mermaid`));
   assert.ok(report.includes('participant T as Target 198.18.40.2 (port 22)'));
+});
+
+test('dates are written in the given zone with its offset, in each language; the latest scan is the date', () => {
+  assert.equal(formatReportDate('2026-12-05T09:26:34.845Z', 'en', 'Europe/Paris'), '5 December 2026, 10:26 UTC+01:00');
+  assert.equal(formatReportDate('2026-12-05T02:26:34.845Z', 'zh-CN', 'Asia/Shanghai'), '2026年12月5日 10:26（UTC+08:00）');
+  assert.equal(formatReportDate('2026-07-01T23:05:00.000Z', 'en', 'UTC'), '1 July 2026, 23:05 UTC+00:00');
+  assert.equal(formatReportDate('not a date', 'en', 'UTC'), 'not a date');
+  const first = syntheticInput().doc;
+  const later: ScanDocument = { ...first, startedAt: '2026-01-02T08:00:00.000Z', results: [] };
+  const report = renderReport({ ...syntheticInput(), doc: mergeScanDocuments(first, later) }, { lang: 'en', timeZone: 'UTC' });
+  assert.ok(report.includes(`| ${messagesFor('en').scanDate} | 2 January 2026, 08:00 UTC+00:00 |`));
+});
+
+test('verdict marks are text symbols every font here has (DejaVu), not emoji', () => {
+  // Emoji live above the Basic Multilingual Plane or take the emoji variation selector U+FE0F.
+  const emoji = /[\u{1F000}-\u{1FFFF}\uFE0F\u2705\u274C\u2754]/u;
+  for (const lang of LANGS) {
+    const m = messagesFor(lang);
+    for (const kind of VERDICT_KINDS) assert.ok(!emoji.test(m.verdictShort(kind)), `${lang} ${kind}`);
+    for (const r of ['correct', 'wrong', 'no-verdict', 'crashed', 'timed-out'] as const) assert.ok(!emoji.test(m.scannerResult(r)), `${lang} ${r}`);
+    assert.ok(!emoji.test(renderReport(syntheticInput(), { lang })), `${lang} report`);
+  }
+  assert.match(messagesFor('en').verdictShort('textbook'), /^✔ /);
+  assert.match(messagesFor('zh-CN').verdictShort('unexpected'), /^✘ /);
+});
+
+test('a state with more than 25 ports of a target is folded into one "Not shown" line, as nmap -oN does', () => {
+  const result = (port: number, state: PortResult['state'], reason: string, target = '198.18.40.2') => synResult(target, port, state, reason);
+  const results = [
+    ...Array.from({ length: 1024 }, (_, i) => i + 1).map((p) => ([22, 80].includes(p) ? result(p, 'open', 'syn-ack') : result(p, 'closed', 'reset'))),
+    ...[22, 23].map((p) => result(p, p === 22 ? 'open' : 'closed', p === 22 ? 'syn-ack' : 'reset', '127.0.0.1')),
+  ];
+  const input: ReportInput = { doc: { tool: 'portlab 0.1.0', startedAt: '2026-12-05T10:26:34.845Z', results }, captures: {}, nmapXml: {} };
+  for (const lang of LANGS) {
+    const m = messagesFor(lang);
+    const report = renderReport(input, { lang, timeZone: 'UTC' });
+    const section = report.slice(report.indexOf(`## ${m.techniqueTitle('syn')}`), report.indexOf(`## ${m.summary}`));
+    const rows = section.split('\n').filter((l) => /^\| \d+\/tcp/.test(l));
+    assert.deepEqual(
+      rows.map((l) => l.split(' | ')[0]),
+      ['| 22/tcp', '| 23/tcp', '| 22/tcp', '| 80/tcp'],
+      lang,
+    );
+    assert.ok(section.includes(m.notShown('198.18.40.2', [m.foldedPorts(1022, 'closed', 'reset')])), lang);
+    assert.ok(!section.includes(m.notShown('127.0.0.1', [])), `${lang}: 127.0.0.1 has nothing folded`);
+  }
+  assert.ok(renderReport(input, { lang: 'en' }).includes('198.18.40.2 — Not shown: 1022 closed ports (reset)'));
+  assert.ok(renderReport(input, { lang: 'zh-CN' }).includes('198.18.40.2：未列出：1022 个 closed 端口（reset）'));
 });

@@ -94,7 +94,7 @@ export const en = {
   ruleset: "The target's firewall (`nft list ruleset`), verbatim",
   sysctls: 'Target kernel settings',
   simulationFillIn:
-    '> ✏️ **To fill in by the student.** This scan did not use the PortLab lab sandbox, so the report cannot know how the target made each port open, closed or filtered. Describe the services and firewall rules of the target below.',
+    '> ✎ **To fill in by the student.** This scan did not use the PortLab lab sandbox, so the report cannot know how the target made each port open, closed or filtered. Describe the services and firewall rules of the target below.',
   simulationFillInPrompt: '*(describe the service or firewall rule)*',
   how: ({ port: p, address, rateLimitMs }: HowFacts): string => {
     const at = `${address}:${p.port}`;
@@ -162,6 +162,9 @@ export const en = {
   captureUnreadable: (path: string) =>
     `The packet capture \`${path}\` could not be read (check its owner and permissions), so it is not in this folder and its exchanges could not be checked.`,
   exchangesHeading: 'Exchanges seen',
+  /** nmap's "Not shown" line for the states folded out of a technique's table (more than 25 ports each) */
+  notShown: (target: string | undefined, folds: string[]) => `${target === undefined ? '' : `${target} — `}Not shown: ${folds.join(', ')}`,
+  foldedPorts: (count: number, state: string, why: string) => `${count} ${state} port${count === 1 ? '' : 's'} (${why})`,
   exchangePorts: (exchange: string, ports: string) => `${exchange} — port ${ports}`,
   why: 'Why:',
   diagramOf: (port: number) => `The diagram shows port ${port}'s packets and timing; the other ports listed exchanged the same packets.`,
@@ -187,18 +190,18 @@ export const en = {
 
   verdictShort: (k: VerdictKind) =>
     ({
-      textbook: '✅ matches the textbook',
-      'kernel-reset': "✅ matches (R from the scanner's kernel)",
-      'kernel-port-unreachable': "✅ matches (the scanner's kernel then answers ICMP 3/3)",
-      'connect-teardown': '✅ matches (handshake completed, then torn down)',
-      'retries-then-silence': '✅ matches (silence after retries)',
-      'icmp-reject': '✅ matches (rejected with ICMP)',
-      'silence-open-filtered': '✅ matches (silence: open|filtered)',
-      'answered-after-retries': '⚠️ differs: answered only after retries',
-      'silent-rate-limited': '⚠️ differs: no ICMP came back (ICMP rate limit)',
-      'silent-closed-port': '⚠️ differs: closed port stayed silent',
-      unexpected: '❌ differs from the textbook',
-      'not-captured': '❔ not checked: no packets captured',
+      textbook: '✔ matches the textbook',
+      'kernel-reset': "✔ matches (R from the scanner's kernel)",
+      'kernel-port-unreachable': "✔ matches (the scanner's kernel then answers ICMP 3/3)",
+      'connect-teardown': '✔ matches (handshake completed, then torn down)',
+      'retries-then-silence': '✔ matches (silence after retries)',
+      'icmp-reject': '✔ matches (rejected with ICMP)',
+      'silence-open-filtered': '✔ matches (silence: open|filtered)',
+      'answered-after-retries': '⚠ differs: answered only after retries',
+      'silent-rate-limited': '⚠ differs: no ICMP came back (ICMP rate limit)',
+      'silent-closed-port': '⚠ differs: closed port stayed silent',
+      unexpected: '✘ differs from the textbook',
+      'not-captured': '? not checked: no packets captured',
     })[k],
   explain: (k: VerdictKind, f: ExplainFacts): string => {
     switch (k) {
@@ -293,7 +296,7 @@ export const en = {
   scannerProgram: (command: string) => `Program: ${command}`,
   scannerTally: (correct: number, total: number) => `${correct} of ${total} verdicts correct.`,
   scannerResult: (r: CheckResult) =>
-    ({ correct: '✅ correct', wrong: '❌ wrong', 'no-verdict': '❔ no verdict', crashed: '💥 crashed', 'timed-out': '⏱️ timed out' })[r],
+    ({ correct: '✔ correct', wrong: '✘ wrong', 'no-verdict': '? no verdict', crashed: '✘ crashed', 'timed-out': '✘ timed out' })[r],
   scannerSource: (s: ExpectedSource) => ({ lab: 'lab', portlab: "PortLab's scan", nmap: 'nmap' })[s],
   scannerColTruth: 'Truth → expected',
   scannerColSaid: 'Your program said',

@@ -58,7 +58,7 @@ export const zhCN: Messages = {
   ruleset: '目标机防火墙（`nft list ruleset`）原文',
   sysctls: '目标机内核参数',
   simulationFillIn:
-    '> ✏️ **此节由学生填写。** 本次扫描没有使用 PortLab 实验沙箱，报告无法得知目标机如何使各端口处于 open、closed 或 filtered 状态。请在下表中说明目标机的服务和防火墙规则。',
+    '> ✎ **此节由学生填写。** 本次扫描没有使用 PortLab 实验沙箱，报告无法得知目标机如何使各端口处于 open、closed 或 filtered 状态。请在下表中说明目标机的服务和防火墙规则。',
   simulationFillInPrompt: '*（请说明服务或防火墙规则）*',
   how: ({ port: p, address, rateLimitMs }: HowFacts): string => {
     const at = `${address}:${p.port}`;
@@ -125,6 +125,9 @@ export const zhCN: Messages = {
   noCapture: '没有找到该扫描方式的抓包文件，因此无法核对其报文交互。',
   captureUnreadable: (path: string) => `无法读取抓包文件 \`${path}\`（请检查其所有者和权限），因此它不在本目录中，也无法核对其报文交互。`,
   exchangesHeading: '观察到的报文交互',
+  /** nmap's "Not shown" line for the states folded out of a technique's table (more than 25 ports each) */
+  notShown: (target: string | undefined, folds: string[]) => `${target === undefined ? '' : `${target}：`}未列出：${folds.join('，')}`,
+  foldedPorts: (count: number, state: string, why: string) => `${count} 个 ${state} 端口（${why}）`,
   exchangePorts: (exchange: string, ports: string) => `${exchange} —— 端口 ${ports}`,
   why: '解释：',
   diagramOf: (port: number) => `下图为端口 ${port} 的报文及其时间；所列其他端口交互的报文与之相同。`,
@@ -150,18 +153,18 @@ export const zhCN: Messages = {
 
   verdictShort: (k: VerdictKind) =>
     ({
-      textbook: '✅ 与教材一致',
-      'kernel-reset': '✅ 一致（R 由扫描机内核发出）',
-      'kernel-port-unreachable': '✅ 一致（随后扫描机内核回复 ICMP 3/3）',
-      'connect-teardown': '✅ 一致（握手完成后拆除连接）',
-      'retries-then-silence': '✅ 一致（重传后仍无应答）',
-      'icmp-reject': '✅ 一致（被 ICMP 拒绝）',
-      'silence-open-filtered': '✅ 一致（无应答：open|filtered）',
-      'answered-after-retries': '⚠️ 不一致：重传后才有应答',
-      'silent-rate-limited': '⚠️ 不一致：未收到 ICMP（ICMP 限速）',
-      'silent-closed-port': '⚠️ 不一致：关闭端口无应答',
-      unexpected: '❌ 与教材不一致',
-      'not-captured': '❔ 未核对：没有抓到数据包',
+      textbook: '✔ 与教材一致',
+      'kernel-reset': '✔ 一致（R 由扫描机内核发出）',
+      'kernel-port-unreachable': '✔ 一致（随后扫描机内核回复 ICMP 3/3）',
+      'connect-teardown': '✔ 一致（握手完成后拆除连接）',
+      'retries-then-silence': '✔ 一致（重传后仍无应答）',
+      'icmp-reject': '✔ 一致（被 ICMP 拒绝）',
+      'silence-open-filtered': '✔ 一致（无应答：open|filtered）',
+      'answered-after-retries': '⚠ 不一致：重传后才有应答',
+      'silent-rate-limited': '⚠ 不一致：未收到 ICMP（ICMP 限速）',
+      'silent-closed-port': '⚠ 不一致：关闭端口无应答',
+      unexpected: '✘ 与教材不一致',
+      'not-captured': '? 未核对：没有抓到数据包',
     })[k],
   explain: (k: VerdictKind, f: ExplainFacts): string => {
     switch (k) {
@@ -250,7 +253,7 @@ export const zhCN: Messages = {
     `\`portlab check\` 对每个端口运行一次你的程序${lab === undefined ? '' : `（在实验 ${lab} 的扫描机网络命名空间中）`}，程序只拥有 CAP_NET_RAW 权限，每次运行限时 ${seconds} 秒，并抓取了它与目标机之间的全部报文。程序的结论取自其输出中最后一行含有端口状态的文字。`,
   scannerProgram: (command: string) => `程序：${command}`,
   scannerTally: (correct: number, total: number) => `${total} 个结论中 ${correct} 个正确。`,
-  scannerResult: (r: CheckResult) => ({ correct: '✅ 正确', wrong: '❌ 错误', 'no-verdict': '❔ 没有结论', crashed: '💥 崩溃', 'timed-out': '⏱️ 超时' })[r],
+  scannerResult: (r: CheckResult) => ({ correct: '✔ 正确', wrong: '✘ 错误', 'no-verdict': '? 没有结论', crashed: '✘ 崩溃', 'timed-out': '✘ 超时' })[r],
   scannerSource: (s: ExpectedSource) => ({ lab: '实验', portlab: 'PortLab 扫描', nmap: 'nmap' })[s],
   scannerColTruth: '真实状态 → 预期结果',
   scannerColSaid: '你的程序的结论',

@@ -1,0 +1,31 @@
+import type * as vscode from 'vscode';
+import { labsUp } from './lab-targets';
+import type { ResultsStore } from './results-store';
+
+/** How often the labs' saved descriptions are looked for: a directory listing, nothing more. */
+const LAB_POLL_MS = 3000;
+
+/**
+ * Puts the target of every lab that is up into the tree, with its description, whoever started the lab
+ * (root from a terminal, before the editor opened): the student finds it there without doing anything.
+ * Polled, because /run/portlab may not exist yet and a watch cannot be set on what is not there.
+ */
+export function watchLabs(store: ResultsStore): vscode.Disposable {
+  const known = new Set<string>();
+  const sync = () => {
+    for (const lab of labsUp()) {
+      const target = lab.hosts.find((h) => h.role === 'target')?.address;
+      // The key holds the listeners' pids: a lab started again is described again.
+      const key = `${lab.id}:${lab.listeners.map((l) => l.pid).join(',')}`;
+      if (!target || known.has(key)) continue;
+      known.add(key);
+      // A description recorded at a scan stays: it is the lab as it was scanned.
+      const recorded = store.get(target)?.lab !== undefined;
+      store.addTarget(target, lab.id);
+      if (!recorded) store.recordLab(target, lab);
+    }
+  };
+  sync();
+  const timer = setInterval(sync, LAB_POLL_MS);
+  return { dispose: () => clearInterval(timer) };
+}

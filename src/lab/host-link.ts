@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import type { LabTopology } from './topology';
+import { addVethPair } from './namespaces';
+import { runTool } from './tools';
+
+/** Whether the host end of lab `topo`'s host link exists: readable by anyone, no namespace entered. */
+export function hostLinkPresent(topo: LabTopology): boolean {
+  return existsSync(`/sys/class/net/${topo.hostLink.host.iface}`);
+}
+
+/**
+ * The veth between the host namespace and the target's, its addresses, and the host's route to the
+ * target's main address through it. The peer is created straight in the target namespace, whose
+ * defaults keep IPv6 off; the host's end gets IPv6 off before it is up, so that no router solicitation
+ * or DAD lands in a scan's capture. The target needs no route of its own: its /30 reaches the host.
+ */
+export async function createHostLink(topo: LabTopology): Promise<void> {
+  const { host, target, prefixLength, route } = topo.hostLink;
+  await addVethPair({ iface: host.iface, mac: host.mac }, target);
+  if (existsSync(`/proc/sys/net/ipv6/conf/${host.iface}`)) await runTool('sysctl', ['-q', '-w', `net.ipv6.conf.${host.iface}.disable_ipv6=1`]);
+  await runTool('ip', ['addr', 'add', `${host.address}/${prefixLength}`, 'dev', host.iface]);
+  await runTool('ip', ['-n', target.namespace, 'addr', 'add', `${target.address}/${prefixLength}`, 'dev', target.iface]);
+  await runTool('ip', ['-n', target.namespace, 'link', 'set', target.iface, 'up']);
+  await runTool('ip', ['link', 'set', host.iface, 'up']);
+  await runTool('ip', ['route', 'replace', route, 'dev', host.iface, 'src', host.address]);
+}
+
+/**
+ * Removes the host end (and with it the peer and the route) when it is there: the target namespace's
+ * deletion takes it too, but a lab torn down half-built may have lost that namespace first.
+ */
+export async function removeHostLink(topo: LabTopology): Promise<void> {
+  if (hostLinkPresent(topo)) await runTool('ip', ['link', 'delete', topo.hostLink.host.iface]);
+}
+
+interface IpRouteJson {
+  dst?: string;
+  dev?: string;
+}
+
+/** What is missing of the host link, read from the machine: both ends with their addresses, the host route. */
+export async function hostLinkProblems(topo: LabTopology): Promise<string[]> {
+  const { host, target, prefixLength, route } = topo.hostLink;
+  const problems: string[] = [];
+  const hasAddress = async (namespaceArgs: string[], iface: string, address: string) => {
+    try {
+      const out = await runTool('ip', [...namespaceArgs, '-j', 'addr', 'show', 'dev', iface]);
+      const [link] = JSON.parse(out) as { addr_info?: { family?: string; local?: string; prefixlen?: number }[] }[];
+      return link?.addr_info?.some((a) => a.family === 'inet' && a.local === address && a.prefixlen === prefixLength) === true;
+    } catch {
+      return false;
+    }
+  };
+  if (!(await hasAddress([], host.iface, host.address))) problems.push(`the host link ${host.iface} is missing or lacks ${host.address}/${prefixLength}`);
+  if (!(await hasAddress(['-n', target.namespace], target.iface, target.address)))
+    problems.push(`the host link ${target.iface} in ${target.namespace} is missing or lacks ${target.address}/${prefixLength}`);
+  let routes: IpRouteJson[] = [];
+  try {
+    routes = JSON.parse(await runTool('ip', ['-j', 'route', 'show', route])) as IpRouteJson[];
+  } catch {
+    // reported below as missing
+  }
+  if (!routes.some((r) => r.dev === host.iface)) problems.push(`the host has no route to ${route} through ${host.iface}`);
+  return problems;
+}

@@ -1,0 +1,34 @@
+import type { ReportLang } from './i18n';
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** The zone the host's clock shows: a report is read where it was written, in the student's own time. */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/**
+ * A scan's date as a person reads it, in `timeZone` with its offset spelled out so that a report read
+ * elsewhere stays unambiguous: "5 December 2026, 10:26 UTC+01:00", "2026年12月5日 10:26（UTC+08:00）".
+ * An unparsable date is given back as it came.
+ */
+export function formatReportDate(iso: string, lang: ReportLang, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'longOffset',
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  // longOffset is "GMT+01:00", or a bare "GMT" for a zero offset.
+  const offset = `UTC${part('timeZoneName').replace(/^GMT/, '') || '+00:00'}`;
+  const time = `${part('hour')}:${part('minute')}`;
+  const [year, month, day] = [part('year'), Number(part('month')), part('day')];
+  return lang === 'zh-CN' ? `${year}年${month}月${day}日 ${time}（${offset}）` : `${day} ${MONTHS[month - 1]} ${year}, ${time} ${offset}`;
+}
