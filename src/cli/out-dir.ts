@@ -1,19 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { labOfAddress, labStatus } from '../lab';
 import { ScanDocument, type LabDescription, type PortResult } from '../protocol';
 import { mergeScanDocuments } from '../report';
 import { resultsPath, writeLabFile, writeResultsFile } from '../output/out-folder';
+import { readJsonFileIfValid } from '../base/json-file';
 
 /** The scan already in DIR/results.json, if there is a readable one. */
 function previousScan(dir: string): ScanDocument | undefined {
-  const path = resultsPath(dir);
-  if (!existsSync(path)) return undefined;
-  try {
-    const parsed = ScanDocument.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readJsonFileIfValid(resultsPath(dir), ScanDocument);
 }
 
 /** The lab (one that is up) whose target is one of `targets`. */

@@ -149,6 +149,16 @@ export function fixText(fix: LaunchFix): string {
   }
 }
 
+/** A failure the next way to elevate may get past (that way was only unavailable). */
+function mayRetry(problem: LaunchProblem, message: string, fixes: LaunchFix[] = []): { error: HelperLaunchError; retry: boolean } {
+  return { error: launchError(problem, message, fixes), retry: true };
+}
+
+/** A failure the student must act on (dismissed, refused, misconfigured): no other way is tried. */
+function stopHere(problem: LaunchProblem, message: string, fixes: LaunchFix[] = []): { error: HelperLaunchError; retry: boolean } {
+  return { error: launchError(problem, message, fixes), retry: false };
+}
+
 function launchError(problem: LaunchProblem, message: string, fixes: LaunchFix[] = []): HelperLaunchError {
   const command = fixes.map((f) => ('command' in f ? f.command : undefined)).find((c) => c !== undefined);
   return new HelperLaunchError(message, fixes.length > 0 ? fixes.map(fixText).join('; or ') : undefined, command, problem, fixes);
@@ -283,12 +293,9 @@ export interface LaunchFailure {
 }
 
 function nodeNotFound(nodePath: string): { error: HelperLaunchError; retry: boolean } {
-  return {
-    error: launchError({ kind: 'node-not-found', node: nodePath }, `Node.js was not found at ${nodePath}.`, [
-      { kind: 'install-node', command: 'sudo apt install nodejs' },
-    ]),
-    retry: false,
-  };
+  return stopHere({ kind: 'node-not-found', node: nodePath }, `Node.js was not found at ${nodePath}.`, [
+    { kind: 'install-node', command: 'sudo apt install nodejs' },
+  ]);
 }
 
 /**
@@ -299,93 +306,65 @@ export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchErr
   const node = f.nodePath;
   if (f.spawnError === 'ENOENT' && f.method === 'direct') return nodeNotFound(node);
   if (f.spawnError)
-    return {
-      error: launchError({ kind: 'spawn-failed', method: f.method, error: f.spawnError }, `Could not start the helper with ${f.method}: ${f.spawnError}.`),
-      retry: true,
-    };
+    return mayRetry({ kind: 'spawn-failed', method: f.method, error: f.spawnError }, `Could not start the helper with ${f.method}: ${f.spawnError}.`);
   const stderr = f.stderr.trim();
   // sudo: "sudo: /usr/bin/node: command not found"; pkexec: "Cannot run program /usr/bin/node: No such file or directory"
   if (/: command not found|No such file or directory/i.test(stderr) && stderr.includes(node)) return nodeNotFound(node);
   // The installed helper's rule may not cover this user (another group): the next way may still work.
   if (f.method === 'sudo' && f.sudoCommand?.[1] === INSTALLED_CLI && f.exitCode === 1 && /password is required|not allowed|sudoers/i.test(stderr))
-    return { error: launchError({ kind: 'not-allowed', method: 'sudo' }, 'sudo does not let this account start the installed PortLab helper.'), retry: true };
+    return mayRetry({ kind: 'not-allowed', method: 'sudo' }, 'sudo does not let this account start the installed PortLab helper.');
   if (f.method === 'pkexec') {
     if (f.exitCode === 126)
-      return {
-        error: launchError({ kind: 'cancelled', method: 'pkexec' }, 'The password dialog was closed, so PortLab did not get permission for raw-socket scans.', [
-          { kind: 'enter-password' },
-          ...privilegeFixes(node),
-        ]),
-        retry: false,
-      };
+      return stopHere({ kind: 'cancelled', method: 'pkexec' }, 'The password dialog was closed, so PortLab did not get permission for raw-socket scans.', [
+        { kind: 'enter-password' },
+        ...privilegeFixes(node),
+      ]);
     if (f.exitCode === 127 && /authentication agent/i.test(stderr))
-      return { error: launchError({ kind: 'no-polkit-agent' }, 'pkexec found no password dialog (polkit authentication agent) in this session.'), retry: true };
+      return mayRetry({ kind: 'no-polkit-agent' }, 'pkexec found no password dialog (polkit authentication agent) in this session.');
     if (f.exitCode === 127)
-      return {
-        error: launchError(
-          { kind: 'not-allowed', method: 'pkexec' },
-          'Your account is not allowed to run the PortLab helper as administrator (pkexec refused).',
-          privilegeFixes(node),
-        ),
-        retry: false,
-      };
+      return stopHere(
+        { kind: 'not-allowed', method: 'pkexec' },
+        'Your account is not allowed to run the PortLab helper as administrator (pkexec refused).',
+        privilegeFixes(node),
+      );
   }
   if (f.method === 'sudo') {
     // A capability on node does not help inside a namespace, where sudo runs `ip netns exec`.
     const onNode = f.sudoCommand === undefined || f.sudoCommand[0] === node;
     // sudo's words when askpass exits 1 (the password box was dismissed), and after its last wrong try.
     if (/no password was provided/i.test(stderr))
-      return {
-        error: launchError(
-          { kind: 'cancelled', method: 'sudo' },
-          'The password prompt was dismissed, so PortLab did not get permission for raw-socket scans.',
-          [{ kind: 'enter-password' }, ...(onNode ? privilegeFixes(node) : [])],
-        ),
-        retry: false,
-      };
+      return stopHere({ kind: 'cancelled', method: 'sudo' }, 'The password prompt was dismissed, so PortLab did not get permission for raw-socket scans.', [
+        { kind: 'enter-password' },
+        ...(onNode ? privilegeFixes(node) : []),
+      ]);
     if (/incorrect password attempt/i.test(stderr))
-      return {
-        error: launchError({ kind: 'wrong-password' }, 'sudo refused the password: it was wrong at each try.', [
-          { kind: 'enter-password' },
-          ...(onNode ? privilegeFixes(node) : []),
-        ]),
-        retry: false,
-      };
+      return stopHere({ kind: 'wrong-password' }, 'sudo refused the password: it was wrong at each try.', [
+        { kind: 'enter-password' },
+        ...(onNode ? privilegeFixes(node) : []),
+      ]);
     if (/password is required|a terminal is required|no askpass program/i.test(stderr))
       // "sudo -v" would not help: sudo remembers a password per terminal, and the helper's sudo may have none.
-      return {
-        error: launchError(
-          { kind: 'password-required' },
-          'sudo needs your password, and PortLab has no terminal or password box to ask it in.',
-          onNode ? privilegeFixes(node) : [{ kind: 'use-terminal' }],
-        ),
-        retry: false,
-      };
+      return stopHere(
+        { kind: 'password-required' },
+        'sudo needs your password, and PortLab has no terminal or password box to ask it in.',
+        onNode ? privilegeFixes(node) : [{ kind: 'use-terminal' }],
+      );
     if (/not in the sudoers|not allowed to execute/i.test(stderr))
-      return {
-        error: launchError(
-          { kind: 'not-allowed', method: 'sudo' },
-          'Your account may not use sudo, so the helper cannot get raw-socket rights; ask your administrator.',
-          privilegeFixes(node),
-        ),
-        retry: false,
-      };
+      return stopHere(
+        { kind: 'not-allowed', method: 'sudo' },
+        'Your account may not use sudo, so the helper cannot get raw-socket rights; ask your administrator.',
+        privilegeFixes(node),
+      );
   }
   if (/Cannot open network namespace|netns/i.test(stderr))
-    return {
-      error: launchError({ kind: 'no-namespace', detail: lastLine(stderr) }, `The network namespace does not exist: ${lastLine(stderr)}.`, [
-        { kind: 'start-lab', command: 'portlab lab up' },
-      ]),
-      retry: false,
-    };
+    return stopHere({ kind: 'no-namespace', detail: lastLine(stderr) }, `The network namespace does not exist: ${lastLine(stderr)}.`, [
+      { kind: 'start-lab', command: 'portlab lab up' },
+    ]);
   const how = f.signal ? `was killed by ${f.signal}` : `exited with code ${f.exitCode}`;
-  return {
-    error: launchError(
-      { kind: 'helper-exited', exitCode: f.exitCode ?? null, signal: f.signal ?? null, detail: lastLine(stderr) },
-      `The PortLab helper ${how} before answering${stderr ? `: ${lastLine(stderr)}` : '.'}`,
-    ),
-    retry: false,
-  };
+  return stopHere(
+    { kind: 'helper-exited', exitCode: f.exitCode ?? null, signal: f.signal ?? null, detail: lastLine(stderr) },
+    `The PortLab helper ${how} before answering${stderr ? `: ${lastLine(stderr)}` : '.'}`,
+  );
 }
 
 function lastLine(text: string): string {

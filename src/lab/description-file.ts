@@ -1,7 +1,8 @@
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LabDescription } from '../protocol';
 import { LAB_RUN_DIR, labRunFile } from './state';
+import { readJsonFileIfValid } from '../base/json-file';
 
 const LinkEnd = z.object({ namespace: z.string().optional(), iface: z.string(), address: z.string(), mac: z.string() });
 
@@ -37,12 +38,8 @@ export function writeLabDescription(description: LabDescriptionWithLink): void {
 
 /** The saved description of lab `id`, or undefined when there is none or it does not parse. */
 export function readLabDescription(id: number): LabDescriptionWithLink | undefined {
-  try {
-    const parsed = LabDescriptionWithLink.safeParse(JSON.parse(readFileSync(descriptionFile(id), 'utf8')));
-    return parsed.success && parsed.data.id === id ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const description = readJsonFileIfValid(descriptionFile(id), LabDescriptionWithLink);
+  return description?.id === id ? description : undefined;
 }
 
 /** The ids of the labs with a saved description, lowest first. */

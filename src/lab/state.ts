@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Protocol } from '../protocol';
+import { readJsonFileIfValid } from '../base/json-file';
 
 /** Where the lab keeps its state file, dnsmasq's pid/lease files and the services' logs; gone after a reboot, like the lab. */
 export const LAB_RUN_DIR = '/run/portlab';
@@ -30,12 +31,8 @@ const stateFile = (id: number) => labRunFile(id, '.json');
 
 /** The state of lab `id`, or undefined when there is none or it is unreadable (then down falls back to the namespaces). */
 export function readLabState(id: number): LabState | undefined {
-  try {
-    const parsed = LabState.safeParse(JSON.parse(readFileSync(stateFile(id), 'utf8')));
-    return parsed.success && parsed.data.id === id ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const state = readJsonFileIfValid(stateFile(id), LabState);
+  return state?.id === id ? state : undefined;
 }
 
 export function writeLabState(state: LabState): void {

@@ -1,7 +1,8 @@
-import { chmodSync, closeSync, copyFileSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, fchmodSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureFileName, CheckDocument, type LabDescription, type PortResult, type ScanDocument, type Technique } from '../protocol';
 import { writeScanJson } from './scan-json';
+import { readJsonFileIfValid } from '../base/json-file';
 
 /*
  * A scan's `--out` folder, which `portlab report DIR` reads and the editor's report folder copies:
@@ -136,12 +137,5 @@ export function writeCheckFile(dir: string, doc: CheckDocument): Promise<void> {
 
 /** The check already in DIR/check.json, if there is a readable one. */
 export function readCheckFile(dir: string): CheckDocument | undefined {
-  const path = checkPath(dir);
-  if (!existsSync(path)) return undefined;
-  try {
-    const parsed = CheckDocument.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readJsonFileIfValid(checkPath(dir), CheckDocument);
 }

@@ -36,12 +36,10 @@ const Frames = z.array(z.number().int().positive());
 
 const Port = z.number().int().min(0).max(65535);
 
-export const CaptureDeviation = z.object({
-  kind: DeviationKind,
-  frames: Frames,
-  text: z.string(),
-  facts: Facts,
-});
+/** What a finding cites and says: its frames, its sentence, and the facts the sentence is made from. */
+const Explained = z.object({ frames: Frames, text: z.string(), facts: Facts });
+
+export const CaptureDeviation = z.object({ kind: DeviationKind, ...Explained.shape });
 export type CaptureDeviation = z.infer<typeof CaptureDeviation>;
 
 export const CaptureExchange = z.object({
@@ -73,9 +71,7 @@ export const CrossTechniqueFinding = z.object({
   port: Port,
   techniques: z.array(Technique).min(2),
   kind: CrossTechniqueKind,
-  frames: Frames,
-  text: z.string(),
-  facts: Facts,
+  ...Explained.shape,
 });
 export type CrossTechniqueFinding = z.infer<typeof CrossTechniqueFinding>;
 
