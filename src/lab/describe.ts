@@ -9,8 +9,11 @@ import { LAB_PREFIX_LENGTH, labTopology, type LabEnd, type LabTopology } from '.
 import { runTool } from './tools';
 import { LAB_TRUTH, labPorts } from './truth';
 
-/** The sysctls of the target that change what a scan sees: how often, and for which ICMP types, it answers errors. */
-export const TARGET_SYSCTLS = ['net.ipv4.icmp_ratelimit', 'net.ipv4.icmp_ratemask'] as const;
+/**
+ * The sysctls of the target that change what a scan sees: how often, and for which ICMP types, it
+ * answers errors, and that it answers ARP only for the address of the link asked on.
+ */
+export const TARGET_SYSCTLS = ['net.ipv4.icmp_ratelimit', 'net.ipv4.icmp_ratemask', 'net.ipv4.conf.all.arp_ignore'] as const;
 
 function plannedHost(end: LabEnd): LabHost {
   return { role: end.role, namespace: end.namespace, iface: end.iface, address: end.address, prefixLength: LAB_PREFIX_LENGTH, mac: end.mac };

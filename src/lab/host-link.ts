@@ -17,13 +17,18 @@ export function hostLinkPresent(topo: LabTopology): boolean {
  */
 export async function createHostLink(topo: LabTopology): Promise<void> {
   const { host, target, prefixLength, route } = topo.hostLink;
+  // The target's second address lies inside the lab's /24: answering ARP for it on the scanner's segment
+  // (Linux's default) would show the scanner a second host (`discover` found 198.18.N.130). A real VM's
+  // NICs on two networks answer each for its own.
+  await runTool('ip', ['netns', 'exec', target.namespace, 'sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_ignore=1']);
   await addVethPair({ iface: host.iface, mac: host.mac }, target);
   if (existsSync(`/proc/sys/net/ipv6/conf/${host.iface}`)) await runTool('sysctl', ['-q', '-w', `net.ipv6.conf.${host.iface}.disable_ipv6=1`]);
   await runTool('ip', ['addr', 'add', `${host.address}/${prefixLength}`, 'dev', host.iface]);
   await runTool('ip', ['-n', target.namespace, 'addr', 'add', `${target.address}/${prefixLength}`, 'dev', target.iface]);
   await runTool('ip', ['-n', target.namespace, 'link', 'set', target.iface, 'up']);
   await runTool('ip', ['link', 'set', host.iface, 'up']);
-  await runTool('ip', ['route', 'replace', route, 'dev', host.iface, 'src', host.address]);
+  // Through the target's own address on the link: with arp_ignore it answers ARP only for that one.
+  await runTool('ip', ['route', 'replace', route, 'via', target.address, 'dev', host.iface, 'src', host.address]);
 }
 
 /**
