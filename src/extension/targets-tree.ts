@@ -4,6 +4,7 @@ import { foldedStates } from '../output/nmap-model';
 import { formatExchange, PORT_STATES, type PortResult, type PortState, type Technique } from '../protocol/scan';
 import type { ResultsStore, TargetEntry, TechniqueEntry } from './results-store';
 import { techniqueLabel } from './techniques';
+import { techniqueSummary } from './tree-summary';
 
 export type TreeNode =
   | { kind: 'target'; target: string }
@@ -114,8 +115,11 @@ export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
       item.description = vscode.l10n.t('scanning {0}/{1}', te.running.done, te.running.total);
     } else {
       item.iconPath = new vscode.ThemeIcon('radio-tower');
-      const counts = PORT_STATES.map((s) => [s, [...(te?.results.values() ?? [])].filter((r) => r.state === s).length] as const).filter(([, n]) => n > 0);
-      item.description = counts.map(([s, n]) => `${n} ${s}`).join(' · ') + (te?.partial ? ` ${vscode.l10n.t('(partial)')}` : '');
+      const counts = new Map(PORT_STATES.map((s) => [s, [...(te?.results.values() ?? [])].filter((r) => r.state === s).length]));
+      const summary = techniqueSummary(counts);
+      const partial = te?.partial ? ` ${vscode.l10n.t('(partial)')}` : '';
+      item.description = summary.short + partial;
+      item.tooltip = `${techniqueLabel(technique)}: ${summary.full}${partial}`;
     }
     return item;
   }
