@@ -6,6 +6,8 @@ import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { labDown, labTopology, labUp } from '../../src/lab';
+import { ScanDocument } from '../../src/protocol';
 
 /**
  * A non-root student whose sudo asks a password, end to end: sudo's own prompt in a terminal, the
@@ -19,6 +21,9 @@ const USER = `plstu${process.pid % 100000}`;
 const PASSWORD = `pl-${randomBytes(12).toString('base64url')}`;
 const SUDOERS = `/etc/sudoers.d/${USER}`;
 const INSTALL_DIR = '/usr/local/lib/portlab';
+const LAB_ID = 93;
+/** One TCP port of each kind of the lab (src/lab/truth.ts), in port order. */
+const TCP = { open: 22, closed: 23, drop: 25, reject: 110 };
 const PORTLAB_SUDOERS = '/etc/sudoers.d/portlab';
 
 const missing = ['/usr/bin/sudo', '/usr/sbin/useradd', '/usr/sbin/runuser', '/usr/sbin/visudo'].filter((p) => !existsSync(p));
@@ -54,6 +59,8 @@ sys.exit(os.waitstatus_to_exitcode(status))
 
 /** As the student: the password arrives on stdin, goes to startAskpass only, and the helper is started through it. */
 const ASKPASS_DRIVER = `import { createInterface } from 'node:readline';
+import { labDown, labTopology, labUp } from '../../src/lab';
+import { ScanDocument } from '../../src/protocol';
 import { dirname } from 'node:path';
 import { startAskpass } from ${JSON.stringify(join(ROOT, 'src', 'helper', 'askpass'))};
 import { startHelper } from ${JSON.stringify(join(ROOT, 'src', 'helper', 'client'))};
@@ -151,6 +158,26 @@ describe('a student whose sudo asks a password', { skip: SKIP, timeout: 600_000 
     assert.equal(prompts(r.stdout), 1, r.stdout);
     assert.match(r.stdout, /22\/tcp\s+(open|closed)\s/);
     assert.match(r.stdout, /23\/tcp\s+(open|closed)\s/);
+  });
+
+  test(`a connect scan of lab ${LAB_ID}'s target over its host link: no elevation at all, the lab's truth`, async () => {
+    await labUp(LAB_ID);
+    try {
+      const target = labTopology(LAB_ID).target.address;
+      const ports = [TCP.open, TCP.closed, TCP.drop, TCP.reject].join(',');
+      const r = await run('runuser', ['-u', USER, '--', ...studentEnv(), NODE, CLI, 'scan', target, '-p', ports, '-sT', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /sudo|password/i);
+      const states = ScanDocument.parse(JSON.parse(r.stdout)).results.map((x) => [x.port, x.state, x.reason]);
+      assert.deepEqual(states, [
+        [TCP.open, 'open', 'syn-ack'],
+        [TCP.closed, 'closed', 'conn-refused'],
+        [TCP.drop, 'filtered', 'no-response'],
+        [TCP.reject, 'filtered', 'host-unreach'],
+      ]);
+    } finally {
+      await labDown(LAB_ID);
+    }
   });
 
   test('without a terminal: one line on stderr saying what to do, exit 2', async () => {
