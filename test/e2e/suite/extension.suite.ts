@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
+import { formatReportDate, localTimeZone } from '../../../src/report/report-date';
 import type { PortLabApi } from '../../../src/extension/extension';
 import type { TreeNode } from '../../../src/extension/targets-tree';
 import type { ScanSummary } from '../../../src/protocol/scan';
@@ -124,7 +125,7 @@ export function defineTests(root: Mocha.Suite): void {
     assert.ok(capture?.startsWith(captureDir), `the capture ${capture} is under ${captureDir}`);
   });
 
-  add('Generate Lab Report writes the report of the scans, with its captures beside it, and opens it with the Markdown preview beside it', async () => {
+  add('Generate Lab Report writes the report of the scans, with its captures beside it, and opens it as one Markdown preview, reused', async () => {
     const a = await api();
     // The lab describes itself to the store while it is scanned, for the report.
     await until('the lab description', () => a.store.get(target)?.lab !== undefined);
@@ -135,9 +136,7 @@ export function defineTests(root: Mocha.Suite): void {
     assert.equal(folder, join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'portlab-report', target));
     assert.deepEqual(readdirSync(folder).sort(), ['connect.pcap', 'lab.json', basename(uri.fsPath), 'results.json'].sort());
     assert.ok(readFileSync(join(folder, 'connect.pcap')).equals(readFileSync(a.store.captureOf(target, 'connect')!)), 'the capture is copied');
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === uri.fsPath);
-    assert.ok(editor, 'the report is open in a visible editor');
-    const text = editor.document.getText();
+    const text = readFileSync(uri.fsPath, 'utf8');
     // The UI is in English here, so the report is too.
     assert.equal(vscode.env.language, 'en');
     assert.match(text, /^# Port scanning lab report$/m);
@@ -157,7 +156,8 @@ export function defineTests(root: Mocha.Suite): void {
     const version = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { version: string }).version;
     assert.ok(text.includes(`portlab ${version}`), `the report names portlab ${version}`);
     const startedAt = a.store.get(target)?.techniques.get('connect')?.startedAt;
-    assert.ok(startedAt && text.includes(`| ${startedAt} |`), `the scan date is the scan's start, ${startedAt}`);
+    const when = startedAt && formatReportDate(startedAt, 'en', localTimeZone());
+    assert.ok(when && text.includes(`| ${when} |`), `the scan date is the scan's start, ${when}, in the local zone`);
     // The lab's firewall rules, quoted from the lab as it was scanned.
     const { ruleset } = a.store.get(target)!.lab!;
     assert.match(ruleset, /tcp dport 25 drop/);
@@ -167,17 +167,19 @@ export function defineTests(root: Mocha.Suite): void {
     assert.equal(readFileSync(uri.fsPath, 'utf8'), text);
     const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => ({ t, column: g.viewColumn })));
     const isPreview = (t: vscode.Tab) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('markdown.preview');
-    // The preview's webview tab opens a moment after the command returns.
+    // The preview's webview tab opens a moment after the command returns: one preview, no source editor beside it.
     await until('the Markdown preview tab', () => tabs().some(({ t }) => isPreview(t)));
+    const previews = tabs().filter(({ t }) => isPreview(t));
     const source = tabs().find(({ t }) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === uri.fsPath);
-    const preview = tabs().find(({ t }) => isPreview(t));
-    assert.ok(
-      source && preview,
-      `editor and preview tabs: ${tabs()
+    assert.equal(
+      previews.length,
+      1,
+      `one preview after generating twice: ${tabs()
         .map(({ t }) => t.label)
         .join(', ')}`,
     );
-    assert.ok(preview.column > source.column, 'the preview is beside the report');
+    assert.equal(source, undefined, 'the report opens as its preview alone');
+    const preview = previews[0]!;
     assert.match(preview.t.label, /report-198\.18\.\d+\.2\.md/);
   });
 
