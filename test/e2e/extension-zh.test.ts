@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zhCN } from '../../src/report/i18n/zh-CN';
-import { RESULTS_DIR, resultsWebview, ROOT, runCommand, waitForRow, withPortLabInBrowser } from './harness';
+import { RESULTS_DIR, resultsWebview, ROOT, runCommand, waitForRow, webviewFrame, withPortLabInBrowser } from './harness';
 
 const LAB_ID = 56;
 const TARGET = `198.18.${LAB_ID}.2`;
@@ -51,11 +51,9 @@ test(
         await page.screenshot({ path: join(RESULTS_DIR, 'e2e-zh-results.png') });
 
         // The report follows the editor's display language.
+        // The report opens as its rendered preview alone.
         await runCommand(page, command('generateReport'));
-        await page
-          .locator('.editor-instance .view-lines', { hasText: `# ${zhCN.title}` })
-          .first()
-          .waitFor({ timeout: 30_000 });
+        await webviewFrame(page, `h1:has-text("${zhCN.title}")`);
         await page.screenshot({ path: join(RESULTS_DIR, 'e2e-zh-report.png') });
       },
       'zh-cn',
