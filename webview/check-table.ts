@@ -1,4 +1,4 @@
-import type { CheckCase, CheckResult } from '../src/protocol/check';
+import { lastOutputLine, type CheckCase, type CheckResult } from '../src/protocol/check';
 import type { LabTruth } from '../src/protocol/lab';
 import type { CheckCaseKey, WebviewStringKey } from '../src/protocol/webview';
 import { deviationsCell } from './deviation-text';
@@ -36,21 +36,13 @@ export function checkKeyString(key: CheckCaseKey): string {
   return `${key.technique}/${key.port}`;
 }
 
-function lastLine(text: string): string | undefined {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .at(-1);
-}
-
 /** What the program said: the state it named, else how it ended, else what it printed instead. */
 function programSaid(c: CheckCase, t: Translate, timeoutS: number): string {
   const p = c.program;
   if (p.timedOut) return [p.verdict, t('saidTimedOut', timeoutS)].filter(Boolean).join(' ');
   if (p.verdict !== null) return p.verdict;
   if (p.crashed) return p.signal ? t('saidSignal', p.signal) : t('saidExitCode', p.exitCode ?? '');
-  const printed = lastLine(p.output);
+  const printed = lastOutputLine(p.output);
   return printed === undefined ? t('saidNothing') : `“${printed}”`;
 }
 

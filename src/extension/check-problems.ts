@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import type { CheckCase, CheckDocument } from '../protocol/check';
+import { lastOutputLine, type CheckCase, type CheckDocument } from '../protocol/check';
 import { packetLabel } from '../protocol/scan';
 
 /** A case of a check that is not correct, placed in the program's file. */
@@ -29,14 +29,6 @@ export function stderrLineOf(stderr: string, programFile: string): number | unde
   return candidates.at(-1)?.line;
 }
 
-function lastLine(text: string): string | undefined {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .at(-1);
-}
-
 /** Every case of `doc` that is not correct, on the line of `programFile` it is shown on. */
 export function checkProblems(doc: CheckDocument, programFile: string): CheckProblem[] {
   return doc.cases
@@ -48,8 +40,8 @@ export function checkProblems(doc: CheckDocument, programFile: string): CheckPro
         check: c,
         line: named === undefined ? 0 : named - 1,
         answer: answer && packetLabel(answer),
-        lastError: lastLine(c.program.stderr),
-        lastOutput: lastLine(c.program.output),
+        lastError: lastOutputLine(c.program.stderr),
+        lastOutput: lastOutputLine(c.program.output),
       };
     });
 }

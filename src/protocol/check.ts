@@ -86,3 +86,12 @@ export const CheckDocument = z.object({
   cases: z.array(CheckCase),
 });
 export type CheckDocument = z.infer<typeof CheckDocument>;
+
+/** The last line a program printed that says anything (a crash's error, a hung run's last word). */
+export function lastOutputLine(text: string): string | undefined {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .at(-1);
+}
