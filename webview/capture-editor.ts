@@ -9,10 +9,11 @@ import type {
   SelectFrameRequest,
   WebviewStrings,
 } from '../src/protocol/webview';
-import { deviatingFramesOf, portGroups } from './capture-view';
+import { portGroups } from './capture-view';
 import { deviationList } from './deviation-list';
 import { withFrames } from './deviation-text';
 import { element, onActivate, translator } from './dom';
+import { deviatingFrames, firstShownPacket } from './exchange-view';
 import { buildLadder } from './ladder';
 import { diagramPair, headerBox, ladderBox, ladderLabels } from './packet-diagrams';
 import { LatestRequest } from './latest-request';
@@ -125,10 +126,8 @@ function crossTechnique(view: CaptureView): HTMLElement {
 
 function selectExchange(view: CaptureView, index: number): void {
   state.exchange = index;
-  const packets = view.ladders[index] ?? [];
-  // The first answer first: it is the packet that decided the state.
-  const firstIn = packets.findIndex((p) => p.dir === 'in');
-  state.packetIndex = firstIn >= 0 ? firstIn : packets.length > 0 ? 0 : undefined;
+  // Every packet of a capture's exchange has its frame: the first answer, else the first packet.
+  state.packetIndex = firstShownPacket(view.ladders[index] ?? []);
   save();
   requestHeaders(view);
   render();
@@ -146,7 +145,7 @@ function details(view: CaptureView): HTMLElement {
   const verdict = t(e.textbook.matches ? 'textbookMatches' : 'textbookDiffers');
   section.appendChild(element('p', { class: 'arrows' }, `${t('observed')}: ${e.observed} · ${t('textbook')}: ${e.textbook.expected ?? '—'} · ${verdict}`));
   const labels = ladderLabels(t);
-  const deviating = deviatingFramesOf(view, index);
+  const deviating = deviatingFrames(view.analysis.exchanges[index]);
   const pick = (index: number) => {
     state.packetIndex = index;
     save();

@@ -2,9 +2,10 @@ import type { CaptureExchange } from '../src/protocol/analysis';
 import type { CaptureView } from '../src/protocol/webview';
 import { deviationsCell } from './deviation-text';
 import type { Translate } from './dom';
+import { addressOrder } from './exchange-view';
 
 /** One exchange of the capture as its row shows it. */
-export interface ExchangeRow {
+interface ExchangeRow {
   /** its index in the analysis's exchanges (and ladders) */
   index: number;
   technique: string;
@@ -17,7 +18,7 @@ export interface ExchangeRow {
 }
 
 /** The exchanges of one port of one target, as a group of rows under its heading. */
-export interface PortGroup {
+interface PortGroup {
   title: string;
   rows: ExchangeRow[];
 }
@@ -33,19 +34,6 @@ function exchangeRow(e: CaptureExchange, index: number, t: Translate): ExchangeR
     verdict: t(e.textbook.matches ? 'textbookMatches' : 'textbookDiffers'),
     deviations: deviationsCell(e.textbook.deviations, t),
   };
-}
-
-const IPV4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
-
-/** Addresses in numeric order, so that 198.18.0.10 comes after 198.18.0.9. */
-function addressOrder(address: string): string {
-  const m = IPV4.exec(address);
-  return m
-    ? m
-        .slice(1)
-        .map((octet) => octet.padStart(3, '0'))
-        .join('.')
-    : address;
 }
 
 /**
@@ -67,9 +55,4 @@ export function portGroups(view: CaptureView, t: Translate): PortGroup[] {
       return addressOrder(x.target).localeCompare(addressOrder(y.target)) || x.protocol.localeCompare(y.protocol) || x.port - y.port;
     })
     .map(([title, group]) => ({ title, rows: group.rows }));
-}
-
-/** The frames some deviation of exchange `index` cites: its ladder marks them. */
-export function deviatingFramesOf(view: CaptureView, index: number): Set<number> {
-  return new Set(view.analysis.exchanges[index]?.textbook.deviations.flatMap((d) => d.frames) ?? []);
 }

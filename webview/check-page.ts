@@ -1,8 +1,9 @@
 import type { CheckCase } from '../src/protocol/check';
 import type { CheckCaseKey, CheckView, PacketHeaders, ResultsViewState, WebviewStringKey } from '../src/protocol/webview';
-import { checkKeyString, checkRow, deviatingFrames, type CheckRow } from './check-table';
+import { checkKeyString, checkRow, type CheckRow } from './check-table';
 import { deviationList } from './deviation-list';
 import { element, onActivate, type Translate } from './dom';
+import { deviatingFrames, firstShownPacket } from './exchange-view';
 import { buildLadder } from './ladder';
 import { diagramPair, headerBox, ladderBox, ladderLabels } from './packet-diagrams';
 
@@ -80,10 +81,7 @@ function checkTable(check: CheckView, host: CheckPageHost): HTMLElement {
 function selectCase(c: CheckCase, host: CheckPageHost): void {
   const key = { technique: c.technique, port: c.port };
   host.state.checkSelected = key;
-  // The answer first: it is the packet the program had to read its verdict from.
-  const firstIn = c.exchange.findIndex((p) => p.dir === 'in' && p.frame);
-  const firstCaptured = c.exchange.findIndex((p) => p.frame);
-  host.state.checkPacketIndex = firstIn >= 0 ? firstIn : firstCaptured >= 0 ? firstCaptured : undefined;
+  host.state.checkPacketIndex = firstShownPacket(c.exchange);
   host.save();
   host.requestPacket(key, host.state.checkPacketIndex);
   host.render();

@@ -4,6 +4,8 @@ import type { CheckCaseKey, WebviewStringKey } from '../src/protocol/webview';
 import { deviationsCell } from './deviation-text';
 import type { Translate } from './dom';
 
+// The check table's tests read a case's deviating frames from here; the one function is exchange-view's.
+
 /** One row of "your program vs truth": port · truth · expected · program said · verdict · deviations. */
 export interface CheckRow {
   key: CheckCaseKey;
@@ -44,11 +46,6 @@ function programSaid(c: CheckCase, t: Translate, timeoutS: number): string {
   if (p.crashed) return p.signal ? t('saidSignal', p.signal) : t('saidExitCode', p.exitCode ?? '');
   const printed = lastOutputLine(p.output);
   return printed === undefined ? t('saidNothing') : `“${printed}”`;
-}
-
-/** The frames of a case's capture that some deviation cites: the ladder marks them. */
-export function deviatingFrames(c: CheckCase): Set<number> {
-  return new Set((c.textbook?.deviations ?? []).flatMap((d) => d.frames));
 }
 
 export function checkRow(c: CheckCase, t: Translate, timeoutS: number): CheckRow {

@@ -25,7 +25,7 @@ function formatMs(t: number): string {
 }
 
 /** What a ladder is drawn from: a scan's result, a run of a student's program, an exchange of a capture. */
-export type LadderExchange = Pick<PortResult, 'target' | 'port' | 'exchange'> & { reason?: PortResult['reason'] | undefined };
+type LadderExchange = Pick<PortResult, 'target' | 'port' | 'exchange'> & { reason?: PortResult['reason'] | undefined };
 
 /**
  * The ladder diagram of one port's exchange: a lifeline for the scanner and one for the target,

@@ -23,6 +23,7 @@ import {
 import { checkPage } from './check-page';
 import { element, translator } from './dom';
 import { buildLadder } from './ladder';
+import { addressOrder, firstShownPacket } from './exchange-view';
 import { diagramPair, headerBox, ladderBox, ladderLabels } from './packet-diagrams';
 import { LatestRequest } from './latest-request';
 import { foldKey, foldReasons, hiddenInFold, tableRows, type FoldedGroup, type TableRow } from './result-rows';
@@ -73,15 +74,10 @@ function requestCheckPacket(key: CheckCaseKey, index: number | undefined): void 
   else vscode.postMessage(checkPacketRequest.wait({ type: 'selectCheckPacket', messageId: ++lastMessageId, checkId: check.id, key, index }));
 }
 
-/** An IPv4 address sorts by its numbers ("9" before "10"); any other target by its text. */
-function targetOrder(target: string): string {
-  return /^\d+\.\d+\.\d+\.\d+$/.test(target) ? target.replace(/\d+/g, (n) => n.padStart(3, '0')) : target;
-}
-
 const columns: { id: SortColumn; label: WebviewStringKey; value(r: PortResult): string | number }[] = [
   { id: 'technique', label: 'technique', value: (r) => TECHNIQUES.indexOf(r.technique) },
   // 127.0.0.1 beside a lab's target: the same port of two hosts are two rows that only this column tells apart.
-  { id: 'target', label: 'targetColumn', value: (r) => targetOrder(r.target) },
+  { id: 'target', label: 'targetColumn', value: (r) => addressOrder(r.target) },
   { id: 'port', label: 'port', value: (r) => r.port },
   { id: 'state', label: 'state', value: (r) => PORT_STATES.indexOf(r.state) },
   { id: 'reason', label: 'reason', value: (r) => r.reason },
@@ -330,12 +326,12 @@ function select(r: PortResult): void {
   state.page = 'scan';
   state.selected = keyOf(r);
   // A port asked for from elsewhere (Show Exchange) may sit in a folded row: open it, so that its row shows.
+  // Only r's own fold counts: the results of its technique and target that the filter lets through, unsorted.
   const expanded = expandedFolds();
-  if (hiddenInFold(visibleRows(), r, expanded)) state.expanded = [...expanded.add(foldKey(r))];
-  // Start with the first captured answer: it is the packet that decided the state.
-  const firstIn = r.exchange.findIndex((p) => p.dir === 'in' && p.frame);
-  const firstCaptured = r.exchange.findIndex((p) => p.frame);
-  state.packetIndex = firstIn >= 0 ? firstIn : firstCaptured >= 0 ? firstCaptured : undefined;
+  const words = filterWords();
+  const ownFold = results.filter((x) => x.technique === r.technique && x.target === r.target && matchesFilter(x, words));
+  if (hiddenInFold(ownFold, r, expanded)) state.expanded = [...expanded.add(foldKey(r))];
+  state.packetIndex = firstShownPacket(r.exchange);
   save();
   requestPacket(state.selected, state.packetIndex);
   render();

@@ -56,8 +56,13 @@ export function tableRows(rows: readonly PortResult[], expanded: ReadonlySet<str
   const groups = new Map<string, PortResult[]>();
   for (const r of rows) {
     const key = foldKey(r);
-    if (!folded.has(key)) out.push({ kind: 'result', result: r });
-    else groups.set(key, [...(groups.get(key) ?? []), r]);
+    if (!folded.has(key)) {
+      out.push({ kind: 'result', result: r });
+      continue;
+    }
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
   }
   const order = (a: PortResult, b: PortResult) =>
     TECHNIQUES.indexOf(a.technique) - TECHNIQUES.indexOf(b.technique) ||

@@ -1,5 +1,6 @@
-import { decodeFrame, decodeIPv4Packet, LINKTYPE_RAW, IPPROTO_TCP, IPPROTO_UDP, type DecodedFrame } from '../wire';
-import { readPcap } from '../wire/pcap';
+import { IPPROTO_TCP, IPPROTO_UDP, type DecodedFrame } from '../wire';
+import { decodeLinkFrame } from '../wire/link-frame';
+import type { CaptureContents } from '../wire/pcap';
 import { protocolOf, tcpFlagLetters, type ExchangePacket, type Technique } from '../protocol';
 import { TECHNIQUE_TABLE } from '../technique';
 
@@ -16,7 +17,7 @@ export interface CaptureIndex {
   /** MAC address each target's answers came from (Ethernet captures only) */
   targetMacs: Map<string, string>;
   frames: number;
-  /** the pcap ended in the middle of a record */
+  /** the capture ended in the middle of a record */
   truncated: boolean;
 }
 
@@ -36,12 +37,11 @@ interface Placed {
 }
 
 /**
- * Rebuilds every scanned port's exchange from a technique's capture. Packets are matched by the
- * target's address and port (an ICMP error by the header it quotes), so the result does not depend
- * on anything the scanner decided. Never throws on a damaged capture: what can be read is used.
+ * Rebuilds every scanned port's exchange from a technique's capture, as readCapture read it. Packets
+ * are matched by the target's address and port (an ICMP error by the header it quotes), so the result
+ * does not depend on anything the scanner decided. Never throws on a damaged capture: what can be read is used.
  */
-export function rebuildExchanges(pcap: Uint8Array, technique: Technique, targets: Iterable<string>, ports: Iterable<number>): CaptureIndex {
-  const file = readPcap(pcap);
+export function rebuildExchanges(file: CaptureContents, technique: Technique, targets: Iterable<string>, ports: Iterable<number>): CaptureIndex {
   const scope: Scope = { targets: new Set(targets), ports: new Set(ports) };
   const protocol = protocolOf(technique) === 'udp' ? IPPROTO_UDP : IPPROTO_TCP;
   const probe = probeFlags(technique);
@@ -49,17 +49,21 @@ export function rebuildExchanges(pcap: Uint8Array, technique: Technique, targets
   const targetMacs = new Map<string, string>();
   const scannerEndpoints = new Set<string>();
   const first = file.records[0];
-  const t0 = first ? Number(first.tsMicros) : 0;
+  const t0 = first?.tsMicros ?? 0;
+  // A pcapng Simple Packet Block has no time: it is given its predecessor's.
+  let previous = t0;
 
   file.records.forEach((record, index) => {
-    const frame = file.linkType === LINKTYPE_RAW ? decodeIPv4Packet(record.data) : decodeFrame(record.data);
+    const tMicros = record.tsMicros ?? previous;
+    previous = tMicros;
+    const frame = decodeLinkFrame(record.linkType, record.data);
     if (!frame?.ip) return;
     const placed = place(frame, protocol, scope, scannerEndpoints);
     if (!placed) return;
     const key = portKey(placed.target, placed.port);
     const list = exchanges.get(key) ?? [];
     exchanges.set(key, list);
-    const packet = toExchangePacket(frame, placed.dir, (Number(record.tsMicros) - t0) / 1000, index + 1);
+    const packet = toExchangePacket(frame, { dir: placed.dir, tMs: (tMicros - t0) / 1000, frame: index + 1 });
     if (placed.dir === 'out') {
       const isProbe = packet.kind === (protocol === IPPROTO_UDP ? 'udp' : 'tcp') && (probe === undefined || packet.flags === probe);
       // A raw-socket scanner sends only its probes; any other outgoing packet is its kernel's
@@ -98,10 +102,29 @@ function place(frame: DecodedFrame, protocol: number, scope: Scope, scannerEndpo
   return undefined;
 }
 
-function toExchangePacket(frame: DecodedFrame, dir: 'in' | 'out', t: number, frameNumber: number): ExchangePacket {
-  const ip = frame.ip!;
-  const base = { dir, t: Math.round(t * 1000) / 1000, src: ip.src, len: ip.totalLength, frame: frameNumber };
-  if (frame.tcp) return { ...base, kind: 'tcp', flags: tcpFlagLetters(frame.tcp.flags) };
-  if (frame.udp) return { ...base, kind: 'udp' };
-  return { ...base, kind: 'icmp', icmpType: frame.icmp!.type, icmpCode: frame.icmp!.code };
+/** Where a decoded packet stands in its exchange: `retry` numbers a probe's tries, `kernel` marks the scanner kernel's packets. */
+export interface PacketPlace {
+  dir: 'in' | 'out';
+  /** milliseconds since the capture's start; rounded to the µs */
+  tMs: number;
+  frame: number;
+  retry?: number;
+  kernel?: boolean;
+}
+
+/** A decoded IPv4 packet (TCP, UDP or ICMP) as an exchange lists it. */
+export function toExchangePacket(frame: DecodedFrame, place: PacketPlace): ExchangePacket {
+  const { ip, tcp, udp, icmp } = frame;
+  const base = {
+    dir: place.dir,
+    t: Math.round(place.tMs * 1000) / 1000,
+    src: ip!.src,
+    len: ip!.totalLength,
+    frame: place.frame,
+    ...(place.retry === undefined ? {} : { retry: place.retry }),
+    ...(place.kernel ? { kernel: true } : {}),
+  };
+  if (tcp) return { ...base, kind: 'tcp', flags: tcpFlagLetters(tcp.flags) };
+  if (udp) return { ...base, kind: 'udp' };
+  return { ...base, kind: 'icmp', icmpType: icmp!.type, icmpCode: icmp!.code };
 }

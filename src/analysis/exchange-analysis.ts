@@ -1,13 +1,14 @@
-import { tcpFlagLetters, type AnalyzedTechnique, type ExchangePacket, type PortResult, type Protocol, type Technique } from '../protocol';
+import { type AnalyzedTechnique, type ExchangePacket, type Protocol, type Technique } from '../protocol';
 import type { TextbookColumn } from '../technique';
+import { toExchangePacket } from './capture';
 import { breaksTextbook, findDeviations, type Deviation } from './deviations';
-import type { GroupedExchange, PlacedPacket } from './exchange-grouping';
+import type { GroupedExchange } from './exchange-grouping';
 import { kernelPackets } from './kernel-packets';
 import type { LateAnswer } from './late-answers';
 import { probeTries } from './probe-tries';
 import { isSocketSyn, recogniseTechnique } from './technique-recognition';
 import { classifyWire, type WireClassification } from './textbook';
-import { agreesWithTextbook, judgeExchange, type VerdictKind } from './verdict';
+import { agreesWithTextbook, verdictKindOf, type VerdictKind } from './verdict';
 
 /** One scan exchange of a capture: what technique it is, what the table makes of it, and how it differs from the textbook. */
 export interface AnalyzedExchange {
@@ -38,11 +39,20 @@ const HANDSHAKE = new Set<AnalyzedTechnique>(['connect', 'syn']);
  * `known`: the technique the capture's maker says it is, which settles connect or SYN for a SYN probe.
  */
 export function analyzeExchange(exchange: GroupedExchange, late: LateAnswer | undefined, startMicros: number, known?: Technique): AnalyzedExchange {
-  const kernel = kernelPackets(exchange, isSocketSyn(exchange));
-  const recognition = recogniseTechnique(exchange, kernel);
+  const socketSyn = isSocketSyn(exchange);
+  const kernel = kernelPackets(exchange, socketSyn);
+  const recognition = recogniseTechnique(exchange, kernel, socketSyn);
   const tries = probeTries(exchange);
   const firstOfTry = new Map(tries.map((t, i) => [t[0]!, i]));
-  const packets = exchange.packets.map((p) => toExchangePacket(p, startMicros, firstOfTry.get(p), kernel.has(p)));
+  const packets = exchange.packets.map((p) =>
+    toExchangePacket(p.packet.decoded!, {
+      dir: p.dir,
+      tMs: Math.max(0, (p.packet.tMicros - startMicros) / 1000),
+      frame: p.packet.frame,
+      retry: firstOfTry.get(p),
+      kernel: kernel.has(p),
+    }),
+  );
   const technique = known && HANDSHAKE.has(known) && HANDSHAKE.has(recognition.technique) ? known : recognition.technique;
   const { scanner, target, port, protocol } = exchange;
   const analyzed = { technique, scanner, target, port, protocol, packets, triesMicros: tries.map((t) => t[0]!.packet.tMicros) };
@@ -55,24 +65,7 @@ export function analyzeExchange(exchange: GroupedExchange, late: LateAnswer | un
   const withLate = late ? classifyWire(technique, target, packets) : wire;
   const deviations = findDeviations({ exchange, recognition, kernel, tries, late, wire, withLate });
   if (!wire) return { ...analyzed, deviations, matchesTextbook: false };
-  const result: PortResult = { technique, target, port, protocol, state: wire.state, reason: wire.reason, exchange: [] };
-  const verdict = judgeExchange(result, seen, wire.state).kind;
+  const verdict = verdictKindOf(technique, seen, wire, wire.state);
   const matchesTextbook = agreesWithTextbook(verdict) && !deviations.some(breaksTextbook);
   return { ...analyzed, wire, column: wire.state, verdict, deviations, matchesTextbook };
-}
-
-function toExchangePacket(p: PlacedPacket, startMicros: number, retry: number | undefined, kernel: boolean): ExchangePacket {
-  const { ip, tcp, udp, icmp } = p.packet.decoded!;
-  const base = {
-    dir: p.dir,
-    t: Math.max(0, Math.round(p.packet.tMicros - startMicros) / 1000),
-    src: ip!.src,
-    len: ip!.totalLength,
-    frame: p.packet.frame,
-    ...(retry === undefined ? {} : { retry }),
-    ...(kernel ? { kernel } : {}),
-  };
-  if (tcp) return { ...base, kind: 'tcp', flags: tcpFlagLetters(tcp.flags) };
-  if (udp) return { ...base, kind: 'udp' };
-  return { ...base, kind: 'icmp', icmpType: icmp!.type, icmpCode: icmp!.code };
 }

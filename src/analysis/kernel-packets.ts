@@ -1,9 +1,8 @@
-import { ICMP_DEST_UNREACH, TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
+import { ICMP_CODE_PORT_UNREACH, ICMP_DEST_UNREACH, TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
 import type { GroupedExchange, PlacedPacket } from './exchange-grouping';
 
 /** The kernel answers in the receive path, microseconds after the packet; a program takes milliseconds. */
 const KERNEL_REACTION_MICROS = 10_000;
-const ICMP_PORT_UNREACH = 3;
 
 /**
  * The packets the scanner's kernel sent rather than the scanning program. A raw-socket probe leaves no
@@ -24,7 +23,7 @@ export function kernelPackets(exchange: GroupedExchange, socketBuilt: boolean): 
       const answered = previous?.dir === 'in' ? previous.packet.decoded?.tcp : undefined;
       const afterSynAck = answered !== undefined && (answered.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
       if (afterSynAck && tcp.flags === TCP_RST && tcp.window === 0 && p.packet.tMicros - previous!.packet.tMicros <= KERNEL_REACTION_MICROS) kernel.add(p);
-    } else if (icmp?.type === ICMP_DEST_UNREACH && icmp.code === ICMP_PORT_UNREACH) {
+    } else if (icmp?.type === ICMP_DEST_UNREACH && icmp.code === ICMP_CODE_PORT_UNREACH) {
       kernel.add(p);
     }
   });

@@ -43,9 +43,10 @@ function closestTechnique(flags: number): Technique | 'unknown' {
  * completed handshake (the scanner's ACK), or a SYN built by a socket, is a connect scan; a reset or
  * nothing after the SYN/ACK a SYN scan. A program that answers the SYN/ACK with RST/ACK meant to
  * acknowledge it: a connect attempt whose handshake was never completed. `kernel` are the packets the
- * scanner's kernel sent (see kernelPackets), which say nothing of the program's intent.
+ * scanner's kernel sent (see kernelPackets), which say nothing of the program's intent; `socketSyn`:
+ * the probe is a SYN a socket built (isSocketSyn).
  */
-export function recogniseTechnique(exchange: GroupedExchange, kernel: ReadonlySet<PlacedPacket>): Recognition {
+export function recogniseTechnique(exchange: GroupedExchange, kernel: ReadonlySet<PlacedPacket>, socketSyn: boolean): Recognition {
   if (exchange.protocol === 'udp' || exchange.probeFlags === undefined) return { technique: 'udp', oddFlags: false };
   const flags = exchange.probeFlags;
   const exact = techniqueOfFlags(flags);
@@ -57,7 +58,7 @@ export function recogniseTechnique(exchange: GroupedExchange, kernel: ReadonlySe
   const replies = synAck ? exchange.packets.slice(synAckAt + 1).filter((p) => p.dir === 'out' && !p.probe && !kernel.has(p) && p.packet.decoded?.tcp) : [];
   const completed = replies.some((p) => hasFlags(p, TCP_ACK) && !hasFlags(p, TCP_RST));
   const reset = replies.find((p) => hasFlags(p, TCP_RST));
-  const connect = isSocketSyn(exchange) || completed || (reset !== undefined && hasFlags(reset, TCP_ACK));
+  const connect = socketSyn || completed || (reset !== undefined && hasFlags(reset, TCP_ACK));
   const unfinishedHandshake = connect && synAck && !completed ? { synAck, ...(reset ? { reply: reset } : {}) } : undefined;
   return { technique: connect ? 'connect' : 'syn', oddFlags: exact === undefined, ...(unfinishedHandshake ? { unfinishedHandshake } : {}) };
 }

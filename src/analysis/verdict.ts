@@ -1,5 +1,6 @@
 import type { ExchangePacket, LabTruth, PortResult, Technique } from '../protocol';
 import { TECHNIQUE_TABLE, type TextbookColumn } from '../technique';
+import { labAnswer } from '../technique/lab-answer';
 import { classifyWire, type WireClassification } from './textbook';
 
 /** Exchanges that agree with the textbook, some with a word of explanation. */
@@ -41,19 +42,29 @@ export function judgeExchange(result: PortResult, exchange: readonly ExchangePac
   const wire = exchange ? classifyWire(technique, result.target, exchange) : undefined;
   if (!wire) return { kind: 'not-captured', disagreesWithResult: false };
   const disagreesWithResult = wire.state !== result.state || wire.reason !== result.reason;
-  return { kind: kindOf(technique, exchange!, wire, column, truth), wire, disagreesWithResult };
+  return { kind: verdictKindOf(technique, exchange!, wire, column, truth), wire, disagreesWithResult };
 }
 
-function kindOf(technique: Technique, exchange: readonly ExchangePacket[], wire: WireClassification, column: TextbookColumn, truth?: LabTruth): VerdictKind {
+/** How an exchange the table already classified (`wire`) compares with the textbook cell `column`. */
+export function verdictKindOf(
+  technique: Technique,
+  exchange: readonly ExchangePacket[],
+  wire: WireClassification,
+  column: TextbookColumn,
+  truth?: LabTruth,
+): VerdictKind {
   const silent = wire.answer === undefined;
   // ICMP errors, port-unreachable and the firewall's admin-prohibited alike, share the target's rate limit.
   if (silent && truth === 'filtered-reject') return 'silent-rate-limited';
   if (!silent && truth === 'filtered-drop' && wire.answer!.kind === 'icmp') return 'unexpected';
   const entry = TECHNIQUE_TABLE[technique];
   if (!entry.textbook[column].allows.includes(wire.state)) {
-    if (silent && column === 'closed' && technique === 'udp') return 'silent-rate-limited';
-    // Where silence reads open|filtered, a silent closed port withheld the RST it owed (UDP's ICMP is rate-limited, above).
-    if (silent && column === 'closed' && entry.noResponse.state === 'open|filtered') return 'silent-closed-port';
+    if (silent && column === 'closed') {
+      // A closed port that owed an ICMP error was kept silent by the target's ICMP rate limit; one that owed
+      // a RST, where silence reads open|filtered, withheld it.
+      if (labAnswer(technique, 'closed')?.kind === 'icmp') return 'silent-rate-limited';
+      if (entry.noResponse.state === 'open|filtered') return 'silent-closed-port';
+    }
     return 'unexpected';
   }
   if (silent) {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 /** What a zod schema offers for checking a value (base imports no schema library's types). */
 interface Checks<T> {
@@ -16,4 +16,16 @@ export function readJsonFileIfValid<T>(path: string, schema: Checks<T>): T | und
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Writes `value` as indented JSON to `path` through a temporary file renamed over it, so that a reader
+ * never sees half a file; the file gets `mode` whatever the umask.
+ */
+export function writeJsonFileAtomic(path: string, value: unknown, mode = 0o644): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode });
+  // The umask may have narrowed the mode given at creation.
+  chmodSync(tmp, mode);
+  renameSync(tmp, path);
 }

@@ -40,3 +40,8 @@ export function readProcStatus(): ProcStatus {
 export function hasCapability(capabilities: bigint, cap: number): boolean {
   return ((capabilities >> BigInt(cap)) & 1n) === 1n;
 }
+
+/** The setcap line that gives a program (a Node.js binary) CAP_NET_RAW alone, what raw scans need. */
+export function setcapCommand(program: string): string {
+  return `sudo setcap cap_net_raw+ep ${program}`;
+}

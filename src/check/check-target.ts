@@ -2,6 +2,7 @@ import { UserError } from '../base/errors';
 import { currentNetns } from '../base/netns';
 import { ScopeGuard } from '../engine/scope';
 import { labOfAddress, labStatus, labTopology, type LabTopology } from '../lab';
+import { labOfNamespace } from '../lab/topology';
 import { listNamespaces } from '../lab/namespaces';
 import type { LabDescription } from '../protocol';
 
@@ -11,23 +12,25 @@ export interface CheckTarget {
   lab?: { topology: LabTopology; description: LabDescription };
 }
 
-const SCANNER_NAMESPACE = /^portlab(\d{1,3})-scanner$/;
-
-function labIdOfNamespace(name: string | undefined): number | undefined {
-  const m = name === undefined ? null : SCANNER_NAMESPACE.exec(name);
-  return m ? Number(m[1]) : undefined;
+/** The lab whose scanner namespace is `name`. */
+function labOfScannerNamespace(name: string | undefined): LabTopology | undefined {
+  const topology = name === undefined ? undefined : labOfNamespace(name);
+  return topology?.scanner.namespace === name ? topology : undefined;
 }
 
-/** The one lab that is up: the one whose scanner namespace this process is in, else the only one on the host. */
-async function labThatIsUp(): Promise<LabTopology> {
-  const here = labIdOfNamespace(currentNetns());
-  if (here !== undefined) return labTopology(here);
-  const ids = (await listNamespaces()).map(labIdOfNamespace).filter((id): id is number => id !== undefined);
-  const up: number[] = [];
-  for (const id of ids) if ((await labStatus(id)).up) up.push(id);
-  if (up.length === 1) return labTopology(up[0]!);
+/** The one lab that is up, with its description: the one whose scanner namespace this process is in, else the only one on the host. */
+async function labThatIsUp(): Promise<{ topology: LabTopology; description?: LabDescription }> {
+  const here = labOfScannerNamespace(currentNetns());
+  if (here !== undefined) return { topology: here };
+  const labs = (await listNamespaces()).map(labOfScannerNamespace).filter((t): t is LabTopology => t !== undefined);
+  const up: { topology: LabTopology; description: LabDescription }[] = [];
+  for (const topology of labs) {
+    const description = await labStatus(topology.id);
+    if (description.up) up.push({ topology, description });
+  }
+  if (up.length === 1) return up[0]!;
   if (up.length === 0) throw new UserError('no lab is up: start one (sudo portlab lab up) or name the target to check');
-  throw new UserError(`labs ${up.join(', ')} are up: pick one with --lab N`);
+  throw new UserError(`labs ${up.map((l) => l.topology.id).join(', ')} are up: pick one with --lab N`);
 }
 
 /**
@@ -37,9 +40,11 @@ async function labThatIsUp(): Promise<LabTopology> {
  */
 export async function resolveCheckTarget(named: string | undefined, labId: number | undefined, allowTargets: readonly string[]): Promise<CheckTarget> {
   let topology: LabTopology | undefined;
+  let description: LabDescription | undefined;
   let address: string;
   if (named === undefined) {
-    topology = labId === undefined ? await labThatIsUp() : labTopology(labId);
+    if (labId === undefined) ({ topology, description } = await labThatIsUp());
+    else topology = labTopology(labId);
     address = topology.target.address;
   } else {
     [address] = (await new ScopeGuard(allowTargets).resolve([named])) as [string];
@@ -48,7 +53,7 @@ export async function resolveCheckTarget(named: string | undefined, labId: numbe
       throw new UserError(`${named} is not the target of lab ${topology.id}: check its target ${topology.target.address}`);
   }
   if (!topology) return { address };
-  const description = await labStatus(topology.id);
+  description ??= await labStatus(topology.id);
   if (!description.up) throw new UserError(`lab ${topology.id} is not up: start it with sudo portlab lab up --id ${topology.id}`);
   return { address, lab: { topology, description } };
 }

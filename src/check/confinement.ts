@@ -1,6 +1,4 @@
-import { UserError } from '../base/errors';
-import { findSystemProgram } from '../base/program-path';
-import { invokingUser, primaryGroupOf, setprivArgs } from '../helper/privileges';
+import { setprivCommand } from '../helper/privileges';
 
 /**
  * What runs in front of the student's program so that it holds what a raw-socket scanner needs and no
@@ -10,7 +8,6 @@ import { invokingUser, primaryGroupOf, setprivArgs } from '../helper/privileges'
  */
 export function confinementPrefix(env: NodeJS.ProcessEnv = process.env): string[] {
   if (process.getuid?.() !== 0) return [];
-  const setpriv = findSystemProgram('setpriv');
-  if (!setpriv) throw new UserError('setpriv (util-linux) is missing, and a program to check never runs as full root: install util-linux');
-  return [setpriv, ...setprivArgs(invokingUser(env, primaryGroupOf)), '--'];
+  const setpriv = setprivCommand(env, 'a program to check never runs as full root');
+  return [setpriv.file, ...setpriv.args];
 }

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { UserError } from '../base/errors';
 import { currentNetns } from '../base/netns';
+import { rerunSelf } from '../base/rerun-self';
 import { toolPath } from '../lab/tools';
 
 /** Set in the environment of the command run again inside the namespace, so that a failed entry is an error, not a loop. */
@@ -21,20 +21,8 @@ export async function rerunInNamespace(namespace: string): Promise<number> {
   if (process.env[ENTERED_MARK] === namespace) throw new UserError(`could not enter the network namespace ${namespace}; the check does not run outside it`);
   if (process.getuid?.() !== 0)
     throw new UserError(`a program is checked inside the lab's namespace ${namespace}, which takes root: run it with sudo (sudo portlab check …)`);
-  const child = spawn(toolPath('ip'), ['netns', 'exec', namespace, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, [ENTERED_MARK]: namespace },
-  });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
-  for (const s of signals) process.on(s, forward);
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      child.once('error', (err) => reject(new UserError(`could not run ip netns exec ${namespace}: ${err.message}`)));
-      // A shell's code for a death by signal: 128 + its number.
-      child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
-    });
-  } finally {
-    for (const s of signals) process.off(s, forward);
-  }
+  const status = await rerunSelf(toolPath('ip'), ['netns', 'exec', namespace], { ...process.env, [ENTERED_MARK]: namespace });
+  if ('error' in status) throw new UserError(`could not run ip netns exec ${namespace}: ${status.error.message}`);
+  // A shell's code for a death by signal: 128 + its number.
+  return status.code ?? 128 + (status.signal ? constants.signals[status.signal] : 0);
 }

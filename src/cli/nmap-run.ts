@@ -75,9 +75,15 @@ export function nmapPlace(doc: ScanDocument, lab: LabDescription | undefined, ta
   return {};
 }
 
-function run(file: string, args: string[]): Promise<string> {
+/** Whether nmap is on the PATH. */
+export function nmapInstalled(): boolean {
+  return findProgram('nmap') !== undefined;
+}
+
+/** Runs nmap (or `ip netns exec … nmap`) and resolves with its stdout; rejects with stderr's first line, or after `timeoutMs`. */
+export function runNmap(file: string, args: string[], timeoutMs: number = NMAP_TIMEOUT_MS): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: NMAP_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new Error(stderr.trim().split('\n')[0] || err.message));
       else resolve(stdout);
     });
@@ -94,7 +100,7 @@ export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescri
   const problems: string[] = [];
   const records: NmapRunRecords = readNmapRuns(dir);
   makeNmapDir(dir);
-  const installed = findProgram('nmap') !== undefined;
+  const installed = nmapInstalled();
   for (const technique of TECHNIQUES) {
     const results = doc.results.filter((r) => r.technique === technique);
     if (results.length === 0) continue;
@@ -107,7 +113,7 @@ export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescri
     if ('problem' in place) record.problem = place.problem;
     else {
       try {
-        await writeNmapXml(dir, technique, await run(file, args));
+        await writeNmapXml(dir, technique, await runNmap(file, args));
       } catch (err) {
         record.problem = { kind: 'failed', detail: err instanceof Error ? err.message : String(err) };
       }

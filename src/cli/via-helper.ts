@@ -1,10 +1,11 @@
-import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../base/errors';
 import { portsFor } from '../engine/ports';
 import { runScan } from '../engine/scan';
 import type { ScanEvents, ScanOutcome, ScanPlan } from '../engine/scan-plan';
+import { portlabCliPath } from '../helper/cli-path';
 import { HelperGoneMidScanError, startHelper, type HelperClient } from '../helper/client';
 import { HelperLaunchError } from '../helper/launch';
 import { scanStartParams, type ScanRequestExtras } from '../helper/scan-params';
@@ -75,7 +76,7 @@ async function withHelper<T>(allowTargets: string[], job: (client: HelperClient)
   let client: HelperClient;
   try {
     client = await startHelper({
-      cliPath: realpathSync(process.argv[1]!),
+      cliPath: portlabCliPath(),
       captureDir: captureRoot.path,
       ownSession: true,
       ...(allowTargets.length > 0 ? { allowTargets } : {}),

@@ -1,6 +1,7 @@
 import { openRawChannel, type RawChannel } from '../link';
 import type { PortResult } from '../protocol';
 import { decodeFrame, decodeIPv4Packet, ICMP_DEST_UNREACH, type TcpProbeTemplate } from '../wire';
+import type { LoggedPacket } from './exchange-log';
 import { LINGER_MS, PortBook } from './port-book';
 import { pickSourcePortBase, ProbeMatcher, SOURCE_PORT_SPAN } from './probe-matcher';
 import { RttEstimator } from './rtt';
@@ -132,12 +133,15 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
 
   // TCP probes are one prebuilt frame per source address, patched in place: nothing is allocated
   // or decoded per probe, which at 100k+ probes/s is most of the loop's time apart from the send itself.
-  const templates = new Map<string, { template: TcpProbeTemplate; srcId: number }>();
+  // Each template also keeps the log entry of its probes, filled in per send: the log copies it.
+  const templates = new Map<string, { template: TcpProbeTemplate; logged: LoggedPacket }>();
   const templateFor = (srcIp: string) => {
     let t = templates.get(srcIp);
     if (!t) {
       const base = { srcIp, dstIp: target, srcPort: matcher!.sourcePort(0), srcMac: channel.route.srcMac, dstMac: channel.dstMac };
-      t = { template: technique.probeTemplate!(base), srcId: book.addressId(srcIp) };
+      const template = technique.probeTemplate!(base);
+      const logged: LoggedPacket = { dir: 'out', tMs: 0, kind: 'tcp', srcId: book.addressId(srcIp), len: template.ipLength, tcpFlags: template.flags };
+      t = { template, logged };
       templates.set(srcIp, t);
     }
     return t;
@@ -147,19 +151,13 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     const attempt = tries[i]!;
     const srcIp = matcher!.source(i, attempt);
     if (technique.probeTemplate) {
-      const { template, srcId } = templateFor(srcIp);
+      const { template, logged } = templateFor(srcIp);
       const frame = template.fill(ports[i]!, matcher!.seq(i, attempt), matcher!.sourcePort(attempt));
       const wentAt = channel.sendFrame(frame);
-      book.recordPacket(i, {
-        dir: 'out',
-        tMs: perfMsOf(wentAt) - ctx.startedAt,
-        kind: 'tcp',
-        srcId,
-        len: template.ipLength,
-        tcpFlags: template.flags,
-        retry: attempt,
-        frame: ctx.pcap?.write(frame, wentAt),
-      });
+      logged.tMs = perfMsOf(wentAt) - ctx.startedAt;
+      logged.retry = attempt;
+      logged.frame = ctx.pcap?.write(frame, wentAt);
+      book.recordPacket(i, logged);
     } else {
       const packet = technique.buildProbe({ srcIp, dstIp: target, srcPort: matcher!.sourcePort(attempt), dstPort: ports[i]!, seq: matcher!.seq(i, attempt) });
       const { frame, sentAt: wentAt } = channel.send(packet);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CheckView } from '../protocol/webview';
@@ -10,6 +9,7 @@ import { labUpForCheck, type CheckLab } from './check-lab';
 import { isCommandLine, programCommandLine } from './check-program';
 import type { CheckResults } from './check-results';
 import { readSettings } from './config';
+import { showHelperError, type HelperPool } from './helper-pool';
 import { resolveNodePath } from './node-path';
 import { reportLangFor } from './report-lang';
 import { ResultsPanel } from './results-panel';
@@ -27,6 +27,7 @@ export class ScannerCheck {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly store: ResultsStore,
+    private readonly pool: HelperPool,
     private readonly checks: CheckResults,
     private readonly diagnostics: CheckDiagnostics,
   ) {}
@@ -39,11 +40,14 @@ export class ScannerCheck {
       return void vscode.window.showErrorMessage(vscode.l10n.t('Open the scanner program to check (a Python file) in the editor first.'));
     const settings = readSettings();
     if (!isCommandLine(settings.checkCommand)) return void this.badSetting();
-    const lab = labUpForCheck([settings.labId, ...this.store.list().flatMap((t) => (t.labId === undefined ? [] : [t.labId]))]);
+    const lab = labUpForCheck(settings.labId);
     if (!lab) return void this.noLab(settings.labId);
-    const cliPath = join(this.context.extensionPath, 'out', 'cli.js');
-    if (!existsSync(cliPath))
-      return void vscode.window.showErrorMessage(vscode.l10n.t('The PortLab helper is missing from the extension ({0}); reinstall PortLab.', cliPath));
+    let cliPath: string;
+    try {
+      cliPath = this.pool.requireCli();
+    } catch (err) {
+      return void showHelperError(err);
+    }
     const name = basename(program.fsPath);
     const choice = await askCheck(name, lab);
     if (!choice) return undefined;

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { LabTruth } from '../protocol/lab';
-import { protocolOf, type Technique } from '../protocol/scan';
+import { protocolOf, TECHNIQUES, type Technique } from '../protocol/scan';
 import { portKinds, type CheckLab } from './check-lab';
-import { ALL_TECHNIQUES, techniqueDetail, techniqueLabel } from './techniques';
+import { techniqueDetail, techniqueLabel } from './techniques';
 
 /** What a check runs: the program's technique, on the lab's ports of the kinds picked. */
 export interface CheckChoice {
@@ -10,7 +10,7 @@ export interface CheckChoice {
   ports: number[];
 }
 
-export function truthLabel(truth: LabTruth): string {
+function truthLabel(truth: LabTruth): string {
   switch (truth) {
     case 'open':
       return vscode.l10n.t('open');
@@ -25,7 +25,7 @@ export function truthLabel(truth: LabTruth): string {
 
 /** Asks which technique `program` implements and which kinds of the lab's ports to run it on; undefined when the user backs out. */
 export async function askCheck(program: string, lab: CheckLab): Promise<CheckChoice | undefined> {
-  const techniques = ALL_TECHNIQUES.map((t) => ({ label: techniqueLabel(t), description: t, detail: techniqueDetail(t), technique: t }));
+  const techniques = TECHNIQUES.map((t) => ({ label: techniqueLabel(t), description: t, detail: techniqueDetail(t), technique: t }));
   const picked = await vscode.window.showQuickPick(techniques, {
     title: vscode.l10n.t('Check {0}: which technique does it use?', program),
     ignoreFocusOut: true,

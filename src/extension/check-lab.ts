@@ -1,8 +1,6 @@
-import { labPorts } from '../lab/truth';
-import { labTopology } from '../lab/topology';
 import { LabTruth, type LabPort } from '../protocol/lab';
 import type { Protocol } from '../protocol/scan';
-import { labOfTarget } from './lab-targets';
+import { labsUp, upLabDescription } from './lab-targets';
 
 /** A lab that is up, as a check runs against it. */
 export interface CheckLab {
@@ -13,16 +11,19 @@ export interface CheckLab {
 }
 
 /** The ports of one kind, as the port-kind picker offers them. */
-export interface PortKind {
+interface PortKind {
   truth: LabTruth;
   ports: number[];
 }
 
-/** The first of `ids` (the lab setting, then the labs the Targets tree knows) whose sandbox is up. */
-export function labUpForCheck(ids: readonly number[]): CheckLab | undefined {
-  for (const id of new Set(ids)) {
-    const target = labTopology(id).target.address;
-    if (labOfTarget(target)) return { id, target, ports: labPorts(target) };
+/**
+ * The lab a check runs against, from the description `lab up` saved: lab `labId` (the setting) when it is
+ * up, else the first lab that is up; undefined when none is.
+ */
+export function labUpForCheck(labId: number): CheckLab | undefined {
+  for (const description of [upLabDescription(labId), ...labsUp()]) {
+    const target = description?.hosts.find((h) => h.role === 'target')?.address;
+    if (description && target) return { id: description.id, target, ports: description.ports };
   }
   return undefined;
 }

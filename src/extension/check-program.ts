@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 
 /** Where the program's file goes in the command-line setting; {target} and {port} are the checker's own. */
-export const FILE_PLACEHOLDER = '{file}';
+const FILE_PLACEHOLDER = '{file}';
 const SYSTEM_PYTHON3 = '/usr/bin/python3';
 const SHELL_LOOKUP_MS = 5000;
 

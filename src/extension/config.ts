@@ -19,7 +19,7 @@ export interface PortLabSettings {
   checkTimeout: number;
 }
 
-export const DEFAULT_CHECK_COMMAND = ['python3', '{file}', '{target}', '{port}'];
+const DEFAULT_CHECK_COMMAND = ['python3', '{file}', '{target}', '{port}'];
 
 export function readSettings(): PortLabSettings {
   const c = vscode.workspace.getConfiguration('portlab');

@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): PortLabApi {
   const runner = new ScanLauncher(pool, store);
   const checks = new CheckResults(context.workspaceState);
   const diagnostics = new CheckDiagnostics();
-  const scannerCheck = new ScannerCheck(context, store, checks, diagnostics);
+  const scannerCheck = new ScannerCheck(context, store, pool, checks, diagnostics);
   const tree = new TargetsTree(store);
   const view = vscode.window.createTreeView<TreeNode>('portlab.targets', { treeDataProvider: tree, showCollapseAll: true });
   const syncRunning = () => void vscode.commands.executeCommand('setContext', 'portlab.scanning', runner.isRunning());

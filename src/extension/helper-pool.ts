@@ -71,6 +71,13 @@ export class HelperPool implements vscode.Disposable {
     return resolve(homedir(), setting.replace(/^~(\/|$)/, ''));
   }
 
+  /** The extension's `portlab` CLI (out/cli.js), which the helpers and the checker run; a HelperLaunchError when it is missing. */
+  requireCli(): string {
+    if (!existsSync(this.cliPath))
+      throw new HelperLaunchError(vscode.l10n.t('The PortLab helper is missing from the extension ({0}); reinstall PortLab.', this.cliPath));
+    return this.cliPath;
+  }
+
   /** The helpers running now, for the status bar. */
   running(): HelperInfo[] {
     return [...this.sessions.values()].flatMap((s) => (s.info ? [s.info] : []));
@@ -113,10 +120,8 @@ export class HelperPool implements vscode.Disposable {
       this.forget(role, current);
       void current.client.then((c) => c.close()).catch(() => undefined);
     }
-    if (!existsSync(this.cliPath))
-      throw new HelperLaunchError(vscode.l10n.t('The PortLab helper is missing from the extension ({0}); reinstall PortLab.', this.cliPath));
     const options: LaunchOptions = {
-      cliPath: this.cliPath,
+      cliPath: this.requireCli(),
       captureDir,
       nodePath,
       rawSockets: needs.raw,

@@ -1,8 +1,12 @@
 import type * as vscode from 'vscode';
-import { labsUp } from './lab-targets';
+import { describedLabIds } from '../lab/description-file';
+import { upLabSavedDescription } from './lab-targets';
 import type { ResultsStore } from './results-store';
 
-/** How often the labs' saved descriptions are looked for: a directory listing, nothing more. */
+/**
+ * How often the labs' saved descriptions are looked for: a directory listing and, per lab that is up, one
+ * stat of its description; a description is read and checked only when its file is new or changed.
+ */
 const LAB_POLL_MS = 3000;
 
 /**
@@ -13,12 +17,16 @@ const LAB_POLL_MS = 3000;
 export function watchLabs(store: ResultsStore): vscode.Disposable {
   const known = new Set<string>();
   const sync = () => {
-    for (const lab of labsUp()) {
-      const target = lab.hosts.find((h) => h.role === 'target')?.address;
-      // The key holds the listeners' pids: a lab started again is described again.
-      const key = `${lab.id}:${lab.listeners.map((l) => l.pid).join(',')}`;
-      if (!target || known.has(key)) continue;
+    for (const id of describedLabIds()) {
+      const saved = upLabSavedDescription(id);
+      if (!saved) continue;
+      // The key holds the file's stamp: a lab started again writes its description again and is described again.
+      const key = `${id}:${saved.stamp}`;
+      if (known.has(key)) continue;
       known.add(key);
+      const lab = saved.description;
+      const target = lab?.hosts.find((h) => h.role === 'target')?.address;
+      if (!lab || !target) continue;
       // A description recorded at a scan stays: it is the lab as it was scanned.
       const recorded = store.get(target)?.lab !== undefined;
       store.addTarget(target, lab.id);

@@ -30,6 +30,11 @@ function problemText(p: LaunchProblem): string | undefined {
       return vscode.l10n.t('The network namespace does not exist: {0}.', p.detail);
     case 'helper-exited':
       return vscode.l10n.t('The PortLab helper stopped before answering: {0}', p.detail || String(p.signal ?? p.exitCode));
+    case 'no-raw-sockets':
+      return vscode.l10n.t(
+        'The PortLab helper started ({0}) without the CAP_NET_RAW capability, so it cannot send raw packets; a container or a security policy may withhold it: run PortLab where raw sockets are allowed (docker run --cap-add NET_RAW).',
+        p.method,
+      );
     case 'other':
       return undefined;
   }

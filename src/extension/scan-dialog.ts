@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { UserError } from '../base/errors';
 import { parsePorts } from '../engine/ports';
-import type { Technique } from '../protocol/scan';
+import { TECHNIQUES, type Technique } from '../protocol/scan';
 import { readSettings } from './config';
 import type { ScanRequest } from './scan-runner';
-import { ALL_TECHNIQUES, techniqueDetail, techniqueLabel } from './techniques';
+import { techniqueDetail, techniqueLabel } from './techniques';
 
 /** The CLI's own parser decides, so the editor accepts exactly what `portlab scan -p` accepts. */
 export function portListProblem(text: string): string | undefined {
@@ -21,7 +21,7 @@ export function portListProblem(text: string): string | undefined {
 export async function askScan(target: string, preset?: Technique[]): Promise<ScanRequest | undefined> {
   const settings = readSettings();
   const picked = new Set<string>(preset ?? settings.defaultTechniques);
-  const items = ALL_TECHNIQUES.map((t) => ({ label: techniqueLabel(t), description: t, detail: techniqueDetail(t), technique: t, picked: picked.has(t) }));
+  const items = TECHNIQUES.map((t) => ({ label: techniqueLabel(t), description: t, detail: techniqueDetail(t), technique: t, picked: picked.has(t) }));
   const chosen = await vscode.window.showQuickPick(items, {
     canPickMany: true,
     title: vscode.l10n.t('Scan {0}: techniques', target),

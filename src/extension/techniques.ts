@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { TECHNIQUES, type Technique } from '../protocol/scan';
+import type { Technique } from '../protocol/scan';
 import { TECHNIQUE_TABLE } from '../technique';
 
 /** "SYN (-sS)": the technique with nmap's flag, which is how the course names them. */
@@ -24,5 +24,3 @@ export function techniqueDetail(t: Technique): string {
       return vscode.l10n.t('UDP datagrams; closed ports answer ICMP port unreachable; needs raw sockets');
   }
 }
-
-export const ALL_TECHNIQUES: readonly Technique[] = TECHNIQUES;

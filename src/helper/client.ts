@@ -6,8 +6,8 @@ import {
   explainLaunchFailure,
   HelperLaunchError,
   noElevationError,
+  noRawSocketsError,
   planLaunch,
-  setcapCommand,
   spawnPlan,
   type HelperProcess,
   type LaunchEnvironment,
@@ -220,6 +220,7 @@ export async function startHelper(options: LaunchOptions, env: LaunchEnvironment
         signal: exit.signal,
         stderr: client.stderr(),
         ...(sudoCommand ? { sudoCommand, userName: env.userName } : {}),
+        ...(plan.installed ? { installed: true } : {}),
       });
       if (!retry) throw error;
       last = error;
@@ -227,11 +228,7 @@ export async function startHelper(options: LaunchOptions, env: LaunchEnvironment
     }
     if (!needsRaw || hello.rawSockets) return client;
     await client.close();
-    if (!plan.tentative)
-      throw new HelperLaunchError(
-        `The PortLab helper started (${plan.method}) without the CAP_NET_RAW capability, so it cannot send raw packets; a container or a security policy may withhold it.`,
-        `run PortLab where raw sockets are allowed (docker run --cap-add NET_RAW), or give Node.js the capability: ${setcapCommand(nodePath)}`,
-      );
+    if (!plan.tentative) throw noRawSocketsError(plan.method, nodePath);
     last = noElevationError(nodePath);
   }
   throw last ?? new HelperLaunchError('The PortLab helper could not be started.');

@@ -1,5 +1,7 @@
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { readJsonFileIfValid } from '../base/json-file';
 
 /**
  * `portlab setup-privileges` installs a root-owned copy of the helper here, and a sudoers rule that
@@ -11,27 +13,28 @@ export const INSTALLED_CLI = join(INSTALL_DIR, 'cli.js');
 export const INSTALL_RECORD = join(INSTALL_DIR, 'installed.json');
 export const SUDOERS_FILE = '/etc/sudoers.d/portlab';
 
-/** What setup-privileges wrote, so that --undo removes exactly that. */
-export interface InstallRecord {
+/** What setup-privileges wrote (INSTALL_RECORD), so that --undo removes exactly that. */
+export const InstallRecord = z.object({
   /** the Node.js binary the sudoers rule names */
-  node: string;
-  cli: string;
+  node: z.string(),
+  cli: z.string(),
   /** files outside INSTALL_DIR (the sudoers rule); INSTALL_DIR itself is PortLab's alone */
-  files: string[];
+  files: z.array(z.string()),
   /** who may start the helper: a user name, or %group */
-  who: string;
+  who: z.string(),
+});
+export type InstallRecord = z.infer<typeof InstallRecord>;
+
+/** INSTALL_RECORD (or `path`) as setup-privileges wrote it; undefined when it is missing, unreadable or malformed. */
+export function readInstallRecord(path = INSTALL_RECORD): InstallRecord | undefined {
+  return readJsonFileIfValid(path, InstallRecord);
 }
 
 /** The installed helper's command (node and cli.js), when it exists and only root can change it. */
 export function installedHelper(record = INSTALL_RECORD): { node: string; cli: string } | undefined {
-  let parsed: InstallRecord;
-  try {
-    if (!rootOnly(record)) return undefined;
-    parsed = JSON.parse(readFileSync(record, 'utf8')) as InstallRecord;
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed.node !== 'string' || typeof parsed.cli !== 'string') return undefined;
+  if (!rootOnly(record)) return undefined;
+  const parsed = readInstallRecord(record);
+  if (!parsed) return undefined;
   return rootOnly(parsed.cli) && rootOnly(parsed.node) ? { node: parsed.node, cli: parsed.cli } : undefined;
 }
 

@@ -6,10 +6,11 @@ import { CAP_NET_RAW, CAP_SYS_ADMIN, hasCapability, readProcStatus } from '../ba
 import { findProgram } from '../base/program-path';
 import type { Askpass } from './askpass';
 import { portlabCliPath } from './cli-path';
-import { INSTALLED_CLI, installedHelper } from './installed-helper';
-import { extraFileCapabilities, fileCapabilities, nodeCapabilitiesProblem, setcapCommand } from './privileges';
+import { installedHelper } from './installed-helper';
+import { firstFixCommand, fixesText, fixText, nodeCapabilitiesFixes, setcapCommand, type LaunchFix } from './launch-fixes';
+import { extraFileCapabilities, fileCapabilities, nodeCapabilitiesProblem } from './privileges';
 
-export { setcapCommand };
+export { fixText, setcapCommand, type LaunchFix };
 
 export interface LaunchOptions {
   /** the bundled CLI (`out/cli.js`) whose `helper` subcommand is the helper */
@@ -73,6 +74,8 @@ export interface LaunchPlan {
   env?: Record<string, string>;
   /** sudo asks on this process's terminal: it must stay in the terminal's session to open it */
   terminal?: boolean;
+  /** the helper `portlab setup-privileges` installed (`sudo -n`), whose sudoers rule may not cover this user */
+  installed?: boolean;
 }
 
 /**
@@ -97,55 +100,31 @@ export type LaunchProblem =
   | { kind: 'node-capabilities'; node: string; capabilities: string[] }
   | { kind: 'no-namespace'; detail: string }
   | { kind: 'helper-exited'; exitCode?: number | null; signal?: string | null; detail: string }
+  /** the helper started, yet without CAP_NET_RAW (a container or a security policy withholds it) */
+  | { kind: 'no-raw-sockets'; method: LaunchMethod }
   | { kind: 'other' };
 
-/** One way out, with its command line; the English words are in fixText. */
-export type LaunchFix =
-  | { kind: 'setup-privileges'; command: string }
-  | { kind: 'setcap'; command: string }
-  | { kind: 'remove-capabilities'; command: string }
-  | { kind: 'install-polkit'; command: string }
-  | { kind: 'install-node'; command: string }
-  | { kind: 'start-lab'; command: string }
-  | { kind: 'enter-password' }
-  | { kind: 'use-terminal' };
-
-/** A failure to start the helper, with the message a student reads and the command that fixes it. */
+/** A failure to start the helper, with the message a student reads and the commands that fix it. */
 export class HelperLaunchError extends Error {
   override readonly name = 'HelperLaunchError';
   constructor(
     message: string,
-    /** what to do, in words, with commands in it */
-    readonly fix?: string,
-    /** the one command line of the fix that a "copy" button hands over */
-    readonly command?: string,
     readonly problem: LaunchProblem = { kind: 'other' },
-    /** the fixes `fix` words, best first */
+    /** the ways out, best first */
     readonly fixes: readonly LaunchFix[] = [],
   ) {
+    const fix = fixesText(fixes);
     super(fix ? `${message} Fix: ${fix}` : message);
   }
-}
 
-/** The English words of a fix (the CLI's; the extension words `LaunchFix` itself). */
-export function fixText(fix: LaunchFix): string {
-  switch (fix.kind) {
-    case 'setup-privileges':
-      return `let sudo start an installed, root-owned PortLab helper without a password, once for all users: ${fix.command}`;
-    case 'setcap':
-      return `give Node.js the one capability raw scans need: ${fix.command}`;
-    case 'remove-capabilities':
-      return `remove them all: ${fix.command}`;
-    case 'install-polkit':
-      return `install the password dialog: ${fix.command}`;
-    case 'install-node':
-      return `install Node.js 20 (${fix.command}) or set "portlab.nodePath" to the node binary`;
-    case 'start-lab':
-      return `start the lab first: ${fix.command}`;
-    case 'enter-password':
-      return 'run the scan again and enter your password';
-    case 'use-terminal':
-      return 'run the scan in a terminal, where sudo can ask for your password';
+  /** what to do, in words, with commands in it: the fixes in English */
+  get fix(): string | undefined {
+    return fixesText(this.fixes);
+  }
+
+  /** the one command line of the fixes that a "copy" button hands over */
+  get command(): string | undefined {
+    return firstFixCommand(this.fixes);
   }
 }
 
@@ -160,8 +139,7 @@ function stopHere(problem: LaunchProblem, message: string, fixes: LaunchFix[] = 
 }
 
 function launchError(problem: LaunchProblem, message: string, fixes: LaunchFix[] = []): HelperLaunchError {
-  const command = fixes.map((f) => ('command' in f ? f.command : undefined)).find((c) => c !== undefined);
-  return new HelperLaunchError(message, fixes.length > 0 ? fixes.map(fixText).join('; or ') : undefined, command, problem, fixes);
+  return new HelperLaunchError(message, problem, fixes);
 }
 
 /** The command that installs the root-owned helper and its sudoers rule (run once, by an administrator). */
@@ -178,13 +156,19 @@ function privilegeFixes(node: string): LaunchFix[] {
 }
 
 export function currentEnvironment(): LaunchEnvironment {
+  // getcap runs once per binary: the installed helper's node and the helper's node are usually the same one.
+  const capabilities = new Map<string, string[] | undefined>();
   return {
     capEff: readProcStatus().capEff,
     graphical: Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY),
     terminal: Boolean(process.stdin.isTTY) || hasControllingTerminal(),
     which: findProgram,
     isThisProcessBinary: (path) => realPath(path) === realPath(process.execPath),
-    fileCapabilities,
+    fileCapabilities: (path) => {
+      const real = realPath(path);
+      if (!capabilities.has(real)) capabilities.set(real, fileCapabilities(real));
+      return capabilities.get(real);
+    },
     installedHelper: () => installedHelper(),
     userName: userInfo().username,
   };
@@ -242,7 +226,7 @@ export function planLaunch(options: LaunchOptions, env: LaunchEnvironment): Laun
   // The sudoers rule names the installed helper alone, not `ip netns exec` around it.
   const installed = options.netns ? undefined : env.installedHelper();
   if (installed && sudo && blocked(installed.node).length === 0)
-    plans.push({ method: 'sudo', command: sudo, args: ['-n', '--', installed.node, installed.cli, ...helperArgs] });
+    plans.push({ method: 'sudo', command: sudo, args: ['-n', '--', installed.node, installed.cli, ...helperArgs], installed: true });
   const extra = blocked(node);
   if (extra.length === 0) {
     const pkexec = env.which('pkexec');
@@ -260,10 +244,16 @@ export function planLaunch(options: LaunchOptions, env: LaunchEnvironment): Laun
 /** node's own file capabilities stop the confined helper: one message, which capability and the fix. */
 export function nodeCapabilitiesError(node: string, capabilities: string[]): HelperLaunchError {
   const [message] = nodeCapabilitiesProblem(node, capabilities);
-  return launchError({ kind: 'node-capabilities', node, capabilities }, message, [
-    { kind: 'setcap', command: setcapCommand(node) },
-    { kind: 'remove-capabilities', command: `sudo setcap -r ${node}` },
-  ]);
+  return launchError({ kind: 'node-capabilities', node, capabilities }, message, nodeCapabilitiesFixes(node));
+}
+
+/** The helper answered, but without CAP_NET_RAW: something outside PortLab withholds it. */
+export function noRawSocketsError(method: LaunchMethod, node: string): HelperLaunchError {
+  return launchError(
+    { kind: 'no-raw-sockets', method },
+    `The PortLab helper started (${method}) without the CAP_NET_RAW capability, so it cannot send raw packets; a container or a security policy may withhold it: run PortLab where raw sockets are allowed (docker run --cap-add NET_RAW).`,
+    [{ kind: 'setcap', command: setcapCommand(node) }],
+  );
 }
 
 /** No pkexec, no sudo, and the node binary has no CAP_NET_RAW of its own. */
@@ -290,6 +280,8 @@ export interface LaunchFailure {
   /** the helper command that sudo was asked to run, and whose login asked */
   sudoCommand?: string[];
   userName?: string;
+  /** the plan started the installed helper (LaunchPlan.installed) */
+  installed?: boolean;
 }
 
 function nodeNotFound(nodePath: string): { error: HelperLaunchError; retry: boolean } {
@@ -311,7 +303,7 @@ export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchErr
   // sudo: "sudo: /usr/bin/node: command not found"; pkexec: "Cannot run program /usr/bin/node: No such file or directory"
   if (/: command not found|No such file or directory/i.test(stderr) && stderr.includes(node)) return nodeNotFound(node);
   // The installed helper's rule may not cover this user (another group): the next way may still work.
-  if (f.method === 'sudo' && f.sudoCommand?.[1] === INSTALLED_CLI && f.exitCode === 1 && /password is required|not allowed|sudoers/i.test(stderr))
+  if (f.method === 'sudo' && f.installed && f.exitCode === 1 && /password is required|not allowed|sudoers/i.test(stderr))
     return mayRetry({ kind: 'not-allowed', method: 'sudo' }, 'sudo does not let this account start the installed PortLab helper.');
   if (f.method === 'pkexec') {
     if (f.exitCode === 126)

@@ -1,7 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { UserError } from '../base/errors';
 import { CAP_NET_RAW, readProcStatus, type ProcStatus } from '../base/proc-status';
 import { findSystemProgram } from '../base/program-path';
+import { rerunSelf } from '../base/rerun-self';
+import { fixesText, nodeCapabilitiesFixes } from './launch-fixes';
 
 /**
  * What a scan helper keeps: CAP_NET_RAW, for its raw sockets and captures (AF_PACKET). Measured: SYN,
@@ -49,7 +51,7 @@ export function setprivArgs(user: { uid: number; gid: number } | undefined): str
 }
 
 /** The user's primary group from the passwd database, for a student whose sudo did not say it. */
-export function primaryGroupOf(uid: number): number | undefined {
+function primaryGroupOf(uid: number): number | undefined {
   const getent = findSystemProgram('getent');
   if (!getent) return undefined;
   try {
@@ -59,6 +61,16 @@ export function primaryGroupOf(uid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * setpriv and its arguments (setprivArgs) for the user who asked through sudo or pkexec, up to the `--`
+ * before the program it confines. `refusal` says what will not happen instead when setpriv is missing.
+ */
+export function setprivCommand(env: NodeJS.ProcessEnv, refusal: string): { file: string; args: string[] } {
+  const setpriv = findSystemProgram('setpriv');
+  if (!setpriv) throw new UserError(`setpriv (util-linux) is missing, and ${refusal}: install util-linux (sudo apt install util-linux)`);
+  return { file: setpriv, args: [...setprivArgs(invokingUser(env, primaryGroupOf)), '--'] };
 }
 
 /**
@@ -75,21 +87,11 @@ export async function confineScanHelper(): Promise<void> {
     throw new UserError('the helper could not drop its privileges (setpriv ran, yet it still holds more than CAP_NET_RAW); it will not scan as full root');
   const extra = extraFileCapabilities(fileCapabilities(process.execPath));
   if (extra.length > 0) throw new UserError(nodeCapabilitiesProblem(process.execPath, extra).join(' Fix: '));
-  const setpriv = findSystemProgram('setpriv');
-  if (!setpriv)
-    throw new UserError('setpriv (util-linux) is missing, and the helper will not scan as full root: install util-linux (sudo apt install util-linux)');
-  const args = [...setprivArgs(invokingUser(process.env, primaryGroupOf)), '--', process.execPath, ...process.execArgv, ...process.argv.slice(1)];
-  const child = spawn(setpriv, args, { stdio: 'inherit', env: { ...process.env, [CONFINED_MARK]: '1' } });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
-  for (const s of signals) process.on(s, forward);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
-    child.once('error', () => resolve([126, null]));
-    child.once('exit', (c, s) => resolve([c, s]));
-  });
-  for (const s of signals) process.off(s, forward);
-  if (signal) process.kill(process.pid, signal);
-  process.exit(code ?? 1);
+  const setpriv = setprivCommand(process.env, 'the helper will not scan as full root');
+  const status = await rerunSelf(setpriv.file, setpriv.args, { ...process.env, [CONFINED_MARK]: '1' });
+  if ('error' in status) process.exit(126);
+  if (status.signal) process.kill(process.pid, status.signal);
+  process.exit(status.code ?? 1);
 }
 
 /**
@@ -120,16 +122,10 @@ export function extraFileCapabilities(capabilities: string[] | undefined): strin
   return (capabilities ?? []).filter((c) => c !== `cap_${KEPT_CAPABILITY_NAMES}`);
 }
 
-/** The setcap line that leaves a Node.js binary exactly what PortLab needs. */
-export function setcapCommand(node: string): string {
-  return `sudo setcap cap_${KEPT_CAPABILITY_NAMES}+ep ${node}`;
-}
-
 /** [what is wrong, the fix] when node's file capabilities stop the confined helper from starting. */
 export function nodeCapabilitiesProblem(node: string, extra: string[]): [string, string] {
   return [
     `Node.js (${node}) carries the file capabilities ${extra.join(', ')}, beyond cap_${KEPT_CAPABILITY_NAMES}; the scan helper runs confined to a bounding set of CAP_NET_RAW alone, and the kernel refuses to start a program whose file capabilities lie outside it (setpriv exits with 126).`,
-    // the launcher words the same two fixes (LaunchFix setcap, remove-capabilities) in these words
-    `give Node.js the one capability raw scans need: ${setcapCommand(node)}; or remove them all: sudo setcap -r ${node}`,
+    fixesText(nodeCapabilitiesFixes(node)) ?? '',
   ];
 }

@@ -1,5 +1,4 @@
-import type { LabHost, LabListener } from '../protocol';
-import type { LabDescriptionWithLink } from './description-file';
+import type { LabDescription, LabHost, LabListener } from '../protocol';
 import { filterRule, NFT_TABLE } from './firewall';
 import { hostLinkProblems } from './host-link';
 import { liveHost, listNamespaces } from './namespaces';
@@ -20,7 +19,7 @@ function plannedHost(end: LabEnd): LabHost {
 }
 
 /** What lab `id` would look like: the description of a lab that is down. */
-export function plannedDescription(topo: LabTopology): LabDescriptionWithLink {
+export function plannedDescription(topo: LabTopology): LabDescription {
   return {
     id: topo.id,
     up: false,
@@ -57,7 +56,7 @@ export async function targetRuleset(topo: LabTopology): Promise<string> {
  * the veth, the host link, the services (alive, still what we started, their sockets listening), the target's
  * ruleset and sysctls. `up` is true only if every part is there; `problems` says what is missing.
  */
-export async function describeLab(id: number): Promise<LabDescriptionWithLink> {
+export async function describeLab(id: number): Promise<LabDescription> {
   const topo = labTopology(id);
   const planned = plannedDescription(topo);
   const namespaces = new Set(await listNamespaces());
@@ -95,6 +94,12 @@ export async function describeLab(id: number): Promise<LabDescriptionWithLink> {
   if (namespaces.has(topo.target.namespace)) {
     ruleset = await targetRuleset(topo);
     sysctls = await targetSysctls(topo);
+    // The host link's address lies inside the lab's /24: without arp_ignore the target answers ARP for
+    // it on the scanner's segment too, and `discover` finds a second host there (198.18.N.130).
+    if (sysctls['net.ipv4.conf.all.arp_ignore'] !== '1')
+      problems.push(
+        `the target's net.ipv4.conf.all.arp_ignore is ${sysctls['net.ipv4.conf.all.arp_ignore'] ?? 'unreadable'}, not 1: it answers ARP for ${topo.hostLink.target.address} on the scanner's segment`,
+      );
     const lines = new Set(ruleset.split('\n').map((l) => l.trim()));
     if (!ruleset.includes(`table ip ${NFT_TABLE} {`)) problems.push(`the target has no nftables table ip ${NFT_TABLE}`);
     for (const port of LAB_TRUTH) {

@@ -1,4 +1,4 @@
-import type { LabDescriptionWithLink } from './description-file';
+import type { LabDescription } from '../protocol';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
@@ -11,7 +11,7 @@ function table(rows: string[][]): string[] {
 }
 
 /** The short human view of `portlab lab up|status`: hosts, then each port with its truth and how it is made. */
-export function formatLabDescription(d: LabDescriptionWithLink): string {
+export function formatLabDescription(d: LabDescription): string {
   const lines = [`lab ${d.id} (${d.subnet}): ${d.up ? 'up' : 'down'}`];
   for (const problem of d.problems ?? []) lines.push(`  problem: ${problem}`);
   lines.push(
@@ -40,7 +40,7 @@ export function formatLabDescription(d: LabDescriptionWithLink): string {
   return `${lines.join('\n')}\n`;
 }
 
-function hostLinkLine(link: NonNullable<LabDescriptionWithLink['hostLink']>): string {
+function hostLinkLine(link: NonNullable<LabDescription['hostLink']>): string {
   const { host, target, prefixLength, route } = link;
   return `host link: ${host.iface} ${host.address}/${prefixLength} (host) <-> ${target.iface} ${target.address}/${prefixLength} (${target.namespace}); the host routes ${route} through it`;
 }

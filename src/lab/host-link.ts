@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { currentNetns } from '../base/netns';
 import type { LabTopology } from './topology';
-import { addVethPair } from './namespaces';
+import { addVethPair, liveInterface } from './namespaces';
 import { runTool } from './tools';
 
 /** Whether the host end of lab `topo`'s host link exists: readable by anyone, no namespace entered. */
@@ -33,10 +33,13 @@ export async function createHostLink(topo: LabTopology): Promise<void> {
 
 /**
  * Removes the host end (and with it the peer and the route) when it is there: the target namespace's
- * deletion takes it too, but a lab torn down half-built may have lost that namespace first.
+ * deletion takes it too, but a lab torn down half-built may have lost that namespace first. True if
+ * there was one to remove.
  */
-export async function removeHostLink(topo: LabTopology): Promise<void> {
-  if (hostLinkPresent(topo)) await runTool('ip', ['link', 'delete', topo.hostLink.host.iface]);
+export async function removeHostLink(topo: LabTopology): Promise<boolean> {
+  if (!hostLinkPresent(topo)) return false;
+  await runTool('ip', ['link', 'delete', topo.hostLink.host.iface]);
+  return true;
 }
 
 interface IpRouteJson {
@@ -48,21 +51,14 @@ interface IpRouteJson {
 export async function hostLinkProblems(topo: LabTopology): Promise<string[]> {
   const { host, target, prefixLength, route } = topo.hostLink;
   const problems: string[] = [];
-  const hasAddress = async (namespaceArgs: string[], iface: string, address: string) => {
-    try {
-      const out = await runTool('ip', [...namespaceArgs, '-j', 'addr', 'show', 'dev', iface]);
-      const [link] = JSON.parse(out) as { addr_info?: { family?: string; local?: string; prefixlen?: number }[] }[];
-      return link?.addr_info?.some((a) => a.family === 'inet' && a.local === address && a.prefixlen === prefixLength) === true;
-    } catch {
-      return false;
-    }
-  };
-  if (!(await hasAddress(['-n', target.namespace], target.iface, target.address)))
+  const hasAddress = async (iface: string, address: string, namespace?: string) =>
+    (await liveInterface(iface, namespace))?.inet.some((a) => a.address === address && a.prefixLength === prefixLength) === true;
+  if (!(await hasAddress(target.iface, target.address, target.namespace)))
     problems.push(`the host link ${target.iface} in ${target.namespace} is missing or lacks ${target.address}/${prefixLength}`);
   // The host's end and route live in the host's namespace: from inside another (the scanner's, where
   // `portlab check` and scans of the lab run) they cannot be seen, and they are not this caller's way in.
   if (currentNetns() !== undefined) return problems;
-  if (!(await hasAddress([], host.iface, host.address))) problems.push(`the host link ${host.iface} is missing or lacks ${host.address}/${prefixLength}`);
+  if (!(await hasAddress(host.iface, host.address))) problems.push(`the host link ${host.iface} is missing or lacks ${host.address}/${prefixLength}`);
   let routes: IpRouteJson[] = [];
   try {
     routes = JSON.parse(await runTool('ip', ['-j', 'route', 'show', route])) as IpRouteJson[];

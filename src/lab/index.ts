@@ -1,7 +1,8 @@
 import { UserError } from '../base/errors';
 import { describeLab } from './describe';
-import { writeLabDescription, type LabDescriptionWithLink } from './description-file';
-import { createHostLink, hostLinkPresent, removeHostLink } from './host-link';
+import type { LabDescription } from '../protocol';
+import { writeLabDescription } from './description-file';
+import { createHostLink, removeHostLink } from './host-link';
 import { nftRuleset } from './firewall';
 import { createNamespaces, deleteNamespace, listNamespaces, namespacePids } from './namespaces';
 import { cmdlineOf, isAlive, sameArgv, terminate } from './processes';
@@ -13,7 +14,7 @@ import { LAB_TRUTH } from './truth';
 
 export { LAB_TRUTH, labPorts, labTruthOf, type LabPortTruth } from './truth';
 export { labTopology, labOfAddress, parseLabId, checkLabId, type LabTopology, type LabEnd, type LabHostLink } from './topology';
-export { LabDescriptionWithLink, readLabDescription, describedLabIds } from './description-file';
+export { readLabDescription, describedLabIds } from './description-file';
 export { nftRuleset, filterRule } from './firewall';
 export { plannedDescription } from './describe';
 
@@ -65,8 +66,7 @@ async function teardown(topo: LabTopology): Promise<boolean> {
   const survivors = await terminate(pids);
   if (survivors.length > 0) throw new UserError(`lab ${topo.id}: processes ${survivors.join(', ')} did not exit after SIGKILL`);
 
-  const hadLink = hostLinkPresent(topo);
-  await removeHostLink(topo);
+  const hadLink = await removeHostLink(topo);
   for (const ns of present) await deleteNamespace(ns);
   const hadFiles = removeLabFiles(topo.id);
   return present.length > 0 || pids.length > 0 || hadFiles || hadLink;
@@ -77,7 +77,7 @@ async function teardown(topo: LabTopology): Promise<boolean> {
  * description where any user can read it, and returns it. If any step fails, what was built is removed
  * before the error is thrown.
  */
-export async function labUp(id = 0, opts: LabUpOptions = {}): Promise<LabDescriptionWithLink> {
+export async function labUp(id = 0, opts: LabUpOptions = {}): Promise<LabDescription> {
   const topo = labTopology(id);
   checkIcmpRatelimit(opts.icmpRatelimitMs);
   preflight(['ip', 'nft', 'dnsmasq', 'sysctl']);
@@ -102,7 +102,7 @@ export async function labDown(id = 0): Promise<{ removed: boolean }> {
 }
 
 /** The live description of lab `id`; `up: false` (with `problems` when partly there) when it is not fully up. */
-export async function labStatus(id = 0): Promise<LabDescriptionWithLink> {
+export async function labStatus(id = 0): Promise<LabDescription> {
   const topo = labTopology(id);
   preflight(['ip', 'nft', 'sysctl']);
   return describeLab(topo.id);

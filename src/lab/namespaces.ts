@@ -83,16 +83,32 @@ interface IpAddrJson {
   addr_info?: { family?: string; local?: string; prefixlen?: number }[];
 }
 
-/** The live address and MAC of one end, as `ip -j addr` reports them; undefined when the interface is missing. */
-export async function liveHost(end: LabEnd): Promise<LabHost | undefined> {
+/** An interface as `ip -j addr` reports it: its MAC and its IPv4 addresses, in the order ip lists them. */
+export interface LiveInterface {
+  mac?: string;
+  inet: { address: string; prefixLength: number }[];
+}
+
+/** Interface `iface` of `namespace` (the caller's own when absent), read with `ip -j addr`; undefined when it is missing. */
+export async function liveInterface(iface: string, namespace?: string): Promise<LiveInterface | undefined> {
   let links: IpAddrJson[];
   try {
-    links = JSON.parse(await runTool('ip', ['-n', end.namespace, '-j', 'addr', 'show', 'dev', end.iface])) as IpAddrJson[];
+    links = JSON.parse(await runTool('ip', [...(namespace === undefined ? [] : ['-n', namespace]), '-j', 'addr', 'show', 'dev', iface])) as IpAddrJson[];
   } catch {
     return undefined;
   }
   const link = links[0];
-  const inet = link?.addr_info?.find((a) => a.family === 'inet');
-  if (!link?.address || !inet?.local || inet.prefixlen === undefined) return undefined;
-  return { role: end.role, namespace: end.namespace, iface: end.iface, address: inet.local, prefixLength: inet.prefixlen, mac: link.address };
+  if (!link) return undefined;
+  const inet = (link.addr_info ?? []).flatMap((a) =>
+    a.family === 'inet' && a.local && a.prefixlen !== undefined ? [{ address: a.local, prefixLength: a.prefixlen }] : [],
+  );
+  return { ...(link.address ? { mac: link.address } : {}), inet };
+}
+
+/** The live address and MAC of one end, as `ip -j addr` reports them; undefined when the interface is missing. */
+export async function liveHost(end: LabEnd): Promise<LabHost | undefined> {
+  const live = await liveInterface(end.iface, end.namespace);
+  const inet = live?.inet[0];
+  if (!live?.mac || !inet) return undefined;
+  return { role: end.role, namespace: end.namespace, iface: end.iface, address: inet.address, prefixLength: inet.prefixLength, mac: live.mac };
 }

@@ -1,8 +1,8 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Protocol } from '../protocol';
-import { readJsonFileIfValid } from '../base/json-file';
+import { readJsonFileIfValid, writeJsonFileAtomic } from '../base/json-file';
 
 /** Where the lab keeps its state file, dnsmasq's pid/lease files and the services' logs; gone after a reboot, like the lab. */
 export const LAB_RUN_DIR = '/run/portlab';
@@ -37,9 +37,7 @@ export function readLabState(id: number): LabState | undefined {
 
 export function writeLabState(state: LabState): void {
   mkdirSync(LAB_RUN_DIR, { recursive: true, mode: 0o755 });
-  const tmp = `${stateFile(state.id)}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(tmp, stateFile(state.id));
+  writeJsonFileAtomic(stateFile(state.id), state);
 }
 
 /** Removes the state file and every other file of lab `id` (pid, lease and log files); true if there was any. */

@@ -1,5 +1,8 @@
 import { isIPv4 } from 'node:net';
 import { UserError } from '../base/errors';
+import type { LabHostLink, LabLinkEnd } from '../protocol';
+
+export type { LabHostLink, LabLinkEnd };
 
 export const LAB_ID_MIN = 0;
 export const LAB_ID_MAX = 255;
@@ -11,29 +14,6 @@ export interface LabEnd {
   iface: string;
   address: string;
   mac: string;
-}
-
-/** One end of the host link: `namespace` is absent for the host's own end. */
-export interface LabLinkEnd {
-  namespace?: string;
-  iface: string;
-  address: string;
-  mac: string;
-}
-
-/**
- * The host namespace's own link to the target, as a student's VM has one to the victim's: a second veth
- * on a /30 of its own inside the lab's /24, and a host route to the target's main address through it.
- * A student then scans the target from their own account (connect scans need no privilege, raw scans
- * only CAP_NET_RAW) instead of entering the scanner namespace, which takes root.
- */
-export interface LabHostLink {
-  subnet: string;
-  prefixLength: number;
-  host: LabLinkEnd;
-  target: LabLinkEnd & { namespace: string };
-  /** the host's route to the target's main address, through `host.iface` */
-  route: string;
 }
 
 /** Names, addresses and MACs of lab N: a pure function of N, so two runs of a lab look the same in a report. */
@@ -95,4 +75,12 @@ export function labOfAddress(address: string): LabTopology | undefined {
   if (!isIPv4(address)) return undefined;
   const [first, second, third] = address.split('.').map(Number);
   return first === 198 && second === 18 ? labTopology(third!) : undefined;
+}
+
+/** The lab that owns the network namespace `name` (its scanner's or its target's); undefined for any other name. */
+export function labOfNamespace(name: string): LabTopology | undefined {
+  const id = /^portlab(\d{1,3})-/.exec(name)?.[1];
+  if (id === undefined || Number(id) > LAB_ID_MAX) return undefined;
+  const topology = labTopology(Number(id));
+  return name === topology.scanner.namespace || name === topology.target.namespace ? topology : undefined;
 }

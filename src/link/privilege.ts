@@ -1,5 +1,5 @@
 import { UserError } from '../base/errors';
-import { CAP_NET_RAW, hasCapability, readProcStatus } from '../base/proc-status';
+import { CAP_NET_RAW, hasCapability, readProcStatus, setcapCommand } from '../base/proc-status';
 
 /** Whether this process may open raw sockets and captures (root or CAP_NET_RAW in its effective set). */
 export function hasCapNetRaw(): boolean {
@@ -12,6 +12,6 @@ export function hasCapNetRaw(): boolean {
 
 export function missingCapNetRaw(what: string): UserError {
   return new UserError(
-    `${what} needs CAP_NET_RAW: run as root or grant it with ` + '`sudo setcap cap_net_raw+ep $(command -v node)` (connect scans, -sT, work without it)',
+    `${what} needs CAP_NET_RAW: run as root or grant it with \`${setcapCommand('$(command -v node)')}\` (connect scans, -sT, work without it)`,
   );
 }

@@ -89,6 +89,11 @@ export function nmapHost(address: string, results: PortResult[]): NmapHostReport
   return { address, ports: sorted.filter((r) => !hidden.has(r.state)), extra };
 }
 
+/** The reasons of folded ports as nmap words them: "reset", or with counts when they differ ("3 reset, 2 no-response"). */
+export function foldedReasons(reasons: readonly { reason: string; ports: readonly number[] }[]): string {
+  return reasons.map((r) => (reasons.length === 1 ? r.reason : `${r.ports.length} ${r.reason}`)).join(', ');
+}
+
 function endOf(doc: ScanDocument, start: Date): Date {
   const ends = (doc.summary?.techniques ?? []).map((t) => new Date(t.startedAt).getTime() + t.durationMs);
   return new Date(Math.max(start.getTime(), ...ends));
@@ -102,15 +107,22 @@ function commandLine(doc: ScanDocument): string {
 
 /** nmap's compact port list: "1-30,53,80". */
 export function portRanges(ports: readonly number[]): string {
-  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  return numberRanges([...new Set(ports)].sort((a, b) => a - b));
+}
+
+/**
+ * Runs of consecutive numbers folded into ranges, in the order given: 3, 4, 5, 9 → "3-5,9" with the
+ * default `dash` and `separator`, "3–5, 9" with an en dash and ", ".
+ */
+export function numberRanges(numbers: readonly number[], dash = '-', separator = ','): string {
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length;) {
+  for (let i = 0; i < numbers.length;) {
     let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    while (j + 1 < numbers.length && numbers[j + 1] === numbers[j]! + 1) j++;
+    parts.push(i === j ? `${numbers[i]}` : `${numbers[i]}${dash}${numbers[j]}`);
     i = j + 1;
   }
-  return parts.join(',');
+  return parts.join(separator);
 }
 
 /** nmap's date format: "Wed Nov 25 20:34:31 2026" (local time, like ctime without the newline). */

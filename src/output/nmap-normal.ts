@@ -1,5 +1,5 @@
 import type { ScanDocument } from '../protocol';
-import { nmapDate, nmapRun, type ExtraPorts, type NmapHostReport } from './nmap-model';
+import { foldedReasons, nmapDate, nmapRun, type ExtraPorts, type NmapHostReport } from './nmap-model';
 import { targetMacOf } from './nmap-xml';
 
 /** nmap's `-oN` normal output with `--reason` columns, one report per host (and per pass, see nmap-model). */
@@ -58,8 +58,7 @@ function notShown(extra: ExtraPorts): string {
     .map((protocol) => {
       const reasons = extra.reasons.filter((r) => r.protocol === protocol);
       const count = reasons.reduce((sum, r) => sum + r.ports.length, 0);
-      const why = reasons.map((r) => (reasons.length === 1 ? r.reason : `${r.ports.length} ${r.reason}`)).join(', ');
-      return `${count} ${extra.state} ${protocol} port${count === 1 ? '' : 's'} (${why})`;
+      return `${count} ${extra.state} ${protocol} port${count === 1 ? '' : 's'} (${foldedReasons(reasons)})`;
     })
     .join(', ');
 }

@@ -36,6 +36,26 @@ export const LabListener = z.object({
 });
 export type LabListener = z.infer<typeof LabListener>;
 
+/** One end of the lab's host link: `namespace` is absent for the host's own end. */
+export const LabLinkEnd = z.object({ namespace: z.string().optional(), iface: z.string(), address: z.string(), mac: z.string() });
+export type LabLinkEnd = z.infer<typeof LabLinkEnd>;
+
+/**
+ * The host namespace's own link to the target, as a student's VM has one to the victim's: a second veth
+ * on a /30 of its own inside the lab's /24, and a host route to the target's main address through it.
+ * A student then scans the target from their own account (connect scans need no privilege, raw scans
+ * only CAP_NET_RAW) instead of entering the scanner namespace, which takes root.
+ */
+export const LabHostLink = z.object({
+  subnet: z.string(),
+  prefixLength: z.number().int().min(0).max(32),
+  host: LabLinkEnd,
+  target: LabLinkEnd.extend({ namespace: z.string() }),
+  /** the host's route to the target's main address, through `host.iface` */
+  route: z.string(),
+});
+export type LabHostLink = z.infer<typeof LabHostLink>;
+
 /** What `portlab lab status --json` prints: everything the report quotes about the sandbox. */
 export const LabDescription = z.object({
   id: z.number().int().min(0).max(255),
@@ -48,6 +68,8 @@ export const LabDescription = z.object({
   ruleset: z.string(),
   /** relevant sysctls of the target, e.g. net.ipv4.icmp_ratelimit */
   sysctls: z.record(z.string(), z.string()),
+  /** the host namespace's link to the target (labs since the host link; absent in older descriptions) */
+  hostLink: LabHostLink.optional(),
   /** why a lab that is partly there is not `up` (a dead listener, a missing rule); absent when up or fully down */
   problems: z.array(z.string()).optional(),
 });

@@ -4,6 +4,7 @@ import type { CrossFinding, FrameRef } from '../analysis/cross-technique';
 import type { AnalyzedExchange } from '../analysis/exchange-analysis';
 import { messagesFor, type ReportLang } from './i18n';
 import type { CiteFrames } from './i18n/capture-analysis-en';
+import { numberRanges } from '../output/nmap-model';
 
 /** Frames cited by number alone: they are all of one capture. */
 function citeOneCapture(lang: ReportLang): CiteFrames {
@@ -72,18 +73,6 @@ function displayWidth(text: string): number {
   return [...text].reduce((n, c) => n + (c.codePointAt(0)! >= 0x2e80 ? 2 : 1), 0);
 }
 
-/** Consecutive frame numbers folded into ranges: 3, 4, 5, 9 → "3–5, 9". */
-function frameRanges(frames: readonly number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < frames.length;) {
-    let j = i;
-    while (j + 1 < frames.length && frames[j + 1] === frames[j]! + 1) j++;
-    parts.push(j > i ? `${frames[i]}–${frames[j]}` : String(frames[i]));
-    i = j + 1;
-  }
-  return parts.join(', ');
-}
-
 /** What `portlab analyze` prints: a block per exchange, the cross-technique findings, the unattributed packets. */
 export function renderCaptureAnalysis(doc: CaptureAnalysisDocument, lang: ReportLang): string {
   const words = messagesFor(lang).captureAnalysis;
@@ -97,7 +86,7 @@ export function renderCaptureAnalysis(doc: CaptureAnalysisDocument, lang: Report
     out.push(
       words.exchangeTitle(
         i + 1,
-        words.framesLabel(e.packets.length === 1 ? e.packets : [frameRanges(e.packets)]),
+        words.framesLabel(e.packets.length === 1 ? e.packets : [numberRanges(e.packets, '–', ', ')]),
         e.scanner,
         `${e.target}:${e.port}/${e.protocol}`,
       ),

@@ -1,19 +1,21 @@
 import { TECHNIQUES, type Technique } from '../protocol';
-import { readCapture } from '../wire/pcap';
+import type { CaptureContents } from '../wire/pcap';
 import { analyzeContents } from '../analysis/analyze-capture';
 import { crossTechniqueFindings } from '../analysis/cross-technique';
 import type { Messages } from './i18n';
 import type { CiteFrames } from './i18n/capture-analysis-en';
 
+/** The folder's captures as readCapture read them, one per technique; `href` is the link the report gives each. */
+export type ReadCaptures = Partial<Record<Technique, { href: string; contents: CaptureContents }>>;
+
 /**
- * The report's cross-technique findings, one Markdown list item each: the folder's captures (one per
- * technique, `href` the link the report gives it) analysed together, frames cited with their file.
+ * The report's cross-technique findings, one Markdown list item each: the folder's captures analysed
+ * together, frames cited with their file.
  */
-export function crossTechniqueItems(captures: Partial<Record<Technique, { href: string; bytes: Uint8Array }>>, m: Messages): string[] {
+export function crossTechniqueItems(captures: ReadCaptures, m: Messages): string[] {
   const sources = TECHNIQUES.flatMap((technique) => {
     const capture = captures[technique];
-    const contents = capture && readCapture(capture.bytes);
-    return capture && contents?.format ? [{ href: capture.href, analysis: analyzeContents(contents, { technique }) }] : [];
+    return capture?.contents.format ? [{ href: capture.href, analysis: analyzeContents(capture.contents, { technique }) }] : [];
   });
   const words = m.captureAnalysis;
   const cite = citeCaptures(

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../base/errors';
-import { capturePath, labPath, nmapRunsPath, nmapXmlPath, RESULTS_FILE, resultsPath } from '../output/out-folder';
-import { LabDescription, ScanDocument, TECHNIQUES, type Technique } from '../protocol';
+import { capturePath, checkPath, labPath, nmapRunsPath, nmapXmlPath, RESULTS_FILE, resultsPath } from '../output/out-folder';
+import { CheckDocument, LabDescription, ScanDocument, TECHNIQUES, type Technique } from '../protocol';
 import { parseNmapXml } from './nmap';
 import { nmapRunMismatch, NmapRunRecords, techniqueStartedAt, type NmapNote, type NmapRunRecord } from './nmap-record';
 import type { ReportInput } from './render';
-import { readScannerCheck } from './scanner-section';
+import type { ScannerCheck } from './scanner-section';
+import { hrefFrom } from './markdown';
 
 /** DIR/nmap/runs.json: what the last `--with-nmap` did per technique (empty when missing or unreadable). */
 export function readNmapRuns(dir: string): NmapRunRecords {
@@ -55,6 +55,13 @@ function readJson<T>(path: string, schema: z.ZodType<T>, what: string): T {
   return parsed.data;
 }
 
+/** DIR/check.json, when `portlab check --out DIR` wrote one. */
+export function readScannerCheck(dir: string, reportPath: string): ScannerCheck | undefined {
+  const path = checkPath(dir);
+  if (!existsSync(path)) return undefined;
+  return { doc: readJson(path, CheckDocument, 'a PortLab check document'), folderHref: hrefFrom(reportPath, dir) || '.' };
+}
+
 /**
  * Reads DIR/results.json, DIR/lab.json, DIR/<technique>.pcap, DIR/nmap/<technique>.xml and DIR/nmap/runs.json. Links to
  * the captures are made relative to where the report will be written, so they work when opened.
@@ -77,7 +84,7 @@ export function loadReportInput(dir: string, reportPath: string): ReportInput {
     if (!doc.results.some((r) => r.technique === technique)) continue;
     const recorded = doc.summary?.techniques.find((t) => t.technique === technique)?.capture;
     const pcap = [capturePath(dir, technique), recorded].find((p): p is string => p !== undefined && existsSync(p));
-    if (pcap) input.captures[technique] = { href: relative(dirname(reportPath), pcap).split(sep).join('/'), bytes: readFileSync(pcap) };
+    if (pcap) input.captures[technique] = { href: hrefFrom(reportPath, pcap), bytes: readFileSync(pcap) };
     const nmap = nmapOf(dir, doc, technique, runs[technique]);
     if (nmap.xml !== undefined) input.nmapXml[technique] = nmap.xml;
     if (nmap.note) nmapNotes[technique] = nmap.note;

@@ -21,9 +21,11 @@ import { agreesWithTextbook, judgeExchange, type TextbookVerdict, type VerdictKi
 import { connectErrnoForIcmp, type TextbookColumn } from '../technique';
 import { ICMP_DEST_UNREACH } from '../wire';
 import { scannerSection, type ScannerCheck } from './scanner-section';
-import { crossTechniqueItems } from './cross-technique-section';
-import { nmapHost, portRanges, type NmapHostReport } from '../output/nmap-model';
-import { formatReportDate, localTimeZone } from './report-date';
+import { fence, table } from './markdown';
+import { crossTechniqueItems, type ReadCaptures } from './cross-technique-section';
+import { readCapture } from '../wire/pcap';
+import { foldedReasons, foldedStates, nmapHost, portRanges, type NmapHostReport } from '../output/nmap-model';
+import { formatReportDate } from './report-date';
 
 /** Everything a report is made of; the loader reads it from a scan's `--out` directory. */
 export interface ReportInput {
@@ -73,9 +75,9 @@ interface TechniqueSection {
 /** The lab report as Markdown: a pure function of its input and options (no clock, no file reads; the host's time zone only when the options name none). */
 export function renderReport(input: ReportInput, options: RenderOptions): string {
   const m = messagesFor(options.lang);
-  const timeZone = options.timeZone ?? localTimeZone();
-  const when: DateWriter = (iso) => formatReportDate(iso, options.lang, timeZone);
-  const sections = techniqueSections(input, m);
+  const when: DateWriter = (iso) => formatReportDate(iso, options.lang, options.timeZone);
+  const captures = readCaptures(input.captures);
+  const sections = techniqueSections(input, captures, m);
   const blocks = [
     header(input, m, when),
     environment(input, sections, m, when),
@@ -83,21 +85,31 @@ export function renderReport(input: ReportInput, options: RenderOptions): string
     simulation(input, m),
     ...sections.map((s) => techniqueBlock(s, input, m, when)),
     summary(sections, input, m),
-    analysis(sections, input, m),
+    analysis(sections, input, captures, m),
     ...(input.scanner ? [scannerSection(input.scanner, m)] : []),
   ];
   return `${blocks.join('\n\n')}\n`;
 }
 
-function techniqueSections(input: ReportInput, m: Messages): TechniqueSection[] {
+/** Each technique's capture read once, for its exchanges and for the cross-technique analysis. */
+function readCaptures(captures: ReportInput['captures']): ReadCaptures {
+  const read: ReadCaptures = {};
+  for (const technique of TECHNIQUES) {
+    const capture = captures[technique];
+    if (capture) read[technique] = { href: capture.href, contents: readCapture(capture.bytes) };
+  }
+  return read;
+}
+
+function techniqueSections(input: ReportInput, captures: ReadCaptures, m: Messages): TechniqueSection[] {
   const sections: TechniqueSection[] = [];
   for (const technique of TECHNIQUES) {
     const results = input.doc.results.filter((r) => r.technique === technique).sort((a, b) => a.target.localeCompare(b.target) || a.port - b.port);
     if (results.length === 0) continue;
-    const pcap = input.captures[technique];
+    const pcap = captures[technique];
     const capture = pcap
       ? rebuildExchanges(
-          pcap.bytes,
+          pcap.contents,
           technique,
           results.map((r) => r.target),
           results.map((r) => r.port),
@@ -148,20 +160,8 @@ function describeExchange(exchange: readonly ExchangePacket[] | undefined, m: Me
   return parts.join(' → ');
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 function code(text: string): string {
   return `\`${text}\``;
-}
-
-function table(head: string[], rows: string[][]): string {
-  return [`| ${head.map(cell).join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
-}
-
-function fence(lang: string, body: string): string {
-  return `\`\`\`${lang}\n${body}\n\`\`\``;
 }
 
 function header(input: ReportInput, m: Messages, when: DateWriter): string {
@@ -407,9 +407,7 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
       parts.push(
         m.notShown(
           multipleTargets ? host.address : undefined,
-          host.extra.map((e) =>
-            m.foldedPorts(e.count, e.state, e.reasons.map((r) => (e.reasons.length === 1 ? r.reason : `${r.ports.length} ${r.reason}`)).join(', ')),
-          ),
+          host.extra.map((e) => m.foldedPorts(e.count, e.state, foldedReasons(e.reasons))),
         ),
       );
   const note = input.nmapNotes?.[technique];
@@ -466,14 +464,15 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 
 /** Each target's results as nmap reports the host, and the rows its folded states leave out of the table. */
 function foldedRows(rows: Row[]): { hosts: NmapHostReport[]; hidden: Set<Row> } {
-  const hosts = [...groupBy(rows, (r) => r.result.target)].map(([target, group]) =>
-    nmapHost(
-      target,
-      group.map((r) => r.result),
-    ),
-  );
-  const listed = new Set(hosts.flatMap((h) => h.ports));
-  return { hosts, hidden: new Set(rows.filter((r) => !listed.has(r.result))) };
+  const hosts: NmapHostReport[] = [];
+  const hidden = new Set<Row>();
+  for (const [target, group] of groupBy(rows, (r) => r.result.target)) {
+    const results = group.map((r) => r.result);
+    hosts.push(nmapHost(target, results));
+    const folded = foldedStates(results);
+    for (const row of group) if (folded.has(row.result.state)) hidden.add(row);
+  }
+  return { hosts, hidden };
 }
 
 /** The ports of `rows` in nmap's compact form ("1-21, 24-79"), per target when there are several. */
@@ -555,7 +554,7 @@ function summary(sections: TechniqueSection[], input: ReportInput, m: Messages):
   return [`## ${m.summary}`, m.summaryIntro, table([m.summaryTechnique, ...columns], body)].join('\n\n');
 }
 
-function analysis(sections: TechniqueSection[], input: ReportInput, m: Messages): string {
+function analysis(sections: TechniqueSection[], input: ReportInput, captures: ReadCaptures, m: Messages): string {
   const explained = (keep: (kind: VerdictKind) => boolean): string[] =>
     sections.flatMap((section) =>
       [
@@ -589,7 +588,7 @@ function analysis(sections: TechniqueSection[], input: ReportInput, m: Messages)
           )
       : [],
   );
-  const acrossTechniques = crossTechniqueItems(input.captures, m);
+  const acrossTechniques = crossTechniqueItems(captures, m);
   const parts = [`## ${m.analysis}`];
   if (differing.length === 0 && qualified.length === 0 && acrossTechniques.length === 0 && disagreements.length === 0 && nmapDiffs.length === 0)
     parts.push(m.analysisAllMatch);

@@ -1,43 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative, sep } from 'node:path';
-import { UserError } from '../base/errors';
-import { checkPath } from '../output/out-folder';
-import { CheckDocument, formatExchange, TECHNIQUES, type CheckCase } from '../protocol';
+import { formatExchange, TECHNIQUES, type CheckCase, type CheckDocument } from '../protocol';
 import type { Deviation } from '../analysis/deviations';
 import type { Messages } from './i18n';
 import { sequenceDiagram } from './mermaid';
+import { fence, table } from './markdown';
 
 /** A `portlab check` of the student's own scanner, as the report shows it. */
 export interface ScannerCheck {
   doc: CheckDocument;
   /** the --out folder as a link from the report ("." when the report is written into it) */
   folderHref: string;
-}
-
-/** DIR/check.json, when `portlab check --out DIR` wrote one. */
-export function readScannerCheck(dir: string, reportPath: string): ScannerCheck | undefined {
-  const path = checkPath(dir);
-  if (!existsSync(path)) return undefined;
-  let parsed;
-  try {
-    parsed = CheckDocument.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  } catch (err) {
-    throw new UserError(`${path}: not readable as JSON (${(err as Error).message})`);
-  }
-  if (!parsed.success) throw new UserError(`${path}: not a PortLab check document (${parsed.error.issues[0]?.message ?? 'invalid'})`);
-  return { doc: parsed.data, folderHref: relative(dirname(reportPath), dir).split(sep).join('/') || '.' };
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-function table(head: string[], rows: string[][]): string {
-  return [`| ${head.map(cell).join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
-}
-
-function fence(lang: string, body: string): string {
-  return `\`\`\`${lang}\n${body}\n\`\`\``;
 }
 
 function link(check: ScannerCheck, file: string, label: string): string {

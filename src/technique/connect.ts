@@ -1,4 +1,4 @@
-import { ICMP_DEST_UNREACH, ICMP_PARAMETER_PROBLEM, ICMP_TIME_EXCEEDED, TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
+import { ICMP_CODE_FRAG_NEEDED, ICMP_DEST_UNREACH, ICMP_PARAMETER_PROBLEM, ICMP_TIME_EXCEEDED, TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
 import type { ConnectOutcome } from '../protocol';
 import { handshakeTextbook } from './handshake-textbook';
 import type { Answer, ConnectTechnique, PortVerdict } from './types';
@@ -26,8 +26,6 @@ const ICMP_ERR_CONVERT: readonly string[] = [
   'EHOSTUNREACH',
 ];
 
-const ICMP_FRAG_NEEDED = 4;
-
 /**
  * The error a connect() in progress fails with when an ICMP error quoting its SYN arrives (Linux
  * tcp_v4_err); undefined when the call keeps waiting: fragmentation-needed only lowers the path MTU,
@@ -36,7 +34,7 @@ const ICMP_FRAG_NEEDED = 4;
 export function connectErrnoForIcmp(type: number, code: number): string | undefined {
   if (type === ICMP_TIME_EXCEEDED) return 'EHOSTUNREACH';
   if (type === ICMP_PARAMETER_PROBLEM) return 'EPROTO';
-  if (type !== ICMP_DEST_UNREACH || code === ICMP_FRAG_NEEDED) return undefined;
+  if (type !== ICMP_DEST_UNREACH || code === ICMP_CODE_FRAG_NEEDED) return undefined;
   return ICMP_ERR_CONVERT[code];
 }
 

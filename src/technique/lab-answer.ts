@@ -1,11 +1,7 @@
-import { ICMP_DEST_UNREACH, TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
+import { ICMP_CODE_ADMIN_PROHIBITED, ICMP_CODE_PORT_UNREACH, ICMP_DEST_UNREACH, TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
 import type { LabTruth, Technique } from '../protocol';
 import { TECHNIQUE_TABLE } from './index';
 import type { Answer, PortVerdict } from './types';
-
-const ICMP_PORT_UNREACH = 3;
-/** What the lab's nftables rule `reject with icmp admin-prohibited` sends. */
-const ICMP_ADMIN_PROHIBITED = 13;
 
 /**
  * What a lab port of each truth sends back to a technique's probe. An open TCP port answers a SYN with
@@ -23,11 +19,12 @@ export function labAnswer(technique: Technique, truth: LabTruth): Answer | undef
     case 'closed':
       return entry.protocol === 'tcp'
         ? { kind: 'tcp', flags: TCP_RST | TCP_ACK }
-        : { kind: 'icmp', type: ICMP_DEST_UNREACH, code: ICMP_PORT_UNREACH, fromTarget: true };
+        : { kind: 'icmp', type: ICMP_DEST_UNREACH, code: ICMP_CODE_PORT_UNREACH, fromTarget: true };
     case 'filtered-drop':
       return undefined;
     case 'filtered-reject':
-      return { kind: 'icmp', type: ICMP_DEST_UNREACH, code: ICMP_ADMIN_PROHIBITED, fromTarget: true };
+      // the lab's nftables rule `reject with icmp admin-prohibited`
+      return { kind: 'icmp', type: ICMP_DEST_UNREACH, code: ICMP_CODE_ADMIN_PROHIBITED, fromTarget: true };
   }
 }
 

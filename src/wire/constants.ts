@@ -32,6 +32,10 @@ export const ICMP_REDIRECT = 5;
 export const ICMP_ECHO_REQUEST = 8;
 export const ICMP_TIME_EXCEEDED = 11;
 export const ICMP_PARAMETER_PROBLEM = 12;
+/** destination-unreachable codes PortLab names (RFC 792, RFC 1812) */
+export const ICMP_CODE_PORT_UNREACH = 3;
+export const ICMP_CODE_FRAG_NEEDED = 4;
+export const ICMP_CODE_ADMIN_PROHIBITED = 13;
 
 export const ETHERNET_HEADER_LENGTH = 14;
 export const IPV4_MIN_HEADER_LENGTH = 20;

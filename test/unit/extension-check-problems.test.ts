@@ -5,35 +5,11 @@ import { checkProblems, stderrLineOf } from '../../src/extension/check-problems'
 import { portKinds } from '../../src/extension/check-lab';
 import { labPorts } from '../../src/lab/truth';
 import type { CheckCase, CheckDocument } from '../../src/protocol/check';
+import { checkCase as sharedCheckCase, type CaseOverrides } from '../support/check-case';
 
 const FILE = '/work/ws/syn_nested_icmp.py';
 
-function checkCase(over: Omit<Partial<CheckCase>, 'program'> & { program?: Partial<CheckCase['program']> }): CheckCase {
-  const { program, ...rest } = over;
-  return {
-    technique: 'syn',
-    target: '198.18.81.2',
-    command: ['python3', 'scan.py', '{target}', '{port}'],
-    port: 23,
-    protocol: 'tcp',
-    truth: 'closed',
-    expected: { state: 'closed', reason: 'reset', source: 'lab' },
-    program: {
-      verdict: 'closed',
-      output: 'Port 23 is closed\n',
-      stderr: '',
-      exitCode: 0,
-      signal: null,
-      timedOut: false,
-      crashed: false,
-      durationMs: 400,
-      ...program,
-    },
-    result: 'correct',
-    exchange: [],
-    ...rest,
-  };
-}
+const checkCase = (over: CaseOverrides): CheckCase => sharedCheckCase({ port: 23, truth: 'closed', state: 'closed', reason: 'reset', durationMs: 400 }, over);
 
 const doc = (cases: CheckCase[]): CheckDocument => ({
   tool: 'portlab 0.1.0',

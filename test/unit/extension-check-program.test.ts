@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCommandLine, programCommandLine, studentPython3 } from '../../src/extension/check-program';
 import { checkCliArgs, checkerLines, cliErrorLine } from '../../src/extension/check-cli';
+import { Command } from 'commander';
+import { register as registerCheck } from '../../src/cli/commands/check';
+import { parseTechniqueLetters } from '../../src/cli/technique-letters';
 
 const DEFAULT = ['python3', '{file}', '{target}', '{port}'];
 
@@ -82,6 +85,29 @@ test('the checker runs on the lab with the technique’s nmap flag, JSON and an 
     '{target}',
     '{port}',
   ]);
+
+  // What the real `portlab check` makes of them: its own options and arguments, its action stubbed out.
+  const program = new Command('portlab').exitOverride();
+  registerCheck(program);
+  const check = program.commands.find((c) => c.name() === 'check')!;
+  check.exitOverride();
+  let parsed: { target: string | undefined; programArgs: string[]; opts: Record<string, unknown> } | undefined;
+  check.action((target: string | undefined, programArgs: string[], opts: Record<string, unknown>) => {
+    parsed = { target, programArgs, opts };
+  });
+  assert.equal(args[0], '/ext/out/cli.js');
+  program.parse(['/usr/bin/node', ...args], { from: 'node' });
+  assert.ok(parsed, 'the check command ran');
+  assert.equal(parsed.target, '198.18.81.2');
+  assert.deepEqual(parsed.programArgs, ['/usr/bin/python3', '/w/syn_ok.py', '{target}', '{port}']);
+  assert.equal(parsed.opts.ports, '22,23,110');
+  assert.deepEqual(parsed.opts.scan, ['S']);
+  assert.deepEqual(parseTechniqueLetters(parsed.opts.scan as string[], 'no technique'), ['syn']);
+  assert.equal(parsed.opts.lab, 81);
+  assert.equal(parsed.opts.timeout, 15);
+  assert.equal(parsed.opts.json, true);
+  assert.equal(parsed.opts.out, '/w/portlab-check/syn_ok');
+  assert.deepEqual(parsed.opts.allowTarget, []);
 });
 
 test('the checker’s error is its own last line, never a stack trace', () => {

@@ -4,6 +4,9 @@ import fc from 'fast-check';
 import { UserError } from '../../src/base/errors';
 import { checkLabId, labOfAddress, labTopology, parseLabId } from '../../src/lab';
 import { checkIcmpRatelimit } from '../../src/lab';
+import { labOfNamespace } from '../../src/lab/topology';
+import { LabDescription, LabHostLink } from '../../src/protocol';
+import { plannedDescription } from '../../src/lab/describe';
 
 test('lab 0 is the one the design describes', () => {
   assert.deepEqual(labTopology(0), {
@@ -82,6 +85,17 @@ test('an address of 198.18.N.0/24 belongs to lab N, any other address to no lab'
     assert.equal(labOfAddress(other), undefined, other);
 });
 
+test("a lab's scanner and target namespaces belong to that lab, any other name to no lab", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 255 }), (id) => {
+      const topo = labTopology(id);
+      for (const end of [topo.scanner, topo.target]) assert.deepEqual(labOfNamespace(end.namespace), topo);
+    }),
+  );
+  for (const other of ['portlab256-scanner', 'portlab07-scanner', 'portlab7-host', 'portlab7-scanner2', 'xportlab7-scanner', 'portlab-scanner', ''])
+    assert.equal(labOfNamespace(other), undefined, other);
+});
+
 test('lab ids outside 0..255 are a UserError', () => {
   for (const bad of [-1, 256, 1.5, Number.NaN]) assert.throws(() => checkLabId(bad), UserError);
   for (const bad of ['', 'x', '-1', '256', '1e2', '0x10', '1.0']) assert.throws(() => parseLabId(bad), /lab id must be an integer from 0 to 255/);
@@ -93,4 +107,10 @@ test('lab ids outside 0..255 are a UserError', () => {
 test('the ICMP rate limit accepts 0..60000 ms only', () => {
   for (const ok of [undefined, 0, 1000, 60000]) checkIcmpRatelimit(ok);
   for (const bad of [-1, 60001, 2.5, '-5', 'fast']) assert.throws(() => checkIcmpRatelimit(bad), UserError);
+});
+
+test("the topology's host link is what the protocol's lab description carries: the schema keeps it whole", () => {
+  const { hostLink } = labTopology(7);
+  assert.deepEqual(LabHostLink.parse(hostLink), hostLink);
+  assert.deepEqual(LabDescription.parse({ ...plannedDescription(labTopology(7)) }).hostLink, hostLink);
 });

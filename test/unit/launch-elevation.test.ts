@@ -8,11 +8,13 @@ import {
   HelperLaunchError,
   nodeCapabilitiesError,
   noElevationError,
+  noRawSocketsError,
   planLaunch,
   type LaunchEnvironment,
   type LaunchFailure,
 } from '../../src/helper/launch';
-import { INSTALLED_CLI, rootOnly, sudoersRule } from '../../src/helper/installed-helper';
+import { INSTALLED_CLI, readInstallRecord, rootOnly, sudoersRule } from '../../src/helper/installed-helper';
+import { missingCapNetRaw } from '../../src/link/privilege';
 import { extraFileCapabilities, nodeCapabilitiesProblem, parseGetcap } from '../../src/helper/privileges';
 import type { Askpass } from '../../src/helper/askpass';
 
@@ -56,7 +58,9 @@ test('the helper setup-privileges installed comes first, through sudo -n, and no
     method: 'sudo',
     command: '/usr/bin/sudo',
     args: ['-n', '--', '/usr/bin/node', INSTALLED_CLI, 'helper', '--capture-dir', opts.captureDir],
+    installed: true,
   });
+  assert.ok(plans.slice(1).every((p) => !p.installed));
   assert.deepEqual(plans[1]!.args.slice(0, 2), ['-A', '--']);
   assert.ok(planLaunch({ ...opts, netns: 'portlab90-scanner' }, env({ installedHelper: () => installed })).every((p) => !p.args.includes(INSTALLED_CLI)));
   // a rule that does not cover this user: the next way is tried
@@ -66,8 +70,15 @@ test('the helper setup-privileges installed comes first, through sudo -n, and no
     exitCode: 1,
     stderr: 'sudo: a password is required\n',
     sudoCommand: plans[0]!.args.slice(2),
+    installed: plans[0]!.installed,
   });
   assert.equal(refused.retry, true);
+  assert.deepEqual(refused.error.problem, { kind: 'not-allowed', method: 'sudo' });
+  // the same refusal of a helper that is not the installed one is the student's to act on
+  assert.equal(
+    explainLaunchFailure({ method: 'sudo', nodePath: '/usr/bin/node', exitCode: 1, stderr: 'sudo: a password is required\n', sudoCommand: helper }).retry,
+    false,
+  );
 });
 
 test('node with file capabilities beyond cap_net_raw: one message naming them and the fix, instead of setpriv exit 126', () => {
@@ -85,6 +96,10 @@ test('node with file capabilities beyond cap_net_raw: one message naming them an
   );
   // the helper itself, started as root some other way, says the very same before its setpriv
   assert.equal(nodeCapabilitiesProblem('/usr/bin/node', ['cap_net_admin']).join(' Fix: '), nodeCapabilitiesError('/usr/bin/node', ['cap_net_admin']).message);
+  assert.equal(
+    nodeCapabilitiesProblem('/usr/bin/node', ['cap_net_admin'])[1],
+    'give Node.js the one capability raw scans need: sudo setcap cap_net_raw+ep /usr/bin/node; or remove them all: sudo setcap -r /usr/bin/node',
+  );
   // cap_net_raw alone is what the helper keeps: no objection
   assert.equal(planLaunch(opts, env({ fileCapabilities: () => ['cap_net_raw'] }))[0]!.method, 'sudo');
   // the lab role keeps root and is not confined
@@ -152,7 +167,7 @@ test('the sudoers rule setup-privileges installs: the installed helper only, esc
 });
 
 test('rootOnly: a file any user could write, or one under such a directory, is not trusted', () => {
-  assert.equal(rootOnly('/usr/bin/sudo'), true);
+  assert.equal(rootOnly('/'), true);
   const dir = mkdtempSync(join(tmpdir(), 'portlab-rootonly-'));
   try {
     const file = join(dir, 'cli.js');
@@ -163,4 +178,54 @@ test('rootOnly: a file any user could write, or one under such a directory, is n
     rmSync(dir, { recursive: true, force: true });
   }
   assert.equal(rootOnly('/tmp'), false, 'world-writable');
+});
+
+test("a launch error's fix and command are its fixes' words and first command line", () => {
+  const error = noElevationError('/usr/bin/node');
+  assert.equal(
+    error.fix,
+    'install the password dialog: sudo apt install policykit-1; or give Node.js the one capability raw scans need: sudo setcap cap_net_raw+ep /usr/bin/node',
+  );
+  assert.equal(error.command, 'sudo apt install policykit-1');
+  assert.ok(error.message.endsWith(` Fix: ${error.fix}`));
+  const bare = new HelperLaunchError('The PortLab helper could not be started.');
+  assert.deepEqual([bare.fix, bare.command, bare.problem, bare.message], [undefined, undefined, { kind: 'other' }, 'The PortLab helper could not be started.']);
+  const enter = explainLaunchFailure(fail({ method: 'pkexec', exitCode: 126 })).error;
+  assert.equal(enter.fixes[0]!.kind, 'enter-password');
+  assert.equal(enter.command, enter.fixes.find((f) => f.kind === 'setup-privileges' && 'command' in f)?.command, 'the first fix with a command line');
+});
+
+test('a helper started without CAP_NET_RAW: its own kind, and the setcap fix', () => {
+  const error = noRawSocketsError('sudo', '/usr/bin/node');
+  assert.deepEqual(error.problem, { kind: 'no-raw-sockets', method: 'sudo' });
+  assert.deepEqual(error.fixes, [{ kind: 'setcap', command: 'sudo setcap cap_net_raw+ep /usr/bin/node' }]);
+  assert.equal(error.command, 'sudo setcap cap_net_raw+ep /usr/bin/node');
+  assert.match(
+    error.message,
+    /started \(sudo\) without the CAP_NET_RAW capability.*docker run --cap-add NET_RAW.*Fix: give Node\.js the one capability raw scans need: sudo setcap cap_net_raw\+ep \/usr\/bin\/node$/,
+  );
+});
+
+test('without CAP_NET_RAW in process, the setcap line names the node on PATH', () => {
+  assert.equal(
+    missingCapNetRaw('capturing').message,
+    'capturing needs CAP_NET_RAW: run as root or grant it with `sudo setcap cap_net_raw+ep $(command -v node)` (connect scans, -sT, work without it)',
+  );
+});
+
+test("setup-privileges' record: read against its schema, anything else is no record", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portlab-record-'));
+  try {
+    const file = join(dir, 'installed.json');
+    const record = { node: '/usr/bin/node', cli: INSTALLED_CLI, files: ['/etc/sudoers.d/portlab'], who: '%sudo' };
+    writeFileSync(file, JSON.stringify(record));
+    assert.deepEqual(readInstallRecord(file), record);
+    for (const bad of ['{', '[]', JSON.stringify({ ...record, node: 1 }), JSON.stringify({ node: '/usr/bin/node', cli: INSTALLED_CLI })]) {
+      writeFileSync(file, bad);
+      assert.equal(readInstallRecord(file), undefined, bad);
+    }
+    assert.equal(readInstallRecord(join(dir, 'missing.json')), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandNmapOutputFlags, toNmapNormal, toNmapXml } from '../../src/output';
-import { foldedStates } from '../../src/output/nmap-model';
+import { foldedReasons, foldedStates, numberRanges, portRanges } from '../../src/output/nmap-model';
 import type { PortResult, PortState, Reason, ScanDocument, Technique } from '../../src/protocol';
 
 const NMAP_DTD = '/usr/share/nmap/nmap.dtd';
@@ -194,4 +194,23 @@ test('nmap folds a state other than open with more than 25 ports, never open one
   const results = [...many('open', 'syn-ack', 30, 1), ...many('closed', 'reset', 26, 100), ...many('filtered', 'no-response', 25, 200)];
   assert.deepEqual([...foldedStates(results)], ['closed']);
   assert.deepEqual([...foldedStates(results.slice(0, 55))], []);
+});
+
+test('numberRanges folds runs in the order given, with the dash and separator asked; portRanges sorts and dedups first', () => {
+  assert.equal(numberRanges([3, 4, 5, 9]), '3-5,9');
+  assert.equal(numberRanges([3, 4, 5, 9], '–', ', '), '3–5, 9');
+  assert.equal(numberRanges([5, 3, 4]), '5,3-4');
+  assert.equal(numberRanges([]), '');
+  assert.equal(portRanges([80, 1, 2, 3, 2, 53]), '1-3,53,80');
+});
+
+test('foldedReasons: one reason bare, several with their port counts', () => {
+  assert.equal(foldedReasons([{ reason: 'reset', ports: [1, 2, 3] }]), 'reset');
+  assert.equal(
+    foldedReasons([
+      { reason: 'reset', ports: [1, 2, 3] },
+      { reason: 'no-response', ports: [4, 5] },
+    ]),
+    '3 reset, 2 no-response',
+  );
 });

@@ -37,6 +37,13 @@ test('UDP probes carry the service payload on well-known ports and nothing elsew
     assert.ok(payloadFor(port).length > 0, `payload for ${port}`);
     assert.deepEqual(Buffer.from(d.udp?.payload ?? []), Buffer.from(payloadFor(port)));
   }
+  // What the services answer, read from the datagrams rather than from the table: a DNS query (QR 0, one
+  // question, recursion desired) and an NTP client request (mode 3, version 4, 48 bytes).
+  const payloadOn = (port: number) => decodeIPv4Packet(udp.buildProbe({ ...fields, dstPort: port }))!.udp!.payload;
+  const dns = payloadOn(53);
+  assert.deepEqual([dns[2]! >> 7, dns[2]! & 1, (dns[4]! << 8) | dns[5]!], [0, 1, 1], 'a DNS query with one question');
+  const ntp = payloadOn(123);
+  assert.deepEqual([ntp.length, ntp[0]! & 7, (ntp[0]! >> 3) & 7], [48, 3, 4], 'an NTP v4 client request');
   const empty = decodeIPv4Packet(udp.buildProbe({ ...fields, dstPort: 9 }))!;
   assert.equal(empty.udp?.payload.length, 0);
   assert.equal(empty.ip?.totalLength, 28);

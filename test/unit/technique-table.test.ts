@@ -20,6 +20,7 @@ import {
 } from '../../src/wire';
 import { ProbeMatcher } from '../../src/engine/probe-matcher';
 import { rebuildExchanges } from '../../src/analysis/capture';
+import { readCapture } from '../../src/wire/pcap';
 import { classifyWire } from '../../src/analysis/textbook';
 import { pcapOf } from '../fixtures/report/synthetic';
 
@@ -282,7 +283,7 @@ for (const technique of TECHNIQUES) {
     const ack = raw.expectedAck(matcher.seq(0, 0)) ?? 0;
     const report = (frames: Uint8Array[]) => {
       const pcap = pcapOf([ether(0, probe, true), ...frames.map((f, k) => ether(1 + k, f, false))]);
-      const exchange = rebuildExchanges(pcap, technique, [TARGET], [PORT]).exchanges.get(`${TARGET}:${PORT}`) ?? [];
+      const exchange = rebuildExchanges(readCapture(pcap), technique, [TARGET], [PORT]).exchanges.get(`${TARGET}:${PORT}`) ?? [];
       return words(classifyWire(technique, TARGET, exchange));
     };
     for (const { name, build } of wireAnswers()) {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { captureView } from '../../src/extension/capture-analysis';
 import { readCaptureFile } from '../../src/wire/pcap';
-import { deviatingFramesOf, portGroups } from '../../webview/capture-view';
+import { portGroups } from '../../webview/capture-view';
+import { deviatingFrames } from '../../webview/exchange-view';
 import type { Translate } from '../../webview/dom';
 
 const t: Translate = (key, ...args) => (args.length ? `${key}(${args.join(',')})` : key);
@@ -37,7 +38,7 @@ test('a pcapng of a SYN scan: one group per port in port order, each exchange wi
   assert.equal(open.observed, 'S → SA → R(kernel)');
   assert.equal(open.verdict, 'textbookMatches');
   assert.match(open.deviations, /^withFrame\(Kernel RST,\d+\)$/);
-  assert.ok(deviatingFramesOf(view, open.index).size === 1);
+  assert.ok(deviatingFrames(view.analysis.exchanges[open.index]).size === 1);
 });
 
 test('a student’s program that ignores ICMP: the ICMP answer is named with its frame', () => {

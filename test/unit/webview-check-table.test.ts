@@ -1,39 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CheckCase } from '../../src/protocol/check';
-import { checkKeyString, checkRow, deviatingFrames } from '../../webview/check-table';
+import { checkKeyString, checkRow } from '../../webview/check-table';
+import { deviatingFrames } from '../../webview/exchange-view';
 import { deviationTitle } from '../../webview/deviation-text';
 import type { Translate } from '../../webview/dom';
+import { checkCase as sharedCheckCase, type CaseOverrides } from '../support/check-case';
 
 /** The keys and their arguments, so that the rows are checked without a language. */
 const t: Translate = (key, ...args) => (args.length ? `${key}(${args.join(',')})` : key);
 
-function checkCase(over: Omit<Partial<CheckCase>, 'program'> & { program?: Partial<CheckCase['program']> }): CheckCase {
-  const { program, ...rest } = over;
-  return {
-    technique: 'syn',
-    target: '198.18.81.2',
-    command: ['python3', 'scan.py', '{target}', '{port}'],
-    port: 80,
-    protocol: 'tcp',
-    truth: 'open',
-    expected: { state: 'open', reason: 'syn-ack', source: 'lab' },
-    program: {
-      verdict: 'open',
-      output: 'Port 80 is open\n',
-      stderr: '',
-      exitCode: 0,
-      signal: null,
-      timedOut: false,
-      crashed: false,
-      durationMs: 500,
-      ...program,
-    },
-    result: 'correct',
-    exchange: [],
-    ...rest,
-  };
-}
+const checkCase = (over: CaseOverrides): CheckCase => sharedCheckCase({ port: 80, truth: 'open', state: 'open', reason: 'syn-ack', durationMs: 500 }, over);
 
 test('a correct run: port · truth · expected · what the program said · verdict', () => {
   const row = checkRow(checkCase({}), t, 15);

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UserError } from '../../base/errors';
-import { findProgram } from '../../base/program-path';
 import { TOOL } from '../../base/version';
 import { checkCases } from '../../check/check-cases';
 import { mergeCheckDocuments } from '../../check/check-merge';
@@ -22,7 +20,7 @@ import { PortState, Reason, type CheckDocument, type Technique } from '../../pro
 import { parseNmapXml } from '../../report';
 import { messagesFor } from '../../report/i18n';
 import { NMAP_FLAG } from '../../technique';
-import { nmapCommand } from '../nmap-run';
+import { nmapCommand, nmapInstalled, runNmap } from '../nmap-run';
 import { parseTechniqueLetters } from '../technique-letters';
 
 const DEFAULT_TIMEOUT_S = 30;
@@ -64,23 +62,14 @@ function programAfterDashes(argv: readonly string[]): string[] {
   return argv.slice(dashes + 1);
 }
 
-function runNmap(file: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: NMAP_TIMEOUT_MS, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(stderr.trim().split('\n')[0] || err.message));
-      else resolve(stdout);
-    });
-  });
-}
-
 /** nmap's answer for each port beside PortLab's, where nmap is installed; a run that fails is named on stderr. */
 async function addNmapAnswers(expectations: Expectations, target: string, runs: CheckPlan['runs']): Promise<void> {
-  if (!findProgram('nmap')) return;
+  if (!nmapInstalled()) return;
   for (const { technique, ports } of runs) {
     const { file, args } = nmapCommand(technique, [target], [...ports], undefined);
     let xml: string;
     try {
-      xml = await runNmap(file, args);
+      xml = await runNmap(file, args, NMAP_TIMEOUT_MS);
     } catch (err) {
       process.stderr.write(`portlab: nmap -s${NMAP_FLAG[technique]} did not run: ${(err as Error).message}\n`);
       continue;

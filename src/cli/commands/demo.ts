@@ -11,6 +11,7 @@ import { loadReportInput, parseNmapXml, renderReport, type ReportLang } from '..
 import { findProgram } from '../../base/program-path';
 import { formatNmapAgreement, formatStateTable } from '../demo/state-table';
 import { collectNmap } from '../nmap-run';
+import { portlabCliPath } from '../../helper/cli-path';
 
 interface DemoOptions {
   out: string;
@@ -46,7 +47,7 @@ function scanInNamespace(namespace: string, target: string, out: string): Promis
     'exec',
     namespace,
     process.execPath,
-    process.argv[1]!,
+    portlabCliPath(),
     'scan',
     target,
     '-p',

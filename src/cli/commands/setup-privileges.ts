@@ -1,11 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../base/errors';
 import { findSystemProgram } from '../../base/program-path';
 import { portlabCliPath } from '../../helper/cli-path';
-import { INSTALL_DIR, INSTALL_RECORD, INSTALLED_CLI, rootOnly, SUDOERS_FILE, sudoersRule, type InstallRecord } from '../../helper/installed-helper';
+import {
+  INSTALL_DIR,
+  INSTALL_RECORD,
+  INSTALLED_CLI,
+  readInstallRecord,
+  rootOnly,
+  SUDOERS_FILE,
+  sudoersRule,
+  type InstallRecord,
+} from '../../helper/installed-helper';
 
 /** What each native addon needs at run time, as scripts/package.sh puts it in the .vsix. */
 const ADDON_FILES: Record<'cap' | 'raw-socket', string[]> = {
@@ -109,7 +118,8 @@ function installSudoers(rule: string): void {
 
 function undo(): void {
   if (!existsSync(INSTALL_RECORD)) throw new UserError(`nothing to undo: ${INSTALL_RECORD} does not exist`);
-  const record = JSON.parse(readFileSync(INSTALL_RECORD, 'utf8')) as InstallRecord;
+  const record = readInstallRecord();
+  if (!record) throw new UserError(`${INSTALL_RECORD} is not what setup-privileges writes: remove ${INSTALL_DIR} and ${SUDOERS_FILE} by hand`);
   for (const file of record.files) rmSync(file, { force: true });
   rmSync(INSTALL_DIR, { recursive: true, force: true });
   process.stdout.write(`portlab: removed ${[...record.files, INSTALL_DIR].join(', ')}\n`);

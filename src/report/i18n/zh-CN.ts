@@ -12,6 +12,7 @@ export const zhCN: Messages = {
   studentFields: ['姓名'],
   fillIn: '*（请填写）*',
   scanDate: '扫描日期',
+  writtenDate: (d) => `${d.year}年${d.month}月${d.day}日 ${d.time}（${d.offset}）`,
   generatedBy: (tool: string) => `本报告由 ${tool} 根据本目录中的扫描结果和抓包文件生成。`,
 
   environment: '实验环境',
