@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job from a fresh clone: install what is missing, build, then `portlab demo` (lab up, six
-# scans, results + captures + report, lab down). Arguments go to `portlab demo` (e.g. --out DIR).
+# The main job from a fresh clone: install what is missing, build, then `portlab demo` (lab up, a scan
+# with every technique, results + captures + report, lab down). Arguments go to `portlab demo` (e.g. --out DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then

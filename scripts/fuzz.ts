@@ -1,8 +1,9 @@
 // Fuzz campaign for the packet decoders and the pcap reader: `npm run fuzz -- --frames N --seconds S [--seed X]`.
-// Generated inputs: random bytes, truncations and bit flips of real frames, wrong lengths / checksums /
-// header lengths, ICMP errors quoting garbage, and pcap files built from all of those then mangled.
+// Generated inputs: random bytes, truncations and bit flips of real frames (IPv4 and IPv6), wrong lengths /
+// checksums / header lengths, ICMP and ICMPv6 errors quoting garbage, IPv6 extension header chains of random
+// types and lengths, and pcap files built from all of those then mangled.
 // Runs in a worker thread so a hang (a decoder stuck in a loop) is caught by a watchdog, not waited on.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,18 +14,26 @@ import {
   buildTcpFrame,
   buildUdpFrame,
   buildArpRequest,
+  buildIcmpv6EchoFrame,
+  buildNeighborSolicitation,
   decodeFrame,
+  decodeIpPacket,
   decodeIPv4Packet,
+  decodeIPv6Packet,
   encodeEthernet,
   encodeIcmp,
+  encodeIcmpv6,
   encodeIPv4,
+  encodeIPv6,
   mssOption,
   sackPermittedOption,
   timestampOption,
   windowScaleOption,
   nopOption,
   ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
   IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
   TCP_SYN,
   TCP_ACK,
   TCP_RST,
@@ -40,13 +49,18 @@ export interface FuzzOptions {
 export interface FuzzReport {
   seed: number;
   frames: number;
-  /** decodeFrame results with a layer above Ethernet (ARP or IPv4) */
+  /** decodeFrame results with a layer above Ethernet (ARP, IPv4 or IPv6) */
   decoded: number;
+  /** of those, IPv6 ones */
+  decoded6: number;
   /** decodeFrame results that were undefined or Ethernet only */
   rejected: number;
   /** decodeIPv4Packet calls, and how many gave a packet */
   ipCalls: number;
   ipDecoded: number;
+  /** decodeIPv6Packet calls, and how many gave a packet */
+  ip6Calls: number;
+  ip6Decoded: number;
   pcapFiles: number;
   pcapRecords: number;
   pcapTruncated: number;
@@ -70,6 +84,10 @@ function rng(seed: number): () => number {
 
 const A = { srcMac: '02:00:00:c8:00:01', dstMac: '02:00:00:c8:00:02', srcIp: '198.18.200.1', dstIp: '198.18.200.2' };
 const B = { srcMac: A.dstMac, dstMac: A.srcMac, srcIp: A.dstIp, dstIp: A.srcIp };
+const A6 = { srcMac: A.srcMac, dstMac: A.dstMac, srcIp: '2001:2:0:200::1', dstIp: '2001:2:0:200::2' };
+const B6 = { srcMac: A.dstMac, dstMac: A.srcMac, srcIp: A6.dstIp, dstIp: A6.srcIp };
+/** IPv6 extension header types the decoder skips (hop-by-hop, routing, fragment, destination options), and a few it does not */
+const EXTENSION_TYPES = [0, 43, 44, 60, 51, 59, 135];
 
 /** Well-formed seeds: the committed real captures plus builder output covering every layer and option. */
 function seedFrames(): Uint8Array[] {
@@ -78,6 +96,12 @@ function seedFrames(): Uint8Array[] {
   for (const name of readdirSync(captures).filter((f) => f.endsWith('.pcap'))) {
     for (const r of readPcapFile(join(captures, name)).records) frames.push(Uint8Array.from(r.data));
   }
+  // IPv6 frames scapy built: extension header chains, fragments, ICMPv6 errors and neighbour discovery
+  const scapy = JSON.parse(readFileSync(resolve(fileURLToPath(import.meta.url), '../../test/fixtures/ipv6/scapy-packets.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
+  for (const h of Object.values(scapy)) frames.push(Uint8Array.from(Buffer.from(h, 'hex')));
   const syn = buildTcpFrame({
     ...A,
     srcPort: 40000,
@@ -103,6 +127,11 @@ function seedFrames(): Uint8Array[] {
         encodeIcmp({ type: 3, code: 3, payload: syn.subarray(14, 14 + 48) }),
       ),
     ),
+    buildTcpFrame({ ...A6, srcPort: 40000, dstPort: 80, seq: 12345, flags: TCP_SYN, options: [mssOption(1460)] }),
+    buildTcpFrame({ ...B6, srcPort: 80, dstPort: 40000, seq: 1, ack: 12346, flags: TCP_SYN | TCP_ACK }),
+    buildUdpFrame({ ...A6, srcPort: 40000, dstPort: 53, payload: new Uint8Array(17).fill(1) }),
+    buildIcmpv6EchoFrame({ ...A6, echoId: 1, echoSeq: 2, payload: new Uint8Array(8) }),
+    buildNeighborSolicitation({ srcMac: A6.srcMac, srcIp: A6.srcIp, targetIp: A6.dstIp }),
   );
   return frames;
 }
@@ -126,8 +155,22 @@ function generator(random: () => number, seeds: Uint8Array[]): () => Uint8Array 
     const l4 = 14 + ihl;
     return [14, 16, 17, 20, 23, 24, 25, l4 + 4, l4 + 5, l4 + 12, l4 + 16, l4 + 17, l4, l4 + 1, l4 + 2, l4 + 3, l4 + 8, l4 + 28, l4 + 29, 12, 13];
   };
+  /** an IPv6 packet whose payload is a chain of extension headers of random types and lengths, then random bytes */
+  const extensionChain = () => {
+    const upper = [6, 17, 58][int(3)]!;
+    const types = Array.from({ length: int(12) }, () => EXTENSION_TYPES[int(EXTENSION_TYPES.length)]!);
+    const parts: number[] = [];
+    types.forEach((_, i) => {
+      const units = int(3);
+      parts.push(types[i + 1] ?? upper, units, ...randomBytes(6 + units * 8));
+    });
+    parts.push(...randomBytes(int(60)));
+    const packet = encodeIPv6({ src: B6.srcIp, dst: B6.dstIp, nextHeader: types[0] ?? upper }, Uint8Array.from(parts));
+    const f = encodeEthernet(B6.dstMac, B6.srcMac, ETHERTYPE_IPV6, packet);
+    return random() < 0.3 ? flipBits(f, 1 + int(4)) : f;
+  };
   return () => {
-    switch (int(7)) {
+    switch (int(9)) {
       case 0:
         return randomBytes(int(120));
       case 1: {
@@ -153,6 +196,17 @@ function generator(random: () => number, seeds: Uint8Array[]): () => Uint8Array 
         const f = encodeEthernet(B.dstMac, B.srcMac, ETHERTYPE_IPV4, encodeIPv4({ src: B.srcIp, dst: B.dstIp, protocol: IPPROTO_ICMP }, icmp));
         return random() < 0.3 ? flipBits(f, 1 + int(4)) : f;
       }
+      case 7: {
+        // an ICMPv6 error (type 1-4) quoting garbage, often IPv6-looking
+        const quote = randomBytes(int(120));
+        if (quote.length > 0 && random() < 0.7) quote[0] = 0x60 | int(16);
+        if (quote.length > 6 && random() < 0.5) quote[6] = EXTENSION_TYPES[int(EXTENSION_TYPES.length)]!;
+        const icmp = encodeIcmpv6({ type: 1 + int(4), code: int(8), payload: quote }, B6.srcIp, B6.dstIp);
+        const f = encodeEthernet(B6.dstMac, B6.srcMac, ETHERTYPE_IPV6, encodeIPv6({ src: B6.srcIp, dst: B6.dstIp, nextHeader: IPPROTO_ICMPV6 }, icmp));
+        return random() < 0.3 ? flipBits(f, 1 + int(4)) : f;
+      }
+      case 8:
+        return extensionChain();
       case 5: {
         // real frame with garbage appended (padding, or a lying totalLength now "fits")
         const f = pick();
@@ -209,9 +263,12 @@ export function runFuzz(o: FuzzOptions, heartbeat: (frames: number) => void = ()
     seed: o.seed,
     frames: 0,
     decoded: 0,
+    decoded6: 0,
     rejected: 0,
     ipCalls: 0,
     ipDecoded: 0,
+    ip6Calls: 0,
+    ip6Decoded: 0,
     pcapFiles: 0,
     pcapRecords: 0,
     pcapTruncated: 0,
@@ -240,13 +297,16 @@ export function runFuzz(o: FuzzOptions, heartbeat: (frames: number) => void = ()
     report.frames++;
     guard(frame, () => {
       const f = decodeFrame(frame);
-      if (f && (f.ip || f.arp)) report.decoded++;
+      if (f && (f.ip || f.ip6 || f.arp)) report.decoded++;
       else report.rejected++;
+      if (f?.ip6) report.decoded6++;
     });
     for (const bare of [frame.subarray(14), frame]) {
       guard(bare, () => {
         report.ipCalls++;
         if (decodeIPv4Packet(bare)) report.ipDecoded++;
+        report.ip6Calls++;
+        if (decodeIPv6Packet(bare)) report.ip6Decoded++;
       });
     }
     batch.push(frame);
@@ -267,7 +327,7 @@ export function runFuzz(o: FuzzOptions, heartbeat: (frames: number) => void = ()
           report.pcapRecords += r.records.length;
           if (r.truncated) report.pcapTruncated++;
           if (r.error) report.pcapErrors++;
-          for (const rec of r.records) (r.linkType === 101 ? decodeIPv4Packet : decodeFrame)(rec.data);
+          for (const rec of r.records) (r.linkType === 101 ? decodeIpPacket : decodeFrame)(rec.data);
         });
       }
     }
@@ -348,8 +408,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `frames       ${fmt(r.frames)} in ${r.seconds.toFixed(1)} s (${fmt(Math.round(r.frames / Math.max(r.seconds, 0.001)))}/s)`,
-      `decodeFrame  decoded ${fmt(r.decoded)} · rejected ${fmt(r.rejected)}`,
+      `decodeFrame  decoded ${fmt(r.decoded)} (IPv6 ${fmt(r.decoded6)}) · rejected ${fmt(r.rejected)}`,
       `decodeIPv4   ${fmt(r.ipCalls)} calls · decoded ${fmt(r.ipDecoded)}`,
+      `decodeIPv6   ${fmt(r.ip6Calls)} calls · decoded ${fmt(r.ip6Decoded)}`,
       `readPcap     ${fmt(r.pcapFiles)} files · ${fmt(r.pcapRecords)} records · ${fmt(r.pcapTruncated)} truncated · ${fmt(r.pcapErrors)} errors`,
       `throws       ${r.throws}`,
       '',

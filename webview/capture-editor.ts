@@ -9,6 +9,7 @@ import type {
   SelectFrameRequest,
   WebviewStrings,
 } from '../src/protocol/webview';
+import { endpointText } from '../src/protocol/endpoint';
 import { portGroups } from './capture-view';
 import { deviationList } from './deviation-list';
 import { withFrames } from './deviation-text';
@@ -119,7 +120,8 @@ function crossTechnique(view: CaptureView): HTMLElement {
   if (findings.length === 0) return section;
   section.appendChild(element('h3', {}, t('crossTechnique')));
   const list = element('ul');
-  for (const f of findings) list.appendChild(element('li', {}, withFrames(`${f.target}:${f.port} (${f.techniques.join(', ')}) — ${f.text}`, f.frames, t)));
+  for (const f of findings)
+    list.appendChild(element('li', {}, withFrames(`${endpointText(f.target, f.port)} (${f.techniques.join(', ')}) — ${f.text}`, f.frames, t)));
   section.appendChild(list);
   return section;
 }
@@ -141,7 +143,9 @@ function details(view: CaptureView): HTMLElement {
     return section;
   }
   const index = state.exchange;
-  section.appendChild(element('h2', {}, `${e.technique} · ${e.scanner} → ${e.target}:${e.port}/${e.protocol}${e.state ? ` — ${e.state} (${e.reason})` : ''}`));
+  section.appendChild(
+    element('h2', {}, `${e.technique} · ${e.scanner} → ${endpointText(e.target, e.port)}/${e.protocol}${e.state ? ` — ${e.state} (${e.reason})` : ''}`),
+  );
   const verdict = t(e.textbook.matches ? 'textbookMatches' : 'textbookDiffers');
   section.appendChild(element('p', { class: 'arrows' }, `${t('observed')}: ${e.observed} · ${t('textbook')}: ${e.textbook.expected ?? '—'} · ${verdict}`));
   const labels = ladderLabels(t);

@@ -1,4 +1,5 @@
 import type { CaptureExchange } from '../src/protocol/analysis';
+import { endpointText } from '../src/protocol/endpoint';
 import type { CaptureView } from '../src/protocol/webview';
 import { deviationsCell } from './deviation-text';
 import type { Translate } from './dom';
@@ -43,7 +44,7 @@ function exchangeRow(e: CaptureExchange, index: number, t: Translate): ExchangeR
 export function portGroups(view: CaptureView, t: Translate): PortGroup[] {
   const groups = new Map<string, { exchange: CaptureExchange; rows: ExchangeRow[] }>();
   view.analysis.exchanges.forEach((e, index) => {
-    const key = `${e.target}:${e.port}/${e.protocol}`;
+    const key = `${endpointText(e.target, e.port)}/${e.protocol}`;
     const group = groups.get(key) ?? { exchange: e, rows: [] };
     groups.set(key, group);
     group.rows.push(exchangeRow(e, index, t));

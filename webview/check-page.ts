@@ -1,4 +1,5 @@
 import type { CheckCase } from '../src/protocol/check';
+import { endpointText } from '../src/protocol/endpoint';
 import type { CheckCaseKey, CheckView, PacketHeaders, ResultsViewState, WebviewStringKey } from '../src/protocol/webview';
 import { checkKeyString, checkRow, type CheckRow } from './check-table';
 import { deviationList } from './deviation-list';
@@ -97,7 +98,9 @@ function caseDetails(check: CheckView, host: CheckPageHost): HTMLElement {
   }
   const key = { technique: c.technique, port: c.port };
   const heading = element('div', { class: 'details-heading' });
-  heading.appendChild(element('h2', {}, `${c.technique} · ${c.target}:${c.port}/${c.protocol} — ${checkRow(c, t, check.document.timeoutMs / 1000).verdict}`));
+  heading.appendChild(
+    element('h2', {}, `${c.technique} · ${endpointText(c.target, c.port)}/${c.protocol} — ${checkRow(c, t, check.document.timeoutMs / 1000).verdict}`),
+  );
   if (c.capture) {
     const open = element('vscode-button', { secondary: '' }, t('openCapture'));
     open.addEventListener('click', () => host.openCapture(key));

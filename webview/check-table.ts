@@ -23,6 +23,7 @@ const TRUTH_WORD: Record<LabTruth, WebviewStringKey> = {
   closed: 'truthClosed',
   'filtered-drop': 'truthDrop',
   'filtered-reject': 'truthReject',
+  'filtered-syn': 'truthSyn',
 };
 
 const RESULT_WORD: Record<CheckResult, WebviewStringKey> = {

@@ -11,7 +11,8 @@ export const HEADER_WIDTH = LEFT * 2 + 32 * BIT_WIDTH;
 /**
  * RFC-style header diagram: each layer drawn as rows of 32 bits under a bit ruler, every field a
  * box as wide as its bits holding its name and value; a field that runs past a row's end continues
- * on the next. One-bit flags that are set are highlighted.
+ * on the next, except one that fills whole rows (an IPv6 address: four), drawn as one box as tall
+ * as its rows, as RFC 8200 draws it. One-bit flags that are set are highlighted.
  */
 export function buildHeaderDiagram(layers: readonly HeaderLayer[]): SvgNode {
   const children: SvgNode[] = [ruler()];
@@ -48,23 +49,27 @@ function layerNode(layer: HeaderLayer, top: number): { node: SvgNode; height: nu
     while (remaining > 0) {
       const row = Math.floor(bit / 32);
       const col = bit % 32;
-      const width = Math.min(remaining, 32 - col);
+      const wholeRows = col === 0 && part === 0 && remaining > 32 && remaining % 32 === 0 ? remaining / 32 : 1;
+      const width = wholeRows > 1 ? 32 : Math.min(remaining, 32 - col);
       const x = LEFT + col * BIT_WIDTH;
       const y = rowsTop + row * ROW_HEIGHT;
       const w = width * BIT_WIDTH;
+      const h = wholeRows * ROW_HEIGHT;
+      // name and value in the middle of a tall box, one line apart as in a row's
+      const middle = y + (h - ROW_HEIGHT) / 2;
       const flag = field.bits === 1;
       const classes = ['field', flag ? 'flag' : '', field.set ? 'set' : '', part > 0 ? 'continued' : ''].filter(Boolean).join(' ');
       // Only the first piece of a split field carries the text; the rest say they continue it.
       const name = part === 0 ? field.name : `${field.name} …`;
       boxes.push(
         el('g', { class: classes, 'data-field': field.name }, [
-          el('rect', { x, y, width: w, height: ROW_HEIGHT }),
-          el('text', { class: 'name', x: x + w / 2, y: y + 15, 'text-anchor': 'middle' }, [], fit(name, width)),
-          el('text', { class: 'value', x: x + w / 2, y: y + 32, 'text-anchor': 'middle' }, [], part === 0 ? fit(field.value, width) : ''),
+          el('rect', { x, y, width: w, height: h }),
+          el('text', { class: 'name', x: x + w / 2, y: middle + 15, 'text-anchor': 'middle' }, [], fit(name, width)),
+          el('text', { class: 'value', x: x + w / 2, y: middle + 32, 'text-anchor': 'middle' }, [], part === 0 ? fit(field.value, width) : ''),
         ]),
       );
-      bit += width;
-      remaining -= width;
+      bit += width * wholeRows;
+      remaining -= width * wholeRows;
       part++;
     }
   }

@@ -3,6 +3,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { formatExchange, PORT_STATES, TECHNIQUES, type PortResult } from '../src/protocol/scan';
+import { endpointText } from '../src/protocol/endpoint';
 import {
   resultKeyString,
   type CheckCaseKey,
@@ -345,7 +346,7 @@ function details(): HTMLElement {
     return section;
   }
   const heading = element('div', { class: 'details-heading' });
-  heading.appendChild(element('h2', {}, `${r.technique} · ${r.target}:${r.port}/${r.protocol} — ${r.state} (${r.reason})`));
+  heading.appendChild(element('h2', {}, `${r.technique} · ${endpointText(r.target, r.port)}/${r.protocol} — ${r.state} (${r.reason})`));
   const open = element('vscode-button', { secondary: '' }, t('openCapture'));
   open.addEventListener('click', () => vscode.postMessage({ type: 'openCapture', key: keyOf(r) }));
   heading.appendChild(open);

@@ -6,7 +6,17 @@ import { toDom, type SvgNode } from './svg';
 
 /** The ladder's words in the page's language. */
 export function ladderLabels(t: Translate): LadderLabels {
-  return { scanner: t('scanner'), target: t('target'), kernel: t('kernel'), retry: t('retry'), noAnswer: t('noAnswer'), noPackets: t('noPackets') };
+  return {
+    scanner: t('scanner'),
+    target: t('target'),
+    kernel: t('kernel'),
+    retry: t('retry'),
+    noAnswer: t('noAnswer'),
+    noPackets: t('noPackets'),
+    zombie: t('zombie'),
+    inferred: t('inferred'),
+    spoofed: t('spoofed'),
+  };
 }
 
 /** A ladder diagram in its box; a click on an arrow picks that packet (its index in the exchange). */

@@ -7,6 +7,7 @@ import { analyzeExchange, type AnalyzedExchange } from './exchange-analysis';
 import { groupExchanges } from './exchange-grouping';
 import { icmpErrorsOf, type IcmpErrorSent } from './icmp-rate-limit';
 import { findLateAnswers } from './late-answers';
+import { findIdleScan } from './idle-analysis';
 
 /** What a capture file shows of the port scans in it, checked against the textbook. */
 export interface CaptureAnalysis {
@@ -49,10 +50,12 @@ export interface AnalyzeOptions {
 export function analyzeContents(contents: CaptureContents, options: AnalyzeOptions = {}): CaptureAnalysis {
   if (!contents.format) throw new UserError(contents.error ?? 'not a pcap or pcapng file');
   const { packets, duplicates } = decodeRecords(contents.records);
-  const grouping = groupExchanges(packets);
-  const late = findLateAnswers(grouping.exchanges);
   const startMicros = packets.reduce((min, p) => Math.min(min, p.tMicros), packets[0]?.tMicros ?? 0);
-  const exchanges = grouping.exchanges.map((e) => analyzeExchange(e, late.get(e), startMicros, options.technique));
+  // An idle scan's packets are rounds of a third host's IP ID, not probes and answers: read apart.
+  const idle = findIdleScan(contents, packets, startMicros);
+  const grouping = groupExchanges(idle ? packets.filter((p) => !idle.frames.has(p.frame)) : packets);
+  const late = findLateAnswers(grouping.exchanges);
+  const exchanges = [...(idle?.exchanges ?? []), ...grouping.exchanges.map((e) => analyzeExchange(e, late.get(e), startMicros, options.technique))];
   const icmpErrors = icmpErrorsOf(packets);
   const stop = contents.stoppedAt && { ...contents.stoppedAt, error: contents.error ?? 'the file is damaged' };
   return {

@@ -1,4 +1,4 @@
-import { IPPROTO_TCP, IPPROTO_UDP, type DecodedFrame } from '../wire';
+import { IPPROTO_TCP, IPPROTO_UDP, ipView, type DecodedFrame } from '../wire';
 import { decodeLinkFrame } from '../wire/link-frame';
 import type { CaptureContents } from '../wire/pcap';
 import { protocolOf, tcpFlagLetters, type ExchangePacket, type Technique } from '../protocol';
@@ -57,7 +57,7 @@ export function rebuildExchanges(file: CaptureContents, technique: Technique, ta
     const tMicros = record.tsMicros ?? previous;
     previous = tMicros;
     const frame = decodeLinkFrame(record.linkType, record.data);
-    if (!frame?.ip) return;
+    if (!frame?.ip && !frame?.ip6) return;
     const placed = place(frame, protocol, scope, scannerEndpoints);
     if (!placed) return;
     const key = portKey(placed.target, placed.port);
@@ -71,7 +71,7 @@ export function rebuildExchanges(file: CaptureContents, technique: Technique, ta
       // packets are all the kernel's socket, so none is singled out there.
       if (isProbe) packet.retry = list.filter((p) => p.dir === 'out' && p.retry !== undefined).length;
       else if (technique !== 'connect') packet.kernel = true;
-    } else if (frame.eth && frame.ip.src === placed.target) {
+    } else if (frame.eth && (frame.ip ?? frame.ip6)!.src === placed.target) {
       targetMacs.set(placed.target, frame.eth.src);
     }
     list.push(packet);
@@ -80,7 +80,7 @@ export function rebuildExchanges(file: CaptureContents, technique: Technique, ta
 }
 
 function place(frame: DecodedFrame, protocol: number, scope: Scope, scannerEndpoints: Set<string>): Placed | undefined {
-  const ip = frame.ip!;
+  const ip = (frame.ip ?? frame.ip6)!;
   const l4 = protocol === IPPROTO_UDP ? frame.udp : frame.tcp;
   if (l4) {
     const out = scope.targets.has(ip.dst) && scope.ports.has(l4.dstPort);
@@ -93,7 +93,7 @@ function place(frame: DecodedFrame, protocol: number, scope: Scope, scannerEndpo
     if (inbound) return { dir: 'in', target: ip.src, port: l4.srcPort };
     return undefined;
   }
-  const quoted = frame.icmp?.quoted;
+  const quoted = frame.icmp?.quoted ?? frame.icmp6?.quoted;
   if (!quoted || quoted.protocol !== protocol) return undefined;
   if (quoted.dstPort !== undefined && scope.targets.has(quoted.ip.dst) && scope.ports.has(quoted.dstPort))
     return { dir: 'in', target: quoted.ip.dst, port: quoted.dstPort };
@@ -112,19 +112,22 @@ export interface PacketPlace {
   kernel?: boolean;
 }
 
-/** A decoded IPv4 packet (TCP, UDP or ICMP) as an exchange lists it. */
+/** A decoded IPv4 or IPv6 packet (TCP, UDP, ICMP or ICMPv6) as an exchange lists it. */
 export function toExchangePacket(frame: DecodedFrame, place: PacketPlace): ExchangePacket {
-  const { ip, tcp, udp, icmp } = frame;
+  const { tcp, udp } = frame;
+  const ip = ipView(frame)!;
+  const icmp = frame.icmp ?? frame.icmp6;
   const base = {
     dir: place.dir,
     t: Math.round(place.tMs * 1000) / 1000,
-    src: ip!.src,
-    len: ip!.totalLength,
+    src: ip.src,
+    len: ip.totalLength,
+    ...(ip.version === 6 ? { ipVersion: 6 as const } : {}),
     frame: place.frame,
     ...(place.retry === undefined ? {} : { retry: place.retry }),
     ...(place.kernel ? { kernel: true } : {}),
   };
-  if (tcp) return { ...base, kind: 'tcp', flags: tcpFlagLetters(tcp.flags) };
+  if (tcp) return { ...base, kind: 'tcp', flags: tcpFlagLetters(tcp.flags), ...(place.dir === 'in' ? { window: tcp.window } : {}) };
   if (udp) return { ...base, kind: 'udp' };
   return { ...base, kind: 'icmp', icmpType: icmp!.type, icmpCode: icmp!.code };
 }

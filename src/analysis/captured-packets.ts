@@ -22,7 +22,7 @@ const SAME_PACKET_MICROS = 10_000;
 
 /**
  * The records of a capture in file order; a record without a time (pcapng Simple Packet Block) takes the
- * time of the one before. The second copy of one IPv4 packet captured on another interface is left out,
+ * time of the one before. The second copy of one IP packet captured on another interface is left out,
  * so that each packet of an exchange is there once.
  */
 export function decodeRecords(records: readonly CaptureRecord[]): DecodedCapture {
@@ -46,11 +46,16 @@ export function decodeRecords(records: readonly CaptureRecord[]): DecodedCapture
   return { packets, duplicates };
 }
 
-/** What tells one IPv4 packet from another: its addresses, id and length, and its ports, flags and sequence numbers or ICMP header. */
+/**
+ * What tells one IP packet from another: its addresses, IPv4 id or IPv6 flow label, and length, and its
+ * ports, flags and sequence numbers or ICMP (ICMPv6) header.
+ */
 function identity(frame: DecodedFrame | undefined): string | undefined {
   const ip = frame?.ip;
-  if (!ip) return undefined;
-  const { tcp, udp, icmp } = frame;
+  const ip6 = frame?.ip6;
+  if (!frame || (!ip && !ip6)) return undefined;
+  const { tcp, udp } = frame;
+  const icmp = frame.icmp ?? frame.icmp6;
   const l4 = tcp
     ? `${tcp.srcPort} ${tcp.dstPort} ${tcp.seq} ${tcp.ack} ${tcp.flags}`
     : udp
@@ -58,5 +63,6 @@ function identity(frame: DecodedFrame | undefined): string | undefined {
       : icmp
         ? `${icmp.type} ${icmp.code} ${icmp.rest}`
         : '';
-  return `${ip.src} ${ip.dst} ${ip.id} ${ip.protocol} ${ip.totalLength} ${l4}`;
+  if (ip6) return `${ip6.src} ${ip6.dst} ${ip6.flowLabel} ${ip6.protocol} ${ip6.payloadLength} ${l4}`;
+  return `${ip!.src} ${ip!.dst} ${ip!.id} ${ip!.protocol} ${ip!.totalLength} ${l4}`;
 }

@@ -1,4 +1,4 @@
-import { TCP_RST, TCP_SYN } from '../wire';
+import { TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
 import { tcpFlagLetters, TECHNIQUES, type CrossTechniqueKind, type ExchangePacket, type PortState, type Reason, type Technique } from '../protocol';
 import { TECHNIQUE_TABLE, type TextbookColumn } from '../technique';
 import type { AnalyzedExchange } from './exchange-analysis';
@@ -17,6 +17,8 @@ export interface CrossSide {
   reason: Reason;
   /** what came back that decided it: nothing, a segment, a datagram or an ICMP error */
   answer: 'none' | ExchangePacket['kind'];
+  /** the TCP window of that answer, when it was a segment */
+  window?: number;
   /** the exchange's packets */
   frames: FrameRef[];
 }
@@ -87,7 +89,14 @@ export function crossTechniqueFindings(inputs: readonly CrossInput[]): CrossFind
 
 function side({ source, exchange }: Seen): CrossSide {
   const { state, reason, answer } = exchange.wire!;
-  return { technique: exchange.technique, state, reason, answer: answer?.kind ?? 'none', frames: exchange.packets.map((p) => ({ source, frame: p.frame! })) };
+  return {
+    technique: exchange.technique,
+    state,
+    reason,
+    answer: answer?.kind ?? 'none',
+    ...(answer?.window === undefined ? {} : { window: answer.window }),
+    frames: exchange.packets.map((p) => ({ source, frame: p.frame! })),
+  };
 }
 
 function mergeFrames(finding: CrossFinding, a: Seen, b: Seen): void {
@@ -107,6 +116,8 @@ function explain(a: Seen, b: Seen, icmpErrors: readonly SourcedIcmpError[]): Cro
   const reset = [a, b].find(answeredWithReset);
   if (reset && silent) {
     const silentSyn = probeHasSyn(silent);
+    // A listening port drops FIN, NULL and Xmas but resets a segment with ACK (RFC 793): both answers are an open port's.
+    if (!silentSyn && !probeHasSyn(reset) && probeHas(reset, TCP_ACK) && !probeHas(silent, TCP_ACK)) return 'rst-on-open';
     if (silentSyn === probeHasSyn(reset)) return 'answers-changed';
     // A SYN that got no answer while another probe got the closed port's RST: only connection attempts are filtered.
     return silentSyn ? 'syn-only-filter' : 'stateful-firewall';
@@ -130,9 +141,13 @@ function answeredWithReset({ exchange }: Seen): boolean {
   return answer?.kind === 'tcp' && (answer.flags ?? '').includes(tcpFlagLetters(TCP_RST));
 }
 
-function probeHasSyn({ exchange }: Seen): boolean {
+function probeHasSyn(seen: Seen): boolean {
+  return probeHas(seen, TCP_SYN);
+}
+
+function probeHas({ exchange }: Seen, flag: number): boolean {
   const entry = TECHNIQUE_TABLE[exchange.technique];
-  return entry.protocol === 'tcp' && (entry.probe.flags & TCP_SYN) !== 0;
+  return entry.protocol === 'tcp' && (entry.probe.flags & flag) !== 0;
 }
 
 /** Every try of the silent probe came when the target had no ICMP error left to send its scanner. */

@@ -1,9 +1,10 @@
-import { tcpFlagLetters, type AnalyzedTechnique, type DeviationKind, type PortState, type Reason } from '../protocol';
+import { TCP_ACK, TCP_RST } from '../wire';
+import { tcpFlagLetters, type AnalyzedTechnique, type DeviationKind, type ExchangePacket, type PortState, type Reason, type Technique } from '../protocol';
 import { TECHNIQUE_TABLE } from '../technique';
 import type { GroupedExchange, PlacedPacket } from './exchange-grouping';
 import type { LateAnswer } from './late-answers';
 import type { Recognition } from './technique-recognition';
-import type { WireClassification } from './textbook';
+import { readsResetWindow, type WireClassification } from './textbook';
 
 /**
  * One thing a captured exchange does that its textbook row does not show, with the packets that
@@ -12,8 +13,8 @@ import type { WireClassification } from './textbook';
 export type Deviation =
   /** a connect attempt the scanner answered with `reply` (a RST) instead of the ACK; `reply` '' when it sent nothing */
   | { kind: 'handshake-not-completed'; frames: number[]; facts: { reply: string } }
-  /** the deciding answer is an ICMP error, which a scanning program has to handle as well as TCP */
-  | { kind: 'icmp-answer'; frames: number[]; facts: { icmpType: number; icmpCode: number; state: PortState; reason: Reason } }
+  /** the deciding answer is an ICMP error (ICMPv6 with `ipVersion` 6), which a scanning program has to handle as well as TCP */
+  | { kind: 'icmp-answer'; frames: number[]; facts: { icmpType: number; icmpCode: number; ipVersion?: 6; state: PortState; reason: Reason } }
   /** the probe went out `tries` times; `answeredAfterRetry`: the answer came only after a retry */
   | { kind: 'retransmission'; frames: number[]; facts: { tries: number; answeredAfterRetry: boolean } }
   /** the scanner's kernel reset the SYN/ACK (window 0, `delayMicros` after it) */
@@ -32,7 +33,15 @@ export type Deviation =
   /** an empty datagram to a port whose service answers only a request (`requestBytes` long in PortLab's probe) */
   | { kind: 'empty-udp-probe'; frames: number[]; facts: { port: number; requestBytes: number } }
   /** the scanner's kernel answered the target's datagram with ICMP port-unreachable */
-  | { kind: 'kernel-port-unreachable'; frames: number[]; facts: { answerFrame: number } };
+  | { kind: 'kernel-port-unreachable'; frames: number[]; facts: { answerFrame: number } }
+  /**
+   * a RST to a probe with ACK decided the port closed: RFC 793 has listening ports reset it too, so it
+   * shows a closed port only on a stack that drops it there; `readsWindow`: the technique told closed
+   * from open by the RST's `window` alone
+   */
+  | { kind: 'reset-to-ack'; frames: number[]; facts: { probe: string; answer: string; window: number; readsWindow: boolean; state: PortState } }
+  /** another technique sends this very probe and reads the same packets otherwise (ACK and Window) */
+  | { kind: 'same-probe'; frames: number[]; facts: { technique: Technique; state: PortState; reason: Reason; window?: number } };
 
 /** Deviations that make an exchange differ from its textbook row; the others only explain a packet it leaves out. */
 export function breaksTextbook(d: Deviation): boolean {
@@ -44,7 +53,7 @@ export function breaksTextbook(d: Deviation): boolean {
 
 // An empty probe met with silence is still the textbook's open|filtered: the note says an open service
 // may hide behind it, which only the lab's truth (or a real request) can tell.
-const NOTES = new Set<DeviationKind>(['icmp-answer', 'kernel-reset', 'kernel-port-unreachable', 'empty-udp-probe']);
+const NOTES = new Set<DeviationKind>(['icmp-answer', 'kernel-reset', 'kernel-port-unreachable', 'empty-udp-probe', 'reset-to-ack', 'same-probe']);
 
 export interface DeviationInput {
   exchange: GroupedExchange;
@@ -55,13 +64,15 @@ export interface DeviationInput {
   /** the table's reading of the packets the scanner could have seen, and of all of them */
   wire?: WireClassification;
   withLate?: WireClassification;
+  /** how the techniques that send the same probe read the same packets */
+  sameProbe?: readonly { technique: Technique; wire: WireClassification }[];
 }
 
 const frameOf = (p: PlacedPacket) => p.packet.frame;
 
 /** Every deviation of one exchange, in the order a student meets them on the wire. */
 export function findDeviations(input: DeviationInput): Deviation[] {
-  const { exchange, recognition, kernel, tries, late, wire, withLate } = input;
+  const { exchange, recognition, kernel, tries, late, wire, withLate, sameProbe = [] } = input;
   const probes = exchange.packets.filter((p) => p.probe);
   const deviations: Deviation[] = [];
   if (recognition.oddFlags) {
@@ -92,7 +103,13 @@ export function findDeviations(input: DeviationInput): Deviation[] {
     deviations.push({
       kind: 'icmp-answer',
       frames: [answer.frame],
-      facts: { icmpType: answer.icmpType, icmpCode: answer.icmpCode, state: wire!.state, reason: wire!.reason },
+      facts: {
+        icmpType: answer.icmpType,
+        icmpCode: answer.icmpCode,
+        ...(answer.ipVersion === 6 ? { ipVersion: 6 as const } : {}),
+        state: wire!.state,
+        reason: wire!.reason,
+      },
     });
   }
   for (const [i, p] of exchange.packets.entries()) {
@@ -127,6 +144,17 @@ export function findDeviations(input: DeviationInput): Deviation[] {
       },
     });
   }
+  const resetToAck = answer && wire && recognition.technique !== 'unknown' ? resetToAckFacts(recognition.technique, exchange, answer, wire) : undefined;
+  if (resetToAck) deviations.push({ kind: 'reset-to-ack', frames: [answer!.frame!], facts: resetToAck });
+  for (const other of sameProbe) {
+    if (other.wire.state === wire?.state) continue;
+    const window = other.wire.answer?.window;
+    deviations.push({
+      kind: 'same-probe',
+      frames: other.wire.answer?.frame === undefined ? [] : [other.wire.answer.frame],
+      facts: { technique: other.technique, state: other.wire.state, reason: other.wire.reason, ...(window === undefined ? {} : { window }) },
+    });
+  }
   const udp = TECHNIQUE_TABLE.udp;
   if (exchange.protocol === 'udp' && udp.protocol === 'udp' && wire && wire.answer === undefined) {
     const requestBytes = udp.probe.payloadFor(exchange.port).length;
@@ -135,4 +163,27 @@ export function findDeviations(input: DeviationInput): Deviation[] {
     }
   }
   return deviations;
+}
+
+/**
+ * The facts of a `reset-to-ack` note: the answer is a RST to a probe that carries ACK, and it made the
+ * port closed. Undefined for any other exchange.
+ */
+function resetToAckFacts(
+  technique: Technique,
+  exchange: GroupedExchange,
+  answer: ExchangePacket,
+  wire: WireClassification,
+): Extract<Deviation, { kind: 'reset-to-ack' }>['facts'] | undefined {
+  const probe = exchange.probeFlags;
+  if (probe === undefined || !(probe & TCP_ACK) || answer.kind !== 'tcp' || answer.frame === undefined || wire.state !== 'closed') return undefined;
+  const reset = tcpFlagLetters(TCP_RST);
+  if (!(answer.flags ?? '').includes(reset)) return undefined;
+  return {
+    probe: tcpFlagLetters(probe),
+    answer: answer.flags ?? reset,
+    window: answer.window ?? 0,
+    readsWindow: readsResetWindow(technique),
+    state: wire.state,
+  };
 }

@@ -31,12 +31,16 @@ export interface AnalyzedExchange {
   triesMicros: number[];
 }
 
-/** The techniques that open with a SYN: only how the scanner goes on tells them apart, and not on every port. */
-const HANDSHAKE = new Set<AnalyzedTechnique>(['connect', 'syn']);
+/**
+ * Techniques whose probes look alike on the wire: connect and SYN open with a SYN and only how the
+ * scanner goes on tells them apart, not on every port; the ACK and Window scans send the same ACK.
+ */
+const SAME_PROBE: readonly ReadonlySet<AnalyzedTechnique>[] = [new Set(['connect', 'syn']), new Set(['ack', 'window'])];
 
 /**
  * Recognises, classifies and checks one grouped exchange; times in its packets count from `startMicros`.
- * `known`: the technique the capture's maker says it is, which settles connect or SYN for a SYN probe.
+ * `known`: the technique the capture's maker says it is, which settles connect or SYN for a SYN probe
+ * and ACK or Window for an ACK probe.
  */
 export function analyzeExchange(exchange: GroupedExchange, late: LateAnswer | undefined, startMicros: number, known?: Technique): AnalyzedExchange {
   const socketSyn = isSocketSyn(exchange);
@@ -53,7 +57,7 @@ export function analyzeExchange(exchange: GroupedExchange, late: LateAnswer | un
       kernel: kernel.has(p),
     }),
   );
-  const technique = known && HANDSHAKE.has(known) && HANDSHAKE.has(recognition.technique) ? known : recognition.technique;
+  const technique = known && SAME_PROBE.some((g) => g.has(known) && g.has(recognition.technique)) ? known : recognition.technique;
   const { scanner, target, port, protocol } = exchange;
   const analyzed = { technique, scanner, target, port, protocol, packets, triesMicros: tries.map((t) => t[0]!.packet.tMicros) };
   if (technique === 'unknown') {
@@ -63,9 +67,22 @@ export function analyzeExchange(exchange: GroupedExchange, late: LateAnswer | un
   const seen = packets.filter((p) => !lateFrames.has(p.frame!));
   const wire = classifyWire(technique, target, seen);
   const withLate = late ? classifyWire(technique, target, packets) : wire;
-  const deviations = findDeviations({ exchange, recognition, kernel, tries, late, wire, withLate });
+  // Only the capture alone leaves the technique in doubt: once its maker has named it, the other reading is no news.
+  const sameProbe = known ? [] : sameProbeReadings(technique, target, seen);
+  // The maker's word settles the technique the notes speak of too (Window, not ACK).
+  const deviations = findDeviations({ exchange, recognition: { ...recognition, technique }, kernel, tries, late, wire, withLate, sameProbe });
   if (!wire) return { ...analyzed, deviations, matchesTextbook: false };
   const verdict = verdictKindOf(technique, seen, wire, wire.state);
   const matchesTextbook = agreesWithTextbook(verdict) && !deviations.some(breaksTextbook);
   return { ...analyzed, wire, column: wire.state, verdict, deviations, matchesTextbook };
+}
+
+/** How each other technique that sends this exchange's probe reads its packets. */
+function sameProbeReadings(technique: Technique, target: string, seen: readonly ExchangePacket[]): { technique: Technique; wire: WireClassification }[] {
+  const group = SAME_PROBE.find((g) => g.has(technique));
+  const others = [...(group ?? [])].filter((t): t is Technique => t !== technique && t !== 'unknown');
+  return others.flatMap((other) => {
+    const wire = classifyWire(other, target, seen);
+    return wire ? [{ technique: other, wire }] : [];
+  });
 }

@@ -60,10 +60,12 @@ function probeSignature(packet: CapturedPacket): string {
 /**
  * A segment that asks rather than answers: it acknowledges nothing. Within a conversation a RST
  * without ACK ends it (the kernel's answer to a SYN/ACK); only a conversation's first segment can be a
- * RST probe.
+ * RST probe, or an empty segment that acknowledges what was never sent (the ACK and Maimon probes:
+ * ACK, FIN/ACK), which draws a RST from any port.
  */
-function isProbeSegment(flags: number, opensConversation: boolean): boolean {
-  return (flags & (opensConversation ? TCP_ACK : TCP_ACK | TCP_RST)) === 0;
+function isProbeSegment(flags: number, opensConversation: boolean, empty: boolean): boolean {
+  if (!opensConversation) return (flags & (TCP_ACK | TCP_RST)) === 0;
+  return (flags & TCP_ACK) === 0 || (empty && (flags & (TCP_SYN | TCP_RST)) === 0);
 }
 
 /**
@@ -72,7 +74,8 @@ function isProbeSegment(flags: number, opensConversation: boolean): boolean {
  * conversation; endpoints are address and port, so both ends of a loopback capture stay apart. An
  * ICMP error joins the exchange of the datagram it quotes. A new probe of the same kind to the same
  * port joins the last exchange while that one is unanswered (a retry from another source port);
- * otherwise, and for another kind of probe, it opens a new exchange.
+ * otherwise, and for another kind of probe, it opens a new exchange. IPv6 packets are grouped the
+ * same way, an ICMPv6 error by the datagram it quotes.
  */
 export function groupExchanges(packets: readonly CapturedPacket[]): Grouping {
   const exchanges: GroupedExchange[] = [];
@@ -94,13 +97,13 @@ export function groupExchanges(packets: readonly CapturedPacket[]): Grouping {
 
   for (const packet of packets) {
     const frame = packet.decoded;
-    const ip = frame?.ip;
+    const ip = frame?.ip ?? frame?.ip6;
     const l4 = frame?.tcp ?? frame?.udp;
-    if (ip && l4) {
+    if (frame && ip && l4) {
       const from = `${ip.src}:${l4.srcPort}`;
       const key = conversationKey(frame.tcp ? 'tcp' : 'udp', from, `${ip.dst}:${l4.dstPort}`);
       const conversation = conversations.get(key);
-      const asks = frame.tcp ? isProbeSegment(frame.tcp.flags, !conversation) : true;
+      const asks = frame.tcp ? isProbeSegment(frame.tcp.flags, !conversation, frame.tcp.payload.length === 0) : true;
       if (!conversation) {
         if (!asks) {
           unattributed++;
@@ -113,7 +116,8 @@ export function groupExchanges(packets: readonly CapturedPacket[]): Grouping {
       }
       const out = conversation.scanner === from;
       let probe = false;
-      if (out && asks) {
+      // A retry of an ACK-carrying probe from the same source port asks again too.
+      if (out && (asks || (frame.tcp !== undefined && isRepeatedProbe(conversation.exchange, frame.tcp.flags, frame.tcp.payload.length === 0)))) {
         const current = conversation.exchange;
         const repeat = current.probeFlags === probeFlagsOf(packet) && packet.tMicros - lastProbeMicros(current) <= RETRY_WINDOW_MICROS;
         if (!repeat) conversation.exchange = exchangeFor(ip.src, ip.dst, l4.dstPort, packet);
@@ -122,7 +126,7 @@ export function groupExchanges(packets: readonly CapturedPacket[]): Grouping {
       conversation.exchange.packets.push({ packet, dir: out ? 'out' : 'in', probe });
       continue;
     }
-    const quoted = frame?.icmp?.quoted;
+    const quoted = frame?.icmp?.quoted ?? frame?.icmp6?.quoted;
     if (quoted && quoted.srcPort !== undefined && quoted.dstPort !== undefined) {
       const protocol: Protocol | undefined = quoted.protocol === IPPROTO_TCP ? 'tcp' : quoted.protocol === IPPROTO_UDP ? 'udp' : undefined;
       const quotedFrom = `${quoted.ip.src}:${quoted.srcPort}`;
@@ -136,6 +140,11 @@ export function groupExchanges(packets: readonly CapturedPacket[]): Grouping {
     unattributed++;
   }
   return { exchanges, unattributed };
+}
+
+/** The same empty segment as the exchange's probe, when that probe was an ACK-carrying one (the ACK and Maimon probes). */
+function isRepeatedProbe(exchange: GroupedExchange, flags: number, empty: boolean): boolean {
+  return empty && exchange.probeFlags === flags && (flags & TCP_ACK) !== 0 && (flags & (TCP_SYN | TCP_RST)) === 0;
 }
 
 function conversationKey(protocol: Protocol, a: string, b: string): string {

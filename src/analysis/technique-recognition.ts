@@ -3,8 +3,11 @@ import type { AnalyzedTechnique, Technique } from '../protocol';
 import { TECHNIQUE_TABLE } from '../technique';
 import type { GroupedExchange, PlacedPacket } from './exchange-grouping';
 
-/** The TCP techniques whose probe its flags alone name; connect's SYN is told from SYN's by what follows it. */
-const RAW_TCP_TECHNIQUES = ['syn', 'xmas', 'fin', 'null'] as const;
+/**
+ * The TCP techniques whose probe its flags alone name; connect's SYN is told from SYN's by what follows
+ * it. The Window scan sends the ACK scan's very probe: only the capture's maker can say which it was.
+ */
+const RAW_TCP_TECHNIQUES = ['syn', 'xmas', 'fin', 'null', 'ack', 'maimon'] as const;
 
 /** Options only an operating system's TCP puts on a SYN (Linux: MSS, SACK permitted, timestamps, window scale); raw scanners send MSS at most. */
 const SOCKET_SYN_OPTIONS = new Set([TCPOPT_SACK_PERMITTED, TCPOPT_TIMESTAMP, TCPOPT_WINDOW_SCALE]);
@@ -26,13 +29,15 @@ function techniqueOfFlags(flags: number): Technique | undefined {
 }
 
 /**
- * The closest technique to an odd probe: a SYN opens a handshake whatever else is set; without SYN,
- * RST or ACK a segment is answered like the FIN, NULL and Xmas probes (RFC 793), so the flags it has
- * of theirs pick one; a probe with RST gets no answer at all and is like none.
+ * The closest technique to an odd probe: a SYN opens a handshake whatever else is set; an ACK draws a
+ * RST from open and closed ports alike (RFC 793), as the ACK probe does, or the Maimon probe when FIN
+ * is set too; without SYN, RST or ACK a segment is answered like the FIN, NULL and Xmas probes, so the
+ * flags it has of theirs pick one; a probe with RST gets no answer at all and is like none.
  */
 function closestTechnique(flags: number): Technique | 'unknown' {
   if (flags & TCP_RST) return 'unknown';
   if (flags & TCP_SYN) return 'syn';
+  if (flags & TCP_ACK) return flags & TCP_FIN ? 'maimon' : 'ack';
   const xmas = TCP_FIN | TCP_PSH | TCP_URG;
   if ((flags & xmas) === xmas) return 'xmas';
   return flags & TCP_FIN ? 'fin' : 'null';

@@ -1,8 +1,12 @@
 import { tcpFlagLetters, type ExchangePacket, type LabTruth, type PortState, type Reason, type Technique } from '../protocol';
+import { TCP_RST } from '../wire';
 import { TECHNIQUE_TABLE, type Answer, type TextbookColumn } from '../technique';
+import { labTextbookColumn } from '../technique/lab-answer';
+import { readIdleExchange } from './idle-answer';
 
-export function columnOfTruth(truth: LabTruth): TextbookColumn {
-  return truth === 'open' || truth === 'closed' ? truth : 'filtered';
+/** The textbook column a lab port of this truth is checked against, for `technique`'s probe. */
+export function columnOfTruth(truth: LabTruth, technique: Technique): TextbookColumn {
+  return labTextbookColumn(technique, truth);
 }
 
 export interface WireClassification {
@@ -20,6 +24,12 @@ export interface WireClassification {
  */
 export function classifyWire(technique: Technique, target: string, exchange: readonly ExchangePacket[]): WireClassification | undefined {
   const entry = TECHNIQUE_TABLE[technique];
+  if (entry.name === 'idle') {
+    // No packet of the target's reaches the scanner: the answer is the rise of the zombie's IP ID around the port's SYN.
+    const reading = readIdleExchange(exchange, target);
+    const decided = reading && entry.classify(reading.answer);
+    return decided ? { ...decided, answer: reading.decisive, probes: 1 } : undefined;
+  }
   const probesBefore = (i: number) => exchange.slice(0, i).filter((p) => p.dir === 'out' && p.retry !== undefined).length;
   for (let i = 0; i < exchange.length; i++) {
     const p = exchange[i]!;
@@ -33,6 +43,13 @@ export function classifyWire(technique: Technique, target: string, exchange: rea
   return { ...entry.noResponse, probes };
 }
 
+/** The technique tells ports apart by the window of a RST (the Window scan), by the table's own reading of two RSTs. */
+export function readsResetWindow(technique: Technique): boolean {
+  const entry = TECHNIQUE_TABLE[technique];
+  const read = (window: number) => entry.classify({ kind: 'tcp', flags: TCP_RST, window })?.state;
+  return read(0) !== read(1);
+}
+
 /** Each flag letter's bit, from the protocol's own bits-to-letters spelling. */
 const FLAG_BITS: ReadonlyMap<string, number> = new Map(Array.from({ length: 8 }, (_, bit) => [tcpFlagLetters(1 << bit), 1 << bit]));
 
@@ -40,12 +57,17 @@ const FLAG_BITS: ReadonlyMap<string, number> = new Map(Array.from({ length: 8 },
 function answerOf(p: ExchangePacket, target: string): Answer | undefined {
   switch (p.kind) {
     case 'tcp':
-      return { kind: 'tcp', flags: [...(p.flags ?? '')].reduce((bits, letter) => bits | (FLAG_BITS.get(letter) ?? 0), 0) };
+      return {
+        kind: 'tcp',
+        flags: [...(p.flags ?? '')].reduce((bits, letter) => bits | (FLAG_BITS.get(letter) ?? 0), 0),
+        // an exchange recorded before windows were kept reads as Linux's every RST: window 0
+        window: p.window ?? 0,
+      };
     case 'udp':
       return { kind: 'udp' };
     case 'icmp':
       return p.icmpType === undefined || p.icmpCode === undefined
         ? undefined
-        : { kind: 'icmp', type: p.icmpType, code: p.icmpCode, fromTarget: p.src === target };
+        : { kind: 'icmp', ipVersion: p.ipVersion ?? 4, type: p.icmpType, code: p.icmpCode, fromTarget: p.src === target };
   }
 }

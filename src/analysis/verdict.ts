@@ -1,7 +1,12 @@
-import type { ExchangePacket, LabTruth, PortResult, Technique } from '../protocol';
+import { TCP_RST } from '../wire';
+import { tcpFlagLetters, type ExchangePacket, type LabTruth, type PortResult, type Technique } from '../protocol';
 import { TECHNIQUE_TABLE, type TextbookColumn } from '../technique';
 import { labAnswer } from '../technique/lab-answer';
 import { classifyWire, type WireClassification } from './textbook';
+
+function isReset(p: ExchangePacket | undefined): boolean {
+  return p?.kind === 'tcp' && (p.flags ?? '').includes(tcpFlagLetters(TCP_RST));
+}
 
 /** Exchanges that agree with the textbook, some with a word of explanation. */
 const AGREEING_KINDS = [
@@ -15,7 +20,15 @@ const AGREEING_KINDS = [
 ] as const;
 
 /** How a captured exchange compares with the textbook: the agreeing kinds, then those the report's analysis explains. */
-export const VERDICT_KINDS = [...AGREEING_KINDS, 'answered-after-retries', 'silent-rate-limited', 'silent-closed-port', 'unexpected', 'not-captured'] as const;
+export const VERDICT_KINDS = [
+  ...AGREEING_KINDS,
+  'answered-after-retries',
+  'silent-rate-limited',
+  'silent-closed-port',
+  'reset-on-open',
+  'unexpected',
+  'not-captured',
+] as const;
 export type VerdictKind = (typeof VERDICT_KINDS)[number];
 
 const AGREEING: ReadonlySet<VerdictKind> = new Set(AGREEING_KINDS);
@@ -65,6 +78,9 @@ export function verdictKindOf(
       if (labAnswer(technique, 'closed')?.kind === 'icmp') return 'silent-rate-limited';
       if (entry.noResponse.state === 'open|filtered') return 'silent-closed-port';
     }
+    // An open port's RST, which the table reads as closed: its window was 0 (Window), or the stack resets
+    // what RFC 793 has it reset (Maimon's FIN/ACK on Linux), or ignores RFC 793 (FIN, NULL, Xmas on Windows).
+    if (column === 'open' && wire.state === 'closed' && isReset(wire.answer)) return 'reset-on-open';
     return 'unexpected';
   }
   if (silent) {

@@ -8,7 +8,9 @@ export type UserErrorKind =
   /** the routing table has no way to a target */
   | 'no-route'
   /** an interface that is missing, down, without an IPv4 address or of a link type PortLab cannot use */
-  | 'interface-unusable';
+  | 'interface-unusable'
+  /** the idle scan's zombie does not answer, or its IP IDs cannot be read as a side channel */
+  | 'zombie-unusable';
 
 /**
  * An error the user can fix (bad port list, target out of scope, missing capability, interface down).

@@ -9,7 +9,13 @@ const RESULT_WORDS: Record<CheckResult, string> = {
   'timed-out': 'timed out',
 };
 
-const TRUTH_WORDS: Record<LabTruth, string> = { open: 'open', closed: 'closed', 'filtered-drop': 'filtered (drop)', 'filtered-reject': 'filtered (reject)' };
+const TRUTH_WORDS: Record<LabTruth, string> = {
+  open: 'open',
+  closed: 'closed',
+  'filtered-drop': 'filtered (drop)',
+  'filtered-reject': 'filtered (reject)',
+  'filtered-syn': 'filtered (SYN only)',
+};
 
 /** Lines of a program's output quoted under a case that went wrong: enough for a traceback's last frame and error. */
 const QUOTED_LINES = 4;

@@ -3,6 +3,7 @@ import { UserError } from '../base/errors';
 import { TOOL_VERSION } from '../engine/scanner-info';
 import { commands } from './commands';
 import { expandNmapOutputFlags } from '../output/nmap-flags';
+import { expandIdleZombie } from './technique-letters';
 
 /** The `portlab` command line: each subcommand lives in src/cli/commands/<name>.ts. */
 async function main(argv: string[]): Promise<number> {
@@ -13,7 +14,7 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ outputError: (str, write) => write(str) });
   for (const register of commands) register(program);
   try {
-    await program.parseAsync(expandNmapOutputFlags(argv));
+    await program.parseAsync(expandIdleZombie(expandNmapOutputFlags(argv)));
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

@@ -13,9 +13,21 @@ import type { NmapProblemKind, NmapRunRecord, NmapRunRecords } from '../report/n
 /** `nmap -sU` on a rate-limited target takes about a second per closed port. */
 const NMAP_TIMEOUT_MS = 600_000;
 
-/** The command that runs nmap like the scan ran: inside the scan's network namespace when it had one. */
-export function nmapCommand(technique: Technique, targets: string[], ports: number[], namespace: string | undefined): { file: string; args: string[] } {
-  const args = [`-s${NMAP_FLAG[technique]}`, '-Pn', '-n', '--reason', '-p', ports.join(','), '-oX', '-', ...targets];
+/**
+ * The command that runs nmap like the scan ran: inside the scan's network namespace when it had one, with
+ * `-6` for IPv6 targets (nmap 7.93 takes none without it), and the idle scan through the scan's zombie
+ * ("ADDRESS:PROBEPORT").
+ */
+export function nmapCommand(
+  technique: Technique,
+  targets: string[],
+  ports: number[],
+  namespace: string | undefined,
+  zombie?: string,
+): { file: string; args: string[] } {
+  const family = targets.some((t) => t.includes(':')) ? ['-6'] : [];
+  const scan = zombie === undefined ? [`-s${NMAP_FLAG[technique]}`] : [`-s${NMAP_FLAG[technique]}`, zombie];
+  const args = [...family, ...scan, '-Pn', '-n', '--reason', '-p', ports.join(','), '-oX', '-', ...targets];
   return namespace ? { file: 'ip', args: ['netns', 'exec', namespace, 'nmap', ...args] } : { file: 'nmap', args };
 }
 
@@ -70,7 +82,7 @@ export function nmapPlace(doc: ScanDocument, lab: LabDescription | undefined, ta
   if (recorded !== undefined) return host.namedNetnsExists(recorded) ? { namespace: recorded } : { problem: { kind: 'netns-gone', detail: recorded } };
   const here = host.currentNetns();
   if (here !== undefined) return { problem: { kind: 'other-netns', detail: here } };
-  const astray = targets.filter((t) => !t.startsWith('127.') && (source === undefined || host.sourceFor(t) !== source));
+  const astray = targets.filter((t) => !t.startsWith('127.') && t !== '::1' && (source === undefined || host.sourceFor(t) !== source));
   if (astray.length) return { problem: { kind: 'route-differs', detail: `${astray.join(', ')} (${source ?? '?'})` } };
   return {};
 }
@@ -108,7 +120,15 @@ export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescri
     const targets = [...new Set(results.map((r) => r.target))].sort();
     const ports = [...new Set(results.map((r) => r.port))].sort((a, b) => a - b);
     const place: NmapPlace = installed ? nmapPlace(doc, lab, targets, host) : { problem: { kind: 'not-installed', detail: 'nmap' } };
-    const { file, args } = nmapCommand(technique, targets, ports, 'namespace' in place ? place.namespace : undefined);
+    // nmap's idle scan goes through the zombie the scan used, as the scan recorded it
+    const zombie = doc.summary?.techniques.find((s) => s.technique === technique)?.zombie;
+    const { file, args } = nmapCommand(
+      technique,
+      targets,
+      ports,
+      'namespace' in place ? place.namespace : undefined,
+      zombie === undefined ? undefined : `${zombie.address}:${zombie.probePort}`,
+    );
     const record: NmapRunRecord = { at: new Date().toISOString(), command: [file, ...args] };
     if ('problem' in place) record.problem = place.problem;
     else {

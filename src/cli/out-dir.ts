@@ -1,4 +1,4 @@
-import { labOfAddress, labStatus } from '../lab';
+import { labEndOf, labOfAddress, labStatus } from '../lab';
 import { ScanDocument, type LabDescription, type PortResult } from '../protocol';
 import { mergeScanDocuments } from '../report';
 import { resultsPath, writeLabFile, writeResultsFile } from '../output/out-folder';
@@ -9,11 +9,11 @@ function previousScan(dir: string): ScanDocument | undefined {
   return readJsonFileIfValid(resultsPath(dir), ScanDocument);
 }
 
-/** The lab (one that is up) whose target is one of `targets`. */
+/** The lab (one that is up) one of whose hosts (the target, the stateless host… over IPv4 or IPv6) is one of `targets`. */
 async function labOfTargets(targets: readonly string[]): Promise<LabDescription | undefined> {
   for (const target of targets) {
     const topo = labOfAddress(target);
-    if (topo?.target.address !== target) continue;
+    if (!topo || !labEndOf(topo, target)) continue;
     try {
       const lab = await labStatus(topo.id);
       if (lab.up) return lab;

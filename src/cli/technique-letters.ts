@@ -1,8 +1,12 @@
 import { UserError } from '../base/errors';
 import { TECHNIQUES, type Technique } from '../protocol';
-import { NMAP_FLAG } from '../technique';
+import { NMAP_FLAG, TECHNIQUE_TABLE } from '../technique';
 
 const TECHNIQUE_BY_LETTER = new Map(TECHNIQUES.map((t) => [NMAP_FLAG[t], t] as const));
+
+const LETTERS = TECHNIQUES.map((t) => `${NMAP_FLAG[t]} (${TECHNIQUE_TABLE[t].displayName})`);
+/** "T (Connect), S (SYN), … or I (Idle)", from the table. */
+export const LETTER_LIST = `${LETTERS.slice(0, -1).join(', ')} or ${LETTERS.at(-1)}`;
 
 /**
  * `-sS -sU`, `-sSU`: every `-s` group's letters as techniques, in the order given, each once, as
@@ -12,9 +16,32 @@ export function parseTechniqueLetters(groups: readonly string[], whenNone: strin
   const out: Technique[] = [];
   for (const letter of groups.join('')) {
     const technique = TECHNIQUE_BY_LETTER.get(letter.toUpperCase());
-    if (!technique) throw new UserError(`unknown scan technique -s${letter}: use T (connect), S (SYN), X (Xmas), F (FIN), N (NULL) or U (UDP)`);
+    if (!technique) throw new UserError(`unknown scan technique -s${letter}: use ${LETTER_LIST}`);
     if (!out.includes(technique)) out.push(technique);
   }
   if (out.length === 0) throw new UserError(whenNone);
+  return out;
+}
+
+/** A `-s` group that names the idle scan: its zombie is the next argument, as nmap reads `-sI ZOMBIE`. */
+const IDLE_GROUP = /^-s[a-z]*i[a-z]*$/i;
+
+/**
+ * `portlab scan -sI ZOMBIE[:PROBEPORT] …` as nmap users type it → `-sI --zombie ZOMBIE …`: commander's
+ * options take one value, and `-sI`'s is its letters. Also `-s I ZOMBIE` and `--scan I ZOMBIE`. Only the
+ * scan command's arguments, and nothing after `--`.
+ */
+export function expandIdleZombie(argv: readonly string[]): string[] {
+  if (argv[2] !== 'scan') return [...argv];
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    out.push(arg);
+    if (arg === '--') return out.concat(argv.slice(i + 1));
+    const separate = (arg === '-s' || arg === '--scan') && /^[a-z]*i[a-z]*$/i.test(argv[i + 1] ?? '');
+    if (separate) out.push(argv[++i]!);
+    const zombie = argv[i + 1];
+    if ((separate || IDLE_GROUP.test(arg)) && zombie !== undefined && !zombie.startsWith('-')) out.push('--zombie', argv[++i]!);
+  }
   return out;
 }

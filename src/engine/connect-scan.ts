@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { PortResult } from '../protocol';
 import { captureConnectTraffic, connectOnce, hasCapNetRaw, type LiveCapture } from '../link';
-import { decodeFrame, IPPROTO_TCP, TCP_ACK, TCP_SYN } from '../wire';
+import { canonicalIpv6, decodeFrame, IPPROTO_TCP, isIpv6Address, TCP_ACK, TCP_SYN } from '../wire';
 import { LINGER_MS, PortBook } from './port-book';
 import { RttEstimator } from './rtt';
 import { TECHNIQUE_TABLE } from '../technique';
@@ -25,8 +25,8 @@ const CONNECT_BURST = 32;
 const CONNECT = TECHNIQUE_TABLE.connect;
 
 /**
- * Connect scan of one target with the OS's connect(). With CAP_NET_RAW the kernel's packets are
- * captured too, so the exchange shows S → SA → A → RA; without it the exchange stays empty.
+ * Connect scan of one target, IPv4 or IPv6, with the OS's connect(). With CAP_NET_RAW the kernel's
+ * packets are captured too, so the exchange shows S → SA → A → RA; without it the exchange stays empty.
  */
 export async function scanTargetConnect(target: string, ctx: TechniqueContext): Promise<PortBook> {
   const ports = ctx.ports;
@@ -38,24 +38,37 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
   const synsSeen = new Uint8Array(n);
   const rtt = new RttEstimator();
   const waker = new Waker();
+  /** ports whose connect() drew an answer (connected, refused, unreachable); timeouts are not answers */
+  let answered = 0;
 
   let capture: LiveCapture | undefined;
   if (hasCapNetRaw()) {
     let ourIp = '';
+    // Captured IPv6 addresses are in RFC 5952 form: the target as given may be written otherwise, or carry a zone.
+    const wireTarget = isIpv6Address(target) ? canonicalIpv6(target) : target;
     // Every packet of a connect scan is the kernel's and captured: its time is the capture's (see raw-scan.ts).
     const opened = captureConnectTraffic(target, ctx.plan.iface, (frame, capturedAt) => {
       const now = performance.now();
       const t = perfMsOf(capturedAt) - ctx.startedAt;
       const d = decodeFrame(frame);
-      if (!d?.ip) return;
-      const quoted = d.icmp?.quoted;
-      if (quoted && quoted.protocol === IPPROTO_TCP && quoted.ip.src === ourIp && quoted.ip.dst === target && quoted.dstPort !== undefined) {
+      const ip = d?.ip ?? d?.ip6;
+      if (!d || !ip) return;
+      const quoted = d.icmp?.quoted ?? d.icmp6?.quoted;
+      if (quoted && quoted.protocol === IPPROTO_TCP && quoted.ip.src === ourIp && quoted.ip.dst === wireTarget && quoted.dstPort !== undefined) {
         const i = indexOfPort[quoted.dstPort]!;
         if (i < 0) return;
         ctx.counters.received++;
         // Errors drawn by a connect scan spend the same budget the raw techniques after it will need.
-        if (d.ip.src === target) ctx.icmpBudgets.for(target).errorReceived(now);
+        if (ip.src === wireTarget) ctx.icmpBudgets.for(target).errorReceived(now);
         book.record(i, d, 'in', t, { frame: ctx.pcap?.write(frame, capturedAt) });
+        // Linux fails connect() at the first ICMP error over IPv4, but over IPv6 only when the SYN's
+        // retransmission draws another, a second later: the error the socket will get is known now.
+        const icmp = (d.icmp ?? d.icmp6)!;
+        const verdict = CONNECT.classify({ kind: 'icmp', ipVersion: d.ip6 ? 6 : 4, type: icmp.type, code: icmp.code, fromTarget: ip.src === wireTarget });
+        if (verdict && book.decide(i, verdict, now)) {
+          answered++;
+          waker.wake();
+        }
         return;
       }
       const tcp = d.tcp;
@@ -63,10 +76,10 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
       // On lo both ends share one address, so the scanned port tells the direction.
       let dir: 'in' | 'out' | undefined;
       let i = -1;
-      if (d.ip.src === ourIp && d.ip.dst === target && indexOfPort[tcp.dstPort]! >= 0) {
+      if (ip.src === ourIp && ip.dst === wireTarget && indexOfPort[tcp.dstPort]! >= 0) {
         dir = 'out';
         i = indexOfPort[tcp.dstPort]!;
-      } else if (d.ip.src === target && d.ip.dst === ourIp && indexOfPort[tcp.srcPort]! >= 0) {
+      } else if (ip.src === wireTarget && ip.dst === ourIp && indexOfPort[tcp.srcPort]! >= 0) {
         dir = 'in';
         i = indexOfPort[tcp.srcPort]!;
       }
@@ -88,8 +101,6 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
   let next = 0;
   let inFlight = 0;
   let lastProgress = 0;
-  /** ports whose connect() drew an answer (connected, refused, unreachable); timeouts are not answers */
-  let answered = 0;
   const tries = new Uint8Array(n);
 
   const progress = (now: number) => {
@@ -117,11 +128,13 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
       inFlight--;
       const verdict = CONNECT.classifyOutcome(outcome);
       if (verdict) {
-        answered++;
         rtt.sample(now - started);
-        book.decide(i, verdict, now);
-      } else if (tries[i]! <= maxRetries) retryQueue.push(i);
-      else book.decide(i, CONNECT.noResponse, now);
+        if (book.decide(i, verdict, now)) answered++;
+      } else if (book.isOpen(i)) {
+        // (a port its captured ICMP error decided while connect() still waited is not tried again)
+        if (tries[i]! <= maxRetries) retryQueue.push(i);
+        else book.decide(i, CONNECT.noResponse, now);
+      }
       waker.wake();
     });
   };

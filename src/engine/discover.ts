@@ -1,9 +1,12 @@
 import ipaddr from 'ipaddr.js';
-import { findRoute, sweepOnLink, sweepViaGateway, type Route, type SweepPacing } from '../link';
+import { sweepOnLink, sweepViaGateway, type Route, type SweepPacing } from '../link';
+import { isIpv6Address } from '../wire';
 import type { DiscoveredHost } from '../protocol';
 import { UserError } from '../base/errors';
-import { arpProbes, routedProbes } from './host-probes';
-import { ScopeGuard } from './scope';
+import { arpProbes, ndProbes, routedProbes } from './host-probes';
+import { expandIpv6Targets } from './ipv6-targets';
+import { sweepRoutes } from './sweep-routes';
+import { ScopeGuard, type IpVersion } from './scope';
 
 /** The largest sweep: a /16. Bigger ranges take minutes and are never a lab's subnet. */
 export const MAX_DISCOVER_ADDRESSES = 65536;
@@ -21,11 +24,14 @@ const u32 = (a: ipaddr.IPv4) => a.toByteArray().reduce((n, b) => n * 256 + b, 0)
 const fromU32 = (n: number) => ipaddr.fromByteArray([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]).toString();
 
 /**
- * The addresses a target spec names, in order. For a CIDR up to /30 the network and broadcast
- * addresses are left out: no host answers for them.
+ * The addresses a target spec names, in order. For an IPv4 CIDR up to /30 the network and broadcast
+ * addresses are left out: no host answers for them. An IPv6 spec is an address or a CIDR (see
+ * expandIpv6Targets); `version` 6 (the CLI's `-6`) refuses IPv4 specs.
  */
-export function expandTargets(spec: string): string[] {
+export function expandTargets(spec: string, version?: IpVersion): string[] {
   const text = spec.trim();
+  if (text.includes(':')) return expandIpv6Targets(text);
+  if (version === 6) throw new UserError(`"${spec}" is IPv4; -6 discovers IPv6 hosts only (an address or a CIDR such as 2001:2:0:240::/120)`);
   let first: number;
   let last: number;
   if (text.includes('/')) {
@@ -60,34 +66,23 @@ export function expandTargets(spec: string): string[] {
 }
 
 /**
- * Finds live hosts the way `nmap -sn` does: this host's own addresses are up (localhost); on-link
- * addresses are asked by ARP; addresses behind a gateway get ICMP echo, TCP SYN to 443 and TCP ACK
- * to 80. Every address passes the scope guard before a single packet is sent. `signal` stops the
- * sweep; the hosts found until then are returned.
+ * Finds live hosts the way `nmap -sn` (`nmap -6 -sn`) does: this host's own addresses are up
+ * (localhost); on-link addresses are asked by ARP (IPv6: neighbour solicitation); addresses behind a
+ * gateway get ICMP (ICMPv6) echo, TCP SYN to 443 and TCP ACK to 80. Every address passes the scope
+ * guard before a single packet is sent. `signal` stops the sweep; the hosts found until then are returned.
  */
 export async function discoverHosts(request: DiscoverRequest, signal?: AbortSignal, pacing: SweepPacing = DEFAULT_PACING): Promise<DiscoveredHost[]> {
   const addresses = expandTargets(request.targets);
   const guard = new ScopeGuard(request.allowTargets ?? []);
   for (const address of addresses) guard.check(address);
 
-  const local: DiscoveredHost[] = [];
-  const onLink = new Map<string, { route: Route; addresses: string[] }>();
-  const routed = new Map<string, { route: Route; addresses: string[] }>();
-  for (const address of addresses) {
-    const route = findRoute(address, request.iface);
-    if (route.loopback) {
-      local.push({ address, rttMs: 0, method: 'localhost' });
-      continue;
-    }
-    const groups = route.nextHop === address ? onLink : routed;
-    const key = `${route.iface}/${route.nextHop === address ? '' : route.nextHop}`;
-    const group = groups.get(key) ?? { route, addresses: [] };
-    group.addresses.push(address);
-    groups.set(key, group);
-  }
-  const found = [...local];
-  for (const g of onLink.values()) if (!signal?.aborted) found.push(...(await sweepOnLink(g.route, g.addresses, arpProbes(g.route), pacing, signal)));
-  for (const g of routed.values()) if (!signal?.aborted) found.push(...(await sweepViaGateway(g.route, g.addresses, routedProbes(g.route), pacing, signal)));
+  const { local, groups } = sweepRoutes(addresses, request.iface);
+  const found: DiscoveredHost[] = local.map((address) => ({ address, rttMs: 0, method: 'localhost' }));
+  const onLinkProbes = (route: Route) => (isIpv6Address(route.srcIp) ? ndProbes(route) : arpProbes(route));
+  for (const g of groups.filter((g) => g.onLink))
+    if (!signal?.aborted) found.push(...(await sweepOnLink(g.route, g.addresses, onLinkProbes(g.route), pacing, signal)));
+  for (const g of groups.filter((g) => !g.onLink))
+    if (!signal?.aborted) found.push(...(await sweepViaGateway(g.route, g.addresses, routedProbes(g.route), pacing, signal)));
   const order = new Map(addresses.map((a, i) => [a, i]));
   return found.sort((a, b) => order.get(a.address)! - order.get(b.address)!);
 }

@@ -1,5 +1,5 @@
 import { tcpFlagLetters, type ExchangePacket } from '../protocol';
-import type { DecodedFrame } from '../wire';
+import { ipView, type DecodedFrame } from '../wire';
 
 const KIND_TCP = 0;
 const KIND_UDP = 1;
@@ -12,6 +12,8 @@ const HAS_FLAGS = 4;
 const HAS_ICMP = 8;
 const HAS_RETRY = 16;
 const HAS_FRAME = 32;
+const HAS_WINDOW = 64;
+const IPV6 = 128;
 
 /** What a packet adds to its exchange besides its headers. */
 export interface ExchangeExtra {
@@ -27,9 +29,13 @@ export interface LoggedPacket extends ExchangeExtra {
   kind: ExchangePacket['kind'];
   /** the source address's number (addressId) */
   srcId: number;
-  /** IP total length */
+  /** IP total length (IPv6: payload length + 40) */
   len: number;
+  /** 6 for a packet of IPv6 (an `icmp` one is then ICMPv6) */
+  ipVersion?: 6 | undefined;
   tcpFlags?: number | undefined;
+  /** kept for answers only, as ExchangePacket has it */
+  tcpWindow?: number | undefined;
   icmp?: { type: number; code: number } | undefined;
 }
 
@@ -49,6 +55,7 @@ export class ExchangeLog {
   private bits = new Uint8Array(0);
   private kind = new Uint8Array(0);
   private flags = new Uint8Array(0);
+  private window = new Uint16Array(0);
   private icmpType = new Uint8Array(0);
   private icmpCode = new Uint8Array(0);
   private retry = new Uint8Array(0);
@@ -71,6 +78,7 @@ export class ExchangeLog {
     this.bits = grown(this.bits, Uint8Array);
     this.kind = grown(this.kind, Uint8Array);
     this.flags = grown(this.flags, Uint8Array);
+    this.window = grown(this.window, Uint16Array);
     this.icmpType = grown(this.icmpType, Uint8Array);
     this.icmpCode = grown(this.icmpCode, Uint8Array);
     this.retry = grown(this.retry, Uint8Array);
@@ -100,6 +108,10 @@ export class ExchangeLog {
       bits |= HAS_FLAGS;
       this.flags[e] = p.tcpFlags;
     }
+    if (p.tcpWindow !== undefined && p.dir === 'in') {
+      bits |= HAS_WINDOW;
+      this.window[e] = p.tcpWindow;
+    }
     if (p.icmp) {
       bits |= HAS_ICMP;
       this.icmpType[e] = p.icmp.type;
@@ -110,6 +122,7 @@ export class ExchangeLog {
       this.retry[e] = Math.min(p.retry, 255);
     }
     if (p.kernel) bits |= KERNEL;
+    if (p.ipVersion === 6) bits |= IPV6;
     if (p.frame !== undefined) {
       bits |= HAS_FRAME;
       this.frame[e] = p.frame;
@@ -119,12 +132,27 @@ export class ExchangeLog {
     return e;
   }
 
-  /** Appends a decoded IPv4 packet (captured or sent). */
+  /** Appends a decoded IPv4 or IPv6 packet (captured or sent). */
   addDecoded(after: number, d: DecodedFrame, dir: 'in' | 'out', tMs: number, extra: ExchangeExtra): number {
-    const ip = d.ip!;
+    const ip = ipView(d)!;
     const kind = d.tcp ? 'tcp' : d.udp ? 'udp' : 'icmp';
     const { retry, kernel, frame } = extra;
-    return this.add(after, { dir, tMs, kind, srcId: this.addressId(ip.src), len: ip.totalLength, tcpFlags: d.tcp?.flags, icmp: d.icmp, retry, kernel, frame });
+    const ipVersion = ip.version === 6 ? 6 : undefined;
+    const icmp = d.icmp ?? d.icmp6;
+    return this.add(after, {
+      dir,
+      tMs,
+      kind,
+      srcId: this.addressId(ip.src),
+      len: ip.totalLength,
+      ipVersion,
+      tcpFlags: d.tcp?.flags,
+      tcpWindow: d.tcp?.window,
+      icmp,
+      retry,
+      kernel,
+      frame,
+    });
   }
 
   /** The exchange starting at entry `first`, as protocol objects (same fields as exchangePacketOf gave). */
@@ -140,12 +168,14 @@ export class ExchangeLog {
         len: this.len[e]!,
       };
       if (bits & HAS_FLAGS) p.flags = tcpFlagLetters(this.flags[e]!);
+      if (bits & HAS_WINDOW) p.window = this.window[e]!;
       if (bits & HAS_ICMP) {
         p.icmpType = this.icmpType[e]!;
         p.icmpCode = this.icmpCode[e]!;
       }
       if (bits & HAS_RETRY) p.retry = this.retry[e]!;
       if (bits & KERNEL) p.kernel = true;
+      if (bits & IPV6) p.ipVersion = 6;
       if (bits & HAS_FRAME) p.frame = this.frame[e]!;
       out.push(p);
     }

@@ -58,7 +58,7 @@ export class PortBook {
 
   /** Adds a decoded packet to port i's exchange, unless that port was already reported. */
   record(i: number, d: DecodedFrame, dir: 'in' | 'out', tMs: number, extra: ExchangeExtra = {}): void {
-    if (this.status[i] === REPORTED || !d.ip) return;
+    if (this.status[i] === REPORTED || !(d.ip || d.ip6)) return;
     this.link(i, this.log.addDecoded(this.lastEntry[i]!, d, dir, tMs, extra));
   }
 

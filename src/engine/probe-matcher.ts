@@ -1,8 +1,22 @@
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, type DecodedFrame } from '../wire';
+import {
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  TCP_ACK,
+  TCP_RST,
+  TCP_SYN,
+  type DecodedFrame,
+  type IPv4Header,
+  type IPv6Header,
+} from '../wire';
 import type { Answer, RawTechnique } from '../technique';
 
 /** Source ports per scan: one per try, so an answer tells which transmission it answers. */
 export const SOURCE_PORT_SPAN = 16;
+
+/** The addresses both IP versions' headers have, by the same names. */
+type Addresses = Pick<IPv4Header | IPv6Header, 'src' | 'dst'>;
 
 /** What a captured packet is to the scan of one target. */
 export type Match =
@@ -22,6 +36,8 @@ export type Match =
 export class ProbeMatcher {
   private readonly indexOfPort = new Int32Array(65536).fill(-1);
   private readonly protocol: number;
+  /** the TCP flags of every probe: an outgoing segment with other flags is the kernel's (ACK-flagged probes included) */
+  private readonly probeFlags: number | undefined;
   /** the probes' source addresses: the interface's own, or those of --source-ips */
   readonly sources: readonly string[];
 
@@ -37,6 +53,7 @@ export class ProbeMatcher {
     ports.forEach((p, i) => (this.indexOfPort[p] = i));
     this.sources = typeof ourIps === 'string' ? [ourIps] : ourIps;
     this.protocol = technique.protocol === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP;
+    this.probeFlags = technique.protocol === 'tcp' ? technique.probe.flags : undefined;
   }
 
   /**
@@ -71,16 +88,16 @@ export class ProbeMatcher {
     return port === undefined ? -1 : this.indexOfPort[port]!;
   }
 
+  /** A captured IPv4 or IPv6 packet; the target's and our addresses are in the decoder's text form (RFC 5952 for IPv6). */
   match(d: DecodedFrame): Match | undefined {
-    const ip = d.ip;
+    const ip = d.ip ?? d.ip6;
     if (!ip) return undefined;
-    if (ip.protocol === this.protocol) return this.matchTransport(d);
-    if (ip.protocol === IPPROTO_ICMP) return this.matchIcmp(d);
+    if (ip.protocol === this.protocol) return this.matchTransport(d, ip);
+    if (ip.protocol === IPPROTO_ICMP || ip.protocol === IPPROTO_ICMPV6) return this.matchIcmp(d, ip);
     return undefined;
   }
 
-  private matchTransport(d: DecodedFrame): Match | undefined {
-    const ip = d.ip!;
+  private matchTransport(d: DecodedFrame, ip: Addresses): Match | undefined {
     const l4 = d.tcp ?? d.udp;
     if (!l4) return undefined;
     // Outgoing first: on `lo` source and target are the same address.
@@ -88,7 +105,7 @@ export class ProbeMatcher {
       const attempt = this.attemptOf(l4.srcPort);
       const index = this.index(l4.dstPort);
       if (attempt >= 0 && index >= 0 && ip.src === this.source(index, attempt)) {
-        const own = !d.tcp || (d.tcp.seq === this.seq(index, attempt) && !(d.tcp.flags & TCP_ACK));
+        const own = !d.tcp || (d.tcp.seq === this.seq(index, attempt) && d.tcp.flags === this.probeFlags);
         return own ? { kind: 'own', index } : { kind: 'kernel', index };
       }
     }
@@ -98,19 +115,18 @@ export class ProbeMatcher {
     // An answer goes back to the address and port that try came from; anything else is foreign.
     if (attempt < 0 || index < 0 || ip.dst !== this.source(index, attempt)) return undefined;
     if (!d.tcp) return { kind: 'answer', index, attempt, answer: { kind: 'udp' } };
-    const { flags, ack } = d.tcp;
+    const { flags, ack, window } = d.tcp;
     if (flags & TCP_ACK) {
       if (ack !== this.technique.expectedAck(this.seq(index, attempt))) return undefined;
     } else if (!(flags & (TCP_RST | TCP_SYN))) {
       // Without ACK only a reset or a bare SYN (simultaneous open) can be an answer.
       return undefined;
     }
-    return { kind: 'answer', index, attempt, answer: { kind: 'tcp', flags } };
+    return { kind: 'answer', index, attempt, answer: { kind: 'tcp', flags, window } };
   }
 
-  private matchIcmp(d: DecodedFrame): Match | undefined {
-    const ip = d.ip!;
-    const icmp = d.icmp;
+  private matchIcmp(d: DecodedFrame, ip: Addresses): Match | undefined {
+    const icmp = d.icmp ?? d.icmp6;
     const q = icmp?.quoted;
     if (!icmp || !q || q.protocol !== this.protocol) return undefined;
     if (q.ip.dst === this.target && ip.dst === q.ip.src) {
@@ -118,7 +134,8 @@ export class ProbeMatcher {
       const index = this.index(q.dstPort);
       if (attempt >= 0 && index >= 0 && q.ip.src === this.source(index, attempt)) {
         if (this.protocol === IPPROTO_TCP && q.seq !== undefined && q.seq !== this.seq(index, attempt)) return undefined;
-        return { kind: 'answer', index, attempt, answer: { kind: 'icmp', type: icmp.type, code: icmp.code, fromTarget: ip.src === this.target } };
+        const ipVersion = d.icmp6 ? 6 : 4;
+        return { kind: 'answer', index, attempt, answer: { kind: 'icmp', ipVersion, type: icmp.type, code: icmp.code, fromTarget: ip.src === this.target } };
       }
     }
     // Our kernel's error about the target's reply (e.g. port-unreachable for a UDP answer to our raw source port).

@@ -1,6 +1,6 @@
 import { openRawChannel, type RawChannel } from '../link';
 import type { PortResult } from '../protocol';
-import { decodeFrame, decodeIPv4Packet, ICMP_DEST_UNREACH, type TcpProbeTemplate } from '../wire';
+import { canonicalIpv6, decodeFrame, decodeIpPacket, ICMP_DEST_UNREACH, ICMPV6_DEST_UNREACH, isIpv6Address, type TcpProbeTemplate } from '../wire';
 import type { LoggedPacket } from './exchange-log';
 import { LINGER_MS, PortBook } from './port-book';
 import { pickSourcePortBase, ProbeMatcher, SOURCE_PORT_SPAN } from './probe-matcher';
@@ -23,11 +23,17 @@ const PROGRESS_INTERVAL_MS = 200;
 /** retransmissions per port for probes the capture never saw (see `unseen`) */
 const MAX_UNSEEN_ATTEMPTS = 8;
 
-/** Runs one raw technique against one target and returns its book of verdicts and exchanges. */
-export async function scanTargetRaw(technique: RawTechnique, target: string, ctx: TechniqueContext): Promise<PortBook> {
+/**
+ * Runs one raw technique against one target (IPv4, or IPv6 in any text form, a link-local one with its
+ * "%zone") and returns its book of verdicts and exchanges, under the target as given.
+ */
+export async function scanTargetRaw(technique: RawTechnique, givenTarget: string, ctx: TechniqueContext): Promise<PortBook> {
   const ports = ctx.ports;
   const n = ports.length;
-  const book = new PortBook(technique.name, target, ports);
+  const book = new PortBook(technique.name, givenTarget, ports);
+  const v6 = isIpv6Address(givenTarget);
+  // Probes carry, and answers are matched against, the address as decoded packets write it.
+  const target = v6 ? canonicalIpv6(givenTarget) : givenTarget;
   const maxRetries = ctx.plan.maxRetries ?? technique.defaultRetries;
   const tries = new Uint8Array(n);
   const sentAt = new Float64Array(n);
@@ -91,7 +97,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
   const onFrame = (frame: Uint8Array, capturedAt: number) => {
     const now = performance.now();
     const d = decodeFrame(frame);
-    const m = d?.ip && matcher ? matcher.match(d) : undefined;
+    const m = (d?.ip || d?.ip6) && matcher ? matcher.match(d) : undefined;
     if (m?.kind === 'own') return void (probeSeen[m.index] = 1);
     const frameNo = ctx.pcap?.write(frame, capturedAt);
     if (!m || !d) return;
@@ -101,11 +107,14 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
       return;
     }
     ctx.counters.received++;
-    if (d.icmp?.type === ICMP_DEST_UNREACH && d.ip!.src === target) (budgetOf.get(d.ip!.dst) ?? budgets[0]!).errorReceived(now);
+    const ip = (d.ip ?? d.ip6)!;
+    // Linux limits ICMPv6 errors per destination as it does ICMP ones (net.ipv6.icmp.ratelimit, 1 s)
+    const unreachable = d.icmp ? d.icmp.type === ICMP_DEST_UNREACH : d.icmp6?.type === ICMPV6_DEST_UNREACH;
+    if (unreachable && ip.src === target) (budgetOf.get(ip.dst) ?? budgets[0]!).errorReceived(now);
     book.record(m.index, d, 'in', t, { frame: frameNo });
     if (m.attempt === Math.min(tries[m.index]! - 1, SOURCE_PORT_SPAN - 1) && inFlightFlag[m.index]) rtt.sample(now - sentAt[m.index]!);
     const verdict = technique.classify(m.answer);
-    if (verdict && book.decide(m.index, verdict, now, d.ip!.ttl)) {
+    if (verdict && book.decide(m.index, verdict, now, d.ip ? d.ip.ttl : d.ip6!.hopLimit)) {
       settle(m.index);
       waker.wake();
     }
@@ -113,7 +122,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
 
   const sourcePortBase = pickSourcePortBase(ports);
   const channel: RawChannel = await openRawChannel(
-    target,
+    givenTarget,
     ctx.plan.iface,
     { first: sourcePortBase, last: sourcePortBase + SOURCE_PORT_SPAN - 1 },
     {
@@ -140,7 +149,15 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     if (!t) {
       const base = { srcIp, dstIp: target, srcPort: matcher!.sourcePort(0), srcMac: channel.route.srcMac, dstMac: channel.dstMac };
       const template = technique.probeTemplate!(base);
-      const logged: LoggedPacket = { dir: 'out', tMs: 0, kind: 'tcp', srcId: book.addressId(srcIp), len: template.ipLength, tcpFlags: template.flags };
+      const logged: LoggedPacket = {
+        dir: 'out',
+        tMs: 0,
+        kind: 'tcp',
+        srcId: book.addressId(srcIp),
+        len: template.ipLength,
+        ipVersion: v6 ? 6 : undefined,
+        tcpFlags: template.flags,
+      };
       t = { template, logged };
       templates.set(srcIp, t);
     }
@@ -161,7 +178,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     } else {
       const packet = technique.buildProbe({ srcIp, dstIp: target, srcPort: matcher!.sourcePort(attempt), dstPort: ports[i]!, seq: matcher!.seq(i, attempt) });
       const { frame, sentAt: wentAt } = channel.send(packet);
-      book.record(i, decodeIPv4Packet(packet)!, 'out', perfMsOf(wentAt) - ctx.startedAt, { retry: attempt, frame: ctx.pcap?.write(frame, wentAt) });
+      book.record(i, decodeIpPacket(packet)!, 'out', perfMsOf(wentAt) - ctx.startedAt, { retry: attempt, frame: ctx.pcap?.write(frame, wentAt) });
     }
     tries[i] = attempt + 1;
     probeSeen[i] = 0;
@@ -203,7 +220,7 @@ export async function scanTargetRaw(technique: RawTechnique, target: string, ctx
     ctx.events.progress?.({
       scanId: ctx.plan.scanId,
       technique: technique.name,
-      target,
+      target: givenTarget,
       sent: ctx.counters.sent,
       answered: ctx.counters.received,
       done: book.decided,

@@ -22,6 +22,14 @@ export interface ScanPlan {
   sourceIps?: string[];
   /** absolute directory where `<technique>.pcap` files are written; none when absent */
   captureDir?: string;
+  /** the idle scan's zombie (-sI ZOMBIE[:PROBEPORT]), resolved and passed through the scope guard */
+  zombie?: Zombie;
+}
+
+/** The third host of an idle scan: whose IP ID the scan reads, probed on `probePort`. */
+export interface Zombie {
+  address: string;
+  probePort: number;
 }
 
 /** Callbacks the engine calls while a scan runs; each port result is final when delivered. */

@@ -10,6 +10,7 @@ import { PcapWriter } from '../wire/pcap';
 import type { PortBook } from './port-book';
 import { portCount, portsFor } from './ports';
 import { scanTargetRaw } from './raw-scan';
+import { scanTargetIdle } from './idle/idle-scan';
 import type { ScanEvents, ScanOutcome, ScanPlan } from './scan-plan';
 import { RAW_TECHNIQUES } from '../technique';
 import type { TechniqueContext } from './technique-context';
@@ -20,6 +21,9 @@ import type { TechniqueContext } from './technique-context';
  * each attempt holds a file descriptor.
  */
 const MAX_PARALLEL_TARGETS = 8;
+
+/** What a technique's scan of one target hands back: its verdicts and exchanges. */
+type TargetBook = Pick<PortBook, 'technique' | 'target' | 'reported' | 'results' | 'stateCounts'>;
 
 /**
  * Runs every technique of the plan against every target (raw techniques several targets at once). An aborted scan
@@ -36,10 +40,11 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
   if (plan.sourceIps) {
     if (plan.techniques.includes('connect'))
       throw new UserError("--source-ips works with raw techniques only: a connect scan (-sT) leaves from the kernel's own address");
+    if (plan.techniques.includes('idle')) throw new UserError("--source-ips does not apply to an idle scan (-sI): its probes carry the zombie's address");
     await claimSourceAddresses(plan.targets, plan.iface, plan.sourceIps);
   }
 
-  const books: PortBook[] = [];
+  const books: TargetBook[] = [];
   const summaries: TechniqueSummary[] = [];
   let stoppedBy: string | undefined;
   let failure: unknown;
@@ -72,7 +77,12 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
           counters: { sent: 0, received: 0 },
         };
         const startedAt = new Date().toISOString();
-        const book = technique === 'connect' ? await scanTargetConnect(target, ctx) : await scanTargetRaw(RAW_TECHNIQUES[technique], target, ctx);
+        const book: TargetBook =
+          technique === 'connect'
+            ? await scanTargetConnect(target, ctx)
+            : technique === 'idle'
+              ? await scanTargetIdle(target, ctx)
+              : await scanTargetRaw(RAW_TECHNIQUES[technique], target, ctx);
         const summary: TechniqueSummary = {
           technique,
           target,
@@ -84,6 +94,7 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
         };
         if (capture) summary.capture = capture;
         if (ctx.targetMac !== undefined) summary.mac = ctx.targetMac.toLowerCase();
+        if (ctx.zombie !== undefined) summary.zombie = ctx.zombie;
         if (ctx.stoppedBy !== undefined) {
           summary.note = ctx.stoppedBy;
           stoppedBy ??= ctx.stoppedBy;
@@ -111,7 +122,8 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
           }
         }
       };
-      const parallel = technique === 'connect' ? 1 : MAX_PARALLEL_TARGETS;
+      // An idle scan reads one zombie's IP ID: two targets at once would each count the other's open ports.
+      const parallel = technique === 'connect' || technique === 'idle' ? 1 : MAX_PARALLEL_TARGETS;
       try {
         await Promise.all(Array.from({ length: Math.min(parallel, plan.targets.length) }, worker));
       } finally {
@@ -179,7 +191,7 @@ function openCapture(path: string, onError: (err: Error) => void): { pcap?: Pcap
   }
 }
 
-function countStates(book: PortBook): Record<PortState, number> {
+function countStates(book: TargetBook): Record<PortState, number> {
   const counts = Object.fromEntries(PORT_STATES.map((s) => [s, 0])) as Record<PortState, number>;
   for (const [state, n] of book.stateCounts()) counts[state] = n;
   return counts;

@@ -7,7 +7,7 @@ import { TOOL } from '../base/version';
 export { TOOL, TOOL_VERSION } from '../base/version';
 
 function prefixLengthOf(iface: string, address: string): number | undefined {
-  const cidr = networkInterfaces()[iface]?.find((a) => a.family === 'IPv4' && a.address === address)?.cidr;
+  const cidr = networkInterfaces()[iface]?.find((a) => a.address === address)?.cidr;
   return cidr ? Number(cidr.split('/')[1]) : undefined;
 }
 

@@ -2,6 +2,7 @@ import type { IcmpBudgets } from './icmp-budget';
 import type { TokenBucket } from './pacer';
 import type { PcapWriter } from '../wire/pcap';
 import type { ScanPlan, ScanEvents } from './scan-plan';
+import type { TechniqueSummary } from '../protocol';
 
 /** What every per-target loop of one technique shares: the plan, the pcap, the clock and the counters. */
 export interface TechniqueContext {
@@ -23,6 +24,8 @@ export interface TechniqueContext {
   stoppedBy?: string;
   /** the target's MAC, from the ARP answer, when it is on-link (raw techniques) */
   targetMac?: string;
+  /** the idle scan's zombie as its check found it (the summary names it, as nmap's output does) */
+  zombie?: NonNullable<TechniqueSummary['zombie']>;
 }
 
 /**

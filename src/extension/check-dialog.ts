@@ -20,6 +20,8 @@ function truthLabel(truth: LabTruth): string {
       return vscode.l10n.t('filtered by drop');
     case 'filtered-reject':
       return vscode.l10n.t('filtered by reject');
+    case 'filtered-syn':
+      return vscode.l10n.t('filtered for SYN only');
   }
 }
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { isIPv4 } from 'node:net';
+import { canonicalAddress } from '../engine/scope';
 import { labOfAddress, labTopology } from '../lab/topology';
 import { portRanges } from '../output/nmap-model';
 import { TECHNIQUES, Technique } from '../protocol/scan';
@@ -10,7 +10,7 @@ import { showHelperError } from './helper-pool';
 import { routeOfScan } from './lab-targets';
 import { generateReport } from './report-command';
 import { ResultsPanel } from './results-panel';
-import { askScan, portListProblem } from './scan-dialog';
+import { askScan, portListProblem, zombieProblem } from './scan-dialog';
 import type { ScanRequest } from './scan-runner';
 import type { Services } from './services';
 import type { TreeNode } from './targets-tree';
@@ -36,10 +36,11 @@ export const COMMAND_IDS = [
 /** A scan given as an argument (automation, tests) rather than asked for. */
 function scanRequestArg(arg: unknown): ScanRequest | undefined {
   if (typeof arg !== 'object' || arg === null || !('target' in arg) || !('techniques' in arg) || !('ports' in arg)) return undefined;
-  const { target, techniques, ports } = arg as Record<string, unknown>;
+  const { target, techniques, ports, zombie } = arg as Record<string, unknown>;
   const parsed = Technique.array().min(1).safeParse(techniques);
   if (typeof target !== 'string' || typeof ports !== 'string' || !parsed.success || portListProblem(ports)) return undefined;
-  return { target, techniques: parsed.data, ports };
+  if (zombie === undefined) return { target, techniques: parsed.data, ports };
+  return typeof zombie === 'string' && !zombieProblem(zombie) ? { target, techniques: parsed.data, ports, zombie } : undefined;
 }
 
 export function registerCommands(s: Services): vscode.Disposable[] {
@@ -74,7 +75,8 @@ export function registerCommands(s: Services): vscode.Disposable[] {
         : node.kind === 'portGroup'
           ? portRanges(s.store.resultsOf(target, node.technique, node.state).map((r) => r.port))
           : (entry?.lastPorts ?? readSettings().defaultPorts);
-    if (techniques.length === 0) return scan(node);
+    // The idle scan's zombie is asked for again: the dialog offers the lab's.
+    if (techniques.length === 0 || techniques.includes('idle')) return scan(node);
     return s.runner.run({ target, techniques, ports });
   };
 
@@ -124,8 +126,10 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     try {
       const settings = readSettings();
       // A lab's network (the lab of the first address named) is swept from where a scan of its target would run.
-      const swept = labOfAddress(targets.split(/[/-]/, 1)[0]!);
-      const route = swept ? routeOfScan(swept.target.address, true).route : undefined;
+      const first = targets.split(/[/-]/, 1)[0]!;
+      const swept = labOfAddress(first);
+      // an IPv6 sweep goes where a scan of the target's IPv6 address would: the host link carries IPv4 only
+      const route = swept ? routeOfScan(first.includes(':') ? swept.target.address6 : swept.target.address, true).route : undefined;
       const netns = route?.kind === 'helper' ? route.netns : undefined;
       const client = await s.pool.get({ raw: true, ...(netns ? { netns } : {}) });
       const hosts = await vscode.window.withProgress(
@@ -146,7 +150,8 @@ export function registerCommands(s: Services): vscode.Disposable[] {
   const reg = vscode.commands.registerCommand;
   return [
     reg('portlab.addTarget', async (address?: unknown) => {
-      const target = typeof address === 'string' && isIPv4(address) ? address : await askAddress();
+      const given = typeof address === 'string' ? canonicalAddress(address) : undefined;
+      const target = given ?? (await askAddress());
       if (target) s.store.addTarget(target);
       return target;
     }),
@@ -170,14 +175,15 @@ export function registerCommands(s: Services): vscode.Disposable[] {
   ];
 }
 
+/** An address to add as a target, in the one spelling scans and captures write it (the tree has one row per address). */
 async function askAddress(): Promise<string | undefined> {
   return vscode.window
     .showInputBox({
       title: vscode.l10n.t('Add target'),
-      prompt: vscode.l10n.t('IPv4 address of the host to scan (the lab target is 198.18.N.2)'),
+      prompt: vscode.l10n.t('IPv4 or IPv6 address of the host to scan (the lab target is 198.18.N.2 or 2001:2:0:N::2)'),
       placeHolder: '198.18.0.2',
       ignoreFocusOut: true,
-      validateInput: (v) => (isIPv4(v.trim()) ? undefined : vscode.l10n.t('Not an IPv4 address: {0}', v)),
+      validateInput: (v) => (canonicalAddress(v.trim()) ? undefined : vscode.l10n.t('Not an IPv4 or IPv6 address: {0}', v)),
     })
-    .then((v) => v?.trim());
+    .then((v) => (v === undefined ? undefined : canonicalAddress(v.trim())));
 }

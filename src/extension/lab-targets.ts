@@ -5,22 +5,23 @@ import { describedLabIds, readLabDescription } from '../lab/description-file';
 import type { LabDescription } from '../protocol';
 import { hostLinkPresent } from '../lab/host-link';
 import { labRunFile } from '../lab/state';
-import { labOfAddress, labTopology } from '../lab/topology';
+import { labEndOf, labOfAddress, labTopology } from '../lab/topology';
 import { scanRoute, type ScanRoute } from './scan-route';
 
-/** A lab whose target an address is (198.18.N.2) and whose namespaces exist, with how the host reaches it. */
+/** A lab whose target an address is (198.18.N.2 or 2001:2:0:N::2) and whose namespaces exist, with how the host reaches it. */
 interface LabTarget {
   id: number;
   scannerNetns: string;
-  /** the host namespace has its own link to the target */
+  /** the host namespace has its own link to the target's address: IPv4 only, so never for its IPv6 address */
   hostLink: boolean;
 }
 
 /** The lab whose target `address` is, when that lab is up; undefined for any other address. Needs no root. */
 export function labOfTarget(address: string): LabTarget | undefined {
   const topo = labOfAddress(address);
-  if (topo?.target.address !== address || !namedNetnsExists(topo.scanner.namespace)) return undefined;
-  return { id: topo.id, scannerNetns: topo.scanner.namespace, hostLink: hostLinkPresent(topo) };
+  if (!topo || labEndOf(topo, address)?.role !== 'target' || !namedNetnsExists(topo.scanner.namespace)) return undefined;
+  // From the host namespace the lab's IPv6 addresses would follow the host's own default route, off the machine.
+  return { id: topo.id, scannerNetns: topo.scanner.namespace, hostLink: address === topo.target.address && hostLinkPresent(topo) };
 }
 
 /** A lab's saved description as last read, and which version of its file that was. */

@@ -5,7 +5,9 @@ import type { HelperLaunchError, LaunchFix, LaunchProblem } from '../helper/laun
 function problemText(p: LaunchProblem): string | undefined {
   switch (p.kind) {
     case 'no-elevation':
-      return vscode.l10n.t('Raw-socket scans (SYN, FIN, NULL, Xmas, UDP) need the CAP_NET_RAW capability, and neither pkexec nor sudo is installed to get it.');
+      return vscode.l10n.t(
+        'Raw-socket scans (every technique but connect) need the CAP_NET_RAW capability, and neither pkexec nor sudo is installed to get it.',
+      );
     case 'node-not-found':
       return vscode.l10n.t('Node.js was not found at {0}.', p.node);
     case 'spawn-failed':

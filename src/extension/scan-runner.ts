@@ -15,6 +15,8 @@ export interface ScanRequest {
   target: string;
   techniques: Technique[];
   ports: string;
+  /** the idle scan's zombie as typed, ZOMBIE[:PROBEPORT] */
+  zombie?: string;
 }
 
 /**
@@ -64,6 +66,7 @@ export class ScanLauncher {
             rate: settings.rate,
             maxRetries: settings.maxRetries,
             ...(settings.allowedTargets.length > 0 ? { allowTargets: settings.allowedTargets } : {}),
+            ...(request.zombie !== undefined ? { zombie: request.zombie } : {}),
           };
           const events: ScanSessionOptions = {
             port: (r) => this.store.addResult(r),

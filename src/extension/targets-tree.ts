@@ -13,12 +13,16 @@ export type TreeNode =
   | { kind: 'portGroup'; target: string; technique: Technique; state: PortState }
   | { kind: 'port'; result: PortResult };
 
-/** Codicon and theme colour per state: green open, red closed, yellow filtered, orange undecided. */
+/** Codicon and theme colour per state: green open, red closed, yellow filtered, orange undecided, blue unfiltered. */
 const STATE_ICON: Record<PortState, [string, string]> = {
   open: ['pass-filled', 'charts.green'],
   closed: ['error', 'charts.red'],
   filtered: ['shield', 'charts.yellow'],
   'open|filtered': ['question', 'charts.orange'],
+  // the ACK scan's probe got through: no firewall in the way, open or closed unknown
+  unfiltered: ['unlock', 'charts.blue'],
+  // the idle scan cannot tell a closed port from a filtered one
+  'closed|filtered': ['circle-slash', 'charts.red'],
 };
 
 export function stateIcon(state: PortState): vscode.ThemeIcon {

@@ -1,7 +1,7 @@
 import type { PortState } from '../protocol';
 
 /** The order in which a student looks for states: what answered first, what stayed closed last. */
-const INTEREST: readonly PortState[] = ['open', 'open|filtered', 'filtered', 'closed'];
+const INTEREST: readonly PortState[] = ['open', 'open|filtered', 'unfiltered', 'filtered', 'closed'];
 /** A technique row's summary at the default sidebar width holds about two counts beside its label. */
 const SHOWN = 2;
 

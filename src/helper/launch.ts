@@ -260,7 +260,7 @@ export function noRawSocketsError(method: LaunchMethod, node: string): HelperLau
 export function noElevationError(node: string): HelperLaunchError {
   return launchError(
     { kind: 'no-elevation', node },
-    'Raw-socket scans (SYN, FIN, NULL, Xmas, UDP) need the CAP_NET_RAW capability, and neither pkexec nor sudo is installed to get it.',
+    'Raw-socket scans (every technique but connect) need the CAP_NET_RAW capability, and neither pkexec nor sudo is installed to get it.',
     [
       { kind: 'install-polkit', command: 'sudo apt install policykit-1' },
       { kind: 'setcap', command: setcapCommand(node) },

@@ -18,11 +18,12 @@ export function scanStartParams(plan: ScanPlan, extras: ScanRequestExtras): Scan
     ...(plan.iface !== undefined ? { iface: plan.iface } : {}),
     ...(plan.sourceIps !== undefined ? { sourceIps: plan.sourceIps.join(',') } : {}),
     ...(extras.allowTargets.length > 0 ? { allowTargets: extras.allowTargets } : {}),
+    ...(plan.zombie !== undefined ? { zombie: `${plan.zombie.address}:${plan.zombie.probePort}` } : {}),
   };
 }
 
 /** What the helper works out of a scan.start before the scan runs: its id and directory, the targets resolved, ports parsed, sources checked. */
-export type CheckedScanStart = Pick<ScanPlan, 'scanId' | 'captureDir' | 'targets' | 'ports' | 'sourceIps'>;
+export type CheckedScanStart = Pick<ScanPlan, 'scanId' | 'captureDir' | 'targets' | 'ports' | 'sourceIps' | 'zombie'>;
 
 /** The plan the helper runs for a scan.start whose every field it has checked. */
 export function scanPlanOf(params: ScanStartParams, checked: CheckedScanStart): ScanPlan {
@@ -36,5 +37,6 @@ export function scanPlanOf(params: ScanStartParams, checked: CheckedScanStart): 
     ...(params.maxRetries !== undefined ? { maxRetries: params.maxRetries } : {}),
     ...(params.iface !== undefined ? { iface: params.iface } : {}),
     ...(checked.sourceIps !== undefined ? { sourceIps: checked.sourceIps } : {}),
+    ...(checked.zombie !== undefined ? { zombie: checked.zombie } : {}),
   };
 }

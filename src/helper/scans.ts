@@ -5,8 +5,9 @@ import { OptionValueError, UserError, type UserErrorKind } from '../base/errors'
 import { parsePorts, type PortSpec } from '../engine/ports';
 import { runScan } from '../engine/scan';
 import { scannerInfo } from '../engine/scanner-info';
-import type { ScanPlan } from '../engine/scan-plan';
-import { rangeWithin, ScopeGuard } from '../engine/scope';
+import type { ScanPlan, Zombie } from '../engine/scan-plan';
+import { resolveZombie } from '../engine/idle/zombie-spec';
+import { checkOneIpVersion, rangeWithin, ScopeGuard } from '../engine/scope';
 import { checkSourceIps, parseSourceIps } from '../wire/source-ips';
 import { assertInterfaceUp, findRoute, type Route } from '../link';
 import { ipv4AddressesOf } from '../link/route';
@@ -93,6 +94,7 @@ export class ScanRegistry {
     if (iface !== undefined) naming('params.iface', () => assertInterfaceUp(iface));
     const { targets, routes } = await this.resolveTargets(guard, params.targets, iface);
     const ports: PortSpec = naming('params.ports', () => parsePorts(params.ports));
+    const zombie = await this.resolveZombie(guard, params, iface);
     const sourceIps =
       params.sourceIps === undefined ? undefined : naming('params.sourceIps', () => checkSources(parseSourceIps(params.sourceIps!), targets, routes, params));
     this.checkLimit();
@@ -103,7 +105,7 @@ export class ScanRegistry {
     // an awaited mkdir, starts arriving together all passed the check and a fifth scan ran.
     ensurePrivateDirectory(this.captureRoot, { recursive: true });
     ensurePrivateDirectory(captureDir);
-    const plan = scanPlanOf(params, { scanId, captureDir, targets, ports, sourceIps });
+    const plan = scanPlanOf(params, { scanId, captureDir, targets, ports, sourceIps, zombie });
     const abort = new AbortController();
     const finished = this.run(plan, abort.signal).finally(() => this.running.delete(scanId));
     this.running.set(scanId, { kind: 'scan', abort, finished });
@@ -172,7 +174,24 @@ export class ScanRegistry {
     return new ScopeGuard(allowTargets);
   }
 
-  /** Each target scope-checked and routed (through `iface` when given); addresses without duplicates. */
+  /** The idle scan's zombie, scope-checked and routed like a target; none for a scan without -sI, which must not name one. */
+  private async resolveZombie(guard: ScopeGuard, params: ScanStartParams, iface: string | undefined): Promise<Zombie | undefined> {
+    const idle = params.techniques.includes('idle');
+    if (idle !== (params.zombie !== undefined))
+      throw new FieldError('params.zombie', idle ? 'the idle scan needs its zombie' : 'a zombie is for the idle scan only');
+    if (params.zombie === undefined) return undefined;
+    let zombie: Zombie;
+    try {
+      zombie = await resolveZombie(guard, params.zombie);
+    } catch (err) {
+      if (err instanceof UserError) throw FieldError.naming('params.zombie', err);
+      throw err;
+    }
+    naming(iface === undefined ? 'params.zombie' : 'params.iface', () => findRoute(zombie.address, iface));
+    return zombie;
+  }
+
+  /** Each target scope-checked and routed (through `iface` when given), all of one address family; addresses without duplicates. */
   private async resolveTargets(guard: ScopeGuard, targets: string[], iface: string | undefined): Promise<{ targets: string[]; routes: Route[] }> {
     const out: string[] = [];
     const routes: Route[] = [];
@@ -189,6 +208,7 @@ export class ScanRegistry {
         out.push(address);
       }
     }
+    naming('params.targets', () => checkOneIpVersion(out));
     return { targets: out, routes };
   }
 

@@ -12,8 +12,9 @@ export function hostLinkPresent(topo: LabTopology): boolean {
 /**
  * The veth between the host namespace and the target's, its addresses, and the host's route to the
  * target's main address through it. The peer is created straight in the target namespace, whose
- * defaults keep IPv6 off; the host's end gets IPv6 off before it is up, so that no router solicitation
- * or DAD lands in a scan's capture. The target needs no route of its own: its /30 reaches the host.
+ * defaults keep IPv6 quiet (no DAD, no router solicitation; its nftables drops MLD reports); the host's
+ * end gets IPv6 off before it is up, so that no router solicitation or DAD lands in a scan's capture.
+ * The target needs no route of its own: its /30 reaches the host.
  */
 export async function createHostLink(topo: LabTopology): Promise<void> {
   const { host, target, prefixLength, route } = topo.hostLink;

@@ -3,23 +3,34 @@ import { describeLab } from './describe';
 import type { LabDescription } from '../protocol';
 import { writeLabDescription } from './description-file';
 import { createHostLink, removeHostLink } from './host-link';
-import { nftRuleset } from './firewall';
-import { createNamespaces, deleteNamespace, listNamespaces, namespacePids } from './namespaces';
+import { hostRuleset, nftRuleset, zombieRule } from './firewall';
+import { createSegment, deleteNamespace, listNamespaces, namespacePids } from './namespaces';
 import { cmdlineOf, isAlive, sameArgv, terminate } from './processes';
-import { startDnsmasq, startListener } from './services';
+import { startDnsmasq, startStatelessListener, startTargetListener, startZombieResponder } from './services';
 import { readLabState, removeLabFiles, writeLabState, type LabState } from './state';
-import { labTopology, type LabTopology } from './topology';
-import { checkRoot, runTool, toolPath, type LabTool } from './tools';
-import { LAB_TRUTH } from './truth';
+import { labNamespaces, labTopology, type LabTopology } from './topology';
+import { checkKernelIpv6, checkRoot, runTool, toolPath, type LabTool } from './tools';
+import { LAB_TRUTH, STATELESS_TRUTH } from './truth';
 
-export { LAB_TRUTH, labPorts, labTruthOf, type LabPortTruth } from './truth';
-export { labTopology, labOfAddress, parseLabId, checkLabId, type LabTopology, type LabEnd, type LabHostLink } from './topology';
+export { LAB_TRUTH, STATELESS_TRUTH, labPorts, statelessPorts, labTruthOf, type LabPortTruth } from './truth';
+export {
+  labTopology,
+  labOfAddress,
+  labEndOf,
+  labEnds,
+  parseLabId,
+  checkLabId,
+  type LabTopology,
+  type LabEnd,
+  type LabZombieEnd,
+  type LabHostLink,
+} from './topology';
 export { readLabDescription, describedLabIds } from './description-file';
-export { nftRuleset, filterRule } from './firewall';
+export { nftRuleset, hostRuleset, filterRule, zombieRule, MLD_QUIET_RULE } from './firewall';
 export { plannedDescription } from './describe';
 
 export interface LabUpOptions {
-  /** the target's net.ipv4.icmp_ratelimit in ms (0 = no limit); the kernel's default (1000) when absent */
+  /** the target's net.ipv4.icmp_ratelimit and net.ipv6.icmp.ratelimit in ms (0 = no limit); the kernel's default (1000) when absent */
   icmpRatelimitMs?: number;
 }
 
@@ -40,23 +51,47 @@ async function build(topo: LabTopology, opts: LabUpOptions): Promise<void> {
   const state: LabState = { id: topo.id, services: [] };
   if (opts.icmpRatelimitMs !== undefined) state.icmpRatelimitMs = opts.icmpRatelimitMs;
   writeLabState(state);
-  await createNamespaces(topo);
+  await createSegment(topo, labRulesets(topo));
   await createHostLink(topo);
-  await runTool('ip', ['netns', 'exec', topo.target.namespace, 'nft', '-f', '-'], nftRuleset(LAB_TRUTH));
   if (opts.icmpRatelimitMs !== undefined)
-    await runTool('ip', ['netns', 'exec', topo.target.namespace, 'sysctl', '-q', '-w', `net.ipv4.icmp_ratelimit=${opts.icmpRatelimitMs}`]);
-  // The state file is rewritten after each start so that a failure further on still finds every PID.
-  for (const start of [startDnsmasq, startListener]) {
-    state.services.push(await start(topo));
+    await runTool('ip', [
+      'netns',
+      'exec',
+      topo.target.namespace,
+      'sysctl',
+      '-q',
+      '-w',
+      `net.ipv4.icmp_ratelimit=${opts.icmpRatelimitMs}`,
+      `net.ipv6.icmp.ratelimit=${opts.icmpRatelimitMs}`,
+    ]);
+  // The services start side by side; the state file is rewritten after each spawn, before any is waited
+  // for, so that a failure further on still finds every PID.
+  const ready: Promise<void>[] = [];
+  for (const start of [startDnsmasq, startTargetListener, startStatelessListener, startZombieResponder]) {
+    const starting = start(topo);
+    state.services.push(starting.service);
     writeLabState(state);
+    ready.push(starting.ready);
   }
+  const failed = (await Promise.allSettled(ready)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** Each host namespace's nftables ruleset: the port rules of target and stateless host, the zombie's, and MLD kept quiet in all. */
+export function labRulesets(topo: LabTopology): Map<string, string> {
+  return new Map([
+    [topo.scanner.namespace, hostRuleset([])],
+    [topo.target.namespace, nftRuleset(LAB_TRUTH)],
+    [topo.stateless.namespace, nftRuleset(STATELESS_TRUTH)],
+    [topo.zombie.namespace, hostRuleset([zombieRule(topo)])],
+  ]);
 }
 
 /** Removes whatever exists of lab `id`, however half-built; true if anything was there. */
 async function teardown(topo: LabTopology): Promise<boolean> {
   const state = readLabState(topo.id);
   const namespaces = new Set(await listNamespaces());
-  const present = [topo.scanner.namespace, topo.target.namespace].filter((ns) => namespaces.has(ns));
+  const present = labNamespaces(topo).filter((ns) => namespaces.has(ns));
 
   // A recorded PID is killed only if it is still the process we started: after a reboot or a long
   // time the number may belong to someone else.
@@ -81,6 +116,7 @@ export async function labUp(id = 0, opts: LabUpOptions = {}): Promise<LabDescrip
   const topo = labTopology(id);
   checkIcmpRatelimit(opts.icmpRatelimitMs);
   preflight(['ip', 'nft', 'dnsmasq', 'sysctl']);
+  checkKernelIpv6();
   await teardown(topo);
   try {
     await build(topo, opts);
@@ -94,7 +130,7 @@ export async function labUp(id = 0, opts: LabUpOptions = {}): Promise<LabDescrip
   }
 }
 
-/** Removes lab `id`: its processes, namespaces (and so both veths) and files. Safe to run when nothing is up. */
+/** Removes lab `id`: its processes, namespaces (and so the switch and every veth) and files. Safe to run when nothing is up. */
 export async function labDown(id = 0): Promise<{ removed: boolean }> {
   const topo = labTopology(id);
   preflight(['ip']);

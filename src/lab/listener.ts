@@ -1,8 +1,9 @@
 import { createSocket } from 'node:dgram';
-import { createServer, type Socket } from 'node:net';
+import { createServer, isIPv6, type Socket } from 'node:net';
 
 export interface ListenerOptions {
-  address: string;
+  /** every port listens on each of these (a host's IPv4 and IPv6 address) */
+  addresses: string[];
   tcp: number[];
   udpEcho: number[];
 }
@@ -53,7 +54,7 @@ function listenTcp(address: string, port: number, opened: Closable[]): Promise<v
 }
 
 function listenUdpEcho(address: string, port: number, opened: Closable[]): Promise<void> {
-  const socket = createSocket('udp4');
+  const socket = createSocket(isIPv6(address) ? 'udp6' : 'udp4');
   opened.push(socket);
   socket.on('message', (msg, from) => socket.send(msg, from.port, from.address));
   return new Promise((resolve, reject) => {
@@ -62,14 +63,16 @@ function listenUdpEcho(address: string, port: number, opened: Closable[]): Promi
   });
 }
 
-/** The lab's open TCP ports and UDP echo ports: `portlab lab listen`, run inside the target namespace. */
+/** The lab's open TCP ports and UDP echo ports: `portlab lab listen`, run inside a lab host's namespace. */
 export async function runListener(opts: ListenerOptions): Promise<void> {
   const opened: Closable[] = [];
   try {
-    await Promise.all([
-      ...opts.tcp.map((port) => listenTcp(opts.address, port, opened)),
-      ...opts.udpEcho.map((port) => listenUdpEcho(opts.address, port, opened)),
-    ]);
+    await Promise.all(
+      opts.addresses.flatMap((address) => [
+        ...opts.tcp.map((port) => listenTcp(address, port, opened)),
+        ...opts.udpEcho.map((port) => listenUdpEcho(address, port, opened)),
+      ]),
+    );
   } catch (err) {
     // Close what did open, or those sockets would keep a half-working listener alive.
     for (const handle of opened) handle.close();

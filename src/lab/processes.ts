@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Protocol } from '../protocol';
 
@@ -78,13 +78,50 @@ export function listeningPorts(procNetTable: string, protocol: Protocol): Set<nu
 }
 
 /**
- * The ports a process's network namespace listens on: /proc/PID/net is the socket table of the
- * namespace PID lives in, so the host can look into the target without entering it.
+ * The ports a process's network namespace listens on over IPv4 or IPv6 (/proc/PID/net/tcp or tcp6): /proc/PID/net
+ * is the socket table of the namespace PID lives in, so the host can look into the target without entering it.
  */
-export function namespaceListeningPorts(pid: number, protocol: Protocol): Set<number> {
+export function namespaceListeningPorts(pid: number, protocol: Protocol, ipVersion: 4 | 6 = 4): Set<number> {
   try {
-    return listeningPorts(readFileSync(`/proc/${pid}/net/${protocol}`, 'utf8'), protocol);
+    return listeningPorts(readFileSync(`/proc/${pid}/net/${protocol}${ipVersion === 6 ? '6' : ''}`, 'utf8'), protocol);
   } catch {
     return new Set();
   }
+}
+
+/** Inode → interface index of each packet socket in a /proc/net/packet table (index 0: bound to no interface). */
+export function packetSockets(procNetPacket: string): Map<number, number> {
+  const sockets = new Map<number, number>();
+  for (const line of procNetPacket.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 9) continue;
+    const ifindex = Number(fields[4]);
+    const inode = Number(fields[8]);
+    if (Number.isInteger(ifindex) && Number.isInteger(inode)) sockets.set(inode, ifindex);
+  }
+  return sockets;
+}
+
+/**
+ * The interfaces (by index) on which process `pid` holds a packet socket, as a capture does: its open
+ * sockets (/proc/PID/fd → socket:[inode]) looked up in its namespace's packet socket table. Empty when it is gone.
+ */
+export function packetSocketInterfaces(pid: number): Set<number> {
+  const found = new Set<number>();
+  try {
+    const sockets = packetSockets(readFileSync(`/proc/${pid}/net/packet`, 'utf8'));
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const ifindex = sockets.get(Number(/^socket:\[(\d+)\]$/.exec(target)?.[1]));
+      if (ifindex !== undefined) found.add(ifindex);
+    }
+  } catch {
+    // gone: no sockets
+  }
+  return found;
 }

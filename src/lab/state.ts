@@ -7,12 +7,20 @@ import { readJsonFileIfValid, writeJsonFileAtomic } from '../base/json-file';
 /** Where the lab keeps its state file, dnsmasq's pid/lease files and the services' logs; gone after a reboot, like the lab. */
 export const LAB_RUN_DIR = '/run/portlab';
 
+export const LabServiceSocket = z.object({ protocol: Protocol, port: z.number().int().min(1).max(65535), ipVersion: z.union([z.literal(4), z.literal(6)]) });
+export type LabServiceSocket = z.infer<typeof LabServiceSocket>;
+
 export const LabService = z.object({
-  program: z.enum(['dnsmasq', 'portlab lab listen']),
+  program: z.enum(['dnsmasq', 'portlab lab listen', 'portlab lab zombie']),
   pid: z.number().int().positive(),
   /** the argv the process was started with: down kills a PID only if /proc/PID/cmdline still says this */
   argv: z.array(z.string()),
-  sockets: z.array(z.object({ protocol: Protocol, port: z.number().int().min(1).max(65535) })),
+  /** the addresses it serves, as the description's listeners name them */
+  addresses: z.array(z.string()),
+  /** the sockets it listens on once ready */
+  sockets: z.array(LabServiceSocket),
+  /** a responder on a raw socket: ready once it holds a packet socket on this interface of its namespace */
+  packetIface: z.string().optional(),
 });
 export type LabService = z.infer<typeof LabService>;
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { UserError } from '../base/errors';
 import { findProgram } from '../base/program-path';
 
@@ -40,6 +41,12 @@ export function runTool(tool: LabTool, args: readonly string[], input?: string):
     child.stdin?.on('error', () => {});
     child.stdin?.end(input);
   });
+}
+
+/** Every lab host has an IPv6 address: a kernel booted with ipv6.disable=1 cannot build the lab. */
+export function checkKernelIpv6(): void {
+  if (!existsSync('/proc/sys/net/ipv6'))
+    throw new UserError('the lab sandbox needs IPv6, which this kernel has disabled (/proc/sys/net/ipv6 is missing): boot without ipv6.disable=1');
 }
 
 /** Root is needed for namespaces, nftables and sysctls inside them. */

@@ -36,6 +36,22 @@ export const LAB_TRUTH: readonly LabPortTruth[] = [
   { port: 1900, protocol: 'udp', truth: 'filtered-reject' },
 ];
 
+/**
+ * The stateless host's ports: the lesson of the ACK scan. Its firewall keeps no connection state, so it
+ * can only judge each segment by its flags: 80 drops connection openings (SYN without ACK) but lets an
+ * ACK reach the listener, which a SYN scan shows filtered and an ACK scan unfiltered; 25 drops
+ * everything, which both show filtered. Every port not listed is closed.
+ */
+export const STATELESS_TRUTH: readonly LabPortTruth[] = [
+  { port: 22, protocol: 'tcp', truth: 'open' },
+  { port: 80, protocol: 'tcp', truth: 'filtered-syn' },
+  { port: 23, protocol: 'tcp', truth: 'closed' },
+  { port: 25, protocol: 'tcp', truth: 'filtered-drop' },
+];
+
+/** The stateless host's listener: its open ports and the one behind the SYN rule. */
+export const STATELESS_LISTENER_TCP_PORTS = STATELESS_TRUTH.filter((p) => p.truth === 'open' || p.truth === 'filtered-syn').map((p) => p.port);
+
 /** The truth of any port of the target: listed ports as above, all others closed. */
 export function labTruthOf(port: number, protocol: Protocol): LabTruth {
   return LAB_TRUTH.find((p) => p.port === port && p.protocol === protocol)?.truth ?? 'closed';
@@ -43,44 +59,63 @@ export function labTruthOf(port: number, protocol: Protocol): LabTruth {
 
 type LabService = NonNullable<LabPort['service']>;
 
-/** What answers on an open port of the lab. */
+/** What answers on a port with a listener of the lab. */
 function serviceOf(port: number, protocol: Protocol): LabService {
   if (port === DNS_PORT) return 'dns';
   if (protocol === 'udp') return 'udp-echo';
   return port === 22 ? 'ssh-banner' : port === 80 ? 'http' : 'tcp-accept';
 }
 
-function openHow(service: LabService, port: number, protocol: Protocol, address: string): string {
-  if (service === 'dns') return `dnsmasq listens on ${address}:${port} and answers DNS over ${protocol.toUpperCase()} (lab.portlab → ${address})`;
-  if (service === 'udp-echo') return `portlab lab listen (Node) echoes every datagram sent to ${address}:${port}`;
+/** "198.18.0.2:22 and [2001:2:0:0::2]:22": where a listener of both families listens. */
+function endpoints(port: number, addresses: readonly string[]): string {
+  return addresses.map((a) => (a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`)).join(' and ');
+}
+
+function listenerHow(service: LabService, port: number, protocol: Protocol, addresses: readonly string[]): string {
+  // "listens on A and B, and answers": the comma keeps the two ands apart.
+  const at = `${endpoints(port, addresses)}${addresses.length > 1 ? ',' : ''}`;
+  if (service === 'dns') return `dnsmasq listens on ${at} and answers DNS over ${protocol.toUpperCase()} (lab.portlab → ${addresses.join(', ')})`;
+  if (service === 'udp-echo') return `portlab lab listen (Node) echoes every datagram sent to ${endpoints(port, addresses)}`;
   const greets = service === 'ssh-banner' ? 'sends an SSH banner' : service === 'http' ? 'answers HTTP requests' : 'accepts connections';
-  return `portlab lab listen (Node) listens on ${address}:${port} and ${greets}`;
+  return `portlab lab listen (Node) listens on ${at} and ${greets}`;
 }
 
-function closedHow(protocol: Protocol): string {
+function closedHow(protocol: Protocol, host: string): string {
   return protocol === 'tcp'
-    ? "no listener and no firewall rule: the target's kernel answers a SYN with RST/ACK"
-    : "no listener and no firewall rule: the target's kernel answers ICMP port-unreachable (3/3), as often as net.ipv4.icmp_ratelimit allows";
+    ? `no listener and no firewall rule: ${host}'s kernel answers a SYN with RST/ACK`
+    : `no listener and no firewall rule: ${host}'s kernel answers ICMP port-unreachable (3/3), as often as net.ipv4.icmp_ratelimit allows`;
 }
 
-/** The lab's ports with how each state is made: what the report's "how each port state was simulated" quotes. */
-export function labPorts(targetAddress: string): LabPort[] {
-  return LAB_TRUTH.map(({ port, protocol, truth }): LabPort => {
+/** Ports with how each state is made, on a host (`host` names it in the sentences) with these addresses. */
+function describePorts(truths: readonly LabPortTruth[], addresses: readonly string[], host: string): LabPort[] {
+  return truths.map(({ port, protocol, truth }): LabPort => {
+    const rule = filterRule({ port, protocol, truth });
     switch (truth) {
       case 'open': {
         const service = serviceOf(port, protocol);
-        return { port, protocol, truth, how: openHow(service, port, protocol, targetAddress), service };
+        return { port, protocol, truth, how: listenerHow(service, port, protocol, addresses), service };
       }
       case 'closed':
-        return { port, protocol, truth, how: closedHow(protocol) };
-      case 'filtered-drop': {
-        const rule = filterRule({ port, protocol, truth });
-        return { port, protocol, truth, how: `nftables in the target drops the probe without an answer: ${rule}`, rule };
-      }
-      case 'filtered-reject': {
-        const rule = filterRule({ port, protocol, truth });
-        return { port, protocol, truth, how: `nftables in the target answers ICMP admin-prohibited (3/13): ${rule}`, rule };
+        return { port, protocol, truth, how: closedHow(protocol, host) };
+      case 'filtered-drop':
+        return { port, protocol, truth, how: `nftables in ${host} drops the probe without an answer: ${rule}`, rule };
+      case 'filtered-reject':
+        return { port, protocol, truth, how: `nftables in ${host} answers ICMP admin-prohibited (3/13, ICMPv6 1/1): ${rule}`, rule };
+      case 'filtered-syn': {
+        const service = serviceOf(port, protocol);
+        const listener = listenerHow(service, port, protocol, addresses);
+        return { port, protocol, truth, how: `${listener}, behind a stateless nftables rule that drops only SYN without ACK: ${rule}`, rule, service };
       }
     }
   });
+}
+
+/** The target's ports with how each state is made: what the report's "how each port state was simulated" quotes. */
+export function labPorts(address: string, address6?: string): LabPort[] {
+  return describePorts(LAB_TRUTH, address6 === undefined ? [address] : [address, address6], 'the target');
+}
+
+/** The stateless host's ports with how each state is made. */
+export function statelessPorts(address: string, address6: string): LabPort[] {
+  return describePorts(STATELESS_TRUTH, [address, address6], 'the stateless host');
 }

@@ -1,8 +1,19 @@
-import { ARP_OP_REPLY, BROADCAST_MAC, buildArpRequest, decodeFrame, type DecodedFrame } from '../wire';
+import {
+  ARP_OP_REPLY,
+  BROADCAST_MAC,
+  buildArpRequest,
+  buildNeighborSolicitation,
+  decodeFrame,
+  ICMPV6_NEIGHBOR_ADVERTISEMENT,
+  isIpv6Address,
+  type DecodedFrame,
+} from '../wire';
 import { UserError } from '../base/errors';
 import type { DiscoveredHost } from '../protocol';
 import { LiveCapture } from './capture';
+import { advertisedMac } from './ndp';
 import { neighbourFromArpTable, type Route } from './route';
+import { neighbourFromNdpTable } from './route6';
 
 export interface SweepPacing {
   /** probes per second */
@@ -93,7 +104,7 @@ class Sweep {
   }
 }
 
-/** Sweeps addresses on `route.iface`'s own subnet: the frames go out as they are, broadcast at Ethernet level. */
+/** Sweeps addresses on `route.iface`'s own subnet: the frames go out as they are (ARP broadcast, neighbour solicitations to each address's multicast group). */
 export async function sweepOnLink(route: Route, addresses: string[], probes: HostProbes, pacing: SweepPacing, signal?: AbortSignal): Promise<DiscoveredHost[]> {
   const sweep = new Sweep(addresses, probes);
   const capture = new LiveCapture(route.iface, probes.answerFilter, (frame) => {
@@ -109,8 +120,8 @@ export async function sweepOnLink(route: Route, addresses: string[], probes: Hos
 }
 
 /**
- * Sweeps addresses behind `route.nextHop`: the frames go to the gateway's MAC, taken from the ARP table
- * or asked for on the sweep's own capture (which also lets ARP through for that).
+ * Sweeps addresses behind `route.nextHop`: the frames go to the gateway's MAC, taken from the ARP (IPv6:
+ * neighbour) table or asked for on the sweep's own capture (which also lets ARP or advertisements through for that).
  */
 export async function sweepViaGateway(
   route: Route,
@@ -120,15 +131,17 @@ export async function sweepViaGateway(
   signal?: AbortSignal,
 ): Promise<DiscoveredHost[]> {
   const sweep = new Sweep(addresses, probes);
+  const neighbour = neighbourDiscovery(route);
   let gatewayMac: ((mac: string) => void) | undefined;
-  const capture = new LiveCapture(route.iface, `arp or (${probes.answerFilter})`, (frame) => {
+  const capture = new LiveCapture(route.iface, `(${neighbour.filter}) or (${probes.answerFilter})`, (frame) => {
     const decoded = decodeFrame(frame);
     if (!decoded) return;
-    if (decoded.arp?.op === ARP_OP_REPLY && decoded.arp.senderIp === route.nextHop) gatewayMac?.(decoded.arp.senderMac);
+    const mac = neighbour.answerOf(frame, decoded);
+    if (mac) gatewayMac?.(mac);
     sweep.receive(decoded);
   });
   try {
-    const dstMac = neighbourFromArpTable(route.nextHop, route.iface) ?? (await askGatewayMac(route, capture, (w) => (gatewayMac = w)));
+    const dstMac = neighbour.cached() ?? (await askGatewayMac(route, capture, neighbour, (w) => (gatewayMac = w)));
     await sweep.run(capture, dstMac, pacing, signal);
   } finally {
     capture.close();
@@ -136,19 +149,50 @@ export async function sweepViaGateway(
   return sweep.hosts();
 }
 
-const GATEWAY_ARP_ATTEMPTS = 3;
-const GATEWAY_ARP_WAIT_MS = 500;
+/** How the gateway's MAC is found: ARP over IPv4, neighbour discovery over IPv6. */
+interface NeighbourDiscovery {
+  /** the kernel's own entry for the gateway, when it has one */
+  cached(): string | undefined;
+  request: Uint8Array;
+  /** a libpcap filter letting the answers through */
+  filter: string;
+  /** the gateway's MAC when `frame` is its answer */
+  answerOf(frame: Uint8Array, decoded: DecodedFrame): string | undefined;
+  protocol: string;
+}
 
-async function askGatewayMac(route: Route, capture: LiveCapture, onReply: (w: (mac: string) => void) => void): Promise<string> {
-  for (let attempt = 0; attempt < GATEWAY_ARP_ATTEMPTS; attempt++) {
+function neighbourDiscovery(route: Route): NeighbourDiscovery {
+  const asked = { srcMac: route.srcMac, srcIp: route.srcIp, targetIp: route.nextHop };
+  if (isIpv6Address(route.nextHop))
+    return {
+      cached: () => neighbourFromNdpTable(route.nextHop, route.iface),
+      request: buildNeighborSolicitation(asked),
+      filter: `icmp6 and ip6[40] == ${ICMPV6_NEIGHBOR_ADVERTISEMENT}`,
+      answerOf: (frame) => advertisedMac(frame, route.nextHop),
+      protocol: 'neighbour advertisement',
+    };
+  return {
+    cached: () => neighbourFromArpTable(route.nextHop, route.iface),
+    request: buildArpRequest(asked),
+    filter: 'arp',
+    answerOf: (_frame, { arp }) => (arp?.op === ARP_OP_REPLY && arp.senderIp === route.nextHop ? arp.senderMac : undefined),
+    protocol: 'ARP answer',
+  };
+}
+
+const GATEWAY_ASK_ATTEMPTS = 3;
+const GATEWAY_ASK_WAIT_MS = 500;
+
+async function askGatewayMac(route: Route, capture: LiveCapture, neighbour: NeighbourDiscovery, onReply: (w: (mac: string) => void) => void): Promise<string> {
+  for (let attempt = 0; attempt < GATEWAY_ASK_ATTEMPTS; attempt++) {
     const mac = await new Promise<string | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), GATEWAY_ARP_WAIT_MS);
+      const timer = setTimeout(() => resolve(undefined), GATEWAY_ASK_WAIT_MS);
       onReply((m) => (clearTimeout(timer), resolve(m)));
-      capture.send(buildArpRequest({ srcMac: route.srcMac, srcIp: route.srcIp, targetIp: route.nextHop }));
+      capture.send(neighbour.request);
     });
     if (mac) return mac;
   }
-  throw new UserError(`no ARP answer from the gateway ${route.nextHop} on ${route.iface}`);
+  throw new UserError(`no ${neighbour.protocol} from the gateway ${route.nextHop} on ${route.iface}`);
 }
 
 function round(ms: number): number {

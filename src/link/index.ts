@@ -7,3 +7,4 @@ export { hasCapNetRaw, missingCapNetRaw } from './privilege';
 export { openRawChannel, type ChannelListener, type ExtraSources, type PortSpan, type RawChannel } from './raw-channel';
 export { assertInterfaceUp, findRoute, type Route } from './route';
 export { claimSourceAddresses } from './source-addresses';
+export { startZombieResponder, type ZombieResponder, type ZombieResponderOptions } from './zombie-responder';

@@ -6,8 +6,9 @@ import { missingCapNetRaw } from './privilege';
 const IPPROTO_RAW = 255;
 
 /**
- * Sends bare IPv4 packets through the kernel's routing. Needed for targets on this host: frames
- * injected on `lo` with libpcap are dropped as martians, packets from a raw socket are not.
+ * Sends bare IPv4 or IPv6 packets through the kernel's routing. Needed for targets on this host: frames
+ * injected on `lo` with libpcap are dropped as martians, packets from a raw socket are not. An IPv6 raw
+ * socket of IPPROTO_RAW sends its header as given too (Linux sets hdrincl for it in inet6_create).
  *
  * Each packet goes out inside send(), by the addon's own sendto() (`wrap.send`): raw-socket's public
  * send() queues the packet and sends one per turn of the event loop, so a burst of probes left over
@@ -19,9 +20,11 @@ export class LoopbackSender {
   private readonly socket;
   failures = 0;
 
-  constructor() {
+  constructor(ipVersion: 4 | 6) {
     try {
-      this.socket = loadNative<typeof RawSocketModule>('raw-socket').createSocket({ protocol: IPPROTO_RAW });
+      const rawSocket = loadNative<typeof RawSocketModule>('raw-socket');
+      const addressFamily = ipVersion === 6 ? rawSocket.AddressFamily.IPv6 : rawSocket.AddressFamily.IPv4;
+      this.socket = rawSocket.createSocket({ addressFamily, protocol: IPPROTO_RAW });
     } catch {
       throw missingCapNetRaw('sending raw packets');
     }

@@ -1,12 +1,26 @@
-import { buildArpRequest, decodeFrame, encodeEthernet, ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV4, ZERO_MAC } from '../wire';
+import { isIPv6 } from 'node:net';
+import {
+  buildArpRequest,
+  buildNeighborSolicitation,
+  canonicalIpv6,
+  decodeFrame,
+  encodeEthernet,
+  ETHERNET_HEADER_LENGTH,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  ZERO_MAC,
+} from '../wire';
 import { ArpResponder, isArpFrame } from './arp-responder';
 import { UserError } from '../base/errors';
 import { captureClockMicros, LiveCapture } from './capture';
 import { LoopbackSender } from './loopback-sender';
+import { advertisedMac, isNeighborAdvertisementFrame } from './ndp';
 import { findRoute, neighbourFromArpTable, type Route } from './route';
+import { neighbourFromNdpTable, splitZone } from './route6';
 
-const ARP_ATTEMPTS = 3;
-const ARP_WAIT_MS = 500;
+/** ARP requests or neighbour solicitations for the next hop, and how long each waits for its answer */
+const NEIGHBOUR_ATTEMPTS = 3;
+const NEIGHBOUR_WAIT_MS = 500;
 const KNOWN_NEIGHBOUR_WAIT_MS = 50;
 
 /**
@@ -19,9 +33,9 @@ export interface RawChannel {
   readonly dstMac: string;
   /** the target's own MAC, when it is on-link (the next hop is the target) */
   readonly targetMac?: string;
-  /** round trip of an ARP exchange with the target itself (on-link targets only), ms */
+  /** round trip of an ARP (IPv4) or neighbour discovery (IPv6) exchange with the target itself (on-link targets only), ms */
   readonly arpRttMs?: number;
-  /** sends a bare IPv4 packet; returns the Ethernet frame as it goes on the wire (for the pcap) and when it went */
+  /** sends a bare IP packet of the target's version; returns the Ethernet frame as it goes on the wire (for the pcap) and when it went */
   send(packet: Uint8Array): { frame: Uint8Array; sentAt: number };
   /** sends an Ethernet frame built for this channel (source MAC route.srcMac, destination dstMac); returns when it went */
   sendFrame(frame: Uint8Array): number;
@@ -33,8 +47,8 @@ export interface ChannelListener {
   /** every captured frame, with its capture time */
   onFrame(frame: Uint8Array, capturedAt: number): void;
   /**
-   * every frame the channel sends on its own (ARP requests for the next hop, ARP replies for extra
-   * sources), as it went on the wire: injected frames are not captured back, so this is the pcap's only
+   * every frame the channel sends on its own (ARP requests or neighbour solicitations for the next hop,
+   * ARP replies for extra sources), as it went on the wire: injected frames are not captured back, so this is the pcap's only
    * sight of them. Called right after the send, before any answer to it is handed to onFrame.
    */
   onInjected?(frame: Uint8Array, sentAt: number): void;
@@ -54,9 +68,9 @@ export interface PortSpan {
 }
 
 /**
- * BPF filter from validated dotted quads and integer ports only. TCP and UDP only to or from the
- * scan's own source ports: on `lo` every scan of this host shares one address, and a filter by address
- * alone handed each scan's ring every other scan's traffic too. ICMP errors about our probes may come
+ * BPF filter from validated addresses (dotted quads, RFC 5952 IPv6 text) and integer ports only. TCP and
+ * UDP only to or from the scan's own source ports: on `lo` every scan of this host shares one address, and
+ * a filter by address alone handed each scan's ring every other scan's traffic too. ICMP errors about our probes may come
  * from a router, so ICMP to any of our sources is captured whatever its source. On `lo` every packet
  * passes twice, leaving and arriving; libpcap drops the leaving copy only after it took a ring slot, so
  * the kernel keeps only the arriving one (`inbound`): the ring then holds twice the answers.
@@ -64,11 +78,20 @@ export interface PortSpan {
 function captureFilter(target: string, sources: readonly string[], ports: PortSpan, loopback: boolean): string {
   if (!(Number.isInteger(ports.first) && Number.isInteger(ports.last) && ports.first >= 1 && ports.first <= ports.last && ports.last <= 65535))
     throw new RangeError(`bad source port span ${ports.first}-${ports.last}`);
-  const filter = `arp or (host ${target} and (((tcp or udp) and portrange ${ports.first}-${ports.last}) or icmp)) or (icmp and (${sources.map((s) => `dst host ${s}`).join(' or ')}))`;
+  const toUs = sources.map((s) => `dst host ${s}`).join(' or ');
+  const portrange = `portrange ${ports.first}-${ports.last}`;
+  // IPv6: ICMPv6 carries the errors and neighbour discovery alike (the next hop's advertisement comes to our
+  // source address, the target's solicitations for us come from it); there is no ARP.
+  const filter = isIPv6(target)
+    ? `(ip6 host ${target} and (((tcp or udp) and ${portrange}) or icmp6)) or (icmp6 and (${toUs}))`
+    : `arp or (host ${target} and (((tcp or udp) and ${portrange}) or icmp)) or (icmp and (${toUs}))`;
   return loopback ? `inbound and (${filter})` : filter;
 }
 
-/** Opens the capture of the target's traffic to and from `ourPorts` on its outgoing interface, resolves the next hop's MAC, and is ready to send. */
+/**
+ * Opens the capture of the target's traffic to and from `ourPorts` on its outgoing interface, resolves the
+ * next hop's MAC (ARP, or neighbour discovery for an IPv6 target), and is ready to send.
+ */
 export async function openRawChannel(
   target: string,
   ifaceOverride: string | undefined,
@@ -77,17 +100,22 @@ export async function openRawChannel(
   extra?: ExtraSources,
 ): Promise<RawChannel> {
   const route = findRoute(target, ifaceOverride);
-  let arpWaiter: ((frame: Uint8Array) => void) | undefined;
+  const v6 = isIPv6(splitZone(target).address);
+  // the target as packets and the capture filter write it: RFC 5952, no zone
+  const address = v6 ? canonicalIpv6(splitZone(target).address) : target;
+  let neighbourWaiter: ((frame: Uint8Array) => void) | undefined;
   let responder: ArpResponder | undefined;
   const capture = new LiveCapture(
     route.iface,
-    captureFilter(target, extra ? extra.addresses : [route.srcIp], ourPorts, route.loopback),
+    captureFilter(address, extra ? extra.addresses : [route.srcIp], ourPorts, route.loopback),
     (frame, capturedAt) => {
       // The question first, then the answer: the pcap shows them in the order they were on the wire.
       listener.onFrame(frame, capturedAt);
       if (isArpFrame(frame)) {
-        arpWaiter?.(frame);
+        neighbourWaiter?.(frame);
         responder?.onArp(frame);
+      } else if (isNeighborAdvertisementFrame(frame)) {
+        neighbourWaiter?.(frame);
       }
     },
     listener.onLost,
@@ -96,20 +124,21 @@ export async function openRawChannel(
   // Only the next hop's questions: with several targets scanned at once, each channel answers its own.
   if (extra && !route.loopback) responder = new ArpResponder(route.srcMac, extra.addresses, route.nextHop, inject);
   try {
+    const etherType = v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
     if (route.loopback) {
-      const sender = new LoopbackSender();
+      const sender = new LoopbackSender(v6 ? 6 : 4);
       return {
         route,
         dstMac: ZERO_MAC,
         send(packet) {
           const sentAt = captureClockMicros();
-          sender.send(packet, target);
-          return { frame: encodeEthernet(ZERO_MAC, ZERO_MAC, ETHERTYPE_IPV4, packet), sentAt };
+          sender.send(packet, address);
+          return { frame: encodeEthernet(ZERO_MAC, ZERO_MAC, etherType, packet), sentAt };
         },
         sendFrame(frame) {
           const sentAt = captureClockMicros();
           // A copy: the raw socket sends later, and the caller may rewrite its frame right away.
-          sender.send(frame.slice(ETHERNET_HEADER_LENGTH), target);
+          sender.send(frame.slice(ETHERNET_HEADER_LENGTH), address);
           return sentAt;
         },
         close() {
@@ -121,26 +150,28 @@ export async function openRawChannel(
     // Asked even when the neighbour table knows the MAC: the answer's round trip is the scan's first RTT
     // sample, which behind a firewall that drops every probe would otherwise never come and leave the
     // timeout at its initial second (nmap pings first for the same reason). A known neighbour waits briefly.
-    const known = neighbourFromArpTable(route.nextHop, route.iface);
-    const asked = await resolveByArp(
+    const known = v6 ? neighbourFromNdpTable(route.nextHop, route.iface) : neighbourFromArpTable(route.nextHop, route.iface);
+    const asked = await resolveNextHop(
       route,
+      v6,
       inject,
       (w) => {
-        arpWaiter = w;
+        neighbourWaiter = w;
       },
-      known ? 1 : ARP_ATTEMPTS,
-      known ? KNOWN_NEIGHBOUR_WAIT_MS : ARP_WAIT_MS,
+      known ? 1 : NEIGHBOUR_ATTEMPTS,
+      known ? KNOWN_NEIGHBOUR_WAIT_MS : NEIGHBOUR_WAIT_MS,
     );
-    arpWaiter = undefined;
+    neighbourWaiter = undefined;
     const dstMac = asked?.mac ?? known;
-    if (dstMac === undefined) throw new UserError(`no ARP answer from ${route.nextHop} on ${route.iface}: is the host up?`);
+    if (dstMac === undefined)
+      throw new UserError(`no ${v6 ? 'neighbour advertisement' : 'ARP answer'} from ${route.nextHop} on ${route.iface}: is the host up?`);
     return {
       route,
       dstMac,
-      ...(route.nextHop === target ? { targetMac: dstMac } : {}),
-      ...(asked && route.nextHop === target ? { arpRttMs: asked.rttMs } : {}),
+      ...(route.nextHop === address ? { targetMac: dstMac } : {}),
+      ...(asked && route.nextHop === address ? { arpRttMs: asked.rttMs } : {}),
       send(packet) {
-        const frame = encodeEthernet(dstMac, route.srcMac, ETHERTYPE_IPV4, packet);
+        const frame = encodeEthernet(dstMac, route.srcMac, etherType, packet);
         return { frame, sentAt: capture.send(frame) };
       },
       sendFrame: (frame) => capture.send(frame),
@@ -152,23 +183,33 @@ export async function openRawChannel(
   }
 }
 
-async function resolveByArp(
+/** The MAC an ARP reply gives for `ip`, or undefined when the frame is not one from it. */
+function arpReplyMac(frame: Uint8Array, ip: string): string | undefined {
+  const arp = decodeFrame(frame)?.arp;
+  return arp && arp.op === 2 && arp.senderIp === ip ? arp.senderMac : undefined;
+}
+
+/** Asks for the next hop's MAC: an ARP request, or an IPv6 neighbour solicitation to its solicited-node group. */
+async function resolveNextHop(
   route: Route,
+  v6: boolean,
   inject: (frame: Uint8Array) => void,
   setWaiter: (w: (frame: Uint8Array) => void) => void,
   attempts: number,
   waitMs: number,
 ): Promise<{ mac: string; rttMs: number } | undefined> {
-  const request = buildArpRequest({ srcMac: route.srcMac, srcIp: route.srcIp, targetIp: route.nextHop });
+  const question = { srcMac: route.srcMac, srcIp: route.srcIp, targetIp: route.nextHop };
+  const request = v6 ? buildNeighborSolicitation(question) : buildArpRequest(question);
+  const macOf = v6 ? advertisedMac : arpReplyMac;
   for (let attempt = 0; attempt < attempts; attempt++) {
     const sentAt = performance.now();
     const mac = await new Promise<string | undefined>((resolve) => {
       const timer = setTimeout(() => resolve(undefined), waitMs);
       setWaiter((frame) => {
-        const arp = decodeFrame(frame)?.arp;
-        if (arp && arp.op === 2 && arp.senderIp === route.nextHop) {
+        const answered = macOf(frame, route.nextHop);
+        if (answered) {
           clearTimeout(timer);
-          resolve(arp.senderMac);
+          resolve(answered);
         }
       });
       inject(request);

@@ -1,9 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
+import { canonicalIpv6 } from '../wire';
 import { UserError } from '../base/errors';
+import { kernelRoute6, splitZone } from './route6';
 
-/** How packets to one target leave this host. */
+/** How packets to one target leave this host. IPv6 addresses are in RFC 5952 form, as decoded packets show them. */
 export interface Route {
   iface: string;
   /** our address on that interface, the probes' source */
@@ -11,7 +14,7 @@ export interface Route {
   srcMac: string;
   /** the gateway, or the target itself when it is on-link */
   nextHop: string;
-  /** the target is this host (127.0.0.0/8 or one of its own addresses): packets go through `lo` */
+  /** the target is this host (127.0.0.0/8, ::1 or one of its own addresses): packets go through `lo` */
   loopback: boolean;
 }
 
@@ -74,8 +77,12 @@ function routingTable(): RouteEntry[] {
   return entries;
 }
 
-/** Longest-prefix match in the main routing table, as the kernel would pick (lowest metric on ties). */
+/**
+ * IPv4: longest-prefix match in the main routing table, as the kernel would pick (lowest metric on ties).
+ * IPv6 (a link-local one may carry its interface as "%zone"): the kernel's own answer (findRoute6).
+ */
 export function findRoute(target: string, ifaceOverride?: string): Route {
+  if (isIPv6(splitZone(target).address)) return findRoute6(target, ifaceOverride);
   const addr = ipaddr.IPv4.parse(target);
   if (addr.range() === 'loopback' || isLocalAddress(target)) {
     const iface = ifaceOverride ?? 'lo';
@@ -99,6 +106,33 @@ export function findRoute(target: string, ifaceOverride?: string): Route {
   if (!srcIp) throw new UserError(`interface ${iface} has no IPv4 address`, 'interface-unusable');
   const gateway = best && best.gateway !== '0.0.0.0' ? best.gateway : undefined;
   return { iface, srcIp, srcMac: sysfs(iface, 'address') ?? '00:00:00:00:00:00', nextHop: gateway ?? target, loopback: false };
+}
+
+/**
+ * The IPv6 route as `ip -6 route get` gives it, out of -e's interface or a link-local target's zone when
+ * given. A target that is this host (::1, or one of its own addresses) goes through `lo`.
+ */
+function findRoute6(target: string, ifaceOverride: string | undefined): Route {
+  const { address, zone } = splitZone(target);
+  const oif = ifaceOverride ?? zone;
+  if (oif !== undefined) assertInterfaceUp(oif);
+  const kernel = kernelRoute6(address, oif);
+  if (!kernel) throw new UserError(`no route to ${target} (see \`ip -6 route\`)`, 'no-route');
+  const canonical = canonicalIpv6(address);
+  if (kernel.local) {
+    const iface = ifaceOverride ?? 'lo';
+    assertInterfaceUp(iface);
+    return { iface, srcIp: canonical, srcMac: '00:00:00:00:00:00', nextHop: canonical, loopback: true };
+  }
+  assertInterfaceUp(kernel.dev);
+  if (!kernel.prefsrc) throw new UserError(`interface ${kernel.dev} has no IPv6 address to reach ${target} from`, 'interface-unusable');
+  return {
+    iface: kernel.dev,
+    srcIp: canonicalIpv6(kernel.prefsrc),
+    srcMac: sysfs(kernel.dev, 'address') ?? '00:00:00:00:00:00',
+    nextHop: kernel.gateway ? canonicalIpv6(kernel.gateway) : canonical,
+    loopback: false,
+  };
 }
 
 /** The next hop's MAC from the kernel's neighbour table, when it has a complete entry. */

@@ -16,6 +16,9 @@ const ANSWER_WAIT_MS = 300;
  * from the question). Throws a UserError naming the first address refused.
  */
 export async function claimSourceAddresses(targets: readonly string[], ifaceOverride: string | undefined, sources: readonly string[]): Promise<void> {
+  // ARP answers for the sources: IPv6 would need neighbour advertisements, and IPv4 sources cannot probe an IPv6 target
+  const v6 = targets.find((t) => t.includes(':'));
+  if (v6 !== undefined) throw new UserError(`--source-ips works with IPv4 targets only, not ${v6}`);
   const routes = targets.map((t) => findRoute(t, ifaceOverride));
   const route = routes[0]!;
   if (routes.some((r) => r.loopback)) throw new UserError('--source-ips needs targets reached over Ethernet, not this host itself');

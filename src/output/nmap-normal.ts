@@ -8,6 +8,9 @@ export function toNmapNormal(doc: ScanDocument): string {
   const elapsed = ((run.end.getTime() - run.start.getTime()) / 1000).toFixed(2);
   const n = run.targets.length;
   const out: string[] = [`# ${doc.tool} scan initiated ${nmapDate(run.start)} as: ${run.args}`];
+  // nmap names the idle scan's zombie and its IP ID class once, before the host reports
+  const zombies = new Map((doc.summary?.techniques ?? []).flatMap((t) => (t.zombie ? [[`${t.zombie.address}:${t.zombie.probePort}`, t.zombie] as const] : [])));
+  for (const z of zombies.values()) out.push(`Idle scan using zombie ${z.address} (${z.address}:${z.probePort}); Class: ${z.ipIdClass}`);
   for (const pass of run.passes)
     for (const host of pass.hosts) {
       out.push(`${doc.tool} scan report for ${host.address}${run.passes.length > 1 ? ` (${pass.techniques.join(', ')})` : ''}`);

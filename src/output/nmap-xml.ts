@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { PortResult, ScanDocument } from '../protocol';
 import { TECHNIQUE_TABLE } from '../technique';
 import { nmapDate, nmapRun, portRanges, unixSeconds, type NmapHostReport } from './nmap-model';
@@ -18,7 +19,8 @@ export function toNmapXml(doc: ScanDocument): string {
     `<!-- ${comment(`${doc.tool} scan initiated ${nmapDate(run.start)} as: ${run.args}`)} -->`,
     `<nmaprun scanner="nmap" args="${attr(run.args)}" start="${unixSeconds(run.start)}" startstr="${attr(nmapDate(run.start))}" version="${attr(doc.tool)}" xmloutputversion="1.05">`,
   ];
-  for (const info of run.scanInfo)
+  // nmap writes no <scaninfo> for a scan type it has no name for in XML (the idle scan)
+  for (const info of run.scanInfo.filter((i) => TECHNIQUE_TABLE[i.technique].nmapScanType !== undefined))
     out.push(
       `<scaninfo type="${TECHNIQUE_TABLE[info.technique].nmapScanType}" protocol="${info.protocol}" numservices="${info.ports.length}" services="${portRanges(info.ports)}"/>`,
     );
@@ -49,7 +51,7 @@ export function targetMacOf(doc: ScanDocument, address: string): string | undefi
 function hostXml(host: NmapHostReport, mac: string | undefined, start: Date, end: Date): string[] {
   const lines = [
     `<host starttime="${unixSeconds(start)}" endtime="${unixSeconds(end)}"><status state="up" reason="user-set" reason_ttl="0"/>`,
-    `<address addr="${attr(host.address)}" addrtype="ipv4"/>`,
+    `<address addr="${attr(host.address)}" addrtype="${isIPv6(host.address.split('%')[0]!) ? 'ipv6' : 'ipv4'}"/>`,
     ...(mac ? [`<address addr="${attr(mac)}" addrtype="mac"/>`] : []),
     '<hostnames>',
     '</hostnames>',

@@ -15,6 +15,8 @@ export const DEVIATION_KINDS = [
   'odd-probe-flags',
   'empty-udp-probe',
   'kernel-port-unreachable',
+  'reset-to-ack',
+  'same-probe',
 ] as const;
 export const DeviationKind = z.enum(DEVIATION_KINDS);
 export type DeviationKind = z.infer<typeof DeviationKind>;

@@ -3,3 +3,4 @@ export * from './lab';
 export * from './rpc';
 export * from './check';
 export * from './analysis';
+export * from './endpoint';

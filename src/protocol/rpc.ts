@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LabDescription } from './lab';
-import { PortResult, ScanProgress, ScanSummary, Technique } from './scan';
+import { PortResult, ScanProgress, ScanSummary, Technique, TECHNIQUES } from './scan';
 
 /**
  * The helper's JSON-RPC surface (vscode-jsonrpc over stdio). Requests carry a schema for their
@@ -59,7 +59,7 @@ export const InterfaceInfo = z.object({
 export type InterfaceInfo = z.infer<typeof InterfaceInfo>;
 
 export const DiscoverParams = z.strictObject({
-  /** a CIDR, a range (198.18.0.1-20) or an address */
+  /** a CIDR, a range (198.18.0.1-20) or an address; IPv6: a CIDR (at most a /112's addresses) or an address */
   targets: z.string().min(1).max(100),
   allowTargets: z.array(z.string().max(50)).max(16).optional(),
   iface: InterfaceName.optional(),
@@ -68,7 +68,8 @@ export const DiscoveredHost = z.object({
   address: z.string(),
   mac: z.string().optional(),
   rttMs: z.number().nonnegative(),
-  method: z.enum(['arp', 'icmp-echo', 'tcp-syn-443', 'tcp-ack-80', 'localhost']),
+  /** how it answered: ARP (IPv4) or neighbour discovery (IPv6, `nd`) on the local link; ICMP or ICMPv6 echo, TCP beyond it */
+  method: z.enum(['arp', 'nd', 'icmp-echo', 'tcp-syn-443', 'tcp-ack-80', 'localhost']),
 });
 export type DiscoveredHost = z.infer<typeof DiscoveredHost>;
 
@@ -76,13 +77,15 @@ export const ScanStartParams = z.strictObject({
   targets: z.array(z.string().min(1).max(255)).min(1).max(256),
   /** nmap port syntax: "22", "22-29", "7,53-87", "-" */
   ports: z.string().min(1).max(2000),
-  techniques: z.array(Technique).min(1).max(6),
+  techniques: z.array(Technique).min(1).max(TECHNIQUES.length),
   rate: z.number().positive().max(10_000_000).optional(),
   maxRetries: z.number().int().min(0).max(50).optional(),
   iface: InterfaceName.optional(),
   /** --source-ips: unused addresses of the local subnet, as a range ("198.18.5.100-107", a CIDR, comma-separated) */
   sourceIps: z.string().min(1).max(200).optional(),
   allowTargets: z.array(z.string().max(50)).max(16).optional(),
+  /** the idle scan's zombie as typed after -sI: "HOST" or "HOST:PROBEPORT" */
+  zombie: z.string().min(1).max(261).optional(),
 });
 export type ScanStartParams = z.infer<typeof ScanStartParams>;
 export const ScanStartResult = z.object({ scanId: z.string(), captureDir: z.string() });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** The six scan techniques, named as in `--json`, pcap file names and the report. */
-export const TECHNIQUES = ['connect', 'syn', 'xmas', 'fin', 'null', 'udp'] as const;
+/** The scan techniques, named as in `--json`, pcap file names and the report. */
+export const TECHNIQUES = ['connect', 'syn', 'xmas', 'fin', 'null', 'udp', 'ack', 'window', 'maimon', 'idle'] as const;
 export const Technique = z.enum(TECHNIQUES);
 export type Technique = z.infer<typeof Technique>;
 
@@ -13,7 +13,7 @@ export function captureFileName(technique: Technique): string {
 /** How one OS connect() attempt ended: connected, timed out, or the errno code it failed with. */
 export type ConnectOutcome = 'connected' | 'timeout' | string;
 
-export const PORT_STATES = ['open', 'closed', 'filtered', 'open|filtered'] as const;
+export const PORT_STATES = ['open', 'closed', 'filtered', 'open|filtered', 'unfiltered', 'closed|filtered'] as const;
 export const PortState = z.enum(PORT_STATES);
 export type PortState = z.infer<typeof PortState>;
 
@@ -21,6 +21,9 @@ export type PortState = z.infer<typeof PortState>;
  * nmap's `--reason` words. ICMP type 3 codes map to net-unreach (0), host-unreach (1),
  * proto-unreach (2), port-unreach (3), net-prohibited (9), host-prohibited (10), admin-prohibited (13);
  * ICMP type 11 to time-exceeded. A bare SYN answering a SYN (split handshake) is split-handshake-syn.
+ * The idle scan's are ipid-change (the zombie's IP ID rose by the port's answer) and no-ipid-change.
+ * ICMPv6 destination unreachable (type 1) codes map to no-route (0), admin-prohibited (1 and 5),
+ * beyond-scope (2), host-unreach (3), port-unreach (4), reject-route (6); parameter problem (4) to param-problem.
  */
 export const REASONS = [
   'syn-ack',
@@ -37,6 +40,12 @@ export const REASONS = [
   'host-prohibited',
   'admin-prohibited',
   'time-exceeded',
+  'ipid-change',
+  'no-ipid-change',
+  'no-route',
+  'beyond-scope',
+  'reject-route',
+  'param-problem',
 ] as const;
 export const Reason = z.enum(REASONS);
 export type Reason = z.infer<typeof Reason>;
@@ -60,17 +69,31 @@ export const ExchangePacket = z.object({
   kind: z.enum(['tcp', 'udp', 'icmp']),
   /** TCP flags in tcpdump/nmap letters, in the order F S R P A U E C (e.g. "S", "SA", "RA", "FPU", "") */
   flags: z.string().optional(),
+  /** the TCP window field of an answer (incoming TCP only): what the Window scan reads from a RST */
+  window: z.number().int().min(0).max(65535).optional(),
   icmpType: z.number().int().min(0).max(255).optional(),
   icmpCode: z.number().int().min(0).max(255).optional(),
   /** source address of the packet (an ICMP error may come from a router, not the target) */
   src: z.string(),
-  /** IP total length in bytes */
+  /** IP total length in bytes (IPv6: payload length + 40) */
   len: z.number().int().nonnegative(),
+  /** 6 on every packet of an IPv6 exchange (its `icmp` packets are ICMPv6); absent for IPv4 */
+  ipVersion: z.literal(6).optional(),
   /** 0 for the first probe, 1.. for retransmissions (outgoing probes only) */
   retry: z.number().int().nonnegative().optional(),
   kernel: z.boolean().optional(),
   /** 1-based frame number of this packet in the technique's pcap, when one was written */
   frame: z.number().int().positive().optional(),
+  /**
+   * Idle scan (three parties): the packet's destination, its IP ID where the scan reads it (the zombie's
+   * answers), and `inferred` for a packet between zombie and target that the scanner never sees but
+   * deduces from the zombie's IP ID (the target's SYN/ACK and the zombie's RST to it).
+   */
+  dst: z.string().optional(),
+  ipId: z.number().int().min(0).max(65535).optional(),
+  inferred: z.boolean().optional(),
+  /** idle scan, on a SYN sent in the zombie's name: how many ports' SYNs went out in its round (one IP ID rise counts them all) */
+  group: z.number().int().positive().optional(),
 });
 export type ExchangePacket = z.infer<typeof ExchangePacket>;
 
@@ -112,11 +135,19 @@ export const TechniqueSummary = z.object({
   durationMs: z.number().nonnegative(),
   packetsSent: z.number().int().nonnegative(),
   packetsReceived: z.number().int().nonnegative(),
-  counts: z.record(PortState, z.number().int().nonnegative()),
+  /** ports per state; a state may be missing (results written before it existed), which means none */
+  counts: z.partialRecord(PortState, z.number().int().nonnegative()),
   /** absolute path of this technique's pcap, when captures were written */
   capture: z.string().optional(),
   /** a remark on these results, e.g. why the exchanges are empty */
   note: z.string().optional(),
+  /**
+   * the idle scan's zombie, with the class of its IP IDs in nmap's words ("Incremental"), as nmap prints it
+   * before the ports; `phantoms`: groups whose IP ID rose more than their ports explained (the zombie is not idle)
+   */
+  zombie: z
+    .object({ address: z.string(), probePort: z.number().int().min(1).max(65535), ipIdClass: z.string(), phantoms: z.number().int().positive().optional() })
+    .optional(),
   /** the target's MAC address (lower case, colon-separated), from its ARP answer, when it is on-link; raw techniques only */
   mac: z
     .string()
@@ -137,7 +168,8 @@ export const ScannerInfo = z.object({
   netns: z.string().optional(),
   /** the route to the first target: its next hop when the target is not on-link, and the prefix of the scanner's network */
   gateway: z.string().optional(),
-  prefixLength: z.number().int().min(0).max(32).optional(),
+  /** the scanner's network prefix: up to 32 for IPv4, 128 for IPv6 */
+  prefixLength: z.number().int().min(0).max(128).optional(),
 });
 export type ScannerInfo = z.infer<typeof ScannerInfo>;
 
@@ -174,16 +206,24 @@ export function tcpFlagLetters(flags: number): string {
   return s;
 }
 
-/** One packet in the textbook's arrow notation: "S", "SA", "R(kernel)", "ICMP 3/13", "UDP". */
+/** One packet in the textbook's arrow notation: "S", "SA", "R(kernel)", "ICMP 3/13", "ICMPv6 1/4", "UDP", "R#1234" (an IP ID the idle scan reads). */
 export function packetLabel(p: ExchangePacket): string {
   let label: string;
   if (p.kind === 'tcp') label = p.flags === '' || p.flags === undefined ? 'NULL' : p.flags;
-  else if (p.kind === 'icmp') label = `ICMP ${p.icmpType ?? '?'}/${p.icmpCode ?? '?'}`;
+  else if (p.kind === 'icmp') label = `${p.ipVersion === 6 ? 'ICMPv6' : 'ICMP'} ${p.icmpType ?? '?'}/${p.icmpCode ?? '?'}`;
   else label = 'UDP';
+  // The idle scan's zombie answers carry their IP ID ("R#1234"); what it only infers is marked so.
+  if (p.ipId !== undefined) label += `#${p.ipId}`;
+  if (p.inferred) label += '(inferred)';
   return p.kernel ? `${label}(kernel)` : label;
 }
 
 /** A whole exchange as the report and CLI print it: "S → SA → R(kernel)"; "" for none. */
-export function formatExchange(exchange: readonly ExchangePacket[]): string {
-  return exchange.map(packetLabel).join(' → ');
+export function formatExchange(exchange: readonly ExchangePacket[], showWindow = false): string {
+  return exchange.map((p) => (showWindow ? packetLabelWithWindow(p) : packetLabel(p))).join(' → ');
+}
+
+/** The Window scan's reading of an answer is its window: "R (win 0)", as its textbook row writes it. */
+export function packetLabelWithWindow(p: ExchangePacket): string {
+  return p.window === undefined ? packetLabel(p) : `${packetLabel(p)} (win ${p.window})`;
 }

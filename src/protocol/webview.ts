@@ -47,7 +47,7 @@ export interface HeaderField {
 
 /** One header of a packet (IPv4, TCP, UDP, ICMP), decoded by the host from the capture. */
 export interface HeaderLayer {
-  name: 'IPv4' | 'TCP' | 'UDP' | 'ICMP';
+  name: 'IPv4' | 'IPv6' | 'TCP' | 'UDP' | 'ICMP' | 'ICMPv6';
   fields: HeaderField[];
 }
 
@@ -100,6 +100,9 @@ export type WebviewStringKey =
   | 'retry'
   | 'noAnswer'
   | 'noPackets'
+  | 'zombie'
+  | 'inferred'
+  | 'spoofed'
   | 'ladder'
   | 'headers'
   | 'openCapture'
@@ -125,6 +128,7 @@ export type CheckStringKey =
   | 'truthClosed'
   | 'truthDrop'
   | 'truthReject'
+  | 'truthSyn'
   | 'resultCorrect'
   | 'resultWrong'
   | 'resultNoVerdict'

@@ -1,8 +1,10 @@
-import { CaptureAnalysisDocument, formatExchange, type CaptureExchange, type CrossTechniqueFinding } from '../protocol';
+import { CaptureAnalysisDocument, endpointText, formatExchange, type CaptureExchange, type CrossTechniqueFinding } from '../protocol';
 import type { CaptureAnalysis } from '../analysis/analyze-capture';
 import type { CrossFinding, FrameRef } from '../analysis/cross-technique';
 import type { AnalyzedExchange } from '../analysis/exchange-analysis';
+import { readsResetWindow } from '../analysis/textbook';
 import { messagesFor, type ReportLang } from './i18n';
+import { ipVersionOfAddress } from './icmp-notation';
 import type { CiteFrames } from './i18n/capture-analysis-en';
 import { numberRanges } from '../output/nmap-model';
 
@@ -39,10 +41,10 @@ function exchangeDocument(e: AnalyzedExchange, lang: ReportLang): CaptureExchang
     ...(e.wire ? { state: e.wire.state, reason: e.wire.reason } : {}),
     packets: frames(e.packets),
     fromKernel: frames(e.packets.filter((p) => p.kernel)),
-    observed: formatExchange(e.packets),
+    observed: formatExchange(e.packets, e.technique !== 'unknown' && readsResetWindow(e.technique)),
     textbook: {
       matches: e.matchesTextbook,
-      ...(e.column && e.technique !== 'unknown' ? { expected: m.textbook(e.technique, e.column) } : {}),
+      ...(e.column && e.technique !== 'unknown' ? { expected: m.textbook(e.technique, e.column, ipVersionOfAddress(e.target)) } : {}),
       deviations: e.deviations.map((d) => ({ kind: d.kind, frames: d.frames, text: m.captureAnalysis.deviation(d, e.technique), facts: d.facts })),
     },
   };
@@ -88,7 +90,7 @@ export function renderCaptureAnalysis(doc: CaptureAnalysisDocument, lang: Report
         i + 1,
         words.framesLabel(e.packets.length === 1 ? e.packets : [numberRanges(e.packets, '–', ', ')]),
         e.scanner,
-        `${e.target}:${e.port}/${e.protocol}`,
+        `${endpointText(e.target, e.port)}/${e.protocol}`,
       ),
       line(labels.technique, words.technique(e.technique)),
       line(labels.state, e.state && e.reason ? words.stateReason(e.state, e.reason) : words.noState),

@@ -53,3 +53,39 @@ export function sequenceDiagram(exchange: readonly ExchangePacket[], scannerAddr
   if (!exchange.some((p) => p.dir === 'in')) out.push(`  Note over S,T: ${mermaidText(w.silence)}`);
   return out.join('\n');
 }
+
+export interface IdleSequenceWords {
+  scanner: string;
+  target: (address: string, port: number) => string;
+  zombie: (address: string) => string;
+  /** under the SYN the scanner sent with the zombie's address as its source */
+  spoofed: (address: string) => string;
+  /** after a packet the scanner never saw but its IP ID readings prove */
+  inferred: string;
+}
+
+/**
+ * An idle scan's exchange with its three parties: the scanner's probes of the zombie and the zombie's
+ * RSTs with their IP IDs, the SYN the scanner sent the target in the zombie's name, and (dotted, open
+ * arrow) what only the IP ID shows: the target's answer to the zombie and the zombie's RST.
+ */
+export function idleSequenceDiagram(exchange: readonly ExchangePacket[], scannerAddress: string, target: string, port: number, w: IdleSequenceWords): string {
+  const zombie = exchange.find((p) => p.dir === 'out' && p.dst !== undefined && p.dst !== target)?.dst ?? '?';
+  const out = [
+    'sequenceDiagram',
+    `  participant S as ${mermaidText(`${w.scanner} ${scannerAddress}`)}`,
+    `  participant Z as ${mermaidText(w.zombie(zombie))}`,
+    `  participant T as ${mermaidText(w.target(target, port))}`,
+  ];
+  const party = (address: string | undefined) => (address === zombie ? 'Z' : address === target ? 'T' : 'S');
+  for (const p of exchange) {
+    const flags = packetLabel({ ...p, ipId: undefined, inferred: false, kernel: false });
+    const label = p.ipId === undefined ? flags : `${flags} (IP ID ${p.ipId})`;
+    if (p.inferred) out.push(`  ${party(p.src)}--)${party(p.dst)}: ${mermaidText(`${label} ${w.inferred}`)}`);
+    else if (p.dir === 'out') {
+      out.push(`  S->>${party(p.dst)}: ${mermaidText(label)}`);
+      if (p.src === zombie) out.push(`  Note right of S: ${mermaidText(w.spoofed(zombie))}`);
+    } else out.push(`  ${party(p.src)}-->>${party(p.dst)}: ${mermaidText(label)}`);
+  }
+  return out.join('\n');
+}

@@ -1,6 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { type PortState, type Reason } from '../protocol';
 import { portKey } from '../analysis/capture';
+import { canonicalIpv6 } from '../wire';
 
 /** nmap's answer for one port, as its `-oX` output gives it. */
 export interface NmapPort {
@@ -13,11 +14,11 @@ export interface NmapRun {
   args: string;
   /** when nmap started, in seconds since the epoch */
   start?: number;
-  /** `<scaninfo type>`: connect, syn, fin, null, xmas or udp */
+  /** `<scaninfo type>`: a technique's nmapScanType (syn, ack, window, …) */
   scanType?: string;
   /** the ports nmap was asked to scan */
   scannedPorts: number[];
-  /** the IPv4 addresses of the hosts it reports */
+  /** the IPv4 or IPv6 addresses of the hosts it reports (IPv6 in RFC 5952 form, as PortLab writes targets) */
   hosts: string[];
   /** key `${address}:${port}` */
   ports: Map<string, NmapPort>;
@@ -57,8 +58,9 @@ export function parseNmapXml(xml: string): NmapRun | undefined {
   const ports = new Map<string, NmapPort>();
   const hosts: string[] = [];
   for (const host of run.host ?? []) {
-    const address = host.address?.find((a) => a.addrtype === 'ipv4')?.addr;
-    if (!address) continue;
+    const ip = host.address?.find((a) => a.addrtype === 'ipv4' || a.addrtype === 'ipv6');
+    if (!ip?.addr) continue;
+    const address = ip.addrtype === 'ipv6' ? canonicalIpv6(ip.addr) : ip.addr;
     hosts.push(address);
     // Ports in a common state are folded into <extraports>; their <extrareasons> still list them.
     for (const extra of host.ports?.extraports ?? []) {
@@ -77,7 +79,10 @@ export function parseNmapXml(xml: string): NmapRun | undefined {
     args: String(run.args ?? ''),
     ...(Number.isFinite(start) && run.start !== undefined ? { start } : {}),
     ...(run.scaninfo?.type ? { scanType: String(run.scaninfo.type) } : {}),
-    scannedPorts: expandPortList(String(run.scaninfo?.services ?? '')),
+    // nmap writes no <scaninfo> for -sI: then the ports it reports, listed or folded, are those it scanned
+    scannedPorts: run.scaninfo
+      ? expandPortList(String(run.scaninfo.services ?? ''))
+      : [...new Set([...ports.keys()].map((k) => Number(k.slice(k.lastIndexOf(':') + 1))))],
     hosts,
     ports,
   };

@@ -2,24 +2,33 @@ import ipaddr from 'ipaddr.js';
 import {
   formatExchange,
   packetLabel,
+  packetLabelWithWindow,
   TECHNIQUES,
   type ExchangePacket,
   type LabDescription,
+  labHostOf,
+  labTruthAt,
   type LabHost,
+  type LabPort,
   type LabTruth,
   type PortResult,
   type ScanDocument,
   type Technique,
 } from '../protocol';
 import { portKey, rebuildExchanges, type CaptureIndex } from '../analysis/capture';
+import { rebuildIdleExchanges } from '../analysis/idle-capture';
 import { messagesFor, type ExplainFacts, type Messages, type ReportLang } from './i18n';
-import { flowchart, sequenceDiagram, type FlowNode } from './mermaid';
+import { flowchart, idleSequenceDiagram, sequenceDiagram, type FlowNode } from './mermaid';
+import { readIdleExchange } from '../analysis/idle-answer';
+import { labTopologySection, otherLabHostsParts, targetListenerTable } from './lab-section';
 import { parseNmapXml, sameAnswer, type NmapPort, type NmapRun } from './nmap';
 import type { NmapNote } from './nmap-record';
-import { columnOfTruth } from '../analysis/textbook';
+import { columnOfTruth, readsResetWindow } from '../analysis/textbook';
 import { agreesWithTextbook, judgeExchange, type TextbookVerdict, type VerdictKind } from '../analysis/verdict';
-import { connectErrnoForIcmp, type TextbookColumn } from '../technique';
-import { ICMP_DEST_UNREACH } from '../wire';
+import { ipIdAfter, TECHNIQUE_TABLE, type TextbookColumn } from '../technique';
+import { ICMP_DEST_UNREACH, ICMPV6_DEST_UNREACH } from '../wire';
+import { connectErrnoForIcmpAnswer } from './connect-errno';
+import { icmpRateLimitSysctl, ipVersionOfAddress } from './icmp-notation';
 import { scannerSection, type ScannerCheck } from './scanner-section';
 import { fence, table } from './markdown';
 import { crossTechniqueItems, type ReadCaptures } from './cross-technique-section';
@@ -107,22 +116,23 @@ function techniqueSections(input: ReportInput, captures: ReadCaptures, m: Messag
     const results = input.doc.results.filter((r) => r.technique === technique).sort((a, b) => a.target.localeCompare(b.target) || a.port - b.port);
     if (results.length === 0) continue;
     const pcap = captures[technique];
+    const targets = results.map((r) => r.target);
+    const ports = results.map((r) => r.port);
+    // The idle scan's exchanges are rounds between readings of a third host's IP ID, not probe and answer.
     const capture = pcap
-      ? rebuildExchanges(
-          pcap.contents,
-          technique,
-          results.map((r) => r.target),
-          results.map((r) => r.port),
-        )
+      ? TECHNIQUE_TABLE[technique].name === 'idle'
+        ? rebuildIdleExchanges(pcap.contents, targets, ports)
+        : rebuildExchanges(pcap.contents, technique, targets, ports)
       : undefined;
     const xml = input.nmapXml[technique];
     const nmap = xml === undefined ? undefined : parseNmapXml(xml);
     const rows = results.map((result): Row => {
       const truth = labTruth(input.lab, result);
-      const column: TextbookColumn = truth ? columnOfTruth(truth) : result.state;
+      const column: TextbookColumn = truth ? columnOfTruth(truth, technique) : result.state;
       const exchange = capture ? (capture.exchanges.get(portKey(result.target, result.port)) ?? []) : undefined;
       const verdict = judgeExchange(result, exchange, column, truth);
-      return { result, truth, column, exchange, verdict, observed: describeExchange(exchange, m), nmap: nmap?.ports.get(portKey(result.target, result.port)) };
+      const observed = describeExchange(exchange, m, readsResetWindow(technique));
+      return { result, truth, column, exchange, verdict, observed, nmap: nmap?.ports.get(portKey(result.target, result.port)) };
     });
     sections.push({ technique, rows, capture, href: pcap?.href, nmap, runIcmpAnswers: 0 });
   }
@@ -131,14 +141,13 @@ function techniqueSections(input: ReportInput, captures: ReadCaptures, m: Messag
   return sections;
 }
 
-/** The lab's truth for a port of its target; ports the lab does not list are closed there. */
+/** The lab's truth for a port of its target or its stateless host, over IPv4 or IPv6; ports the lab does not list are closed there. */
 function labTruth(lab: LabDescription | undefined, result: PortResult): LabTruth | undefined {
-  if (!lab || !lab.hosts.some((h) => h.role === 'target' && h.address === result.target)) return undefined;
-  return lab.ports.find((p) => p.port === result.port && p.protocol === result.protocol)?.truth ?? 'closed';
+  return lab && labTruthAt(lab, result.target, result.port, result.protocol);
 }
 
 /** The exchange in arrow notation, repeated probes folded ("S ×2") and silence said in words. */
-function describeExchange(exchange: readonly ExchangePacket[] | undefined, m: Messages): string {
+function describeExchange(exchange: readonly ExchangePacket[] | undefined, m: Messages, showWindow: boolean): string {
   if (!exchange || exchange.length === 0) return m.unknown;
   const parts: string[] = [];
   let previous = '';
@@ -146,8 +155,11 @@ function describeExchange(exchange: readonly ExchangePacket[] | undefined, m: Me
   const flush = () => {
     if (count) parts.push(count > 1 ? `${previous.slice(previous.indexOf(' ') + 1)} ×${count}` : previous.slice(previous.indexOf(' ') + 1));
   };
+  // An idle exchange's IP IDs counted from its first reading, as the textbook writes them (R#n, R#n+2): ports alike look alike.
+  const base = exchange.find((p) => p.ipId !== undefined)?.ipId;
   for (const p of exchange) {
-    const token = `${p.dir} ${packetLabel(p)}`;
+    const label = showWindow ? packetLabelWithWindow(p) : base === undefined || p.ipId === undefined ? packetLabel(p) : relativeIpIdLabel(p, base);
+    const token = `${p.dir} ${label}`;
     if (token === previous && p.dir === 'out') count++;
     else {
       flush();
@@ -158,6 +170,12 @@ function describeExchange(exchange: readonly ExchangePacket[] | undefined, m: Me
   flush();
   if (!exchange.some((p) => p.dir === 'in')) parts.push(m.noAnswer);
   return parts.join(' → ');
+}
+
+/** "R#n+2": a zombie answer's label with its IP ID counted from `base`, the exchange's first reading. */
+function relativeIpIdLabel(p: ExchangePacket, base: number): string {
+  const step = (p.ipId! - base) & 0xffff;
+  return packetLabel({ ...p, ipId: undefined }).replace(/^[A-Z]+/, (flags) => `${flags}#n${step ? `+${step}` : ''}`);
 }
 
 function code(text: string): string {
@@ -174,8 +192,11 @@ function header(input: ReportInput, m: Messages, when: DateWriter): string {
   ].join('\n\n');
 }
 
+/** The lab's host in `role`; with `address`, only if that is one of its addresses (IPv4 or IPv6). */
 function labHost(lab: LabDescription | undefined, role: LabHost['role'], address?: string): LabHost | undefined {
-  return lab?.hosts.find((h) => h.role === role && (address === undefined || h.address === address));
+  if (!lab || address === undefined) return lab?.hosts.find((h) => h.role === role);
+  const host = labHostOf(lab, address);
+  return host?.role === role ? host : undefined;
 }
 
 function targetsOf(input: ReportInput): string[] {
@@ -222,7 +243,7 @@ function environment(input: ReportInput, sections: TechniqueSection[], m: Messag
     ],
   ];
   for (const target of targetsOf(input)) {
-    const host = labHost(input.lab, 'target', target);
+    const host = input.lab && labHostOf(input.lab, target);
     const mac = host?.mac ?? capturedTargetMac(input, sections, target);
     const ms = medianAnswerMs(sections.flatMap((s) => s.rows).filter((r) => r.result.target === target));
     rows.push([
@@ -254,36 +275,9 @@ function capturedTargetMac(input: ReportInput, sections: TechniqueSection[], tar
   return input.doc.scanner?.gateway ? undefined : capturedMac(sections, target);
 }
 
-function filteredSummary(lab: LabDescription, truth: LabTruth): string {
-  return lab.ports
-    .filter((p) => p.truth === truth)
-    .map((p) => `${p.protocol}/${p.port}`)
-    .join(', ');
-}
-
 function topology(input: ReportInput, sections: TechniqueSection[], m: Messages): string {
   const lab = input.lab;
-  const scannerHost = labHost(lab, 'scanner');
-  if (lab && scannerHost) {
-    const nodes: FlowNode[] = [
-      {
-        id: 'scanner',
-        group: scannerHost.namespace,
-        lines: [m.scannerRole, `${scannerHost.iface} ${scannerHost.address}/${scannerHost.prefixLength}`, `MAC ${scannerHost.mac}`],
-      },
-    ];
-    const links = [];
-    for (const [i, host] of lab.hosts.filter((h) => h.role === 'target').entries()) {
-      const lines = [m.targetRole, `${host.iface} ${host.address}/${host.prefixLength}`, `MAC ${host.mac}`];
-      const drop = filteredSummary(lab, 'filtered-drop');
-      const reject = filteredSummary(lab, 'filtered-reject');
-      if (drop) lines.push(`nftables ${m.firewallDrop}${m.colon}${drop}`);
-      if (reject) lines.push(`nftables ${m.firewallReject}${m.colon}${reject}`);
-      nodes.push({ id: `target${i}`, group: host.namespace, lines });
-      links.push({ from: 'scanner', to: `target${i}`, label: m.linkLabel(lab.subnet) });
-    }
-    return [`## ${m.topology}`, m.topologyLab(lab.id, lab.subnet), fence('mermaid', flowchart(nodes, links))].join('\n\n');
-  }
+  if (lab && labHost(lab, 'scanner')) return labTopologySection(lab, m);
   const scanner = input.doc.scanner;
   const address = scannerAddress(input, sections);
   const prefix = scanner?.prefixLength;
@@ -295,10 +289,7 @@ function topology(input: ReportInput, sections: TechniqueSection[], m: Messages)
   ].filter((x): x is string => !!x);
   const nodes: FlowNode[] = [{ id: 'scanner', group: scanner?.netns, lines: scannerLines }];
   const links: { from: string; to: string; label: string }[] = [];
-  const network =
-    prefix === undefined || !ipaddr.IPv4.isValidFourPartDecimal(address)
-      ? m.directLink
-      : `${ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`).toString()}/${prefix}`;
+  const network = prefix === undefined ? m.directLink : (networkOf(address, prefix) ?? m.directLink);
   const gateway = scanner?.gateway;
   if (gateway) {
     const mac = targetsOf(input)
@@ -310,7 +301,8 @@ function topology(input: ReportInput, sections: TechniqueSection[], m: Messages)
   for (const [i, target] of targetsOf(input).entries()) {
     const mac = capturedTargetMac(input, sections, target);
     nodes.push({ id: `target${i}`, lines: [m.targetRole, target, ...(mac ? [`MAC ${mac}`] : [])] });
-    links.push({ from: gateway ? 'router' : 'scanner', to: `target${i}`, label: target.startsWith('127.') ? m.loopback : gateway ? m.directLink : network });
+    const loopback = target.startsWith('127.') || target === '::1';
+    links.push({ from: gateway ? 'router' : 'scanner', to: `target${i}`, label: loopback ? m.loopback : gateway ? m.directLink : network });
   }
   return [`## ${m.topology}`, m.topologyHost, fence('mermaid', flowchart(nodes, links))].join('\n\n');
 }
@@ -330,35 +322,25 @@ function simulation(input: ReportInput, m: Messages): string {
       ),
     ].join('\n\n');
   }
-  const ports = [...lab.ports].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
-  const targetAddress = labHost(lab, 'target')?.address ?? m.unknown;
-  const parts = [
-    `## ${m.simulation}`,
-    m.simulationLab,
+  const portTable = (hostPorts: readonly LabPort[], address: string, host: 'target' | 'stateless') =>
     table(
       [m.simulationPort, m.simulationProtocol, m.simulationTruth, m.simulationHow, m.simulationRule],
-      ports.map((p) => [
-        String(p.port),
-        p.protocol,
-        m.truth(p.truth),
-        m.how({ port: p, address: targetAddress, rateLimitMs: lab.sysctls['net.ipv4.icmp_ratelimit'] }),
-        p.rule ? code(p.rule) : m.unknown,
-      ]),
-    ),
-  ];
-  if (lab.listeners.length)
-    parts.push(
-      `### ${m.listeners}`,
-      table(
-        [m.simulationPort, m.simulationProtocol, m.listenerProgram, m.listenerPid],
-        [...lab.listeners]
-          .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port)
-          .map((l) => [String(l.port), l.protocol, l.program, String(l.pid)]),
-      ),
+      [...hostPorts]
+        .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port)
+        .map((p) => [
+          String(p.port),
+          p.protocol,
+          m.truth(p.truth),
+          m.how({ port: p, address, rateLimitMs: lab.sysctls['net.ipv4.icmp_ratelimit'], host, ipv6: lab.subnet6 !== undefined }),
+          p.rule ? code(p.rule) : m.unknown,
+        ]),
     );
+  const parts = [`## ${m.simulation}`, m.simulationLab, portTable(lab.ports, labHost(lab, 'target')?.address ?? m.unknown, 'target')];
+  const listeners = targetListenerTable(lab, m);
+  if (listeners) parts.push(`### ${m.listeners}`, listeners);
   const sysctls = Object.entries(lab.sysctls).sort(([a], [b]) => a.localeCompare(b));
   if (sysctls.length) parts.push(`### ${m.sysctls}`, sysctls.map(([k, v]) => `- ${code(`${k} = ${v}`)}`).join('\n'));
-  parts.push(`### ${m.ruleset}`, fence('nft', lab.ruleset.trimEnd()));
+  parts.push(`### ${m.ruleset}`, fence('nft', lab.ruleset.trimEnd()), ...otherLabHostsParts(lab, m, portTable));
   return parts.join('\n\n');
 }
 
@@ -385,7 +367,8 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
     .filter((row) => !folded.hidden.has(row))
     .map((row) => {
       const r = row.result;
-      let verdict = m.verdictShort(row.verdict.kind);
+      const ipVersion = ipVersionOfAddress(r.target);
+      let verdict = m.verdictShort(row.verdict.kind, ipVersion);
       if (row.verdict.disagreesWithResult && row.verdict.wire)
         verdict += ` · ${m.disagreement(stateAndReason(r.state, r.reason), stateAndReason(row.verdict.wire.state, row.verdict.wire.reason))}`;
       const nmapCell = row.nmap ? `${sameAnswer(row.nmap, r.state, r.reason) ? '' : '≠ '}${stateAndReason(row.nmap.state, row.nmap.reason)}` : m.unknown;
@@ -395,12 +378,20 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
         r.state,
         r.reason,
         row.exchange?.length ? code(row.observed) : row.observed,
-        code(m.textbook(technique, row.column)),
+        code(m.textbook(technique, row.column, ipVersion)),
         verdict,
         ...(section.nmap ? [nmapCell] : []),
       ];
     });
   const parts = [`## ${m.techniqueTitle(technique)}`, m.principle(technique), table(head, body)];
+  const windows = resetWindows(rows);
+  if (readsResetWindow(technique) && windows.size)
+    parts.push(
+      m.resetWindowsNote(
+        formatResetWindows(windows),
+        [...windows.keys()].every((w) => w === 0),
+      ),
+    );
   const multipleTargets = folded.hosts.length > 1;
   for (const host of folded.hosts)
     if (host.extra.length)
@@ -433,6 +424,31 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
     const observed = first.observed;
     parts.push(`#### ${m.exchangePorts(code(observed), portList(group))}`);
     if (group.length > 1) parts.push(m.diagramOf(first.result.port));
+    const idle = TECHNIQUE_TABLE[technique].name === 'idle' ? readIdleExchange(first.exchange!, first.result.target) : undefined;
+    const why = `**${m.why}** ${m.explain(first.verdict.kind, explainFacts(first, group, section, input, m))}`;
+    if (idle) {
+      const { before, after, probes, answer } = idle;
+      parts.push(
+        fence(
+          'mermaid',
+          idleSequenceDiagram(
+            withInferred(first.exchange!, first.verdict, first.result.target, ipIdAfter(idle.sequence, before, 1)),
+            scanner,
+            first.result.target,
+            first.result.port,
+            {
+              scanner: m.scanner,
+              target: m.target,
+              zombie: m.zombieParticipant,
+              spoofed: m.spoofedNote,
+              inferred: m.inferredNote,
+            },
+          ),
+        ),
+        `${why} ${m.ipIdInference({ before, after, probes, rise: answer.rise, ports: answer.ports, state: first.verdict.wire?.state ?? first.result.state })}`,
+      );
+      continue;
+    }
     parts.push(
       fence(
         'mermaid',
@@ -445,10 +461,37 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
           retry: m.retryNote,
         }),
       ),
-      `**${m.why}** ${m.explain(first.verdict.kind, explainFacts(first, group, section, input, m))}`,
+      why,
     );
   }
   return parts.join('\n\n');
+}
+
+/**
+ * A captured idle exchange with what its IP IDs prove but no capture holds: for a port the capture reads
+ * open, the target's SYN/ACK to the zombie and the zombie's RST to it (with IP ID `resetId`, when known), after the SYN.
+ */
+function withInferred(exchange: readonly ExchangePacket[], verdict: TextbookVerdict, target: string, resetId: number | undefined): ExchangePacket[] {
+  const syn = exchange.findIndex((p) => p.dir === 'out' && p.dst === target);
+  if (verdict.wire?.state !== 'open' || syn < 0) return [...exchange];
+  const { src: zombie, t } = exchange[syn]!;
+  const inferred: ExchangePacket[] = [
+    { dir: 'in', t, kind: 'tcp', flags: 'SA', src: target, dst: zombie, len: 0, inferred: true },
+    { dir: 'in', t, kind: 'tcp', flags: 'R', src: zombie, dst: target, len: 40, inferred: true, ...(resetId === undefined ? {} : { ipId: resetId }) },
+  ];
+  return [...exchange.slice(0, syn + 1), ...inferred, ...exchange.slice(syn + 1)];
+}
+
+/** The network an IPv4 or IPv6 address and its prefix length lie in ("2001:2:0:240::/64"); undefined for anything else. */
+function networkOf(address: string, prefix: number): string | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(address)) return `${ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`).toString()}/${prefix}`;
+  if (ipaddr.IPv6.isValid(address) && prefix <= 128) return `${ipaddr.IPv6.networkAddressFromCIDR(`${address}/${prefix}`).toString()}/${prefix}`;
+  return undefined;
+}
+
+/** The destination-unreachable type of ICMP (3) or ICMPv6 (1). */
+function destUnreachOf(ipVersion: 4 | 6): number {
+  return ipVersion === 6 ? ICMPV6_DEST_UNREACH : ICMP_DEST_UNREACH;
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
@@ -491,17 +534,20 @@ function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: 
   const answer = wire?.answer;
   const exchange = row.exchange ?? [];
   const teardown = [...exchange].reverse().find((p) => p.dir === 'out' && p.kind === 'tcp' && /[RF]/.test(p.flags ?? ''));
+  const ipVersion = ipVersionOfAddress(row.result.target);
   // The error connect() got for the unreachable code that decided the port: a connect scan's reason comes from it.
   const unreachable =
-    answer?.kind === 'icmp' && answer.icmpType === ICMP_DEST_UNREACH && answer.icmpCode !== undefined
-      ? { icmpCode: answer.icmpCode, errno: connectErrnoForIcmp(ICMP_DEST_UNREACH, answer.icmpCode) }
+    answer?.kind === 'icmp' && answer.icmpType === destUnreachOf(ipVersion) && answer.icmpCode !== undefined
+      ? { icmpCode: answer.icmpCode, errno: connectErrnoForIcmpAnswer(ipVersion, answer.icmpType, answer.icmpCode) }
       : {};
   const icmp = icmpTimeline(section);
+  const probe = exchange.find((p) => p.dir === 'out' && p.retry !== undefined && p.kind === 'tcp');
   return {
     technique: section.technique,
     ports: portList(group),
     column: row.column,
-    expected: m.textbook(section.technique, row.column),
+    ipVersion,
+    expected: m.textbook(section.technique, row.column, ipVersion),
     observed: row.observed,
     state: wire?.state ?? m.unknown,
     reason: wire?.reason ?? m.unknown,
@@ -512,14 +558,38 @@ function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: 
     ...icmp,
     truth: row.truth,
     icmpAnswered: section.runIcmpAnswers,
-    rateLimitMs: input.lab?.sysctls['net.ipv4.icmp_ratelimit'],
+    rateLimitMs: input.lab?.sysctls[icmpRateLimitSysctl(ipVersion)],
     statefulRules: input.lab?.ruleset
       ? input.lab.ruleset
           .split('\n')
           .map((l) => l.trim())
           .filter((l) => /\bct state\b/.test(l))
       : undefined,
+    ...(probe?.flags === undefined ? {} : { probe: probe.flags || 'NULL' }),
+    ...(answer?.kind === 'tcp' ? { answer: answer.flags ?? '', ...(answer.window === undefined ? {} : { window: answer.window }) } : {}),
+    ...(answer?.frame === undefined ? {} : { answerFrame: answer.frame }),
+    readsWindow: readsResetWindow(section.technique),
+    resetWindows: formatResetWindows(resetWindows(section.rows)) || m.unknown,
   };
+}
+
+/** The ports whose deciding answer was a RST, by that RST's window. */
+function resetWindows(rows: Row[]): Map<number, Row[]> {
+  const byWindow = new Map<number, Row[]>();
+  for (const row of rows) {
+    const answer = row.verdict.wire?.answer;
+    if (answer?.kind !== 'tcp' || answer.window === undefined || !(answer.flags ?? '').includes('R')) continue;
+    byWindow.set(answer.window, [...(byWindow.get(answer.window) ?? []), row]);
+  }
+  return byWindow;
+}
+
+/** "0 (22, 23, 80); 4096 (8080)" */
+function formatResetWindows(byWindow: ReadonlyMap<number, Row[]>): string {
+  return [...byWindow]
+    .sort(([a], [b]) => a - b)
+    .map(([window, rows]) => `${window} (${portList(rows)})`)
+    .join('; ');
 }
 
 /**
@@ -530,7 +600,7 @@ function icmpTimeline(section: TechniqueSection): { icmpFirstSecond: number; icm
   const packets = [...(section.capture?.exchanges.values() ?? [])].flat();
   const start = Math.min(...packets.filter((p) => p.dir === 'out').map((p) => p.t));
   const end = Math.max(...packets.map((p) => p.t));
-  const errors = packets.filter((p) => p.dir === 'in' && p.kind === 'icmp' && p.icmpType === ICMP_DEST_UNREACH);
+  const errors = packets.filter((p) => p.dir === 'in' && p.kind === 'icmp' && p.icmpType === destUnreachOf(p.ipVersion ?? 4));
   return {
     icmpFirstSecond: errors.filter((p) => p.t - start < 1000).length,
     icmpInCapture: errors.length,
@@ -539,7 +609,10 @@ function icmpTimeline(section: TechniqueSection): { icmpFirstSecond: number; icm
 }
 
 function summary(sections: TechniqueSection[], input: ReportInput, m: Messages): string {
-  const columns: TextbookColumn[] = input.lab ? ['open', 'closed', 'filtered'] : ['open', 'closed', 'filtered', 'open|filtered'];
+  const base: TextbookColumn[] = input.lab ? ['open', 'closed', 'filtered'] : ['open', 'closed', 'filtered', 'open|filtered'];
+  // A state only some techniques report (the ACK scan's unfiltered) gets its column where a port is in it.
+  const extra = [...new Set(sections.flatMap((s) => s.rows.map((r) => r.column)))].filter((c) => !base.includes(c));
+  const columns = [...base, ...extra];
   const body = sections.map((s) => [
     `${m.techniqueTitle(s.technique)}`,
     ...columns.map((c) => {
@@ -565,7 +638,7 @@ function analysis(sections: TechniqueSection[], input: ReportInput, captures: Re
       ].map((rows) => {
         const kind = rows[0]!.verdict.kind;
         const why = m.explain(kind, explainFacts(rows[0]!, rows, section, input, m));
-        return `- ${m.analysisItem(m.techniqueTitle(section.technique), portList(rows), m.verdictShort(kind))}. ${why}`;
+        return `- ${m.analysisItem(m.techniqueTitle(section.technique), portList(rows), m.verdictShort(kind, ipVersionOfAddress(rows[0]!.result.target)))}. ${why}`;
       }),
     );
   const differing = explained((kind) => !agreesWithTextbook(kind));

@@ -1,4 +1,15 @@
-import { ICMP_CODE_FRAG_NEEDED, ICMP_DEST_UNREACH, ICMP_PARAMETER_PROBLEM, ICMP_TIME_EXCEEDED, TCP_ACK, TCP_RST, TCP_SYN } from '../wire';
+import {
+  ICMP_CODE_FRAG_NEEDED,
+  ICMP_DEST_UNREACH,
+  ICMP_PARAMETER_PROBLEM,
+  ICMP_TIME_EXCEEDED,
+  ICMPV6_DEST_UNREACH,
+  ICMPV6_PACKET_TOO_BIG,
+  ICMPV6_TIME_EXCEEDED,
+  TCP_ACK,
+  TCP_RST,
+  TCP_SYN,
+} from '../wire';
 import type { ConnectOutcome } from '../protocol';
 import { handshakeTextbook } from './handshake-textbook';
 import type { Answer, ConnectTechnique, PortVerdict } from './types';
@@ -38,6 +49,20 @@ export function connectErrnoForIcmp(type: number, code: number): string | undefi
   return ICMP_ERR_CONVERT[code];
 }
 
+/** The same for ICMPv6 destination-unreachable codes 0-6 (net/ipv6/icmp.c, icmpv6_err_convert's tab_unreach). */
+const ICMPV6_ERR_CONVERT: readonly string[] = ['ENETUNREACH', 'EACCES', 'EHOSTUNREACH', 'EHOSTUNREACH', 'ECONNREFUSED', 'EACCES', 'EACCES'];
+
+/**
+ * The error a connect() in progress fails with when an ICMPv6 error quoting its SYN arrives (Linux
+ * tcp_v6_err, icmpv6_err_convert): a SYN-SENT socket fails with any error but packet too big, which only
+ * lowers the path MTU; time exceeded is EHOSTUNREACH, any other error EPROTO.
+ */
+export function connectErrnoForIcmpv6(type: number, code: number): string | undefined {
+  if (type === ICMPV6_PACKET_TOO_BIG) return undefined;
+  if (type === ICMPV6_DEST_UNREACH) return ICMPV6_ERR_CONVERT[code] ?? 'EPROTO';
+  return type === ICMPV6_TIME_EXCEEDED ? 'EHOSTUNREACH' : 'EPROTO';
+}
+
 /** What a connect() attempt's end means for the port; undefined for an outcome that decides nothing (a timeout: retry). */
 function classifyOutcome(outcome: ConnectOutcome): PortVerdict | undefined {
   switch (outcome) {
@@ -59,7 +84,7 @@ function classifyOutcome(outcome: ConnectOutcome): PortVerdict | undefined {
 
 /** How Linux ends a connect() in progress when `answer` reaches its socket; undefined while it keeps waiting. */
 function outcomeOf(answer: Answer): ConnectOutcome | undefined {
-  if (answer.kind === 'icmp') return connectErrnoForIcmp(answer.type, answer.code);
+  if (answer.kind === 'icmp') return (answer.ipVersion === 6 ? connectErrnoForIcmpv6 : connectErrnoForIcmp)(answer.type, answer.code);
   if (answer.kind !== 'tcp') return undefined;
   // In SYN-SENT a reset counts only when it acknowledges the SYN (RFC 793 p. 67, tcp_rcv_synsent_state_process).
   if (answer.flags & TCP_RST) return answer.flags & TCP_ACK ? 'ECONNREFUSED' : undefined;
@@ -88,11 +113,14 @@ export const connect: ConnectTechnique = {
   textbook: handshakeTextbook((w) => `S → SA → A, ${w.teardown}`),
 };
 
-/** The destination-unreachable codes whose errno decides a connect scan's port, grouped by that errno in code order. */
-export function connectUnreachableVerdicts(): { errno: string; codes: number[]; verdict: PortVerdict }[] {
+/**
+ * The destination-unreachable codes (ICMP type 3, or ICMPv6 type 1 for `ipVersion` 6) whose errno decides a
+ * connect scan's port, grouped by that errno in code order.
+ */
+export function connectUnreachableVerdicts(ipVersion: 4 | 6 = 4): { errno: string; codes: number[]; verdict: PortVerdict }[] {
   const groups = new Map<string, { errno: string; codes: number[]; verdict: PortVerdict }>();
-  ICMP_ERR_CONVERT.forEach((_, code) => {
-    const errno = connectErrnoForIcmp(ICMP_DEST_UNREACH, code);
+  (ipVersion === 6 ? ICMPV6_ERR_CONVERT : ICMP_ERR_CONVERT).forEach((_, code) => {
+    const errno = ipVersion === 6 ? connectErrnoForIcmpv6(ICMPV6_DEST_UNREACH, code) : connectErrnoForIcmp(ICMP_DEST_UNREACH, code);
     const verdict = errno === undefined ? undefined : classifyOutcome(errno);
     if (!errno || !verdict) return;
     const group = groups.get(errno) ?? { errno, codes: [], verdict };

@@ -11,5 +11,7 @@ export function handshakeTextbook(openExchange: (words: TextbookWords) => string
     closed: { expected: () => 'S → RA', allows: ['closed'] },
     filtered: { expected: unanswered, allows: ['filtered'] },
     'open|filtered': { expected: unanswered, allows: ['open|filtered'] },
+    unfiltered: { expected: (w) => `${openExchange(w)} / S → RA`, allows: ['open', 'closed'] },
+    'closed|filtered': { expected: (w) => `S → RA / ${unanswered(w)}`, allows: ['closed', 'filtered'] },
   };
 }

@@ -31,6 +31,8 @@ export function stealthTechnique(name: 'fin' | 'null' | 'xmas', displayName: str
       closed: { expected: () => `${label} → RA`, allows: ['closed'] },
       filtered: { expected: (w) => `${w.noAnswer} / ICMP 3`, allows: ['filtered', 'open|filtered'] },
       'open|filtered': { expected: unanswered, allows: ['open|filtered'] },
+      unfiltered: { expected: (w) => `${unanswered(w)} / ${label} → RA`, allows: ['open|filtered', 'closed'] },
+      'closed|filtered': { expected: (w) => `${label} → RA / ${w.noAnswer} / ICMP 3`, allows: ['closed', 'filtered', 'open|filtered'] },
     },
   };
 }

@@ -1,5 +1,5 @@
 import { buildUdpPacket } from '../wire';
-import { icmpErrorReason } from './icmp';
+import { filteredByIcmp, icmpErrorReason } from './icmp';
 import type { Answer, PortVerdict, RawTechnique, UdpProbe } from './types';
 import { udpPayloadFor } from './udp-payloads';
 
@@ -22,10 +22,8 @@ export const udp: RawTechnique = {
   classify(answer: Answer): PortVerdict | undefined {
     if (answer.kind === 'udp') return { state: 'open', reason: 'udp-response' };
     if (answer.kind === 'icmp') {
-      const reason = icmpErrorReason(answer.type, answer.code);
-      if (!reason) return undefined;
-      if (reason === 'port-unreach' && answer.fromTarget) return { state: 'closed', reason };
-      return { state: 'filtered', reason };
+      if (icmpErrorReason(answer) === 'port-unreach' && answer.fromTarget) return { state: 'closed', reason: 'port-unreach' };
+      return filteredByIcmp(answer);
     }
     return undefined;
   },
@@ -39,5 +37,7 @@ export const udp: RawTechnique = {
     closed: { expected: (w) => `${w.datagram} → ICMP 3/3`, allows: ['closed'] },
     filtered: { expected: (w) => `${w.noAnswer} / ICMP 3 (${w.other})`, allows: ['filtered', 'open|filtered'] },
     'open|filtered': { expected: (w) => `${w.datagram}, ${w.noAnswer}`, allows: ['open|filtered'] },
+    unfiltered: { expected: (w) => `${w.datagram} → ${w.answer} / ICMP 3/3`, allows: ['open', 'closed', 'open|filtered'] },
+    'closed|filtered': { expected: (w) => `${w.datagram} → ICMP 3/3 / ${w.noAnswer} / ICMP 3 (${w.other})`, allows: ['closed', 'filtered', 'open|filtered'] },
   },
 };

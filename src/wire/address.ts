@@ -1,3 +1,5 @@
+import ipaddr from 'ipaddr.js';
+
 /**
  * Dotted quad → unsigned 32-bit number; throws on anything else (a programming error, not packet
  * input). Hand-written rather than a regex: builders call it for every packet they build.
@@ -75,4 +77,61 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 /** 6 bytes at offset → lower-case "aa:bb:cc:dd:ee:ff" */
 export function bytesToMac(bytes: Uint8Array, offset = 0): string {
   return `${HEX[bytes[offset]!]}:${HEX[bytes[offset + 1]!]}:${HEX[bytes[offset + 2]!]}:${HEX[bytes[offset + 3]!]}:${HEX[bytes[offset + 4]!]}:${HEX[bytes[offset + 5]!]}`;
+}
+
+/**
+ * An IPv6 address (any text form ipaddr.js accepts, a zone "%eth0" ignored) → its 16 bytes; throws
+ * RangeError on anything else (a programming error, not packet input: addresses are validated first).
+ */
+export function ipv6ToBytes(s: string): Uint8Array {
+  if (!ipaddr.IPv6.isValid(s)) throw new RangeError(`not an IPv6 address: ${s}`);
+  return Uint8Array.from(ipaddr.IPv6.parse(s).toByteArray());
+}
+
+/** Whether an address string is IPv6: every IPv6 text form has a colon, no IPv4 one has. */
+export function isIpv6Address(s: string): boolean {
+  return s.includes(':');
+}
+
+/**
+ * 16 bytes at offset → the RFC 5952 text (lower case, no leading zeros, the longest run of two or more
+ * zero groups as "::", the first of equal runs), as ipaddr.js's toRFC5952String writes it. Hand-written:
+ * the scan loop formats both addresses of every IPv6 answer.
+ */
+export function readIpv6(bytes: Uint8Array, offset: number): string {
+  const group = (i: number) => (bytes[offset + 2 * i]! << 8) | bytes[offset + 2 * i + 1]!;
+  let bestStart = -1;
+  let bestLength = 1;
+  let runStart = -1;
+  for (let i = 0; i < 8; i++) {
+    if (group(i) !== 0) runStart = -1;
+    else {
+      if (runStart < 0) runStart = i;
+      if (i - runStart + 1 > bestLength) {
+        bestStart = runStart;
+        bestLength = i - runStart + 1;
+      }
+    }
+  }
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += '::';
+      i += bestLength - 1;
+      continue;
+    }
+    // no colon of its own right after "::"
+    if (i > 0 && i !== bestStart + bestLength) text += ':';
+    text += group(i).toString(16);
+  }
+  return text;
+}
+
+export function writeIpv6(bytes: Uint8Array, offset: number, ip: string | Uint8Array): void {
+  bytes.set(typeof ip === 'string' ? ipv6ToBytes(ip) : ip.subarray(0, 16), offset);
+}
+
+/** The RFC 5952 form of an IPv6 address (what decoded packets show), so that addresses compare as strings. */
+export function canonicalIpv6(s: string): string {
+  return readIpv6(ipv6ToBytes(s), 0);
 }

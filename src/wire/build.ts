@@ -6,29 +6,43 @@ import {
   ETHERNET_HEADER_LENGTH,
   ETHERTYPE_ARP,
   ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
   ICMP_ECHO_REQUEST,
   ICMP_HEADER_LENGTH,
+  ICMPV6_ECHO_REQUEST,
+  ICMPV6_NEIGHBOR_SOLICITATION,
   IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
   IPPROTO_TCP,
   IPPROTO_UDP,
+  IPV6_HEADER_LENGTH,
   UDP_HEADER_LENGTH,
   ZERO_MAC,
 } from './constants';
+import { isIpv6Address } from './address';
 import { writeEthernetHeader } from './ethernet';
 import { writeIcmp } from './icmp';
+import { ipv6MulticastMac, neighborSolicitationPayload, solicitedNodeAddress, writeIcmpv6 } from './icmpv6';
 import { ipv4HeaderLength, writeIPv4Header, type IPv4Fields } from './ipv4';
+import { writeIPv6Header } from './ipv6';
 import { tcpSegmentLength, writeTcpSegment, type TcpFields } from './tcp';
 import { writeUdpDatagram } from './udp';
 
-/** IP-level choices shared by every builder; defaults: ttl 64, id 0, tos 0, no flags. */
+/**
+ * IP-level choices shared by every builder; defaults: ttl 64, id 0, tos 0, no flags. IPv6 addresses build
+ * an IPv6 packet (no extension headers): ttl is then its hop limit and tos its traffic class.
+ */
 export interface IpOptions {
   srcIp: string;
   dstIp: string;
   ttl?: number;
+  /** IPv4 only */
   id?: number;
   tos?: number;
   /** IPv4 flag bits (IP_FLAG_DF = 2) */
   ipFlags?: number;
+  /** IPv6 only */
+  flowLabel?: number;
 }
 
 export interface LinkAddresses {
@@ -54,6 +68,9 @@ export interface IcmpEchoPacketOptions extends IpOptions {
 }
 export type IcmpEchoFrameOptions = IcmpEchoPacketOptions & LinkAddresses;
 
+export type Icmpv6EchoPacketOptions = Omit<IcmpEchoPacketOptions, 'id' | 'ipFlags'>;
+export type Icmpv6EchoFrameOptions = Icmpv6EchoPacketOptions & LinkAddresses;
+
 export interface ArpRequestOptions {
   srcMac: string;
   srcIp: string;
@@ -65,8 +82,8 @@ function ipFields(o: IpOptions, protocol: number): IPv4Fields {
 }
 
 /**
- * One allocation per packet: the IP header is written around an L4 writer's output.
- * `linkOffset` is 14 when an Ethernet header goes in front, 0 for a bare IP packet.
+ * One allocation per packet: the IP header (IPv4 or IPv6, by the addresses) is written around an L4
+ * writer's output. `linkOffset` is 14 when an Ethernet header goes in front, 0 for a bare IP packet.
  */
 function buildIp(
   o: IpOptions,
@@ -75,12 +92,20 @@ function buildIp(
   link: LinkAddresses | undefined,
   writeL4: (buf: Uint8Array, offset: number) => void,
 ): Uint8Array {
-  const fields = ipFields(o, protocol);
   const linkOffset = link ? ETHERNET_HEADER_LENGTH : 0;
-  const headerLength = ipv4HeaderLength(fields);
+  const v6 = isIpv6Address(o.srcIp);
+  const fields = v6 ? undefined : ipFields(o, protocol);
+  const headerLength = fields ? ipv4HeaderLength(fields) : IPV6_HEADER_LENGTH;
   const out = new Uint8Array(linkOffset + headerLength + l4Length);
-  if (link) writeEthernetHeader(out, 0, link.dstMac, link.srcMac, ETHERTYPE_IPV4);
-  writeIPv4Header(out, linkOffset, fields, l4Length);
+  if (link) writeEthernetHeader(out, 0, link.dstMac, link.srcMac, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
+  if (fields) writeIPv4Header(out, linkOffset, fields, l4Length);
+  else
+    writeIPv6Header(
+      out,
+      linkOffset,
+      { src: o.srcIp, dst: o.dstIp, nextHeader: protocol, hopLimit: o.ttl, trafficClass: o.tos, flowLabel: o.flowLabel },
+      l4Length,
+    );
   writeL4(out, linkOffset + headerLength);
   return out;
 }
@@ -111,6 +136,33 @@ export function buildIcmpEchoPacket(o: IcmpEchoPacketOptions): Uint8Array {
 
 export function buildIcmpEchoFrame(o: IcmpEchoFrameOptions): Uint8Array {
   return buildIp(o, IPPROTO_ICMP, ICMP_HEADER_LENGTH + (o.payload?.length ?? 0), o, (buf, at) => writeIcmp(buf, at, echoFields(o)));
+}
+
+function icmpv6Echo(o: Icmpv6EchoPacketOptions) {
+  return { type: ICMPV6_ECHO_REQUEST, code: 0, rest: (((o.echoId & 0xffff) << 16) | (o.echoSeq & 0xffff)) >>> 0, payload: o.payload };
+}
+
+export function buildIcmpv6EchoPacket(o: Icmpv6EchoPacketOptions): Uint8Array {
+  return buildIp(o, IPPROTO_ICMPV6, ICMP_HEADER_LENGTH + (o.payload?.length ?? 0), undefined, (buf, at) =>
+    writeIcmpv6(buf, at, icmpv6Echo(o), o.srcIp, o.dstIp),
+  );
+}
+
+export function buildIcmpv6EchoFrame(o: Icmpv6EchoFrameOptions): Uint8Array {
+  return buildIp(o, IPPROTO_ICMPV6, ICMP_HEADER_LENGTH + (o.payload?.length ?? 0), o, (buf, at) => writeIcmpv6(buf, at, icmpv6Echo(o), o.srcIp, o.dstIp));
+}
+
+/**
+ * "Who has targetIp? tell srcIp (at srcMac)" (RFC 4861 section 7.2.2): to targetIp's solicited-node
+ * multicast group and its Ethernet address, hop limit 255 (a receiver drops any other: the message cannot
+ * have crossed a router), with srcMac as the source link-layer option so that the answer can come straight back.
+ */
+export function buildNeighborSolicitation(o: ArpRequestOptions): Uint8Array {
+  const group = solicitedNodeAddress(o.targetIp);
+  const fields = { type: ICMPV6_NEIGHBOR_SOLICITATION, code: 0, payload: neighborSolicitationPayload(o.targetIp, o.srcMac) };
+  const link = { srcMac: o.srcMac, dstMac: ipv6MulticastMac(group) };
+  const length = ICMP_HEADER_LENGTH + fields.payload.length;
+  return buildIp({ srcIp: o.srcIp, dstIp: group, ttl: 255 }, IPPROTO_ICMPV6, length, link, (buf, at) => writeIcmpv6(buf, at, fields, o.srcIp, group));
 }
 
 /** Broadcast "who has targetIp? tell srcIp". */

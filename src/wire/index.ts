@@ -1,13 +1,15 @@
 export * from './constants';
 export * from './address';
-export { internetChecksum, pseudoHeaderSum } from './checksum';
+export { internetChecksum, pseudoHeaderSum, pseudoHeaderSum6 } from './checksum';
 export * from './ethernet';
 export * from './arp';
 export * from './ipv4';
+export * from './ipv6';
 export * from './tcp-options';
 export * from './tcp';
 export * from './udp';
 export * from './icmp';
+export * from './icmpv6';
 export * from './decode';
 export * from './link-types';
 export * from './linux-cooked';

@@ -1,7 +1,17 @@
 import { readU16, readU32 } from './checksum';
-import { ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV4, LINKTYPE_ETHERNET, LINKTYPE_RAW } from './constants';
+import { ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINKTYPE_ETHERNET, LINKTYPE_RAW } from './constants';
 import { decodeEtherTypePayload, decodeFrame, type DecodedFrame } from './decode';
-import { DLT_RAW, DLT_RAW_OPENBSD, LINKTYPE_IPV4, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, describeLinkType } from './link-types';
+import {
+  DLT_RAW,
+  DLT_RAW_OPENBSD,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_LOOP,
+  LINKTYPE_NULL,
+  describeLinkType,
+} from './link-types';
 import { decodeLinuxCooked, LINUX_SLL_HEADER_LENGTH, LINUX_SLL2_HEADER_LENGTH } from './linux-cooked';
 
 const ETHERTYPE_VLAN = 0x8100;
@@ -12,12 +22,21 @@ const VLAN_ID_MASK = 0x0fff;
 const LOOPBACK_HEADER_LENGTH = 4;
 /** AF_INET: 2 on every system that writes these headers (AF_INET6 differs between them) */
 const AF_INET = 2;
-/** AF_INET written by a little-endian host, read as a big-endian word */
-const AF_INET_LITTLE_ENDIAN = 0x02000000;
+/** AF_INET6 differs: 24 on NetBSD and OpenBSD, 28 on FreeBSD, 30 on macOS (the values pcap files carry) */
+const AF_INET6_VALUES = new Set([24, 28, 30]);
+
+/** A loopback header's family as the EtherType of what follows; LINKTYPE_NULL's may be in either byte order. */
+function loopbackEtherType(linkType: number, word: number): number | undefined {
+  const swapped = ((word & 0xff) << 24) | ((word & 0xff00) << 8) | ((word >>> 8) & 0xff00) | (word >>> 24);
+  const families = linkType === LINKTYPE_NULL ? [word, swapped >>> 0] : [word];
+  if (families.includes(AF_INET)) return ETHERTYPE_IPV4;
+  if (families.some((f) => AF_INET6_VALUES.has(f))) return ETHERTYPE_IPV6;
+  return undefined;
+}
 
 /**
- * A captured frame of the given LINKTYPE_*, decoded down to IPv4 and its TCP, UDP or ICMP like
- * decodeFrame: Ethernet (VLAN tags included), Linux cooked v1 and v2, raw IP, BSD and OpenBSD loopback.
+ * A captured frame of the given LINKTYPE_*, decoded down to IPv4 or IPv6 and its TCP, UDP, ICMP or ICMPv6
+ * like decodeFrame: Ethernet (VLAN tags included), Linux cooked v1 and v2, raw IP, BSD and OpenBSD loopback.
  * `eth` is set for Ethernet only, `cooked` for Linux cooked captures. Undefined when the link type is
  * not one of those (see isDecodableLinkType) or the frame is shorter than its link header. Never throws.
  */
@@ -41,15 +60,18 @@ export function decodeLinkFrame(linkType: number, bytes: Uint8Array): DecodedFra
     case LINKTYPE_RAW:
     case DLT_RAW:
     case DLT_RAW_OPENBSD:
+      // raw IP of either version: the first nibble says which
+      return decodeEtherTypePayload({}, bytes, 0, bytes.length > 0 && bytes[0]! >> 4 === 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
     case LINKTYPE_IPV4:
       return decodeEtherTypePayload({}, bytes, 0, ETHERTYPE_IPV4);
+    case LINKTYPE_IPV6:
+      return decodeEtherTypePayload({}, bytes, 0, ETHERTYPE_IPV6);
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP: {
       if (bytes.length < LOOPBACK_HEADER_LENGTH) return undefined;
       // LINKTYPE_NULL stores the family in the capturing host's byte order, LINKTYPE_LOOP in network order
-      const family = readU32(bytes, 0);
-      const isInet = family === AF_INET || (linkType === LINKTYPE_NULL && family === AF_INET_LITTLE_ENDIAN);
-      return isInet ? decodeEtherTypePayload({}, bytes, LOOPBACK_HEADER_LENGTH, ETHERTYPE_IPV4) : {};
+      const etherType = loopbackEtherType(linkType, readU32(bytes, 0));
+      return etherType === undefined ? {} : decodeEtherTypePayload({}, bytes, LOOPBACK_HEADER_LENGTH, etherType);
     }
     default:
       return undefined;
@@ -64,6 +86,7 @@ const DECODABLE_LINK_TYPES = new Set([
   DLT_RAW,
   DLT_RAW_OPENBSD,
   LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
   LINKTYPE_NULL,
   LINKTYPE_LOOP,
 ]);

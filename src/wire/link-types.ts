@@ -8,6 +8,7 @@ export const DLT_RAW_OPENBSD = 14;
 export const LINKTYPE_LOOP = 108;
 export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_IPV4 = 228;
+export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;
 
 /** Names for the link types a student's capture is likely to have, for messages. */
@@ -34,7 +35,7 @@ const LINK_TYPE_NAMES = new Map<number, string>([
   [195, 'IEEE 802.15.4'],
   [220, 'Linux USB'],
   [LINKTYPE_IPV4, 'raw IPv4'],
-  [229, 'raw IPv6'],
+  [LINKTYPE_IPV6, 'raw IPv6'],
   [249, 'USBPcap'],
   [253, 'Linux netlink'],
   [LINKTYPE_LINUX_SLL2, 'Linux cooked capture v2'],

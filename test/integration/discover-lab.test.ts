@@ -38,17 +38,21 @@ describe('host discovery in the lab sandbox', { skip, timeout: 120_000 }, () => 
       const { stdout } = await run('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'discover', `198.18.${ID}.0/24`, '--json']);
       const hosts = JSON.parse(stdout) as DiscoveredHost[];
       const lab = await labStatus(ID);
-      const target = lab.hosts.find((h) => h.role === 'target')!;
+      const host = (role: string) => lab.hosts.find((h) => h.role === role)!;
       // The host link's end in the target (198.18.N.130) lies inside the /24 but is not on the scanner's segment.
       assert.ok(
         !hosts.some((h) => h.address === topo.hostLink.target.address),
         `${topo.hostLink.target.address} (the host link) was discovered: the target answers ARP for it on the scanner's segment`,
       );
+      // Every host on the lab's switch; the zombie twice, its two addresses on one interface.
       assert.deepEqual(
         hosts.map((h) => [h.address, h.method, h.mac]),
         [
           [topo.scanner.address, 'localhost', undefined],
-          [target.address, 'arp', target.mac],
+          [host('target').address, 'arp', host('target').mac],
+          [host('stateless').address, 'arp', host('stateless').mac],
+          [host('zombie').address, 'arp', host('zombie').mac],
+          [host('zombie').randomIpIdAddress, 'arp', host('zombie').mac],
         ],
       );
       assert.ok(hosts[1]!.rttMs >= 0 && hosts[1]!.rttMs < 1000);
@@ -81,6 +85,9 @@ describe('host discovery in the lab sandbox', { skip, timeout: 120_000 }, () => 
         [
           [topo.scanner.address, 'localhost'],
           [topo.target.address, 'arp'],
+          [topo.stateless.address, 'arp'],
+          [topo.zombie.address, 'arp'],
+          [topo.zombie.randomIpIdAddress, 'arp'],
         ],
       );
       await assert.rejects(client.discover({ targets: '8.8.8.0/24' }), /8\.8\.8\.1 is outside the lab ranges/);

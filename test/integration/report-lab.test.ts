@@ -38,7 +38,10 @@ test('portlab report over a real lab scan: every port under every technique, wit
     rmSync(dir, { recursive: true, force: true });
   });
   cli(['lab', 'up', '--id', String(LAB_ID)]);
-  cli(['scan', topo.target.address, '-p', PORTS.join(','), '-sT', '-sS', '-sX', '-sF', '-sN', '--out', dir], topo.scanner.namespace);
+  cli(
+    ['scan', topo.target.address, '-p', PORTS.join(','), '-sT', '-sS', '-sX', '-sF', '-sN', '-sA', '-sW', '-sM', '-sI', topo.zombie.address, '--out', dir],
+    topo.scanner.namespace,
+  );
   cli(['scan', topo.target.address, '-p', PORTS.join(','), '-sU', '--out', dir], topo.scanner.namespace);
   for (const technique of TECHNIQUES) assert.ok(existsSync(join(dir, `${technique}.pcap`)), `${technique}.pcap`);
   // The scan itself saved the lab's description, and merged the two scans.

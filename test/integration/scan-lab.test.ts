@@ -31,7 +31,8 @@ after(async () => {
   rmSync(outRoot, { recursive: true, force: true });
 });
 
-for (const technique of TECHNIQUES) {
+// The idle scan needs the lab's zombie and reads no answer of the target's: scan-idle.test.ts.
+for (const technique of TECHNIQUES.filter((t) => t !== 'idle')) {
   test(`${technique}: every lab port gets the expected state and reason, the same state as nmap, and its exchange in the pcap`, async (t) => {
     const truth = LAB_TRUTH.filter((p) => p.protocol === (technique === 'udp' ? 'udp' : 'tcp'));
     const ports = truth.map((p) => p.port);

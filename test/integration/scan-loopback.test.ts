@@ -53,16 +53,21 @@ after(async () => {
   rmSync(outRoot, { recursive: true, force: true });
 });
 
-const EXPECTED: Record<Technique, { open: [PortState, Reason]; closed: [PortState, Reason] }> = {
+// An idle scan needs three hosts: nmap refuses it against localhost, and so does PortLab (scan-idle.test.ts).
+const EXPECTED: Record<Exclude<Technique, 'idle'>, { open: [PortState, Reason]; closed: [PortState, Reason] }> = {
   connect: { open: ['open', 'syn-ack'], closed: ['closed', 'conn-refused'] },
   syn: { open: ['open', 'syn-ack'], closed: ['closed', 'reset'] },
   xmas: { open: ['open|filtered', 'no-response'], closed: ['closed', 'reset'] },
   fin: { open: ['open|filtered', 'no-response'], closed: ['closed', 'reset'] },
   null: { open: ['open|filtered', 'no-response'], closed: ['closed', 'reset'] },
   udp: { open: ['open', 'udp-response'], closed: ['closed', 'port-unreach'] },
+  // Linux resets a segment with ACK on any port (RFC 793), always with window 0
+  ack: { open: ['unfiltered', 'reset'], closed: ['unfiltered', 'reset'] },
+  window: { open: ['closed', 'reset'], closed: ['closed', 'reset'] },
+  maimon: { open: ['closed', 'reset'], closed: ['closed', 'reset'] },
 };
 
-for (const technique of TECHNIQUES) {
+for (const technique of TECHNIQUES.filter((t) => t !== 'idle')) {
   test(`${technique} against 127.0.0.1: a listener and a closed port, as nmap sees them`, async () => {
     const [open, closed] = technique === 'udp' ? [openUdp, closedUdp] : [openTcp, closedTcp];
     const { byPort } = await portlabScan(undefined, TARGET, [open, closed], technique, join(outRoot, technique));

@@ -51,7 +51,7 @@ export async function nmapScan(netns: string | undefined, target: string, ports:
   return new Map(ports.map((p) => [p, parsed.ports.get(`${target}:${p}`)?.state ?? 'missing']));
 }
 
-/** One packet of a pcap as tshark reads it; for an ICMP error, the ports are those of the datagram it quotes. */
+/** One packet of a pcap (IPv4 or IPv6) as tshark reads it; for an ICMP or ICMPv6 error, the ports are those of the datagram it quotes. */
 export interface TsharkFrame {
   proto: string;
   ipSrc: string;
@@ -75,20 +75,25 @@ export async function tsharkFrames(pcap: string): Promise<Map<number, TsharkFram
     'tcp.flags',
     'icmp.type',
     'icmp.code',
+    'ipv6.src',
+    'icmpv6.type',
+    'icmpv6.code',
   ];
   const { stdout } = await run('tshark', ['-r', pcap, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { timeout: LIMIT_MS, maxBuffer: 256 << 20 });
   const frames = new Map<number, TsharkFrame>();
   const first = (value: string | undefined) => (value ?? '').split(',')[0]!;
   for (const line of stdout.trim().split('\n')) {
     if (!line) continue;
-    const [no, proto, ipSrc, ts, td, us, ud, flags, itype, icode] = line.split('\t');
+    const [no, proto, ip4Src, ts, td, us, ud, flags, icmp4Type, icmp4Code, ip6Src, icmp6Type, icmp6Code] = line.split('\t');
+    // an IPv6 frame fills the ipv6 and icmpv6 fields instead
+    const itype = icmp4Type || icmp6Type;
     frames.set(Number(no), {
       proto: proto ?? '',
-      ipSrc: first(ipSrc),
+      ipSrc: first(ip4Src || ip6Src),
       srcPort: Number(first(ts || us) || '0'),
       dstPort: Number(first(td || ud) || '0'),
       tcpFlags: flags && !itype ? Number(first(flags)) : -1,
-      icmp: itype ? `${first(itype)}/${first(icode)}` : '',
+      icmp: itype ? `${first(itype)}/${first(icmp4Code || icmp6Code)}` : '',
     });
   }
   return frames;

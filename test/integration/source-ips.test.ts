@@ -17,7 +17,13 @@ const TARGET = `198.18.${ID}.2`;
 const SOURCES = `198.18.${ID}.100-107`;
 const LIMIT_MS = 180_000;
 
-const UDP_STATE: Record<LabTruth, PortState> = { open: 'open', closed: 'closed', 'filtered-drop': 'open|filtered', 'filtered-reject': 'filtered' };
+const UDP_STATE: Record<LabTruth, PortState> = {
+  open: 'open',
+  closed: 'closed',
+  'filtered-drop': 'open|filtered',
+  'filtered-reject': 'filtered',
+  'filtered-syn': 'open',
+};
 const labUdp = LAB_TRUTH.filter((p) => p.protocol === 'udp');
 /** Many closed ports, so that the target's ICMP rate limit (burst 6, then 1/s per destination) matters. */
 const extraClosed = Array.from({ length: 20 }, (_, i) => 1000 + i);

@@ -134,6 +134,26 @@ test('unattributed packets: ARP and anything not in a scan exchange are counted'
   assert.equal(analyze('student-connect_ok.pcap').unattributed, 0);
 });
 
+test('nmap -sM and -sW on Linux: every RST answers a probe with ACK, from open ports too, with window 0', () => {
+  const maimon = analyze('nmap-sM.pcap');
+  // 22 and 80 are open in the lab, 23 closed: the same R, the same note
+  for (const port of [22, 23, 80]) {
+    const e = exchange(maimon, port);
+    const answer = e.packets.find((p) => p.dir === 'in')!;
+    expectDeviation(e, 'reset-to-ack', [answer.frame!], { probe: 'FA', answer: 'R', window: 0, readsWindow: false, state: 'closed' }, false);
+    assert.ok(e.matchesTextbook, `port ${port}`);
+  }
+  const window = analyzeCapture(readFileSync(join(DIR, 'nmap-sW.pcap')), { technique: 'window' });
+  const e = exchange(window, 22);
+  expectDeviation(e, 'reset-to-ack', [e.packets[1]!.frame!], { probe: 'A', answer: 'R', window: 0, readsWindow: true, state: 'closed' }, false);
+  // named by its maker, the technique is no longer in doubt; the capture alone cannot tell Window from ACK
+  assert.ok(!e.deviations.some((d) => d.kind === 'same-probe'));
+  const ack = exchange(analyze('nmap-sW.pcap'), 22);
+  expectDeviation(ack, 'same-probe', [ack.packets[1]!.frame!], { technique: 'window', state: 'closed', reason: 'reset', window: 0 }, false);
+  // the ACK scan's RST decides nothing but "unfiltered": no note on what it would mean for the port
+  assert.ok(!exchange(analyze('nmap-sA.pcap'), 22).deviations.some((d) => d.kind === 'reset-to-ack'));
+});
+
 test('every deviation kind was met in a real capture above', () => {
   assert.deepEqual([...seen].sort(), [...DEVIATION_KINDS].sort());
 });

@@ -22,18 +22,22 @@ function exchange(analysis: CaptureAnalysis, port: number, technique?: string): 
 
 const frames = (e: AnalyzedExchange, keep: (p: AnalyzedExchange['packets'][number]) => boolean = () => true) => e.packets.filter(keep).map((p) => p.frame);
 
-const NMAP_RUNS: [file: string, flag: string, technique: Technique][] = [
+/** `known`: the technique the capture's maker names, where the probe cannot (the Window scan sends the ACK scan's probe). */
+const NMAP_RUNS: [file: string, flag: string, technique: Technique, known?: Technique][] = [
   ['nmap-sT.pcap', 'T', 'connect'],
   ['nmap-sS.pcapng', 'S', 'syn'],
   ['nmap-sX.pcap', 'X', 'xmas'],
   ['nmap-sF.pcap', 'F', 'fin'],
   ['nmap-sN.pcap', 'N', 'null'],
   ['nmap-sU.pcapng', 'U', 'udp'],
+  ['nmap-sA.pcap', 'A', 'ack'],
+  ['nmap-sW.pcap', 'W', 'window', 'window'],
+  ['nmap-sM.pcap', 'M', 'maimon'],
 ];
 
-for (const [file, flag, technique] of NMAP_RUNS) {
+for (const [file, flag, technique, known] of NMAP_RUNS) {
   test(`nmap -s${flag}: each port's exchange is a ${technique} scan with nmap's own state and reason, and matches the textbook`, () => {
-    const analysis = analyze(file);
+    const analysis = analyze(file, known);
     const nmap = parseNmapXml(readFileSync(join(DIR, `nmap-s${flag}.xml`), 'utf8'));
     assert.ok(nmap);
     assert.equal(analysis.exchanges.length, nmap.ports.size);
@@ -152,4 +156,18 @@ test('a capture maker that names the technique settles connect or SYN where the 
   assert.deepEqual([named.technique, named.wire?.reason], ['connect', 'conn-refused']);
   // …but not what its probe says it is not.
   assert.equal(exchange(analyze('student-stealth_ok.pcap', 'syn'), 23, 'fin').technique, 'fin');
+});
+
+test("nmap -sW without its maker's word reads as the ACK scan it looks like, with the Window scan's reading of each RST beside it", () => {
+  const analysis = analyze('nmap-sW.pcap');
+  for (const port of [22, 23, 80]) {
+    const e = exchange(analysis, port);
+    assert.deepEqual([e.technique, e.wire?.state, formatExchange(e.packets)], ['ack', 'unfiltered', 'A → R'], `port ${port}`);
+    const note = e.deviations.find((d) => d.kind === 'same-probe');
+    assert.deepEqual(note?.facts, { technique: 'window', state: 'closed', reason: 'reset', window: 0 }, `port ${port}`);
+    assert.deepEqual(
+      note?.frames,
+      frames(e, (p) => p.dir === 'in'),
+    );
+  }
 });

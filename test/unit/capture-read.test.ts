@@ -395,8 +395,10 @@ test('decodeLinkFrame: loopback headers, DLT_RAW values and raw IPv4', () => {
   // LINKTYPE_LOOP: network byte order only
   assert.equal(layers(decodeLinkFrame(LINKTYPE_LOOP, withHeader(0, 0, 0, 2))!), expect);
   assert.deepEqual(decodeLinkFrame(LINKTYPE_LOOP, withHeader(2, 0, 0, 0)), {});
-  // another family (AF_INET6 is 24, 28 or 30): the link layer is fine, nothing above it decoded
+  // AF_INET6 (24, 28 or 30) announcing what is not IPv6: the link layer is fine, nothing above it decoded
   assert.deepEqual(decodeLinkFrame(LINKTYPE_NULL, withHeader(30, 0, 0, 0)), {});
+  // another family: the same
+  assert.deepEqual(decodeLinkFrame(LINKTYPE_NULL, withHeader(7, 0, 0, 0)), {});
   assert.equal(decodeLinkFrame(LINKTYPE_NULL, Uint8Array.of(2, 0, 0)), undefined);
   for (const raw of [LINKTYPE_RAW, DLT_RAW, DLT_RAW_OPENBSD, LINKTYPE_IPV4]) assert.equal(layers(decodeLinkFrame(raw, syn)!), expect, `link type ${raw}`);
   // a classic pcap that stores DLT_RAW's own value reads like LINKTYPE_RAW
@@ -418,7 +420,7 @@ test('decodeLinkFrame: loopback headers, DLT_RAW values and raw IPv4', () => {
       229,
       LINKTYPE_LINUX_SLL2,
     ].map(isDecodableLinkType),
-    [true, true, true, true, true, false, true, true, true, false, true],
+    [true, true, true, true, true, false, true, true, true, true, true],
   );
 });
 

@@ -28,4 +28,14 @@ test('a technique row shows the two most telling states, the tooltip all of them
     '4 open|filtered · 3 closed',
   );
   assert.deepEqual(techniqueSummary(counts([])), { short: '', full: '' });
+  // the ACK scan's answer: which ports the firewall lets through
+  assert.deepEqual(
+    techniqueSummary(
+      counts([
+        ['filtered', 4],
+        ['unfiltered', 5],
+      ]),
+    ),
+    { short: '5 unfiltered · 4 filtered', full: '5 unfiltered · 4 filtered' },
+  );
 });

@@ -39,3 +39,18 @@ test('what a plan leaves out, the request leaves out; techniques named twice run
   const twice = scanPlanOf({ ...params, techniques: ['syn', 'fin', 'syn'] }, { scanId: 'x', captureDir: '/c/x', targets: plan.targets, ports: plan.ports });
   assert.deepEqual(twice, { ...plan, techniques: ['syn', 'fin'], captureDir: '/c/x' });
 });
+
+test("an idle scan's zombie goes to the helper as -sI typed it and comes back resolved", () => {
+  const plan: ScanPlan = {
+    scanId: 'scan-2',
+    targets: ['198.18.0.2'],
+    ports: parsePorts('22'),
+    techniques: ['idle'],
+    captureDir: '/captures/scan-2',
+    zombie: { address: '198.18.0.4', probePort: 80 },
+  };
+  const params = scanStartParams(plan, { ports: '22', allowTargets: [] });
+  assert.equal(params.zombie, '198.18.0.4:80');
+  const checked = { scanId: plan.scanId, captureDir: plan.captureDir, targets: plan.targets, ports: plan.ports, zombie: plan.zombie };
+  assert.deepEqual(scanPlanOf(params, checked), plan);
+});

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSysctls } from '../../src/lab/describe';
-import { cmdlineOf, isAlive, listeningPorts, sameArgv } from '../../src/lab/processes';
+import { cmdlineOf, isAlive, listeningPorts, packetSocketInterfaces, packetSockets, sameArgv } from '../../src/lab/processes';
 
 // /proc/PID/net/tcp and /proc/PID/net/udp of a lab target's listener, with one client connected to 22.
 const PROC_NET_TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -51,4 +51,26 @@ test('cmdlineOf and isAlive follow a real process from start to exit', async () 
   await once(child, 'exit');
   assert.equal(isAlive(pid), false);
   assert.equal(cmdlineOf(pid), undefined);
+});
+
+// /proc/PID/net/packet of the lab's zombie responder (libpcap bound to pl210z, ifindex 2), and a socket bound to none.
+const PACKET_TABLE = `sk               RefCnt Type Proto  Iface R Rmem   User   Inode
+000000005defbddf 3      3    0003   2     1 0      0      2964640
+00000000a1b2c3d4 3      3    0003   0     1 0      0      2964700
+`;
+
+test('packet sockets by inode, with the interface each is bound to', () => {
+  assert.deepEqual(
+    packetSockets(PACKET_TABLE),
+    new Map([
+      [2964640, 2],
+      [2964700, 0],
+    ]),
+  );
+  assert.deepEqual(packetSockets('sk RefCnt Type Proto Iface R Rmem User Inode\n'), new Map());
+});
+
+test('a process without packet sockets, or one that is gone, holds none', () => {
+  assert.deepEqual(packetSocketInterfaces(process.pid), new Set());
+  assert.deepEqual(packetSocketInterfaces(0x7ffffffe), new Set());
 });

@@ -30,7 +30,7 @@ const doc: ScanDocument = {
         durationMs: 1500,
         packetsSent: 60,
         packetsReceived: 50,
-        counts: { open: 2, closed: 42, filtered: 2, 'open|filtered': 1 },
+        counts: { open: 2, closed: 42, filtered: 2, 'open|filtered': 1, unfiltered: 0 },
       },
     ],
   },

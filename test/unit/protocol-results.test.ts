@@ -74,7 +74,7 @@ const RESULTS: { [M in RequestMethod]: { valid: fc.Arbitrary<unknown>; bad: Reco
           address: fc.ipV4(),
           mac,
           rttMs: fc.double({ min: 0, max: 10_000, noNaN: true }),
-          method: fc.constantFrom('arp', 'icmp-echo', 'tcp-syn-443', 'tcp-ack-80', 'localhost'),
+          method: fc.constantFrom('arp', 'nd', 'icmp-echo', 'tcp-syn-443', 'tcp-ack-80', 'localhost'),
         },
         { requiredKeys: ['address', 'rttMs', 'method'] },
       ),

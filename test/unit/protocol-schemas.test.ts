@@ -41,7 +41,7 @@ const PARAMS: { [M in RequestMethod]: { valid: fc.Arbitrary<Record<string, unkno
     bad: {
       targets: [[], '198.18.0.2', [''], ['x'.repeat(256)], Array(257).fill('198.18.0.2'), undefined],
       ports: ['', 80, 'x'.repeat(2001), undefined],
-      techniques: [[], ['ack'], 'syn', Array(7).fill('syn'), undefined],
+      techniques: [[], ['ftp-bounce'], 'syn', Array(TECHNIQUES.length + 1).fill('syn'), undefined],
       rate: [0, -1, 10_000_001, '100', Number.NaN, Infinity],
       maxRetries: [-1, 51, 1.5, '3'],
       iface: ['../../etc', '..', 'a b'],
@@ -115,7 +115,7 @@ const portResult = fc.record(
   },
   { requiredKeys: ['technique', 'target', 'port', 'protocol', 'state', 'reason', 'exchange'] },
 );
-const counts = fc.record({ open: fc.nat(), closed: fc.nat(), filtered: fc.nat(), 'open|filtered': fc.nat() });
+const counts = fc.record(Object.fromEntries(PORT_STATES.map((s) => [s, fc.nat()])) as Record<(typeof PORT_STATES)[number], fc.Arbitrary<number>>);
 
 const EVENT_CASES = {
   'scan.progress': {
@@ -129,7 +129,7 @@ const EVENT_CASES = {
       total: fc.nat(),
       rate: fc.double({ min: 0, max: 1e7, noNaN: true }),
     }),
-    bad: { sent: [-1, 1.5], technique: ['ack'], rate: [-1], total: ['3'] },
+    bad: { sent: [-1, 1.5], technique: ['ftp-bounce'], rate: [-1], total: ['3'] },
   },
   'scan.port': {
     valid: fc.record({ scanId: fc.string(), result: portResult }),
@@ -182,6 +182,6 @@ test('port results refuse out-of-range ports, TTLs and unknown states or reasons
   const ok = { technique: 'syn', target: '198.18.0.2', port: 22, protocol: 'tcp', state: 'open', reason: 'syn-ack', exchange: [] };
   const schema = EVENTS['scan.port'];
   assert.ok(schema.safeParse({ scanId: 's', result: ok }).success);
-  for (const bad of [{ port: 65536 }, { port: -1 }, { reasonTtl: 256 }, { state: 'unfiltered' }, { reason: 'echo-reply' }, { protocol: 'sctp' }])
+  for (const bad of [{ port: 65536 }, { port: -1 }, { reasonTtl: 256 }, { state: 'up' }, { reason: 'echo-reply' }, { protocol: 'sctp' }])
     assert.equal(schema.safeParse({ scanId: 's', result: { ...ok, ...bad } }).success, false, JSON.stringify(bad));
 });

@@ -140,7 +140,7 @@ test('the synthetic scenario covers every verdict kind', () => {
 
 test("the lab section quotes each filtered port's nft rule and the ruleset verbatim", () => {
   const report = renderReport(syntheticInput(), { lang: 'en' });
-  for (const rule of ['tcp dport 25 drop', 'tcp dport 110 reject with icmp admin-prohibited', 'udp dport 1900 reject with icmp admin-prohibited'])
+  for (const rule of ['tcp dport 25 drop', 'tcp dport 110 reject with icmpx admin-prohibited', 'udp dport 1900 reject with icmpx admin-prohibited'])
     assert.ok(report.includes(`\`${rule}\``), rule);
   assert.ok(report.includes(syntheticLab().ruleset.trimEnd()));
 });

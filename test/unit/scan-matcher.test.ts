@@ -39,7 +39,7 @@ test('a SYN/ACK is matched to its port and try only when it acknowledges our seq
     kind: 'answer',
     index: 0,
     attempt: 1,
-    answer: { kind: 'tcp', flags: TCP_SYN | TCP_ACK },
+    answer: { kind: 'tcp', flags: TCP_SYN | TCP_ACK, window: 100 },
   });
   assert.equal(synMatcher.match(tcpFrom(TARGET, 22, BASE + 1, TCP_SYN | TCP_ACK, ack1 + 1)), undefined, 'wrong ack');
   assert.equal(synMatcher.match(tcpFrom(TARGET, 22, BASE, TCP_SYN | TCP_ACK, ack1)), undefined, 'ack of another try');
@@ -68,7 +68,7 @@ test('ICMP errors match by the quoted probe, and say whether the target itself s
     kind: 'answer',
     index: 2,
     attempt: 0,
-    answer: { kind: 'icmp', type: 3, code: 13, fromTarget: true },
+    answer: { kind: 'icmp', ipVersion: 4, type: 3, code: 13, fromTarget: true },
   });
   const viaRouter = synMatcher.match(icmpError(ROUTER, 1, sent));
   assert.equal(viaRouter?.kind === 'answer' && viaRouter.answer.kind === 'icmp' && viaRouter.answer.fromTarget, false);
@@ -101,6 +101,17 @@ test('on lo our own probe is recognised, and the kernel RST after a SYN/ACK is t
   assert.equal(lo.match(dec(synAck))?.kind, 'answer');
 });
 
+test("on lo an ACK or FIN/ACK probe is our own, and the target's bare RST to it is the answer, with its window", () => {
+  for (const technique of ['ack', 'window', 'maimon'] as const) {
+    const lo = new ProbeMatcher(RAW_TECHNIQUES[technique], [8080], '127.0.0.1', '127.0.0.1', 99, BASE);
+    const sent = lo.technique.buildProbe({ srcIp: '127.0.0.1', dstIp: '127.0.0.1', srcPort: BASE, dstPort: 8080, seq: lo.seq(0, 0) });
+    assert.deepEqual(lo.match(dec(sent)), { kind: 'own', index: 0 }, technique);
+    // RFC 793: the RST answering a segment with ACK takes its sequence number from that ACK, and carries no ACK
+    const rst = buildTcpPacket({ srcIp: '127.0.0.1', dstIp: '127.0.0.1', srcPort: 8080, dstPort: BASE, seq: 0, flags: TCP_RST, window: 0 });
+    assert.deepEqual(lo.match(dec(rst)), { kind: 'answer', index: 0, attempt: 0, answer: { kind: 'tcp', flags: TCP_RST, window: 0 } }, technique);
+  }
+});
+
 test("UDP: replies and port-unreachables match; our kernel's ICMP about a reply is the kernel", () => {
   const reply = dec(buildUdpPacket({ srcIp: TARGET, dstIp: US, srcPort: 53, dstPort: BASE + 2 }));
   assert.deepEqual(udpMatcher.match(reply), { kind: 'answer', index: 0, attempt: 2, answer: { kind: 'udp' } });
@@ -108,7 +119,7 @@ test("UDP: replies and port-unreachables match; our kernel's ICMP about a reply 
     kind: 'answer',
     index: 1,
     attempt: 0,
-    answer: { kind: 'icmp', type: 3, code: 3, fromTarget: true },
+    answer: { kind: 'icmp', ipVersion: 4, type: 3, code: 3, fromTarget: true },
   });
   const targetsReply = buildUdpPacket({ srcIp: TARGET, dstIp: US, srcPort: 53, dstPort: BASE });
   const ours = dec(encodeIPv4({ src: US, dst: TARGET, protocol: IPPROTO_ICMP }, encodeIcmp({ type: 3, code: 3, payload: targetsReply.subarray(0, 28) })));
@@ -127,7 +138,7 @@ test('duplicate and late answers never change a decided port; reported ports tak
   assert.deepEqual(reported, ['open syn-ack 1']);
   book.record(0, tcpFrom(TARGET, 22, BASE, TCP_SYN | TCP_ACK, 1), 'in', 300);
   const [result] = [...book.results()];
-  assert.deepEqual(result!.exchange, [{ dir: 'in', t: 1, kind: 'tcp', src: TARGET, len: 40, flags: 'RA' }]);
+  assert.deepEqual(result!.exchange, [{ dir: 'in', t: 1, kind: 'tcp', src: TARGET, len: 40, flags: 'RA', window: 100 }]);
 });
 
 test('the source-port span avoids the scanned ports when there is room', () => {

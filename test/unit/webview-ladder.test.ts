@@ -4,7 +4,17 @@ import type { ExchangePacket, PortResult } from '../../src/protocol/scan';
 import { buildLadder, type LadderLabels } from '../../webview/ladder';
 import { hasClass, walk, type SvgNode } from '../../webview/svg';
 
-const labels: LadderLabels = { scanner: 'scanner', target: 'target', kernel: 'kernel', retry: 'retry', noAnswer: 'no answer', noPackets: 'no packets' };
+const labels: LadderLabels = {
+  scanner: 'scanner',
+  target: 'target',
+  kernel: 'kernel',
+  retry: 'retry',
+  noAnswer: 'no answer',
+  noPackets: 'no packets',
+  zombie: 'zombie',
+  inferred: 'inferred',
+  spoofed: 'spoofed:',
+};
 
 function result(exchange: ExchangePacket[], over: Partial<PortResult> = {}): PortResult {
   return { technique: 'syn', target: '198.18.51.2', port: 22, protocol: 'tcp', state: 'open', reason: 'syn-ack', exchange, ...over };

@@ -5,10 +5,12 @@ import { readCaptureFile } from '../../wire/pcap';
 import { analyzeContents } from '../../analysis/analyze-capture';
 import { captureAnalysisDocument, renderCaptureAnalysis } from '../../report/analysis-text';
 import { isReportLang, REPORT_LANGS } from '../../report';
+import { Technique, TECHNIQUES } from '../../protocol';
 
 interface AnalyzeOptions {
   json?: boolean;
   lang: string;
+  technique?: string;
 }
 
 export function register(program: Command): void {
@@ -18,8 +20,11 @@ export function register(program: Command): void {
     .argument('<file>', 'a pcap or pcapng capture (Wireshark, tcpdump, tshark)')
     .option('--json', 'print the analysis as JSON')
     .option('--lang <lang>', `language of the sentences: ${REPORT_LANGS.join(' or ')}`, 'en')
+    .option('--technique <name>', `the scan the capture holds, where its probes look alike (connect or syn, ack or window): ${TECHNIQUES.join(', ')}`)
     .action((file: string, opts: AnalyzeOptions) => {
       if (!isReportLang(opts.lang)) throw new UserError(`unknown language '${opts.lang}': use ${REPORT_LANGS.join(' or ')}`);
+      const technique = opts.technique === undefined ? undefined : Technique.safeParse(opts.technique).data;
+      if (opts.technique !== undefined && !technique) throw new UserError(`unknown technique '${opts.technique}': use ${TECHNIQUES.join(', ')}`);
       const contents = readCaptureFile(file);
       if (!contents.format) {
         const why = contents.error ?? 'not a pcap or pcapng file';
@@ -29,7 +34,7 @@ export function register(program: Command): void {
       if (contents.unsupportedLinkTypes.length && !decodable) throw new UserError(`${file}: ${contents.unsupportedLinkTypes.join('; ')}`);
       // Some interfaces of a pcapng may be of a link type PortLab cannot decode: their packets count as unattributed.
       for (const line of contents.unsupportedLinkTypes) process.stderr.write(`portlab: ${file}: ${line}\n`);
-      const doc = captureAnalysisDocument(file, analyzeContents(contents), opts.lang);
+      const doc = captureAnalysisDocument(file, analyzeContents(contents, technique ? { technique } : {}), opts.lang);
       process.stdout.write(opts.json ? `${JSON.stringify(doc, null, 2)}\n` : renderCaptureAnalysis(doc, opts.lang));
     });
 }

@@ -21,7 +21,7 @@ import { parseNmapXml } from '../../report';
 import { messagesFor } from '../../report/i18n';
 import { NMAP_FLAG } from '../../technique';
 import { nmapCommand, nmapInstalled, runNmap } from '../nmap-run';
-import { parseTechniqueLetters } from '../technique-letters';
+import { LETTER_LIST, parseTechniqueLetters } from '../technique-letters';
 
 const DEFAULT_TIMEOUT_S = 30;
 const MAX_TIMEOUT_S = 3600;
@@ -105,7 +105,9 @@ async function checkAction(operands: readonly string[], opts: CheckOptions): Pro
   const before = operands.slice(0, operands.length - program.length);
   if (before.length > 1) throw new UserError(`one target at a time, not ${before.join(' ')}: the program goes after --`);
   const named = before[0];
-  const techniques = parseTechniqueLetters(opts.scan, 'name the technique the program uses: -sT, -sS, -sX, -sF, -sN or -sU');
+  const techniques = parseTechniqueLetters(opts.scan, `name the technique the program uses: -s and its letter, ${LETTER_LIST}`);
+  // A program's verdict per port is checked against the target's answers, which an idle scan never receives.
+  if (techniques.includes('idle')) throw new UserError('the idle scan (-sI) cannot be checked: its answers go to the zombie, not to the program');
   const spec = parsePorts(opts.ports);
   const runs = planRuns(spec, techniques);
   const command = resolveProgram(program);

@@ -40,8 +40,8 @@ function labPortSpec(): string {
   return `T:${list('tcp')},U:${list('udp')}`;
 }
 
-/** Runs the CLI's own `scan` inside the lab's scanner namespace, showing its progress on this terminal. */
-function scanInNamespace(namespace: string, target: string, out: string): Promise<void> {
+/** Runs the CLI's own `scan` inside the lab's scanner namespace, showing its progress on this terminal; the idle scan through the lab's `zombie`. */
+function scanInNamespace(namespace: string, target: string, zombie: string, out: string): Promise<void> {
   const args = [
     'netns',
     'exec',
@@ -52,7 +52,7 @@ function scanInNamespace(namespace: string, target: string, out: string): Promis
     target,
     '-p',
     labPortSpec(),
-    ...TECHNIQUES.map((t) => `-s${NMAP_FLAG[t]}`),
+    ...TECHNIQUES.flatMap((t) => (t === 'idle' ? [`-s${NMAP_FLAG[t]}`, zombie] : [`-s${NMAP_FLAG[t]}`])),
     '--out',
     out,
   ];
@@ -66,7 +66,7 @@ function scanInNamespace(namespace: string, target: string, out: string): Promis
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('start the lab sandbox, run all six techniques against its ports, write results, captures and the report, stop the lab')
+    .description('start the lab sandbox, run every technique of the table against its ports, write results, captures and the report, stop the lab')
     .option('--out <dir>', 'where results.json, the pcaps, lab.json, nmap/ and the reports (report.md, report.zh-CN.md) go', 'results/demo')
     .option('--id <n>', 'lab id (namespaces portlab<N>-*, subnet 198.18.N.0/24)', '0')
     .action(async (opts: DemoOptions) => {
@@ -79,8 +79,9 @@ export function register(program: Command): void {
         const lab = await labUp(id);
         const scanner = lab.hosts.find((h) => h.role === 'scanner')!;
         const target = lab.hosts.find((h) => h.role === 'target')!;
+        const zombie = lab.hosts.find((h) => h.role === 'zombie')!;
         // The scan runs in this directory, so its command line (quoted by the report) shows --out as typed here.
-        await scanInNamespace(scanner.namespace, target.address, opts.out);
+        await scanInNamespace(scanner.namespace, target.address, zombie.address, opts.out);
 
         const doc = ScanDocument.parse(JSON.parse(readFileSync(resultsPath(out), 'utf8')));
         process.stdout.write(`\nState (reason) by technique and by how the lab made the port (target ${target.address}):\n\n`);

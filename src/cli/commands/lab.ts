@@ -3,6 +3,7 @@ import { UserError } from '../../base/errors';
 import { checkIcmpRatelimit, labDown, labStatus, labUp, parseLabId } from '../../lab';
 import { formatLabDescription } from '../../lab/format';
 import { runListener } from '../../lab/listener';
+import { startZombieResponder } from '../../link';
 import type { LabDescription } from '../../protocol';
 
 function print(description: LabDescription, json: boolean): void {
@@ -54,13 +55,28 @@ export function register(program: Command): void {
       print(await labStatus(opts.id), opts.json === true);
     });
 
-  // Run by `lab up` inside the target namespace; not for users.
+  // Run by `lab up` inside a lab host's namespace; not for users.
   lab
     .command('listen', { hidden: true })
-    .requiredOption('--address <IP>', 'address to listen on')
+    .requiredOption('--address <IP>', 'address to listen on (repeatable: every port listens on each)', (a: string, all: string[]) => [...all, a], [])
     .option('--tcp <PORTS>', 'TCP ports to accept on', parsePortList, [])
     .option('--udp-echo <PORTS>', 'UDP ports to echo on', parsePortList, [])
-    .action(async (opts: { address: string; tcp: number[]; udpEcho: number[] }) => {
-      await runListener(opts);
+    .action(async (opts: { address: string[]; tcp: number[]; udpEcho: number[] }) => {
+      await runListener({ addresses: opts.address, tcp: opts.tcp, udpEcho: opts.udpEcho });
+    });
+
+  // Run by `lab up` inside the zombie namespace (the idle scan's zombie); not for users. Runs until SIGTERM.
+  lab
+    .command('zombie', { hidden: true })
+    .requiredOption('--iface <IF>', 'the interface holding both addresses')
+    .requiredOption('--address <IP>', 'answered with IP IDs from one global counter (a usable zombie)')
+    .option('--random-address <IP>', 'answered with random IP IDs (a zombie nmap refuses)')
+    .action((opts: { iface: string; address: string; randomAddress?: string }) => {
+      const responder = startZombieResponder(opts);
+      for (const signal of ['SIGTERM', 'SIGINT'] as const)
+        process.once(signal, () => {
+          responder.close();
+          process.exit(0);
+        });
     });
 }

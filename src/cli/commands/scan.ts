@@ -7,7 +7,7 @@ import { SingleBar } from 'cli-progress';
 import { UserError } from '../../base/errors';
 import { parsePorts } from '../../engine/ports';
 import { scannerInfo, TOOL } from '../../engine/scanner-info';
-import { ScopeGuard } from '../../engine/scope';
+import { checkOneIpVersion, ScopeGuard } from '../../engine/scope';
 import { parseSourceIps } from '../../wire/source-ips';
 import { hasCapNetRaw } from '../../link';
 import { formatExchange, type PortResult, type ScanDocument, type Technique } from '../../protocol';
@@ -17,7 +17,9 @@ import { addNmapOutputOptions, nmapHost, notShownLine, writeScanOutputs, type Nm
 import { writeScanJson } from '../../output/scan-json';
 import { saveToOutDir } from '../out-dir';
 import { runScanHereOrViaHelper } from '../via-helper';
-import { parseTechniqueLetters } from '../technique-letters';
+import { LETTER_LIST, parseTechniqueLetters } from '../technique-letters';
+import { readsResetWindow } from '../../analysis/textbook';
+import { resolveZombie } from '../../engine/idle/zombie-spec';
 
 /** `-sS -sU`, `-sSU` and `-s S` all work; the letters are nmap's. */
 
@@ -42,6 +44,8 @@ interface ScanOptions extends NmapOutputOptions {
   maxRetries?: number;
   sourceIps?: string[];
   allowTarget: string[];
+  ipv6?: boolean;
+  zombie?: string;
 }
 
 /** `rows`: the results of this technique against this target, with nmap's "Not shown" line for the states it folds. */
@@ -50,11 +54,13 @@ function table(rows: PortResult[], technique: Technique, target: string): string
   const lines = [`${technique} scan of ${target} (-s${NMAP_FLAG[technique]}), ${rows.length} ports`];
   const folded = notShownLine(host);
   if (folded) lines.push(folded);
-  if (host.ports.length > 0) lines.push(`${'PORT'.padEnd(10)}${'STATE'.padEnd(15)}${'SERVICE'.padEnd(14)}${'REASON'.padEnd(24)}EXCHANGE`);
+  // "closed|filtered" (the idle scan's) is as long as the column: one space more then.
+  const stateWidth = Math.max(15, ...host.ports.map((r) => r.state.length + 1));
+  if (host.ports.length > 0) lines.push(`${'PORT'.padEnd(10)}${'STATE'.padEnd(stateWidth)}${'SERVICE'.padEnd(14)}${'REASON'.padEnd(24)}EXCHANGE`);
   for (const r of host.ports) {
     const reason = r.reasonTtl === undefined ? r.reason : `${r.reason} ttl ${r.reasonTtl}`;
     lines.push(
-      `${`${r.port}/${r.protocol}`.padEnd(10)}${r.state.padEnd(15)}${(r.service ?? 'unknown').padEnd(14)}${reason.padEnd(24)}${formatExchange(r.exchange)}`,
+      `${`${r.port}/${r.protocol}`.padEnd(10)}${r.state.padEnd(stateWidth)}${(r.service ?? 'unknown').padEnd(14)}${reason.padEnd(24)}${formatExchange(r.exchange, readsResetWindow(technique))}`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -64,9 +70,16 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
   const ports = parsePorts(opts.ports);
   const techniques =
     opts.scan.length > 0
-      ? parseTechniqueLetters(opts.scan, '-s needs technique letters: T (connect), S (SYN), X (Xmas), F (FIN), N (NULL) or U (UDP), e.g. -sS')
+      ? parseTechniqueLetters(opts.scan, `-s needs technique letters: ${LETTER_LIST}, e.g. -sS`)
       : ([hasCapNetRaw() ? 'syn' : 'connect'] satisfies Technique[]);
-  const resolved = await new ScopeGuard(opts.allowTarget).resolve(targets);
+  const guard = new ScopeGuard(opts.allowTarget);
+  const resolved = await guard.resolve(targets, opts.ipv6 ? 6 : undefined);
+  checkOneIpVersion(resolved);
+  if (techniques.includes('idle') !== (opts.zombie !== undefined))
+    throw new UserError(
+      opts.zombie === undefined ? 'the idle scan needs its zombie: -sI ZOMBIE[:PROBEPORT]' : 'a zombie is for the idle scan only (-sI ZOMBIE)',
+    );
+  const zombie = opts.zombie === undefined ? undefined : await resolveZombie(guard, opts.zombie);
   const outDir = opts.out ? resolve(opts.out) : undefined;
   if (outDir) {
     try {
@@ -81,6 +94,7 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
   if (opts.iface !== undefined) plan.iface = opts.iface;
   if (opts.sourceIps !== undefined) plan.sourceIps = opts.sourceIps;
   if (outDir) plan.captureDir = outDir;
+  if (zombie) plan.zombie = zombie;
 
   const controller = new AbortController();
   const abort = () => controller.abort();
@@ -146,6 +160,11 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
     } else {
       for (const s of outcome.summary.techniques) {
         process.stdout.write(table([...outcome.results({ technique: s.technique, target: s.target })], s.technique, s.target));
+        // nmap's warning, in its words: the zombie's own traffic passes for open ports
+        if (s.zombie?.phantoms)
+          process.stdout.write(
+            `WARNING: idle scan has erroneously detected phantom ports ${s.zombie.phantoms} time${s.zombie.phantoms === 1 ? '' : 's'} -- is the zombie ${s.zombie.address} really idle? Ports reported open may not be.\n`,
+          );
         const capture = s.capture ? `, capture ${s.capture}` : '';
         process.stdout.write(
           `${s.packetsSent} probes sent, ${s.packetsReceived} answers, ${(s.durationMs / 1000).toFixed(2)} s${capture}${s.note ? `; ${s.note}` : ''}\n\n`,
@@ -174,8 +193,11 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
 export function register(program: Command): void {
   const scan = program
     .command('scan')
-    .description('scan ports of lab targets like nmap: -sT connect, -sS SYN, -sX Xmas, -sF FIN, -sN NULL, -sU UDP')
-    .argument('<targets...>', 'IPv4 addresses or host names (lab ranges only unless --allow-target)')
+    .description(
+      'scan ports of lab targets like nmap: -sT connect, -sS SYN, -sX Xmas, -sF FIN, -sN NULL, -sU UDP, -sA ACK, -sW Window, -sM Maimon, -sI ZOMBIE[:PROBEPORT] idle',
+    )
+    .argument('<targets...>', 'IPv4 or IPv6 addresses or host names (lab ranges only unless --allow-target)')
+    .option('-6, --ipv6', 'scan over IPv6: host names resolve to their IPv6 (AAAA) address; IPv6 addresses need no -6')
     .option('-p, --ports <list>', 'ports: 22, 22-29, 7,53-87, T:22,U:53, or - for all 65535', '1-1024')
     .option('-s, --scan <letters>', 'techniques by nmap letter, repeatable (-sS -sU or -sSU); default -sS with CAP_NET_RAW, else -sT', collect, [])
     .option('--json', 'print one JSON document (every port × technique) on stdout')
@@ -193,6 +215,8 @@ export function register(program: Command): void {
         'send raw probes from these unused addresses of the local subnet (198.18.5.100-107, a CIDR, comma-separated); ARP is answered for them',
       ).argParser(parseSourceIps),
     )
-    .option('--allow-target <cidr>', 'also allow targets in this CIDR (repeatable)', collect, []);
+    .option('--allow-target <cidr>', 'also allow targets in this CIDR (repeatable)', collect, [])
+    // -sI ZOMBIE[:PROBEPORT] arrives as -sI --zombie ZOMBIE (expandIdleZombie)
+    .addOption(new Option('--zombie <host[:port]>').hideHelp());
   addNmapOutputOptions(scan).action(scanAction);
 }

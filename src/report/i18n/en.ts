@@ -2,6 +2,7 @@ import type { CheckResult, ExpectedSource, LabPort, LabTruth, Technique } from '
 import { connectUnreachableVerdicts, NMAP_FLAG, TECHNIQUE_TABLE, type TextbookColumn } from '../../technique';
 import type { NmapProblemKind, NmapStaleKind } from '../nmap-record';
 import type { VerdictKind } from '../../analysis/verdict';
+import { icmpName, icmpRateLimitSysctl, portUnreachableLabel, textbookInIpVersion } from '../icmp-notation';
 import { captureAnalysisEn } from './capture-analysis-en';
 
 /** Facts a verdict's explanation may quote; each is already formatted (ports joined, code inlined). */
@@ -18,14 +19,16 @@ export interface ExplainFacts {
   /** the last packet of a connect scan's teardown ("RA", "F") */
   teardown: string;
   icmp: string;
-  /** the ICMP unreachable code that decided the port, and the error connect() gets for it */
+  /** the IP version of the target: its ICMP errors are ICMPv6 over 6 */
+  ipVersion: 4 | 6;
+  /** the ICMP (ICMPv6) unreachable code that decided the port, and the error connect() gets for it */
   icmpCode?: number;
   errno?: string;
   /** the lab's truth for the port, when the lab was scanned */
   truth?: LabTruth;
   /** ICMP errors the target sent in the whole run */
   icmpAnswered: number;
-  /** the target's net.ipv4.icmp_ratelimit when the lab reported it */
+  /** the target's net.ipv4.icmp_ratelimit (IPv6: net.ipv6.icmp.ratelimit) when the lab reported it */
   rateLimitMs?: string;
   /** ICMP errors the target sent in the first second of this technique's capture, in all, and over how many seconds */
   icmpFirstSecond: number;
@@ -33,6 +36,28 @@ export interface ExplainFacts {
   captureSeconds: string;
   /** lines of the target's ruleset that track connection state; undefined when the ruleset is not known */
   statefulRules?: string[];
+  /** the probe's flags ("FA"), the deciding answer's flags ("R"), its window and frame, when a segment decided */
+  probe?: string;
+  answer?: string;
+  window?: number;
+  answerFrame?: number;
+  /** the technique tells open from closed by a RST's window (the Window scan) */
+  readsWindow: boolean;
+  /** the windows of every RST answer of this technique's capture, each with its ports: "0 (22, 23, 80)" */
+  resetWindows: string;
+}
+
+/** The IP IDs an idle exchange was decided by: the zombie's before and after, and what accounts for the rise. */
+export interface IpIdInferenceFacts {
+  before: number;
+  after: number;
+  /** the scanner's own probes of the zombie between the two readings */
+  probes: number;
+  /** the rise beyond those probes */
+  rise: number;
+  /** the ports whose SYNs went out in that round */
+  ports: number;
+  state: string;
 }
 
 /** A lab port's "how", from its structured fields: `address` is the target's. */
@@ -40,6 +65,10 @@ export interface HowFacts {
   port: LabPort;
   address: string;
   rateLimitMs?: string;
+  /** the lab host the port is on: the target unless said */
+  host?: 'target' | 'stateless';
+  /** the lab has IPv6 too (its reject and port-unreachable have ICMPv6 codes) */
+  ipv6?: boolean;
 }
 
 /** A date of the report in parts, in its time zone: `offset` is "UTC+01:00", `time` "10:26". */
@@ -92,6 +121,14 @@ export const en = {
   directLink: 'IPv4',
   firewallDrop: 'drop',
   firewallReject: 'reject',
+  firewallSynOnly: 'drop SYN without ACK',
+  switchRole: 'Switch (Linux bridge)',
+  statelessRole: 'Host behind a stateless firewall',
+  zombieRole: 'Zombie (idle scan)',
+  zombieIpId: (address: string, random: string) => `IP ID: one counter, +1 on ${address}, random on ${random}`,
+  switchPortLabel: (port: string) => `veth, bridge port ${port}`,
+  topologySwitched: (id: number, subnet: string, subnet6: string | undefined, hosts: number) =>
+    `The PortLab lab sandbox (lab id ${id}): ${hosts} network namespaces, each joined by a veth pair to one switch (a Linux bridge in a namespace of its own), on ${subnet}${subnet6 ? ` and ${subnet6}` : ''}.`,
 
   simulation: 'How each port state was simulated',
   simulationLab:
@@ -107,10 +144,19 @@ export const en = {
   listenerPid: 'PID',
   ruleset: "The target's firewall (`nft list ruleset`), verbatim",
   sysctls: 'Target kernel settings',
+  statelessHeading: (address: string) => `The host behind a stateless firewall (${address})`,
+  statelessIntro:
+    'Its nftables rules keep no connection state, so they judge each segment by its flags alone. Port 80 drops only connection openings (SYN set, ACK clear) and lets every other segment reach the listener: a SYN scan sees it filtered, an ACK scan unfiltered. Ports not listed are closed.',
+  zombieHeading: (address: string) => `The zombie (${address})`,
+  zombieIntro: (address: string, random: string) =>
+    `\`portlab lab zombie\` answers every TCP segment to ${address} and ${random} from a raw socket, as an old TCP/IP stack would (SYN → RST/ACK; SYN/ACK or ACK → RST), with one IP ID counter for every destination: +1 per packet on ${address}, a zombie an idle scan can use, and random on ${random}, one it must refuse. Linux keeps its own IP ID per destination, which hides the side channel, so the nftables rule below keeps the zombie's kernel silent for TCP.`,
+  hostListeners: 'Listening services',
+  hostRuleset: 'Its firewall (`nft list ruleset`), verbatim',
   simulationFillIn:
     '> ✎ **To fill in by the student.** This scan did not use the PortLab lab sandbox, so the report cannot know how the target made each port open, closed or filtered. Describe the services and firewall rules of the target below.',
   simulationFillInPrompt: '*(describe the service or firewall rule)*',
-  how: ({ port: p, address, rateLimitMs }: HowFacts): string => {
+  how: ({ port: p, address, rateLimitMs, host, ipv6 }: HowFacts): string => {
+    const where = host === 'stateless' ? 'the stateless host' : 'the target';
     const at = `${address}:${p.port}`;
     switch (p.truth) {
       case 'open':
@@ -131,15 +177,18 @@ export const en = {
         break;
       case 'closed':
         return p.protocol === 'tcp'
-          ? "no listener and no firewall rule: the target's kernel answers a SYN with RST/ACK"
-          : `no listener and no firewall rule: the target's kernel answers ICMP port-unreachable (3/3), as often as \`net.ipv4.icmp_ratelimit\`${rateLimitMs ? ` (${rateLimitMs} ms)` : ''} allows`;
+          ? `no listener and no firewall rule: ${where}'s kernel answers a SYN with RST/ACK`
+          : `no listener and no firewall rule: ${where}'s kernel answers ICMP port-unreachable (3/3${ipv6 ? ', ICMPv6 1/4 over IPv6' : ''}), as often as \`net.ipv4.icmp_ratelimit\`${rateLimitMs ? ` (${rateLimitMs} ms)` : ''} allows`;
       case 'filtered-drop':
-        return 'nftables in the target drops the probe without an answer (rule in the next column)';
+        return `nftables in ${where} drops the probe without an answer (rule in the next column)`;
       case 'filtered-reject':
-        return 'nftables in the target answers ICMP admin-prohibited (3/13) (rule in the next column)';
+        return `nftables in ${where} answers ICMP admin-prohibited (3/13${ipv6 ? ' over IPv4, ICMPv6 1/1 over IPv6' : ''}) (rule in the next column)`;
+      case 'filtered-syn':
+        return 'a listener behind a stateless nftables rule (no connection tracking) that drops only connection openings, segments with SYN set and ACK clear; every other segment reaches the listener (rule in the next column)';
     }
   },
-  truth: (t: LabTruth) => ({ open: 'open', closed: 'closed', 'filtered-drop': 'filtered (drop)', 'filtered-reject': 'filtered (reject)' })[t],
+  truth: (t: LabTruth) =>
+    ({ open: 'open', closed: 'closed', 'filtered-drop': 'filtered (drop)', 'filtered-reject': 'filtered (reject)', 'filtered-syn': 'filtered (SYN only)' })[t],
 
   techniqueTitle: (t: Technique) =>
     `${
@@ -150,6 +199,10 @@ export const en = {
         fin: 'TCP FIN scan',
         null: 'TCP NULL scan',
         udp: 'UDP scan',
+        ack: 'TCP ACK scan',
+        window: 'TCP Window scan',
+        maimon: 'TCP Maimon scan',
+        idle: 'TCP idle scan',
       }[t]
     } (\`-s${NMAP_FLAG[t]}\`)`,
   principle: (t: Technique) =>
@@ -160,7 +213,13 @@ export const en = {
       xmas: 'The scanner sends a segment with FIN, PSH and URG set, which belongs to no connection. By RFC 793 a closed port answers RST while an open port stays silent, so silence means open|filtered.',
       fin: 'The scanner sends a segment with only FIN set, which belongs to no connection. By RFC 793 a closed port answers RST while an open port stays silent, so silence means open|filtered.',
       null: 'The scanner sends a segment with no flag set at all, which belongs to no connection. By RFC 793 a closed port answers RST while an open port stays silent, so silence means open|filtered.',
-      udp: 'The scanner sends a UDP datagram (with a protocol payload for well-known ports such as DNS) to each port. Any UDP answer means open, ICMP port-unreachable (3/3) means closed, another ICMP unreachable means filtered, and silence means open|filtered.',
+      udp: 'The scanner sends a UDP datagram (with a protocol payload for well-known ports such as DNS) to each port. Any UDP answer means open, ICMP port-unreachable (3/3; ICMPv6 1/4 over IPv6) means closed, another ICMP unreachable means filtered, and silence means open|filtered.',
+      ack: 'The scanner sends a segment with only ACK set, which belongs to no connection. By RFC 793 every port the probe reaches answers RST, listening or not, so this scan cannot tell open from closed: it maps the firewall. A RST means unfiltered (the probe got through), silence after retries or an ICMP unreachable means filtered.',
+      window:
+        "The scanner sends the ACK scan's probe, a lone ACK, and reads the window field of the RST that comes back. Some stacks give the RST of a listening port a non-zero window and a closed port's RST window 0: non-zero means open, zero closed. Others, Linux among them, put window 0 in every RST, and then every port that answers reads closed, open ones too; silence or an ICMP unreachable means filtered.",
+      maimon:
+        'The scanner sends a FIN/ACK (Uriel Maimon, Phrack 49). RFC 793 has every port answer a segment that carries ACK with RST, but BSD-derived stacks drop it on a listening port: there a RST means closed and silence open|filtered, as in the FIN scan. A stack that follows RFC 793, Linux among them, resets open ports too, so every port that answers reads closed; an ICMP unreachable means filtered.',
+      idle: "The scanner never sends the target a packet in its own name. It reads the IP ID of a third host, the zombie, whose IP IDs come from one counter (a SYN/ACK to the zombie draws a RST that shows it), then sends the target SYNs whose source address is the zombie's. An open port answers the zombie with SYN/ACK and the zombie resets it, spending one IP ID; a closed port's RST/ACK and a firewall's silence cost the zombie nothing. Read again, the zombie's IP ID has risen by 2 (our probe and the zombie's RST) for an open port and by 1 (our probe alone) otherwise: open, or closed|filtered, which this scan cannot tell apart. Ports go in groups, and a group whose IP ID rose is split in halves until each open port stands alone.",
     })[t],
   colPort: 'Port',
   colTruth: 'Lab truth',
@@ -175,6 +234,10 @@ export const en = {
   noCapture: 'No packet capture was found for this technique, so its exchanges could not be checked.',
   captureUnreadable: (path: string) =>
     `The packet capture \`${path}\` could not be read (check its owner and permissions), so it is not in this folder and its exchanges could not be checked.`,
+  resetWindowsNote: (windows: string, allZero: boolean) =>
+    allZero
+      ? `Every RST this scan captured had window 0 — window (ports): ${windows}. The Window scan reads window 0 as closed, so to it every port that answered is closed, whatever listens there: this target's TCP does not tell a listening port's RST apart by its window (Linux never does).`
+      : `The RSTs this scan captured carried these windows — window (ports): ${windows}. The Window scan reads a non-zero window as open and window 0 as closed.`,
   exchangesHeading: 'Exchanges seen',
   /** nmap's "Not shown" line for the states folded out of a technique's table (more than 25 ports each) */
   notShown: (target: string | undefined, folds: string[]) => `${target === undefined ? '' : `${target} — `}Not shown: ${folds.join(', ')}`,
@@ -190,23 +253,41 @@ export const en = {
   retryNote: (n: number, seconds: string) => `retransmission ${n}, +${seconds} s`,
   silenceNote: 'no answer',
   kernelNote: "sent by the scanner's kernel",
+  zombieParticipant: (address: string) => `Zombie ${address}`,
+  spoofedNote: (address: string) => `source address spoofed: ${address} (the zombie)`,
+  inferredNote: '(inferred from the IP ID, not captured)',
+  ipIdInference: (f: IpIdInferenceFacts): string => {
+    const rise = (f.after - f.before) & 0xffff;
+    const own = f.probes === 1 ? "the scanner's own probe" : `the scanner's own ${f.probes} probes`;
+    const syns = f.ports === 1 ? 'the SYN sent in its name' : `the ${f.ports} SYNs sent in its name in the same round`;
+    const head = `The zombie's IP ID was ${f.before} before and ${f.after} after: +${rise}, ${own}`;
+    if (f.state === 'open')
+      return `${head} and one packet more → the target answered ${syns} with SYN/ACK, which the zombie reset (the dashed arrows, never on the scanner's wire) → open.`;
+    if (f.rise === 0)
+      return `${head} and nothing more → the target sent the zombie nothing it had to answer for ${syns}: a closed port's RST/ACK needs no answer, a firewall's silence none either → closed|filtered (the idle scan cannot tell which).`;
+    return `${head} and ${f.rise} packet(s) more, more than the ports can explain → the zombie sent traffic of its own meanwhile, and the scan counted the group again.`;
+  },
 
-  textbook: (t: Technique, c: TextbookColumn) =>
-    TECHNIQUE_TABLE[t].textbook[c].expected({
-      noAnswer: 'no answer',
-      retries: 'retries',
-      orNone: 'or none',
-      answer: 'UDP answer',
-      datagram: 'datagram',
-      teardown: 'then teardown (R or F)',
-      other: 'other',
-    }),
+  textbook: (t: Technique, c: TextbookColumn, ipVersion: 4 | 6 = 4) =>
+    textbookInIpVersion(
+      TECHNIQUE_TABLE[t].textbook[c].expected({
+        noAnswer: 'no answer',
+        retries: 'retries',
+        orNone: 'or none',
+        answer: 'UDP answer',
+        datagram: 'datagram',
+        teardown: 'then teardown (R or F)',
+        other: 'other',
+        spoofed: 'from the zombie',
+      }),
+      ipVersion,
+    ),
 
-  verdictShort: (k: VerdictKind) =>
+  verdictShort: (k: VerdictKind, ipVersion: 4 | 6 = 4) =>
     ({
       textbook: '✔ matches the textbook',
       'kernel-reset': "✔ matches (R from the scanner's kernel)",
-      'kernel-port-unreachable': "✔ matches (the scanner's kernel then answers ICMP 3/3)",
+      'kernel-port-unreachable': `✔ matches (the scanner's kernel then answers ${portUnreachableLabel(ipVersion)})`,
       'connect-teardown': '✔ matches (handshake completed, then torn down)',
       'retries-then-silence': '✔ matches (silence after retries)',
       'icmp-reject': '✔ matches (rejected with ICMP)',
@@ -214,6 +295,7 @@ export const en = {
       'answered-after-retries': '⚠ differs: answered only after retries',
       'silent-rate-limited': '⚠ differs: no ICMP came back (ICMP rate limit)',
       'silent-closed-port': '⚠ differs: closed port stayed silent',
+      'reset-on-open': '⚠ differs: the open port answered RST',
       unexpected: '✘ differs from the textbook',
       'not-captured': '? not checked: no packets captured',
     })[k],
@@ -224,23 +306,23 @@ export const en = {
       case 'kernel-reset':
         return "The scanner sent its SYN from a raw socket, so its own kernel knows of no connection on that port: it answers the target's SYN/ACK with a bare R (no ACK flag, sequence number taken from the SYN/ACK's acknowledgement), and the half-open connection ends there. A connect scan instead completes the handshake with A and then aborts it with RA — that is the difference between the textbook's SYN and connect rows.";
       case 'kernel-port-unreachable':
-        return 'The service answered, so the port is open. The ICMP 3/3 after the answer comes from the scanner\'s own kernel: the probe left through a raw socket, so no UDP socket is bound to the scanner\'s source port and the kernel tells the target "port unreachable" — the scan has already read the answer, so this does not change the result.';
+        return `The service answered, so the port is open. The ${portUnreachableLabel(f.ipVersion)} after the answer comes from the scanner's own kernel: the probe left through a raw socket, so no UDP socket is bound to the scanner's source port and the kernel tells the target "port unreachable" — the scan has already read the answer, so this does not change the result.`;
       case 'connect-teardown':
         return `connect() completed the three-way handshake (S, SA, A), so the service saw a real connection — this is why connect scans show up in the target's logs. The scanner then closed the socket at once, which the kernel turned into \`${f.teardown}\`; a SYN scan never sends the final A, its kernel's bare R ends the half-open connection.`;
       case 'retries-then-silence':
         return `Nothing came back, so the scanner sent the probe again (${f.probes} probes in all) before giving up: a firewall that drops packets (nftables \`drop\`) looks exactly like this. Silence alone could also be a lost packet, which is why scanners retry before they call a port ${f.state}.`;
       case 'icmp-reject':
-        return `The target's firewall rejected the probe with ${f.icmp} instead of dropping it silently (nftables \`reject\`), so the scanner knew at once that the port is filtered, without waiting for retries.${f.technique === 'connect' && f.icmpCode !== undefined ? ` A connect scan never sees the ICMP packet: the kernel turns code ${f.icmpCode} into the error ${f.errno ?? '?'} for connect(), hence the reason ${f.reason} (${connectErrnoList()}).` : ''}`;
+        return `The target's firewall rejected the probe with ${f.icmp} instead of dropping it silently (nftables \`reject\`), so the scanner knew at once that the port is filtered, without waiting for retries.${f.technique === 'connect' && f.icmpCode !== undefined ? ` A connect scan never sees the ICMP packet: the kernel turns code ${f.icmpCode} into the error ${f.errno ?? '?'} for connect(), hence the reason ${f.reason} (${connectErrnoList(f.ipVersion)}).` : ''}`;
       case 'silence-open-filtered':
         return f.technique === 'udp'
           ? 'An open UDP port answers only when its service understands the datagram; an empty or unknown datagram gets no answer, which looks the same as a firewall dropping it — hence open|filtered.'
           : 'By RFC 793 a port with a listener silently drops a segment that has no SYN, RST or ACK, while a closed port answers RST. Silence therefore means open — or a firewall dropping the probe: the scan cannot tell the two apart, hence open|filtered.';
       case 'answered-after-retries':
         return f.technique === 'udp'
-          ? `The answer \`${f.observed}\` came only after ${f.probes} probes. Linux limits how many ICMP errors it sends (${rateLimit(f.rateLimitMs)}); ${icmpCount(f)}, so the answers to the first probes were never sent, and the retransmission was answered once the limit allowed another.`
+          ? `The answer \`${f.observed}\` came only after ${f.probes} probes. Linux limits how many ${icmpName(f.ipVersion)} errors it sends (${rateLimit(f)}); ${icmpCount(f)}, so the answers to the first probes were never sent, and the retransmission was answered once the limit allowed another.`
           : `The answer came only after ${f.probes} probes: the first probe or its answer was lost on the way, and the retransmission got the answer the textbook shows.`;
       case 'silent-rate-limited':
-        return `${f.truth === 'filtered-reject' ? 'The lab rejects this port with an ICMP error (nftables `reject`)' : `The port is closed, so the textbook expects \`${f.expected}\``}, but no ICMP came back within ${f.probes} probes. The target sent ${f.icmpAnswered} ICMP error(s) to other probes of this run, so it does not block ICMP: it limits how many it sends (${rateLimit(f.rateLimitMs)}); ${icmpCount(f)}, and the other probes had used up the allowance. A slower scan or more retries gets the answer.`;
+        return `${f.truth === 'filtered-reject' ? 'The lab rejects this port with an ICMP error (nftables `reject`)' : `The port is closed, so the textbook expects \`${f.expected}\``}, but no ICMP came back within ${f.probes} probes. The target sent ${f.icmpAnswered} ${icmpName(f.ipVersion)} error(s) to other probes of this run, so it does not block ${icmpName(f.ipVersion)}: it limits how many it sends (${rateLimit(f)}); ${icmpCount(f)}, and the other probes had used up the allowance. A slower scan or more retries gets the answer.`;
       case 'silent-closed-port': {
         const head = `The port is closed, so the textbook expects \`${f.expected}\`, but nothing came back within ${f.probes} probes.`;
         if (f.statefulRules === undefined)
@@ -248,6 +330,14 @@ export const en = {
         if (f.statefulRules.length === 0)
           return `${head} The target's ruleset (quoted above) has no \`ct state\` rule, so its firewall did not drop the probe for belonging to no connection: the probes or the RSTs were lost, or something between the two hosts filtered them. Scanning the port again tells which.`;
         return `${head} The target's ruleset tracks connection state: ${f.statefulRules.map((r) => `\`${r}\``).join(', ')}. A stateful firewall drops FIN, NULL and Xmas segments because they belong to no connection, so every port looks open|filtered to these scans: they only work against stateless filtering.`;
+      }
+      case 'reset-on-open': {
+        const head = `The lab's port is open (a listener is there), so the textbook expects \`${f.expected}\`, yet it answered the ${f.probe ?? '?'} probe with ${f.answer ?? 'R'}${f.answerFrame === undefined ? '' : ` (frame ${f.answerFrame})`}`;
+        if (f.readsWindow)
+          return `${head} with window ${f.window ?? 0}. The Window scan tells open from closed by that window alone, and this capture's RSTs carried window ${f.resetWindows}: the target's TCP gives every RST the same window, open port or closed (Linux sends window 0 in every RST it makes up). So every port that answers reads closed, open ones too; the Window scan tells them apart only on stacks that give a listening port's RST a window.`;
+        if ((f.probe ?? '').includes('A'))
+          return `${head}. The probe carries ACK, and RFC 793 has every port, listening or not, answer a segment with ACK with RST (its sequence number taken from the probe's acknowledgement, no ACK of its own), as Linux does. Only BSD-derived stacks drop the FIN/ACK on a listening port, which is what the Maimon scan relies on; against this target every port that answers reads closed.`;
+        return `${head}. By RFC 793 a listening port drops a segment without SYN, RST or ACK; this target resets it anyway (Windows and some other stacks do), so every port reads closed to FIN, NULL and Xmas scans.`;
       }
       case 'unexpected':
         return `For a ${f.column} port the textbook expects \`${f.expected}\`; the capture shows \`${f.observed}\`, which nmap's rules read as ${f.state} (${f.reason}).`;
@@ -336,18 +426,19 @@ export const en = {
 
 export type Messages = typeof en;
 
-function rateLimit(ms: string | undefined): string {
-  return ms ? `net.ipv4.icmp_ratelimit = ${ms} ms on the target` : 'net.ipv4.icmp_ratelimit, 1000 ms by default';
+function rateLimit({ rateLimitMs: ms, ipVersion }: ExplainFacts): string {
+  const sysctl = icmpRateLimitSysctl(ipVersion);
+  return ms ? `${sysctl} = ${ms} ms on the target` : `${sysctl}, 1000 ms by default`;
 }
 
 function icmpCount(f: ExplainFacts): string {
-  return `this capture shows ${f.icmpFirstSecond} ICMP error(s) from the target in the first second of the ${f.technique} scan and ${f.icmpInCapture} in its ${f.captureSeconds} s`;
+  return `this capture shows ${f.icmpFirstSecond} ${icmpName(f.ipVersion)} error(s) from the target in the first second of the ${f.technique} scan and ${f.icmpInCapture} in its ${f.captureSeconds} s`;
 }
 
-/** Which unreachable codes give which connect() error and reason, from the technique table. */
-function connectErrnoList(): string {
+/** Which unreachable codes (of ICMP or ICMPv6) give which connect() error and reason, from the technique table. */
+function connectErrnoList(ipVersion: 4 | 6): string {
   const codes = (list: number[]) => (list.length === 1 ? `code ${list[0]}` : `codes ${list.slice(0, -1).join(', ')} and ${list.at(-1)}`);
-  const groups = connectUnreachableVerdicts();
+  const groups = connectUnreachableVerdicts(ipVersion);
   const filtered = groups.filter((g) => g.verdict.state === 'filtered').map((g) => `${g.errno} for ${codes(g.codes)} gives ${g.verdict.reason}`);
   const other = groups.filter((g) => g.verdict.state !== 'filtered').map((g) => `${codes(g.codes)} gives ${g.errno}, a ${g.verdict.state} port`);
   return [filtered.join(', '), ...other, 'the errors of the other codes decide nothing'].join('; ');

@@ -2,7 +2,8 @@ import type { CheckResult, ExpectedSource, LabTruth, Technique } from '../../pro
 import { connectUnreachableVerdicts, NMAP_FLAG, TECHNIQUE_TABLE, type TextbookColumn } from '../../technique';
 import type { NmapProblemKind, NmapStaleKind } from '../nmap-record';
 import type { VerdictKind } from '../../analysis/verdict';
-import type { ExplainFacts, HowFacts, Messages } from './en';
+import { icmpName, icmpRateLimitSysctl, portUnreachableLabel, textbookInIpVersion } from '../icmp-notation';
+import type { ExplainFacts, HowFacts, IpIdInferenceFacts, Messages } from './en';
 import { captureAnalysisZhCN } from './capture-analysis-zh-CN';
 
 /** Simplified Chinese. Flags, state names and reasons stay as nmap writes them. */
@@ -43,6 +44,14 @@ export const zhCN: Messages = {
   directLink: 'IPv4',
   firewallDrop: 'drop（丢弃）',
   firewallReject: 'reject（拒绝）',
+  firewallSynOnly: '丢弃置 SYN 未置 ACK 的报文',
+  switchRole: '交换机（Linux 网桥）',
+  statelessRole: '无状态防火墙后的主机',
+  zombieRole: '僵尸主机（空闲扫描）',
+  zombieIpId: (address: string, random: string) => `IP ID：同一个计数器，${address} 每个报文加 1，${random} 随机`,
+  switchPortLabel: (port: string) => `veth，网桥端口 ${port}`,
+  topologySwitched: (id: number, subnet: string, subnet6: string | undefined, hosts: number) =>
+    `PortLab 实验沙箱（实验编号 ${id}）：${hosts} 个网络命名空间，各通过一对 veth 连接到同一台交换机（位于独立命名空间中的 Linux 网桥），网段 ${subnet}${subnet6 ? ` 和 ${subnet6}` : ''}。`,
 
   simulation: '各端口状态的模拟方法',
   simulationLab:
@@ -58,10 +67,19 @@ export const zhCN: Messages = {
   listenerPid: 'PID',
   ruleset: '目标机防火墙（`nft list ruleset`）原文',
   sysctls: '目标机内核参数',
+  statelessHeading: (address: string) => `无状态防火墙后的主机（${address}）`,
+  statelessIntro:
+    '它的 nftables 规则不记录连接状态，只能根据每个报文自身的标志位作判断。80 端口只丢弃发起连接的报文（置 SYN 而未置 ACK），其他报文都能到达监听程序：SYN 扫描看到它是 filtered，ACK 扫描看到它是 unfiltered。未列出的端口都是关闭的。',
+  zombieHeading: (address: string) => `僵尸主机（${address}）`,
+  zombieIntro: (address: string, random: string) =>
+    `\`portlab lab zombie\` 通过原始套接字应答发往 ${address} 和 ${random} 的每个 TCP 报文，行为与老式 TCP/IP 协议栈相同（SYN → RST/ACK；SYN/ACK 或 ACK → RST），所有目的地址共用一个 IP ID 计数器：${address} 每发一个报文加 1，可以用作空闲扫描的僵尸主机；${random} 的 IP ID 是随机的，空闲扫描必须拒绝使用它。Linux 自身的 IP ID 按目的地址分别计数，会掩盖这个旁路信道，所以下面的 nftables 规则让僵尸主机的内核对 TCP 保持沉默。`,
+  hostListeners: '监听服务',
+  hostRuleset: '它的防火墙（`nft list ruleset`）原文',
   simulationFillIn:
     '> ✎ **此节由学生填写。** 本次扫描没有使用 PortLab 实验沙箱，报告无法得知目标机如何使各端口处于 open、closed 或 filtered 状态。请在下表中说明目标机的服务和防火墙规则。',
   simulationFillInPrompt: '*（请说明服务或防火墙规则）*',
-  how: ({ port: p, address, rateLimitMs }: HowFacts): string => {
+  how: ({ port: p, address, rateLimitMs, host, ipv6 }: HowFacts): string => {
+    const where = host === 'stateless' ? '无状态主机' : '目标机';
     const at = `${address}:${p.port}`;
     switch (p.truth) {
       case 'open':
@@ -82,15 +100,24 @@ export const zhCN: Messages = {
         break;
       case 'closed':
         return p.protocol === 'tcp'
-          ? '没有监听程序，也没有防火墙规则：目标机内核对 SYN 回复 RST/ACK'
-          : `没有监听程序，也没有防火墙规则：目标机内核回复 ICMP 端口不可达（3/3），频率受 \`net.ipv4.icmp_ratelimit\`${rateLimitMs ? `（${rateLimitMs} ms）` : ''}限制`;
+          ? `没有监听程序，也没有防火墙规则：${where}内核对 SYN 回复 RST/ACK`
+          : `没有监听程序，也没有防火墙规则：${where}内核回复 ICMP 端口不可达（3/3${ipv6 ? '，IPv6 为 ICMPv6 1/4' : ''}），频率受 \`net.ipv4.icmp_ratelimit\`${rateLimitMs ? `（${rateLimitMs} ms）` : ''}限制`;
       case 'filtered-drop':
-        return '目标机中的 nftables 丢弃探测报文，不作任何应答（规则见下一列）';
+        return `${where}中的 nftables 丢弃探测报文，不作任何应答（规则见下一列）`;
       case 'filtered-reject':
-        return '目标机中的 nftables 回复 ICMP admin-prohibited（3/13）（规则见下一列）';
+        return `${where}中的 nftables 回复 ICMP admin-prohibited（${ipv6 ? 'IPv4 为 3/13，IPv6 为 ICMPv6 1/1' : '3/13'}）（规则见下一列）`;
+      case 'filtered-syn':
+        return '监听程序前有一条无状态的 nftables 规则（不做连接跟踪），只丢弃发起连接的报文，即置 SYN 而未置 ACK 的报文；其他报文都能到达监听程序（规则见下一列）';
     }
   },
-  truth: (t: LabTruth) => ({ open: 'open', closed: 'closed', 'filtered-drop': 'filtered（drop 丢弃）', 'filtered-reject': 'filtered（reject 拒绝）' })[t],
+  truth: (t: LabTruth) =>
+    ({
+      open: 'open',
+      closed: 'closed',
+      'filtered-drop': 'filtered（drop 丢弃）',
+      'filtered-reject': 'filtered（reject 拒绝）',
+      'filtered-syn': 'filtered（仅丢弃 SYN）',
+    })[t],
 
   techniqueTitle: (t: Technique) =>
     `${
@@ -101,6 +128,10 @@ export const zhCN: Messages = {
         fin: 'TCP FIN 扫描',
         null: 'TCP NULL 扫描',
         udp: 'UDP 扫描',
+        ack: 'TCP ACK 扫描',
+        window: 'TCP 窗口（Window）扫描',
+        maimon: 'TCP Maimon 扫描',
+        idle: 'TCP 空闲（Idle）扫描',
       }[t]
     }（\`-s${NMAP_FLAG[t]}\`）`,
   principle: (t: Technique) =>
@@ -111,7 +142,13 @@ export const zhCN: Messages = {
       xmas: '扫描程序发送同时置位 FIN、PSH、URG 的报文段，它不属于任何连接。按照 RFC 793，关闭的端口回复 RST，开放的端口保持沉默，所以无应答表示 open|filtered。',
       fin: '扫描程序发送只置位 FIN 的报文段，它不属于任何连接。按照 RFC 793，关闭的端口回复 RST，开放的端口保持沉默，所以无应答表示 open|filtered。',
       null: '扫描程序发送不置任何标志位的报文段，它不属于任何连接。按照 RFC 793，关闭的端口回复 RST，开放的端口保持沉默，所以无应答表示 open|filtered。',
-      udp: '扫描程序向每个端口发送 UDP 数据报（对 DNS 等知名端口附带相应协议的载荷）。收到任何 UDP 应答表示 open，收到 ICMP 端口不可达（3/3）表示 closed，收到其他 ICMP 不可达表示 filtered，无应答表示 open|filtered。',
+      udp: '扫描程序向每个端口发送 UDP 数据报（对 DNS 等知名端口附带相应协议的载荷）。收到任何 UDP 应答表示 open，收到 ICMP 端口不可达（3/3；IPv6 为 ICMPv6 1/4）表示 closed，收到其他 ICMP 不可达表示 filtered，无应答表示 open|filtered。',
+      ack: '扫描程序发送只置位 ACK 的报文段，它不属于任何连接。按照 RFC 793，探测报文能到达的每个端口，无论有没有监听，都回复 RST，所以这种扫描分不出 open 和 closed：它探测的是防火墙。收到 RST 表示 unfiltered（探测报文通过了），重传后仍无应答或收到 ICMP 不可达表示 filtered。',
+      window:
+        '扫描程序发送与 ACK 扫描相同的探测报文（只置位 ACK），并读取回复的 RST 的窗口字段。有些协议栈给监听端口的 RST 填非零窗口、给关闭端口的 RST 填窗口 0：非零表示 open，零表示 closed。另一些协议栈（包括 Linux）在每个 RST 里都填窗口 0，于是每个有应答的端口都显示为 closed，开放的端口也不例外；无应答或收到 ICMP 不可达表示 filtered。',
+      maimon:
+        '扫描程序发送 FIN/ACK 报文段（Uriel Maimon，Phrack 第 49 期）。按照 RFC 793，每个端口收到带 ACK 的报文段都应回复 RST，但源自 BSD 的协议栈在监听端口上会丢弃它：在这种协议栈上，RST 表示 closed，无应答表示 open|filtered，与 FIN 扫描相同。遵守 RFC 793 的协议栈（包括 Linux）对开放端口也回复 RST，因此每个有应答的端口都显示为 closed；收到 ICMP 不可达表示 filtered。',
+      idle: '扫描程序从不以自己的地址向目标发送报文。它读取第三台主机——僵尸主机（zombie）——的 IP ID，这台主机的 IP ID 来自同一个全局计数器（向它发送 SYN/ACK，它回复的 RST 就带出当前的 IP ID），然后以僵尸主机的地址为源地址向目标发送 SYN。开放的端口向僵尸主机回复 SYN/ACK，僵尸主机再回复 RST，用掉一个 IP ID；关闭端口的 RST/ACK 以及防火墙的沉默都不会让僵尸主机发送任何报文。再次读取时，开放端口使僵尸主机的 IP ID 增加 2（我们的探测一次、僵尸主机的 RST 一次），否则只增加 1（仅我们的探测）：即 open，或 closed|filtered——这种扫描无法区分 closed 与 filtered。端口按组扫描，IP ID 有增加的组被一分为二，直到每个开放端口被单独确认。',
     })[t],
   colPort: '端口',
   colTruth: '实验真值',
@@ -125,6 +162,10 @@ export const zhCN: Messages = {
   captureTruncated: '抓包文件在某个数据包中间截断。',
   noCapture: '没有找到该扫描方式的抓包文件，因此无法核对其报文交互。',
   captureUnreadable: (path: string) => `无法读取抓包文件 \`${path}\`（请检查其所有者和权限），因此它不在本目录中，也无法核对其报文交互。`,
+  resetWindowsNote: (windows: string, allZero: boolean) =>
+    allZero
+      ? `本次扫描抓到的每个 RST 窗口都是 0——窗口（端口）：${windows}。窗口扫描把窗口 0 判定为 closed，所以在它看来每个有应答的端口都是关闭的，不论上面有没有程序监听：这台目标机的 TCP 实现不会用窗口字段区分监听端口的 RST（Linux 从不这样做）。`
+      : `本次扫描抓到的 RST 带有这些窗口——窗口（端口）：${windows}。窗口扫描把非零窗口判定为 open，把窗口 0 判定为 closed。`,
   exchangesHeading: '观察到的报文交互',
   /** nmap's "Not shown" line for the states folded out of a technique's table (more than 25 ports each) */
   notShown: (target: string | undefined, folds: string[]) => `${target === undefined ? '' : `${target}：`}未列出：${folds.join('，')}`,
@@ -140,23 +181,41 @@ export const zhCN: Messages = {
   retryNote: (n: number, seconds: string) => `第 ${n} 次重传，+${seconds} 秒`,
   silenceNote: '无应答',
   kernelNote: '由扫描机内核发送',
+  zombieParticipant: (address: string) => `僵尸主机 ${address}`,
+  spoofedNote: (address: string) => `源地址伪造为 ${address}（僵尸主机）`,
+  inferredNote: '（由 IP ID 推断，抓包中没有）',
+  ipIdInference: (f: IpIdInferenceFacts): string => {
+    const rise = (f.after - f.before) & 0xffff;
+    const own = f.probes === 1 ? '扫描机自己的一次探测' : `扫描机自己的 ${f.probes} 次探测`;
+    const syns = f.ports === 1 ? '以它的名义发送的 SYN' : `同一轮中以它的名义发送的 ${f.ports} 个 SYN`;
+    const head = `僵尸主机的 IP ID 之前是 ${f.before}，之后是 ${f.after}：增加 ${rise}，其中包括${own}`;
+    if (f.state === 'open')
+      return `${head}，另外还多了一个报文 → 目标机对${syns} 回复了 SYN/ACK，僵尸主机又回复了 RST（虚线箭头，扫描机的网络上看不到）→ open。`;
+    if (f.rise === 0)
+      return `${head}，此外没有别的报文 → 目标机没有向僵尸主机发送任何需要它回复的报文：关闭端口的 RST/ACK 不需要回复，防火墙的沉默也一样 → closed|filtered（空闲扫描无法区分两者）。`;
+    return `${head}，另外还多了 ${f.rise} 个报文，超出这些端口所能解释的数量 → 僵尸主机在此期间自己发送了流量，扫描对这一组重新计数。`;
+  },
 
-  textbook: (t: Technique, c: TextbookColumn) =>
-    TECHNIQUE_TABLE[t].textbook[c].expected({
-      noAnswer: '无应答',
-      retries: '重传',
-      orNone: '或无应答',
-      answer: 'UDP 应答',
-      datagram: '数据报',
-      teardown: '随后拆除连接（R 或 F）',
-      other: '其他代码',
-    }),
+  textbook: (t: Technique, c: TextbookColumn, ipVersion: 4 | 6 = 4) =>
+    textbookInIpVersion(
+      TECHNIQUE_TABLE[t].textbook[c].expected({
+        noAnswer: '无应答',
+        retries: '重传',
+        orNone: '或无应答',
+        answer: 'UDP 应答',
+        datagram: '数据报',
+        teardown: '随后拆除连接（R 或 F）',
+        other: '其他代码',
+        spoofed: '源地址伪造为僵尸主机',
+      }),
+      ipVersion,
+    ),
 
-  verdictShort: (k: VerdictKind) =>
+  verdictShort: (k: VerdictKind, ipVersion: 4 | 6 = 4) =>
     ({
       textbook: '✔ 与教材一致',
       'kernel-reset': '✔ 一致（R 由扫描机内核发出）',
-      'kernel-port-unreachable': '✔ 一致（随后扫描机内核回复 ICMP 3/3）',
+      'kernel-port-unreachable': `✔ 一致（随后扫描机内核回复 ${portUnreachableLabel(ipVersion)}）`,
       'connect-teardown': '✔ 一致（握手完成后拆除连接）',
       'retries-then-silence': '✔ 一致（重传后仍无应答）',
       'icmp-reject': '✔ 一致（被 ICMP 拒绝）',
@@ -164,6 +223,7 @@ export const zhCN: Messages = {
       'answered-after-retries': '⚠ 不一致：重传后才有应答',
       'silent-rate-limited': '⚠ 不一致：未收到 ICMP（ICMP 限速）',
       'silent-closed-port': '⚠ 不一致：关闭端口无应答',
+      'reset-on-open': '⚠ 不一致：开放端口回复了 RST',
       unexpected: '✘ 与教材不一致',
       'not-captured': '? 未核对：没有抓到数据包',
     })[k],
@@ -174,23 +234,23 @@ export const zhCN: Messages = {
       case 'kernel-reset':
         return '扫描程序通过原始套接字发送 SYN，扫描机自己的内核并不知道这个端口上有连接：它对目标机的 SYN/ACK 回复一个单独的 R（不带 ACK 标志，序号取自 SYN/ACK 的确认号），半开放连接就此结束。connect 扫描则用 A 完成握手，再用 RA 中止连接——这就是教材中 SYN 行与 connect 行的区别。';
       case 'kernel-port-unreachable':
-        return '服务作出了应答，所以端口是开放的。应答之后的 ICMP 3/3 来自扫描机自己的内核：探测报文是通过原始套接字发出的，扫描机的源端口上没有绑定 UDP 套接字，于是内核告诉目标机“端口不可达”——扫描程序已经读到了应答，这不影响结果。';
+        return `服务作出了应答，所以端口是开放的。应答之后的 ${portUnreachableLabel(f.ipVersion)} 来自扫描机自己的内核：探测报文是通过原始套接字发出的，扫描机的源端口上没有绑定 UDP 套接字，于是内核告诉目标机“端口不可达”——扫描程序已经读到了应答，这不影响结果。`;
       case 'connect-teardown':
         return `connect() 完成了三次握手（S、SA、A），服务端看到的是一个真实的连接——所以 connect 扫描会留在目标机的日志里。随后扫描程序立即关闭套接字，内核因此发送 \`${f.teardown}\`；SYN 扫描从不发送最后的 A，由其内核发出的单独 R 结束半开放连接。`;
       case 'retries-then-silence':
         return `没有任何应答，于是扫描程序重发探测报文（共 ${f.probes} 个）后才放弃：丢弃报文的防火墙（nftables \`drop\`）看起来正是这样。仅凭无应答也可能是丢包，所以扫描程序在判定 ${f.state} 之前会重传。`;
       case 'icmp-reject':
-        return `目标机防火墙用 ${f.icmp} 拒绝了探测报文，而不是静默丢弃（nftables \`reject\`），所以扫描程序立即知道该端口被过滤，无需等待重传。${f.technique === 'connect' && f.icmpCode !== undefined ? `connect 扫描看不到 ICMP 报文本身：内核把代码 ${f.icmpCode} 转换为 connect() 的错误 ${f.errno ?? '?'}，因此原因为 ${f.reason}（${connectErrnoList()}）。` : ''}`;
+        return `目标机防火墙用 ${f.icmp} 拒绝了探测报文，而不是静默丢弃（nftables \`reject\`），所以扫描程序立即知道该端口被过滤，无需等待重传。${f.technique === 'connect' && f.icmpCode !== undefined ? `connect 扫描看不到 ICMP 报文本身：内核把代码 ${f.icmpCode} 转换为 connect() 的错误 ${f.errno ?? '?'}，因此原因为 ${f.reason}（${connectErrnoList(f.ipVersion)}）。` : ''}`;
       case 'silence-open-filtered':
         return f.technique === 'udp'
           ? '开放的 UDP 端口只有在服务能理解数据报时才会应答；空的或无法识别的数据报得不到应答，这与防火墙丢弃报文看起来完全一样——因此为 open|filtered。'
           : '按照 RFC 793，有监听程序的端口会静默丢弃不含 SYN、RST 或 ACK 的报文段，而关闭的端口回复 RST。因此无应答意味着 open——或者防火墙丢弃了探测报文：这种扫描无法区分两者，因此为 open|filtered。';
       case 'answered-after-retries':
         return f.technique === 'udp'
-          ? `应答 \`${f.observed}\` 在发出 ${f.probes} 个探测报文后才到达。Linux 限制自己发送 ICMP 差错报文的数量（${rateLimit(f.rateLimitMs)}）；${icmpCount(f)}，所以前几个探测的应答根本没有发出，等限速允许再发时，重传的探测才得到应答。`
+          ? `应答 \`${f.observed}\` 在发出 ${f.probes} 个探测报文后才到达。Linux 限制自己发送 ${icmpName(f.ipVersion)} 差错报文的数量（${rateLimit(f)}）；${icmpCount(f)}，所以前几个探测的应答根本没有发出，等限速允许再发时，重传的探测才得到应答。`
           : `在发出 ${f.probes} 个探测报文后才收到应答：第一个探测报文或它的应答在途中丢失，重传后得到了教材所描述的应答。`;
       case 'silent-rate-limited':
-        return `${f.truth === 'filtered-reject' ? '实验用 ICMP 差错报文拒绝该端口（nftables `reject`）' : `该端口是关闭的，教材预期 \`${f.expected}\``}，但在 ${f.probes} 个探测报文内没有收到任何 ICMP。本次运行中目标机对其他探测共发出了 ${f.icmpAnswered} 个 ICMP 差错报文，说明它并没有屏蔽 ICMP，而是限制发送的数量（${rateLimit(f.rateLimitMs)}）；${icmpCount(f)}，其他探测已经用完了额度。降低扫描速率或增加重传次数即可得到应答。`;
+        return `${f.truth === 'filtered-reject' ? '实验用 ICMP 差错报文拒绝该端口（nftables `reject`）' : `该端口是关闭的，教材预期 \`${f.expected}\``}，但在 ${f.probes} 个探测报文内没有收到任何 ICMP。本次运行中目标机对其他探测共发出了 ${f.icmpAnswered} 个 ${icmpName(f.ipVersion)} 差错报文，说明它并没有屏蔽 ${icmpName(f.ipVersion)}，而是限制发送的数量（${rateLimit(f)}）；${icmpCount(f)}，其他探测已经用完了额度。降低扫描速率或增加重传次数即可得到应答。`;
       case 'silent-closed-port': {
         const head = `该端口是关闭的，教材预期 \`${f.expected}\`，但发出 ${f.probes} 个探测报文后仍没有任何应答。`;
         if (f.statefulRules === undefined)
@@ -198,6 +258,14 @@ export const zhCN: Messages = {
         if (f.statefulRules.length === 0)
           return `${head}目标机的规则集（见上文）中没有 \`ct state\` 规则，所以它的防火墙并没有因为报文不属于任何连接而丢弃探测：是探测报文或 RST 丢失了，或者两台主机之间有别的设备过滤了它们。再扫描一次该端口即可分辨。`;
         return `${head}目标机的规则集跟踪连接状态：${f.statefulRules.map((r) => `\`${r}\``).join('、')}。状态防火墙会丢弃 FIN、NULL 和 Xmas 报文段，因为它们不属于任何连接，所以在这些扫描看来每个端口都是 open|filtered：它们只对无状态过滤有效。`;
+      }
+      case 'reset-on-open': {
+        const head = `实验中该端口是开放的（有程序在监听），教材预期 \`${f.expected}\`，但它对 ${f.probe ?? '?'} 探测报文回复了 ${f.answer ?? 'R'}${f.answerFrame === undefined ? '' : `（第 ${f.answerFrame} 帧）`}`;
+        if (f.readsWindow)
+          return `${head}，窗口为 ${f.window ?? 0}。窗口扫描只凭这个窗口字段区分开放和关闭，而本次抓包中各个 RST 的窗口是 ${f.resetWindows}：目标机的 TCP 实现给每个 RST 填同样的窗口，不论端口开放还是关闭（Linux 自行生成的每个 RST 都填窗口 0）。因此每个有应答的端口都显示为 closed，开放的端口也不例外；只有给监听端口的 RST 填非零窗口的协议栈，窗口扫描才能把它们区分开。`;
+        if ((f.probe ?? '').includes('A'))
+          return `${head}。探测报文带有 ACK 标志位，按照 RFC 793，无论有没有监听，每个端口都要对带 ACK 的报文段回复 RST（序号取自探测报文的确认号，自身不带 ACK），Linux 正是这样做的。只有源自 BSD 的协议栈会在监听端口上丢弃 FIN/ACK，Maimon 扫描依靠的正是这一点；对这台目标机，每个有应答的端口都显示为 closed。`;
+        return `${head}。按照 RFC 793，监听端口应丢弃不带 SYN、RST 或 ACK 的报文段；这台目标机却回复了 RST（Windows 等协议栈如此），所以在 FIN、NULL 和 Xmas 扫描看来每个端口都是 closed。`;
       }
       case 'unexpected':
         return `对于 ${f.column} 端口，教材预期 \`${f.expected}\`；抓包显示的是 \`${f.observed}\`，按 nmap 的规则判定为 ${f.state}（${f.reason}）。`;
@@ -278,17 +346,18 @@ export const zhCN: Messages = {
   scannerNoOutput: '程序没有任何输出，因此没有给出端口状态（open、closed、filtered、open|filtered）。',
 };
 
-function rateLimit(ms: string | undefined): string {
-  return ms ? `目标机 net.ipv4.icmp_ratelimit = ${ms} ms` : 'net.ipv4.icmp_ratelimit，默认 1000 ms';
+function rateLimit({ rateLimitMs: ms, ipVersion }: ExplainFacts): string {
+  const sysctl = icmpRateLimitSysctl(ipVersion);
+  return ms ? `目标机 ${sysctl} = ${ms} ms` : `${sysctl}，默认 1000 ms`;
 }
 
 function icmpCount(f: ExplainFacts): string {
-  return `本抓包显示，在 ${f.technique} 扫描的第一秒内目标机发出了 ${f.icmpFirstSecond} 个 ICMP 差错报文，在整个 ${f.captureSeconds} 秒内共 ${f.icmpInCapture} 个`;
+  return `本抓包显示，在 ${f.technique} 扫描的第一秒内目标机发出了 ${f.icmpFirstSecond} 个 ${icmpName(f.ipVersion)} 差错报文，在整个 ${f.captureSeconds} 秒内共 ${f.icmpInCapture} 个`;
 }
 
 /** 各不可达代码对应的 connect() 错误和原因，取自扫描方式表。 */
-function connectErrnoList(): string {
-  const groups = connectUnreachableVerdicts();
+function connectErrnoList(ipVersion: 4 | 6): string {
+  const groups = connectUnreachableVerdicts(ipVersion);
   const filtered = groups.filter((g) => g.verdict.state === 'filtered').map((g) => `代码 ${g.codes.join('、')} 对应 ${g.errno}，即 ${g.verdict.reason}`);
   const other = groups.filter((g) => g.verdict.state !== 'filtered').map((g) => `代码 ${g.codes.join('、')} 对应 ${g.errno}，即端口状态为 ${g.verdict.state}`);
   return [...filtered, ...other, '其他代码对应的错误不能判定端口状态'].join('；');

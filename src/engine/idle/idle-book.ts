@@ -1,0 +1,88 @@
+import type { ExchangePacket, PortResult, PortState } from '../../protocol';
+import { ipIdAfter, type IpIdSequence } from '../../technique';
+import { serviceName } from '../services';
+import type { IdleDecision } from './bisection';
+import type { IdleRound } from './idle-round';
+
+/**
+ * The idle scan's verdicts against one target, each port's exchange being the round that decided it:
+ * the zombie reading before, the port's SYN in the zombie's name, for an open port the two packets
+ * the scanner never sees but the IP ID proves (the target's SYN/ACK to the zombie, the zombie's RST),
+ * and the readings after. Rounds are shared by the ports counted together.
+ */
+export class IdleBook {
+  readonly technique = 'idle' as const;
+  private readonly decisions = new Map<number, IdleDecision>();
+  reported = 0;
+
+  constructor(
+    readonly target: string,
+    readonly ports: readonly number[],
+    private readonly rounds: readonly IdleRound[],
+    private readonly zombie: string,
+    private readonly sequence: IpIdSequence,
+  ) {}
+
+  /** Takes the decisions of one top-level group; returns their results, for the scan's events. */
+  decide(decisions: readonly IdleDecision[]): PortResult[] {
+    for (const d of decisions) this.decisions.set(d.index, d);
+    this.reported = this.decisions.size;
+    return decisions.map((d) => this.resultOf(d));
+  }
+
+  private resultOf({ index, verdict, round }: IdleDecision): PortResult {
+    const r = this.rounds[round]!;
+    const spoofed = r.spoofed.get(index)!;
+    const port = this.ports[index]!;
+    const service = serviceName(port, 'tcp');
+    return {
+      technique: 'idle',
+      target: this.target,
+      port,
+      protocol: 'tcp',
+      state: verdict.state,
+      reason: verdict.reason,
+      ...(service ? { service } : {}),
+      exchange: [
+        ...r.before.packets,
+        { ...spoofed, group: r.spoofed.size },
+        ...(verdict.state === 'open' ? this.inferred(spoofed, r.before.id) : []),
+        ...r.after,
+      ],
+    };
+  }
+
+  /** What the rise proves happened between target and zombie after an open port's SYN. */
+  private inferred(spoofed: ExchangePacket, beforeId: number): ExchangePacket[] {
+    const ipId = ipIdAfter(this.sequence, beforeId, 1);
+    return [
+      // Its length is the target's to choose (options), unseen: 0 says unknown.
+      { dir: 'in', t: spoofed.t, kind: 'tcp', flags: 'SA', src: this.target, dst: this.zombie, len: 0, inferred: true },
+      {
+        dir: 'in',
+        t: spoofed.t,
+        kind: 'tcp',
+        flags: 'R',
+        src: this.zombie,
+        dst: this.target,
+        len: 40,
+        inferred: true,
+        ...(ipId === undefined ? {} : { ipId }),
+      },
+    ];
+  }
+
+  /** Reported results in port-list order. */
+  *results(): Generator<PortResult> {
+    for (let i = 0; i < this.ports.length; i++) {
+      const d = this.decisions.get(i);
+      if (d) yield this.resultOf(d);
+    }
+  }
+
+  stateCounts(): Map<PortState, number> {
+    const counts = new Map<PortState, number>();
+    for (const d of this.decisions.values()) counts.set(d.verdict.state, (counts.get(d.verdict.state) ?? 0) + 1);
+    return counts;
+  }
+}

@@ -1,0 +1,133 @@
+import { openRawChannel, type RawChannel } from '../../link';
+import { tcpFlagLetters, type ExchangePacket } from '../../protocol';
+import { decodeFrame, decodeIPv4Packet, type DecodedFrame } from '../../wire';
+import type { Zombie } from '../scan-plan';
+import { perfMsOf, type TechniqueContext } from '../technique-context';
+
+/** Source ports of the zombie probes: each probe takes the next, so a late RST cannot pass for a newer probe's. */
+export const ZOMBIE_PORT_SPAN = 64;
+
+/** A packet on the scanner's wire as an idle exchange lists it: with its destination, and its IP ID when it is the zombie's. */
+export function idlePacket(d: DecodedFrame, dir: 'in' | 'out', t: number, frame: number | undefined): ExchangePacket {
+  const ip = d.ip!;
+  return {
+    dir,
+    t: Math.round(t * 1000) / 1000,
+    kind: d.tcp ? 'tcp' : d.udp ? 'udp' : 'icmp',
+    ...(d.tcp ? { flags: tcpFlagLetters(d.tcp.flags) } : {}),
+    ...(d.icmp ? { icmpType: d.icmp.type, icmpCode: d.icmp.code } : {}),
+    src: ip.src,
+    dst: ip.dst,
+    len: ip.totalLength,
+    ...(dir === 'in' ? { ipId: ip.id } : {}),
+    ...(frame === undefined ? {} : { frame }),
+  };
+}
+
+/**
+ * The idle scan's two paths out of the scanner: to the zombie (its IP ID probes, whose RSTs come back)
+ * and to the target (the SYNs in the zombie's name, whose answers go to the zombie, not here). Both
+ * write into the technique's one pcap, every frame in the order it was sent or read.
+ */
+export class IdleWire {
+  private constructor(
+    private readonly ctx: TechniqueContext,
+    private readonly toZombie: RawChannel,
+    private readonly toTarget: RawChannel,
+  ) {}
+
+  /** the scanner's address towards the zombie */
+  get srcIp(): string {
+    return this.toZombie.route.srcIp;
+  }
+
+  /**
+   * Opens both channels: the zombie's capture takes its answers to our probe ports (`zombiePorts`); the
+   * target's takes what of the target's traffic passes this host (on a switched segment, nothing but ARP).
+   * `onZombieFrame` gets each frame from the zombie, decoded, with its place in the exchange log.
+   */
+  static async open(
+    target: string,
+    zombie: Zombie,
+    zombiePorts: { first: number; last: number },
+    ctx: TechniqueContext,
+    onZombieFrame: (d: DecodedFrame, packet: ExchangePacket) => void,
+  ): Promise<IdleWire> {
+    const onLost = (err: Error) => (ctx.stoppedBy ??= err.message);
+    const write = (frame: Uint8Array, at: number) => ctx.pcap?.write(frame, at);
+    // Each capture also sees what the other channel sends (the kernel hides a frame only from the socket
+    // that sent it): the sender already wrote those, so frames from our own MAC are skipped.
+    let ourMac: string | undefined;
+    const foreign = (frame: Uint8Array) => {
+      const d = decodeFrame(frame);
+      return d && d.eth?.src !== ourMac ? d : undefined;
+    };
+    const toZombie = await openRawChannel(
+      zombie.address,
+      ctx.plan.iface,
+      zombiePorts,
+      {
+        onFrame(frame, capturedAt) {
+          const d = foreign(frame);
+          if (!d) return;
+          const number = write(frame, capturedAt);
+          if (d.ip?.src === zombie.address && d.tcp) onZombieFrame(d, idlePacket(d, 'in', perfMsOf(capturedAt) - ctx.startedAt, number));
+        },
+        onInjected: write,
+        onLost,
+      },
+      undefined,
+    );
+    ourMac = toZombie.route.srcMac;
+    try {
+      // The segment's ARP is in the pcap from the zombie's capture already.
+      const toTarget = await openRawChannel(
+        target,
+        ctx.plan.iface,
+        { first: zombie.probePort, last: zombie.probePort },
+        { onFrame: (frame, capturedAt) => void (foreign(frame)?.ip && write(frame, capturedAt)), onInjected: write, onLost },
+        undefined,
+      );
+      return new IdleWire(ctx, toZombie, toTarget);
+    } catch (err) {
+      toZombie.close();
+      throw err;
+    }
+  }
+
+  get targetMac(): string | undefined {
+    return this.toTarget.targetMac;
+  }
+
+  /** round trip of the ARP exchange with the zombie, when it is on-link */
+  get zombieArpRttMs(): number | undefined {
+    return this.toZombie.arpRttMs;
+  }
+
+  /** Waits for the plan's --rate to allow one more packet (at once without --rate). */
+  async paced(): Promise<void> {
+    const bucket = this.ctx.bucket;
+    while (bucket && !bucket.take(performance.now())) await new Promise((r) => setTimeout(r, Math.max(1, bucket.msUntilToken(performance.now()))));
+  }
+
+  /** Sends a bare IPv4 packet to the zombie; returns it as the exchange lists it. */
+  sendToZombie(packet: Uint8Array): ExchangePacket {
+    return this.send(this.toZombie, packet);
+  }
+
+  /** Sends a bare IPv4 packet towards the target (whatever its source address says); returns it as the exchange lists it. */
+  sendToTarget(packet: Uint8Array): ExchangePacket {
+    return this.send(this.toTarget, packet);
+  }
+
+  private send(channel: RawChannel, packet: Uint8Array): ExchangePacket {
+    const { frame, sentAt } = channel.send(packet);
+    this.ctx.counters.sent++;
+    return idlePacket(decodeIPv4Packet(packet)!, 'out', perfMsOf(sentAt) - this.ctx.startedAt, this.ctx.pcap?.write(frame, sentAt));
+  }
+
+  close(): void {
+    this.toZombie.close();
+    this.toTarget.close();
+  }
+}
