@@ -5,7 +5,7 @@
 export type UserErrorKind =
   /** a value given is malformed, out of range or not allowed here */
   | 'bad-input'
-  /** the routing table has no way to a target */
+  /** the routing table has no way to a target, or one that would take the lab's packets off this machine */
   | 'no-route'
   /** an interface that is missing, down, without an IPv4 address or of a link type PortLab cannot use */
   | 'interface-unusable'

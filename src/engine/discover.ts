@@ -6,6 +6,7 @@ import { UserError } from '../base/errors';
 import { arpProbes, ndProbes, routedProbes } from './host-probes';
 import { expandIpv6Targets } from './ipv6-targets';
 import { sweepRoutes } from './sweep-routes';
+import { assertLabNextHop } from './lab-route-guard';
 import { ScopeGuard, type IpVersion } from './scope';
 
 /** The largest sweep: a /16. Bigger ranges take minutes and are never a lab's subnet. */
@@ -77,6 +78,7 @@ export async function discoverHosts(request: DiscoverRequest, signal?: AbortSign
   for (const address of addresses) guard.check(address);
 
   const { local, groups } = sweepRoutes(addresses, request.iface);
+  for (const g of groups) for (const address of g.addresses) assertLabNextHop(address, g.onLink ? { ...g.route, nextHop: address } : g.route);
   const found: DiscoveredHost[] = local.map((address) => ({ address, rttMs: 0, method: 'localhost' }));
   const onLinkProbes = (route: Route) => (isIpv6Address(route.srcIp) ? ndProbes(route) : arpProbes(route));
   for (const g of groups.filter((g) => g.onLink))

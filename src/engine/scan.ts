@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { assertInterfaceUp, claimSourceAddresses, findRoute, hasCapNetRaw, missingCapNetRaw } from '../link';
-import { captureFileName, PORT_STATES, type PortState, type ScanSummary, type Technique, type TechniqueSummary } from '../protocol';
+import { captureFileName, PORT_STATES, TECHNIQUES, type PortState, type ScanSummary, type Technique, type TechniqueSummary } from '../protocol';
 import { scanTargetConnect } from './connect-scan';
 import { UserError } from '../base/errors';
 import { IcmpBudgets } from './icmp-budget';
@@ -11,8 +11,9 @@ import type { PortBook } from './port-book';
 import { portCount, portsFor } from './ports';
 import { scanTargetRaw } from './raw-scan';
 import { scanTargetIdle } from './idle/idle-scan';
+import { assertLabRouteStaysHere } from './lab-route-guard';
 import type { ScanEvents, ScanOutcome, ScanPlan } from './scan-plan';
-import { RAW_TECHNIQUES } from '../technique';
+import { NMAP_FLAG, RAW_TECHNIQUES } from '../technique';
 import type { TechniqueContext } from './technique-context';
 
 /**
@@ -21,6 +22,11 @@ import type { TechniqueContext } from './technique-context';
  * each attempt holds a file descriptor.
  */
 const MAX_PARALLEL_TARGETS = 8;
+
+/** "-sS, -sX, …": every technique of the table that sends its own packets. */
+const RAW_LETTERS = TECHNIQUES.filter((t) => t !== 'connect')
+  .map((t) => `-s${NMAP_FLAG[t]}`)
+  .join(', ');
 
 /** What a technique's scan of one target hands back: its verdicts and exchanges. */
 type TargetBook = Pick<PortBook, 'technique' | 'target' | 'reported' | 'results' | 'stateCounts'>;
@@ -33,9 +39,10 @@ type TargetBook = Pick<PortBook, 'technique' | 'target' | 'reported' | 'results'
  */
 export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: AbortSignal): Promise<ScanOutcome> {
   const rawCapable = hasCapNetRaw();
-  if (!rawCapable && plan.techniques.some((t) => t !== 'connect')) throw missingCapNetRaw('each raw scan technique (-sS, -sX, -sF, -sN, -sU)');
+  if (!rawCapable && plan.techniques.some((t) => t !== 'connect')) throw missingCapNetRaw(`each raw scan technique (${RAW_LETTERS})`);
 
   if (plan.iface !== undefined && plan.techniques.includes('connect')) assertConnectLeavesBy(plan.iface, plan.targets);
+  for (const host of plan.zombie ? [...plan.targets, plan.zombie.address] : plan.targets) assertLabRouteStaysHere(host, plan.iface);
 
   if (plan.sourceIps) {
     if (plan.techniques.includes('connect'))
@@ -169,7 +176,7 @@ function assertConnectLeavesBy(iface: string, targets: readonly string[]): void 
     const route = findRoute(target);
     if (route.iface !== iface)
       throw new UserError(
-        `-e ${iface} cannot steer a connect scan (-sT): connect() leaves by the routing table's interface (${route.iface} for ${target}); -e only steers the raw techniques (-sS, -sX, -sF, -sN, -sU)`,
+        `-e ${iface} cannot steer a connect scan (-sT): connect() leaves by the routing table's interface (${route.iface} for ${target}); -e only steers the raw techniques (${RAW_LETTERS})`,
       );
   }
 }

@@ -2,10 +2,12 @@ import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 import { UserError } from '../base/errors';
 
+/** The benchmarking ranges (RFC 2544, RFC 5180): PortLab's own lab lives there, and nothing else should. */
+export const BENCHMARK_RANGES = ['198.18.0.0/15', '2001:2::/48'] as const;
 /** Ranges a lab scan may reach without asking: loopback, RFC 1918, link-local, CGNAT, benchmark. */
-export const LAB_RANGES = ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10', '198.18.0.0/15'] as const;
-/** The same for IPv6: loopback, unique local (ULA), link-local and the benchmarking range (RFC 5180). */
-export const LAB_RANGES_V6 = ['::1/128', 'fc00::/7', 'fe80::/10', '2001:2::/48'] as const;
+export const LAB_RANGES = ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10', BENCHMARK_RANGES[0]] as const;
+/** The same for IPv6: loopback, unique local (ULA), link-local and the benchmarking range. */
+export const LAB_RANGES_V6 = ['::1/128', 'fc00::/7', 'fe80::/10', BENCHMARK_RANGES[1]] as const;
 
 export type IpVersion = 4 | 6;
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -75,6 +77,12 @@ function within([addr, bits]: Cidr, [net, outerBits]: Cidr): boolean {
 }
 
 const labCidrs = (): Cidr[] => [...LAB_RANGES, ...LAB_RANGES_V6].map(parseCidr);
+
+/** The benchmarking range that holds `address`, undefined when none does. */
+export function benchmarkRangeOf(address: string): string | undefined {
+  const addr = parseAddress(address.split('%')[0]!);
+  return addr && BENCHMARK_RANGES.find((range) => within([addr, widthOf(addr)], parseCidr(range)));
+}
 
 /** Whether every address of `inner` lies in one of `outer` (CIDRs or addresses), or in a lab range. */
 export function rangeWithin(inner: string, outer: readonly string[]): boolean {

@@ -272,8 +272,21 @@ test('SIGTERM stops the check: the hung program is killed, the case that ended i
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  // The open port's run ends within about two seconds; the dropped port's never does.
-  await new Promise((resolve) => setTimeout(resolve, 5000));
+  // The open port's run ends (Scapy's start takes seconds on a busy machine); the dropped port's never does.
+  const running = (port: number) =>
+    processesOf('hangs.py').some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(String(port));
+      } catch {
+        return false;
+      }
+    });
+  const deadline = Date.now() + 60_000;
+  let openSeen = false;
+  while (Date.now() < deadline && !(openSeen && !running(TCP_PORTS.open) && running(TCP_PORTS.drop))) {
+    openSeen ||= running(TCP_PORTS.open);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   child.kill('SIGTERM');
   assert.equal(await exited, 130, stderr);
   assert.match(stderr, /check interrupted: the results are partial/);

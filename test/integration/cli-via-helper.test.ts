@@ -236,12 +236,17 @@ describe('the CLI without CAP_NET_RAW runs raw scans and discovery through the h
       const ran = await runAs('nobody', argv, nobodyEnv, topo.scanner.namespace);
       assert.equal(ran.code, 0, ran.stderr);
       const hosts = JSON.parse(ran.stdout) as DiscoveredHost[];
-      const target = (await labStatus(LAB_ID)).hosts.find((h) => h.role === 'target')!;
+      const lab = await labStatus(LAB_ID);
+      const host = (role: string) => lab.hosts.find((h) => h.role === role)!;
+      // Every host on the lab's switch; the zombie twice, its two addresses on one interface.
       assert.deepEqual(
         hosts.map((h) => [h.address, h.method, h.mac]),
         [
           [topo.scanner.address, 'localhost', undefined],
-          [target.address, 'arp', target.mac],
+          [host('target').address, 'arp', host('target').mac],
+          [host('stateless').address, 'arp', host('stateless').mac],
+          [host('zombie').address, 'arp', host('zombie').mac],
+          [host('zombie').randomIpIdAddress, 'arp', host('zombie').mac],
         ],
       );
     } finally {

@@ -14,11 +14,12 @@ import type { HeaderLayer } from '../../src/protocol/webview';
 import type { ExchangePacket } from '../../src/protocol';
 import { BIT_WIDTH, buildHeaderDiagram } from '../../webview/header-diagram';
 import { headerBox } from '../../webview/packet-diagrams';
-import { buildLadder, type LadderLabels } from '../../webview/ladder';
+import { buildLadder } from '../../webview/ladder';
 import { portGroups } from '../../webview/capture-view';
 import { addressOrder } from '../../webview/exchange-view';
 import { hasClass, walk, type SvgNode } from '../../webview/svg';
 import type { Translate } from '../../webview/dom';
+import { LADDER_LABELS } from '../support/ladder-labels';
 
 const DIR = join(import.meta.dirname, '../fixtures/captures/ipv6');
 const SCANNER = '2001:2:0:240::1';
@@ -149,17 +150,7 @@ test('the header box in the page shows the IPv6 diagram (jsdom)', () => {
   assert.equal(source?.textContent, TARGET);
 });
 
-const labels: LadderLabels = {
-  scanner: 'scanner',
-  target: 'target',
-  kernel: 'kernel',
-  retry: 'retry',
-  noAnswer: 'no answer',
-  noPackets: 'no packets',
-  zombie: 'zombie',
-  inferred: 'inferred',
-  spoofed: 'spoofed:',
-};
+const labels = LADDER_LABELS;
 
 test('the ladder labels ICMPv6 answers as ICMPv6 and names the target as [address]:port', () => {
   const packet = (dir: 'out' | 'in', more: Partial<ExchangePacket>): ExchangePacket => ({

@@ -3,18 +3,9 @@ import assert from 'node:assert/strict';
 import type { PortResult } from '../../src/protocol/scan';
 import { buildLadder, type LadderLabels } from '../../webview/ladder';
 import { hasClass, walk, type SvgNode } from '../../webview/svg';
+import { LADDER_LABELS } from '../support/ladder-labels';
 
-const labels: LadderLabels = {
-  scanner: 'scanner',
-  target: 'target',
-  kernel: 'kernel',
-  retry: 'retry',
-  noAnswer: 'no answer',
-  noPackets: 'no packets',
-  zombie: 'zombie',
-  inferred: 'inferred from the IP ID',
-  spoofed: 'source spoofed:',
-};
+const labels: LadderLabels = { ...LADDER_LABELS, inferred: 'inferred from the IP ID', spoofed: 'source spoofed:' };
 
 // Port 22 of an idle scan of lab 221 (results.json of `portlab scan -sI 198.18.221.4 198.18.221.2`): the
 // zombie's RST before, the SYN in the zombie's name, what the rise proves, the zombie's RST after.

@@ -1,20 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExchangePacket, PortResult } from '../../src/protocol/scan';
-import { buildLadder, type LadderLabels } from '../../webview/ladder';
+import { buildLadder } from '../../webview/ladder';
 import { hasClass, walk, type SvgNode } from '../../webview/svg';
+import { LADDER_LABELS } from '../support/ladder-labels';
 
-const labels: LadderLabels = {
-  scanner: 'scanner',
-  target: 'target',
-  kernel: 'kernel',
-  retry: 'retry',
-  noAnswer: 'no answer',
-  noPackets: 'no packets',
-  zombie: 'zombie',
-  inferred: 'inferred',
-  spoofed: 'spoofed:',
-};
+const labels = LADDER_LABELS;
 
 function result(exchange: ExchangePacket[], over: Partial<PortResult> = {}): PortResult {
   return { technique: 'syn', target: '198.18.51.2', port: 22, protocol: 'tcp', state: 'open', reason: 'syn-ack', exchange, ...over };
