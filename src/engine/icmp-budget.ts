@@ -1,3 +1,5 @@
+import { isIpv6Address } from '../wire';
+
 /**
  * A model of the ICMP error budget a Linux target keeps for us (net.ipv4.icmp_ratelimit: a token
  * bucket per destination, a burst of six, one token per 1000 ms by default). When the budget is
@@ -26,6 +28,8 @@
  */
 export const LINUX_ICMP_BURST = 6;
 export const LINUX_ICMP_INTERVAL_MS = 1000;
+/** net.ipv6.icmp.ratelimit's default (read in a fresh namespace of this kernel); the burst is the same six */
+export const LINUX_ICMPV6_INTERVAL_MS = 100;
 /** the model never assumes a target answers faster than this, whatever it saw */
 const MIN_INTERVAL_MS = 1;
 
@@ -109,14 +113,17 @@ export class IcmpBudget {
   }
 }
 
-/** One budget per target (and source address) for a whole run. */
+/**
+ * One budget per target (and source address) for a whole run, starting at Linux's default for the
+ * target's family: ICMPv6 errors are limited apart from ICMP ones (net.ipv6.icmp.ratelimit), ten a second.
+ */
 export class IcmpBudgets {
   private readonly byKey = new Map<string, IcmpBudget>();
 
   for(target: string, source = ''): IcmpBudget {
     const key = `${target}|${source}`;
     let budget = this.byKey.get(key);
-    if (!budget) this.byKey.set(key, (budget = new IcmpBudget()));
+    if (!budget) this.byKey.set(key, (budget = new IcmpBudget(LINUX_ICMP_BURST, isIpv6Address(target) ? LINUX_ICMPV6_INTERVAL_MS : LINUX_ICMP_INTERVAL_MS)));
     return budget;
   }
 }

@@ -122,3 +122,18 @@ test("the target's first error empties the model's bucket, whatever it held befo
   assert.equal(b.mayRetry(3000), false, 'once limiting, every retransmission waits for a token');
   assert.equal(b.mayRetry(4000, true), true);
 });
+
+test('an IPv6 target starts at the ICMPv6 limit of Linux (ten a second), an IPv4 one at the ICMP limit (one a second)', () => {
+  const budgets = new IcmpBudgets();
+  for (const [target, interval] of [
+    ['198.18.5.2', 1000],
+    ['2001:2:0:5::2', 100],
+  ] as const) {
+    const b = budgets.for(target);
+    b.probingStarted(0);
+    b.errorReceived(0);
+    // the bucket the first error emptied holds one token again after one interval, not before
+    assert.equal(b.mayRetry(interval - 1), false, target);
+    assert.equal(b.mayRetry(interval), true, target);
+  }
+});
