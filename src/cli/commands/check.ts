@@ -16,12 +16,17 @@ import { parsePorts, portsFor, type PortSpec } from '../../engine/ports';
 import { parseLabId } from '../../lab';
 import { hasCapNetRaw, missingCapNetRaw } from '../../link';
 import { readCheckFile, writeCheckFile, writeLabFile } from '../../output/out-folder';
-import { PortState, Reason, type CheckDocument, type Technique } from '../../protocol';
+import { PortState, Reason, TECHNIQUES, type CheckDocument, type Technique } from '../../protocol';
 import { parseNmapXml } from '../../report';
 import { messagesFor } from '../../report/i18n';
 import { NMAP_FLAG } from '../../technique';
 import { nmapCommand, nmapInstalled, runNmap } from '../nmap-run';
 import { LETTER_LIST, parseTechniqueLetters } from '../technique-letters';
+
+/** A program's verdict is checked against answers it receives: not the idle scan's, which go to the zombie. */
+const CHECKABLE_LETTERS = TECHNIQUES.filter((t) => t !== 'idle')
+  .map((t) => `-s${NMAP_FLAG[t]}`)
+  .join(', ');
 
 const DEFAULT_TIMEOUT_S = 30;
 const MAX_TIMEOUT_S = 3600;
@@ -190,7 +195,7 @@ export function register(program: Command): void {
     .argument('[target]', "the address to check (default: the lab that is up); a lab's target, or one in the lab ranges unless --allow-target")
     .argument('[program...]', 'after --: the program and its arguments; {target} and {port} are filled in (also PORTLAB_TARGET, PORTLAB_PORT)')
     .requiredOption('-p, --ports <list>', 'ports to run the program on: 22,23,25 or T:22,U:53')
-    .option('-s, --scan <letters>', "the program's technique by nmap letter (-sT, -sS, -sX, -sF, -sN, -sU), repeatable", collect, [])
+    .option('-s, --scan <letters>', `the program's technique by nmap letter (${CHECKABLE_LETTERS}), repeatable`, collect, [])
     .addOption(new Option('--lab <N>', "check lab N's target").argParser(parseLabId))
     .addOption(
       new Option('--timeout <s>', 'seconds each run may take before it is killed with its children').default(DEFAULT_TIMEOUT_S).argParser(parseTimeout),
