@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job from a fresh clone: install what is missing, build, then `portlab demo` (lab up, a scan
-# with every technique, results + captures + report, lab down). Arguments go to `portlab demo` (e.g. --out DIR).
+# The main job from a fresh clone: install what is missing, build, then `portlab demo` (lab up; scans of its
+# IPv4 target with every technique, of its stateless host with the TCP ones, of its IPv6 target; results +
+# captures + reports per scan; lab down). Arguments go to `portlab demo` (e.g. --out DIR, --id N).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then

@@ -9,8 +9,11 @@ export type LadderLabels = Pick<WebviewStrings, 'scanner' | 'target' | 'kernel' 
 export const LADDER_WIDTH = 560;
 const SCANNER_X = 110;
 const TARGET_X = 450;
-/** An idle scan's three lifelines: scanner, zombie, target. */
-const THREE = { scanner: 70, zombie: 280, target: 490 } as const;
+/**
+ * An idle scan's three lifelines: scanner, zombie, target. The target's stands where it does in the
+ * two-lifeline ladder: its title, centred on it, needs that margin to show its address and port whole.
+ */
+const THREE = { scanner: 70, zombie: 260, target: TARGET_X } as const;
 const TOP = 48;
 const ROW = 46;
 // Arrows slant downwards: a packet arrives later than it left, as in textbook ladder diagrams.
@@ -33,6 +36,8 @@ type LadderExchange = Pick<PortResult, 'target' | 'port' | 'exchange'> & { reaso
 /** Where each packet's arrow starts and ends, and where the scanner's lifeline stands (times are printed left of it). */
 interface Lifelines {
   scannerX: number;
+  /** every lifeline's x */
+  xs: readonly number[];
   ends(p: ExchangePacket): [number, number];
   /** the scanner sent it with another host's source address (the idle scan's SYN "from the zombie") */
   spoofed(p: ExchangePacket): boolean;
@@ -48,10 +53,16 @@ function zombieOf(result: LadderExchange): string | undefined {
 
 function lifelines(result: LadderExchange, zombie: string | undefined): Lifelines {
   if (zombie === undefined)
-    return { scannerX: SCANNER_X, ends: (p) => (p.dir === 'out' ? [SCANNER_X, TARGET_X] : [TARGET_X, SCANNER_X]), spoofed: () => false };
+    return {
+      scannerX: SCANNER_X,
+      xs: [SCANNER_X, TARGET_X],
+      ends: (p) => (p.dir === 'out' ? [SCANNER_X, TARGET_X] : [TARGET_X, SCANNER_X]),
+      spoofed: () => false,
+    };
   const x = (address: string | undefined) => (address === zombie ? THREE.zombie : address === result.target ? THREE.target : THREE.scanner);
   return {
     scannerX: THREE.scanner,
+    xs: [THREE.scanner, THREE.zombie, THREE.target],
     // Whatever its source address says, a packet the scanner sent leaves the scanner: the spoofed SYN too.
     ends: (p) => (p.dir === 'out' ? [THREE.scanner, x(p.dst)] : [x(p.src), x(p.dst)]),
     spoofed: (p) => p.dir === 'out' && p.src === zombie,
@@ -107,9 +118,20 @@ function lifeline(role: string, x: number, title: string, height: number): SvgNo
   ];
 }
 
+/**
+ * Where an arrow's words are centred: its middle, or for an arrow that passes a lifeline on its way (the
+ * idle scan's SYN from the scanner to the target, past the zombie's) the middle of its first stretch, so
+ * that the lifeline does not run through its flags.
+ */
+function wordsX(x1: number, x2: number, lines: Lifelines): number {
+  const passed = lines.xs.filter((x) => x > Math.min(x1, x2) && x < Math.max(x1, x2)).sort((a, b) => Math.abs(a - x1) - Math.abs(b - x1))[0];
+  return (x1 + (passed ?? x2)) / 2;
+}
+
 function packetArrow(p: ExchangePacket, index: number, lines: Lifelines, labels: LadderLabels, selected: boolean, deviates: boolean): SvgNode {
   const y = TOP + index * ROW;
   const [x1, x2] = lines.ends(p);
+  const textX = wordsX(x1, x2, lines);
   const retry = (p.retry ?? 0) > 0;
   const classes = [
     'packet',
@@ -125,8 +147,8 @@ function packetArrow(p: ExchangePacket, index: number, lines: Lifelines, labels:
     .join(' ');
   let label = packetText(p);
   if (retry) label += ` (${labels.retry} ${p.retry})`;
-  // The idle scan reads the zombie's IP ID from each of its answers.
-  if (p.ipId !== undefined) label += ` · IP ID ${p.ipId}`;
+  // The idle scan reads the zombie's IP ID from each of its answers; over IPv6, its atomic fragment header's Identification.
+  if (p.ipId !== undefined) label += ` · ${p.ipVersion === 6 ? 'fragment ID' : 'IP ID'} ${p.ipId}`;
   // An ICMP error may come from a router on the way rather than the target itself.
   if (p.dir === 'in' && p.kind === 'icmp') label += ` ${p.src}`;
   const children: SvgNode[] = [
@@ -135,7 +157,7 @@ function packetArrow(p: ExchangePacket, index: number, lines: Lifelines, labels:
     // Where the packet's frame number is the one the deviation texts cite.
     ...(p.frame === undefined ? [] : [el('text', { class: 'frame', x: LADDER_WIDTH - 4, y: y + SLANT / 2 + 4, 'text-anchor': 'end' }, [], `#${p.frame}`)]),
     el('line', { class: 'arrow', x1, y1: y, x2, y2: y + SLANT, 'marker-end': 'url(#arrowhead)' }),
-    el('text', { class: 'label', x: (x1 + x2) / 2, y: y + SLANT / 2 - 6, 'text-anchor': 'middle' }, [], label),
+    el('text', { class: 'label', x: textX, y: y + SLANT * (x2 === x1 ? 0.5 : (textX - x1) / (x2 - x1)) - 6, 'text-anchor': 'middle' }, [], label),
   ];
   // An inferred packet was never on the scanner's wire: it has no time of its own.
   if (!p.inferred)
@@ -145,6 +167,6 @@ function packetArrow(p: ExchangePacket, index: number, lines: Lifelines, labels:
   // Below the arrow, so that it never covers the flags above it.
   const note = p.kernel ? labels.kernel : p.inferred ? labels.inferred : lines.spoofed(p) ? `${labels.spoofed} ${p.src}` : undefined;
   if (note !== undefined)
-    children.push(el('text', { class: p.kernel ? 'kernel-note' : 'note', x: (x1 + x2) / 2, y: y + SLANT + 14, 'text-anchor': 'middle' }, [], note));
+    children.push(el('text', { class: p.kernel ? 'kernel-note' : 'note', x: textX, y: y + SLANT + 14, 'text-anchor': 'middle' }, [], note));
   return el('g', { class: classes, 'data-index': index, tabindex: 0 }, children);
 }

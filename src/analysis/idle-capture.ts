@@ -1,6 +1,6 @@
 import { tcpFlagLetters, type ExchangePacket } from '../protocol';
 import { TECHNIQUE_TABLE } from '../technique';
-import { TCP_RST } from '../wire';
+import { ipView, TCP_RST } from '../wire';
 import { decodeLinkFrame } from '../wire/link-frame';
 import type { CaptureContents } from '../wire/pcap';
 import { portKey, type CaptureIndex } from './capture';
@@ -32,7 +32,8 @@ export function rebuildIdleExchanges(file: CaptureContents, targets: Iterable<st
     const tMicros = record.tsMicros ?? previous;
     previous = tMicros;
     const d = decodeLinkFrame(record.linkType, record.data);
-    return d?.ip && d.tcp ? [{ ip: d.ip, tcp: d.tcp, tMicros, frame: index + 1 }] : [];
+    const ip = d && ipView(d);
+    return ip && d.tcp ? [{ ip, tcp: d.tcp, tMicros, frame: index + 1 }] : [];
   });
   const isSyn = ({ ip, tcp }: (typeof segments)[number]) =>
     targetSet.has(ip.dst) && portSet.has(tcp.dstPort) && tcpFlagLetters(tcp.flags) === probeFlags && !targetSet.has(ip.src);
@@ -57,7 +58,9 @@ export function rebuildIdleExchanges(file: CaptureContents, targets: Iterable<st
       src: ip.src,
       dst: ip.dst,
       len: ip.totalLength,
-      ...(dir === 'in' ? { ipId: ip.id } : {}),
+      ...(ip.version === 6 ? { ipVersion: 6 as const } : {}),
+      // Over IPv6, the Identification of the zombie's atomic fragment header
+      ...(dir === 'in' && ip.id !== undefined ? { ipId: ip.id } : {}),
       frame,
     };
     if (isSyn(segment)) {

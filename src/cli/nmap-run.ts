@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { TECHNIQUES, type LabDescription, type ScanDocument, type Technique } from '../protocol';
 import { NMAP_FLAG } from '../technique';
 import { currentNetns, namedNetnsExists } from '../base/netns';
@@ -92,12 +93,16 @@ export function nmapInstalled(): boolean {
   return findProgram('nmap') !== undefined;
 }
 
-/** Runs nmap (or `ip netns exec … nmap`) and resolves with its stdout; rejects with stderr's first line, or after `timeoutMs`. */
+/**
+ * Runs nmap (or `ip netns exec … nmap`) and resolves with its stdout; rejects with stderr's first line, or
+ * after `timeoutMs`, or saying the signal nmap died of (nmap 7.93's IPv6 idle scan crashes without a word).
+ */
 export function runNmap(file: string, args: string[], timeoutMs: number = NMAP_TIMEOUT_MS): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(stderr.trim().split('\n')[0] || err.message));
-      else resolve(stdout);
+      if (!err) return resolve(stdout);
+      const died = err.killed ? `no answer after ${timeoutMs / 1000} s` : err.signal ? `nmap died of ${err.signal}` : err.message;
+      reject(new Error(stderr.trim().split('\n')[0] || died));
     });
   });
 }
@@ -127,7 +132,8 @@ export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescri
       targets,
       ports,
       'namespace' in place ? place.namespace : undefined,
-      zombie === undefined ? undefined : `${zombie.address}:${zombie.probePort}`,
+      // an IPv6 address takes its port after brackets, as nmap reads -sI
+      zombie === undefined ? undefined : `${isIPv6(zombie.address) ? `[${zombie.address}]` : zombie.address}:${zombie.probePort}`,
     );
     const record: NmapRunRecord = { at: new Date().toISOString(), command: [file, ...args] };
     if ('problem' in place) record.problem = place.problem;

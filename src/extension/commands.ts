@@ -7,6 +7,7 @@ import { portRanges } from '../output/nmap-model';
 import { TECHNIQUES, Technique } from '../protocol/scan';
 import { readSettings } from './config';
 import { showHelperError } from './helper-pool';
+import { labHostDescription } from './lab-host-label';
 import { routeOfScan } from './lab-targets';
 import { generateReport } from './report-command';
 import { ResultsPanel } from './results-panel';
@@ -45,7 +46,7 @@ function scanRequestArg(arg: unknown): ScanRequest | undefined {
 
 export function registerCommands(s: Services): vscode.Disposable[] {
   const pickTarget = async (): Promise<string | undefined> => {
-    const known = s.store.list().map((t) => ({ label: t.address, description: t.labId !== undefined ? vscode.l10n.t('lab {0} target', t.labId) : '' }));
+    const known = s.store.list().map((t) => ({ label: t.address, description: t.labId !== undefined ? labHostDescription(t.address, t.labId) : '' }));
     if (known.length === 0) return askAddress();
     const add = { label: vscode.l10n.t('$(add) Another address…'), description: '' };
     const choice = await vscode.window.showQuickPick([...known, add], { title: vscode.l10n.t('Scan which target?') });

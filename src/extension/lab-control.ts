@@ -3,11 +3,12 @@ import type { LabDescription } from '../protocol/lab';
 import { labTopology } from '../lab/topology';
 import { readSettings } from './config';
 import { showHelperError, type HelperPool } from './helper-pool';
+import { labTreeTargets } from './lab-targets';
 import type { ResultsStore } from './results-store';
 
 /**
  * Starts and stops the lab sandbox through a privileged helper in the host's namespace (creating
- * namespaces needs root); the lab's target joins the tree so that it can be scanned at once.
+ * namespaces needs root); the hosts a student scans join the tree so that they can be scanned at once.
  */
 export class LabControl {
   constructor(
@@ -25,7 +26,7 @@ export class LabControl {
         },
       );
       const target = labTopology(id).target.address;
-      this.store.addTarget(target, id);
+      for (const address of labTreeTargets(lab)) this.store.addTarget(address, id);
       void vscode.window.showInformationMessage(vscode.l10n.t('Lab sandbox {0} is up: scan its target {1}.', id, target));
       return lab;
     } catch (err) {

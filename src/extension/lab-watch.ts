@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import { describedLabIds } from '../lab/description-file';
-import { upLabSavedDescription } from './lab-targets';
+import { labTreeTargets, upLabSavedDescription } from './lab-targets';
 import type { ResultsStore } from './results-store';
 
 /**
@@ -10,8 +10,9 @@ import type { ResultsStore } from './results-store';
 const LAB_POLL_MS = 3000;
 
 /**
- * Puts the target of every lab that is up into the tree, with its description, whoever started the lab
- * (root from a terminal, before the editor opened): the student finds it there without doing anything.
+ * Puts the hosts of every lab that is up a student scans (labTreeTargets) into the tree, with the lab's
+ * description, whoever started the lab (root from a terminal, before the editor opened): the student finds
+ * them there without doing anything.
  * Polled, because /run/portlab may not exist yet and a watch cannot be set on what is not there.
  */
 export function watchLabs(store: ResultsStore): vscode.Disposable {
@@ -25,12 +26,13 @@ export function watchLabs(store: ResultsStore): vscode.Disposable {
       if (known.has(key)) continue;
       known.add(key);
       const lab = saved.description;
-      const target = lab?.hosts.find((h) => h.role === 'target')?.address;
-      if (!lab || !target) continue;
-      // A description recorded at a scan stays: it is the lab as it was scanned.
-      const recorded = store.get(target)?.lab !== undefined;
-      store.addTarget(target, lab.id);
-      if (!recorded) store.recordLab(target, lab);
+      if (!lab) continue;
+      for (const address of labTreeTargets(lab)) {
+        // A description recorded at a scan stays: it is the lab as it was scanned.
+        const recorded = store.get(address)?.lab !== undefined;
+        store.addTarget(address, lab.id);
+        if (!recorded) store.recordLab(address, lab);
+      }
     }
   };
   sync();

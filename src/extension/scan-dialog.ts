@@ -55,8 +55,8 @@ export async function askScan(target: string, preset?: Technique[]): Promise<Sca
   const zombie = await vscode.window.showInputBox({
     title: vscode.l10n.t('Scan {0}: the idle scan’s zombie', target),
     prompt: vscode.l10n.t('A host whose IP IDs come from one counter, as ZOMBIE[:PROBEPORT], e.g. 198.18.0.4 or 198.18.0.4:80'),
-    // a lab target's own zombie, the one host of the lab an idle scan can use
-    value: labOfAddress(target)?.zombie.address ?? '',
+    // a lab target's own zombie, the one host of the lab an idle scan can use, in the target's family
+    value: (target.includes(':') ? labOfAddress(target)?.zombie.address6 : labOfAddress(target)?.zombie.address) ?? '',
     ignoreFocusOut: true,
     validateInput: zombieProblem,
   });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { coalesce } from './coalesce';
 import { foldedStates } from '../output/nmap-model';
+import { labHostDescription, labHostTooltip } from './lab-host-label';
 import { formatExchange, PORT_STATES, type PortResult, type PortState, type Technique } from '../protocol/scan';
 import type { ResultsStore, TargetEntry, TechniqueEntry } from './results-store';
 import { techniqueLabel } from './techniques';
@@ -105,7 +106,11 @@ export class TargetsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
     item.id = `target:${entry?.address}`;
     item.contextValue = 'target';
     item.iconPath = new vscode.ThemeIcon(entry?.labId !== undefined ? 'beaker' : 'vm');
-    if (entry?.labId !== undefined) item.description = vscode.l10n.t('lab {0} target', entry.labId);
+    if (entry?.labId !== undefined) {
+      item.description = labHostDescription(entry.address, entry.labId);
+      const why = labHostTooltip(entry.address);
+      if (why) item.tooltip = why;
+    }
     return item;
   }
 

@@ -7,7 +7,7 @@ import { runScan } from '../engine/scan';
 import { scannerInfo } from '../engine/scanner-info';
 import type { ScanPlan, Zombie } from '../engine/scan-plan';
 import { resolveZombie } from '../engine/idle/zombie-spec';
-import { checkOneIpVersion, rangeWithin, ScopeGuard } from '../engine/scope';
+import { checkOneIpVersion, ipVersionOf, rangeWithin, ScopeGuard } from '../engine/scope';
 import { checkSourceIps, parseSourceIps } from '../wire/source-ips';
 import { assertInterfaceUp, findRoute, type Route } from '../link';
 import { ipv4AddressesOf } from '../link/route';
@@ -94,7 +94,7 @@ export class ScanRegistry {
     if (iface !== undefined) naming('params.iface', () => assertInterfaceUp(iface));
     const { targets, routes } = await this.resolveTargets(guard, params.targets, iface);
     const ports: PortSpec = naming('params.ports', () => parsePorts(params.ports));
-    const zombie = await this.resolveZombie(guard, params, iface);
+    const zombie = await this.resolveZombie(guard, params, targets, iface);
     const sourceIps =
       params.sourceIps === undefined ? undefined : naming('params.sourceIps', () => checkSources(parseSourceIps(params.sourceIps!), targets, routes, params));
     this.checkLimit();
@@ -175,14 +175,14 @@ export class ScanRegistry {
   }
 
   /** The idle scan's zombie, scope-checked and routed like a target; none for a scan without -sI, which must not name one. */
-  private async resolveZombie(guard: ScopeGuard, params: ScanStartParams, iface: string | undefined): Promise<Zombie | undefined> {
+  private async resolveZombie(guard: ScopeGuard, params: ScanStartParams, targets: readonly string[], iface: string | undefined): Promise<Zombie | undefined> {
     const idle = params.techniques.includes('idle');
     if (idle !== (params.zombie !== undefined))
       throw new FieldError('params.zombie', idle ? 'the idle scan needs its zombie' : 'a zombie is for the idle scan only');
     if (params.zombie === undefined) return undefined;
     let zombie: Zombie;
     try {
-      zombie = await resolveZombie(guard, params.zombie);
+      zombie = await resolveZombie(guard, params.zombie, targets[0] === undefined ? undefined : ipVersionOf(targets[0]));
     } catch (err) {
       if (err instanceof UserError) throw FieldError.naming('params.zombie', err);
       throw err;

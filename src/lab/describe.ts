@@ -1,5 +1,5 @@
 import type { LabDescription, LabHost, LabListener } from '../protocol';
-import { filterRule, MLD_QUIET_RULE, NFT_TABLE_HEADER, zombieRule } from './firewall';
+import { filterRule, MLD_QUIET_RULE, NFT_TABLE_HEADER, zombieRule, zombieRule6 } from './firewall';
 import { hostLinkProblems } from './host-link';
 import { liveHost, liveInterface, listNamespaces, switchProblems } from './namespaces';
 import { cmdlineOf, isAlive, namespaceListeningPorts, packetSocketInterfaces, sameArgv } from './processes';
@@ -20,7 +20,7 @@ function statelessHow(topo: LabTopology): string {
 
 function zombieHow(topo: LabTopology): string {
   const { address, randomIpIdAddress } = topo.zombie;
-  return `an idle scan's zombie: portlab lab zombie answers every TCP segment to ${address} and ${randomIpIdAddress} from a raw socket on ${topo.zombie.iface} as an old stack would (SYN → RST/ACK, SYN/ACK or ACK → RST), with one IP ID counter for every destination: +1 per packet on ${address} (a usable zombie), random on ${randomIpIdAddress} (a zombie an idle scan refuses); the kernel's own TCP there is dropped by nftables (${zombieRule(topo)}), because Linux's IP ID is per destination`;
+  return `an idle scan's zombie: portlab lab zombie answers every TCP segment to ${address} and ${randomIpIdAddress} from a raw socket on ${topo.zombie.iface} as an old stack would (SYN → RST/ACK, SYN/ACK or ACK → RST), with one IP ID counter for every destination: +1 per packet on ${address} (a usable zombie), random on ${randomIpIdAddress} (a zombie an idle scan refuses); the kernel's own TCP there is dropped by nftables (${zombieRule(topo)}), because Linux's IP ID is per destination; on ${topo.zombie.address6} it answers as an old IPv6 stack: once a peer sent a Packet Too Big below 1280, every answer to that peer is an atomic fragment whose fragment ID comes from one 32-bit counter for every peer (${zombieRule6(topo)})`;
 }
 
 /** What a host looks like when planned: its addresses and MAC, and for the stateless host and the zombie what they are. */
@@ -80,7 +80,13 @@ export async function hostRulesetOf(end: LabEnd): Promise<string> {
 function requiredRules(topo: LabTopology, end: LabEnd): string[] {
   const portRules = (truths: readonly LabPortTruth[]) => truths.map(filterRule).filter((r): r is string => r !== undefined);
   const rules =
-    end.role === 'target' ? portRules(LAB_TRUTH) : end.role === 'stateless' ? portRules(STATELESS_TRUTH) : end.role === 'zombie' ? [zombieRule(topo)] : [];
+    end.role === 'target'
+      ? portRules(LAB_TRUTH)
+      : end.role === 'stateless'
+        ? portRules(STATELESS_TRUTH)
+        : end.role === 'zombie'
+          ? [zombieRule(topo), zombieRule6(topo)]
+          : [];
   return [...rules, MLD_QUIET_RULE];
 }
 

@@ -40,6 +40,11 @@ export function zombieRule(topo: LabTopology): string {
   return `ip daddr { ${topo.zombie.address}, ${topo.zombie.randomIpIdAddress} } ip protocol tcp drop comment "portlab lab zombie answers TCP here"`;
 }
 
+/** The same over IPv6: the responder answers there as an old IPv6 stack, atomic fragments and all; Linux's RSTs carry no fragment ID. */
+export function zombieRule6(topo: LabTopology): string {
+  return `ip6 daddr ${topo.zombie.address6} meta l4proto tcp drop comment "portlab lab zombie answers TCP here"`;
+}
+
 function chain(hook: 'input' | 'output', rules: readonly string[]): string[] {
   return [`\tchain ${hook} {`, `\t\ttype filter hook ${hook} priority filter; policy accept;`, ...rules.map((r) => `\t\t${r}`), '\t}'];
 }

@@ -3,7 +3,7 @@ import { describeLab } from './describe';
 import type { LabDescription } from '../protocol';
 import { writeLabDescription } from './description-file';
 import { createHostLink, removeHostLink } from './host-link';
-import { hostRuleset, nftRuleset, zombieRule } from './firewall';
+import { hostRuleset, nftRuleset, zombieRule, zombieRule6 } from './firewall';
 import { createSegment, deleteNamespace, listNamespaces, namespacePids } from './namespaces';
 import { cmdlineOf, isAlive, sameArgv, terminate } from './processes';
 import { startDnsmasq, startStatelessListener, startTargetListener, startZombieResponder } from './services';
@@ -26,7 +26,7 @@ export {
   type LabHostLink,
 } from './topology';
 export { readLabDescription, describedLabIds } from './description-file';
-export { nftRuleset, hostRuleset, filterRule, zombieRule, MLD_QUIET_RULE } from './firewall';
+export { nftRuleset, hostRuleset, filterRule, zombieRule, zombieRule6, MLD_QUIET_RULE } from './firewall';
 export { plannedDescription } from './describe';
 
 export interface LabUpOptions {
@@ -83,7 +83,7 @@ export function labRulesets(topo: LabTopology): Map<string, string> {
     [topo.scanner.namespace, hostRuleset([])],
     [topo.target.namespace, nftRuleset(LAB_TRUTH)],
     [topo.stateless.namespace, nftRuleset(STATELESS_TRUTH)],
-    [topo.zombie.namespace, hostRuleset([zombieRule(topo)])],
+    [topo.zombie.namespace, hostRuleset([zombieRule(topo), zombieRule6(topo)])],
   ]);
 }
 

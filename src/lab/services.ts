@@ -77,6 +77,8 @@ export function zombieArgv(topo: LabTopology): string[] {
     zombie.address,
     '--random-address',
     zombie.randomIpIdAddress,
+    '--address6',
+    zombie.address6,
   ];
 }
 
@@ -174,7 +176,7 @@ export function startZombieResponder(topo: LabTopology): StartingService {
   return startService(topo, topo.zombie, 'zombie', {
     program: 'portlab lab zombie',
     argv: zombieArgv(topo),
-    addresses: [topo.zombie.address, topo.zombie.randomIpIdAddress],
+    addresses: [topo.zombie.address, topo.zombie.randomIpIdAddress, topo.zombie.address6],
     sockets: [],
     packetIface: topo.zombie.iface,
   });

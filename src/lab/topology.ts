@@ -67,8 +67,9 @@ function labMac(id: number, host: number): string {
   return ['02', '70', '6c', id, 0, host].map((b) => (typeof b === 'string' ? b : b.toString(16).padStart(2, '0'))).join(':');
 }
 
-// The lab id's decimal digits read as a hex group: 2001:2:0:210::/64 for lab 210, distinct for every id.
-const labAddress6 = (id: number, host: number) => `2001:2:0:${id}::${host}`;
+// The lab id's decimal digits read as a hex group: 2001:2:0:210::/64 for lab 210, distinct for every id. Written
+// in RFC 5952 form, as `ip` shows it and scans write targets (lab 0's hosts are 2001:2::H, not 2001:2:0:0::H).
+const labAddress6 = (id: number, host: number | '') => ipaddr.IPv6.parse(`2001:2:0:${id}::${host}`).toRFC5952String();
 
 export function labTopology(id: number): LabTopology {
   checkLabId(id);
@@ -93,7 +94,7 @@ export function labTopology(id: number): LabTopology {
   return {
     id,
     subnet: `198.18.${id}.0/${LAB_PREFIX_LENGTH}`,
-    subnet6: `2001:2:0:${id}::/${LAB_PREFIX_LENGTH6}`,
+    subnet6: `${labAddress6(id, '')}/${LAB_PREFIX_LENGTH6}`,
     segment: { namespace: `portlab${id}-switch`, bridge: 'br0' },
     scanner: end('scanner'),
     target,

@@ -81,9 +81,11 @@ function captureFilter(target: string, sources: readonly string[], ports: PortSp
   const toUs = sources.map((s) => `dst host ${s}`).join(' or ');
   const portrange = `portrange ${ports.first}-${ports.last}`;
   // IPv6: ICMPv6 carries the errors and neighbour discovery alike (the next hop's advertisement comes to our
-  // source address, the target's solicitations for us come from it); there is no ARP.
+  // source address, the target's solicitations for us come from it); there is no ARP. BPF's tcp, udp and
+  // portrange read only the fixed header's next header, so a segment behind a fragment header (44: an idle
+  // scan's zombie answers with atomic fragments) is taken whole, its ports left to the decoder.
   const filter = isIPv6(target)
-    ? `(ip6 host ${target} and (((tcp or udp) and ${portrange}) or icmp6)) or (icmp6 and (${toUs}))`
+    ? `(ip6 host ${target} and (((tcp or udp) and ${portrange}) or icmp6 or ip6[6] == 44)) or (icmp6 and (${toUs}))`
     : `arp or (host ${target} and (((tcp or udp) and ${portrange}) or icmp)) or (icmp and (${toUs}))`;
   return loopback ? `inbound and (${filter})` : filter;
 }

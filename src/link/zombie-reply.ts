@@ -42,3 +42,34 @@ export class IpIdSource {
     return id;
   }
 }
+
+/** The smallest MTU IPv6 allows (RFC 8200 section 5); a Packet Too Big below it asks for atomic fragments. */
+export const IPV6_MIN_MTU = 1280;
+
+/**
+ * What an old IPv6 stack (before RFC 8021) did with a Packet Too Big: it cannot send smaller packets, so
+ * once a peer reports an MTU below 1280 every packet to that peer carries a fragment header ("atomic
+ * fragment", RFC 6946), whose identification comes from one 32-bit counter for every peer. That counter
+ * is the IPv6 idle scan's side channel; packets to other peers carry no fragment header and spend no ID.
+ */
+export class AtomicFragments {
+  private readonly peers = new Set<string>();
+  private next: number;
+
+  constructor(start: number) {
+    this.next = start >>> 0;
+  }
+
+  /** A Packet Too Big with `mtu` about a packet we sent to `peer`. */
+  tooBig(peer: string, mtu: number): void {
+    if (mtu < IPV6_MIN_MTU) this.peers.add(peer);
+  }
+
+  /** The fragment ID of the next packet to `peer`, or undefined when it goes without a fragment header. */
+  idFor(peer: string): number | undefined {
+    if (!this.peers.has(peer)) return undefined;
+    const id = this.next;
+    this.next = (this.next + 1) >>> 0;
+    return id;
+  }
+}

@@ -90,7 +90,8 @@ export const ExchangePacket = z.object({
    * deduces from the zombie's IP ID (the target's SYN/ACK and the zombie's RST to it).
    */
   dst: z.string().optional(),
-  ipId: z.number().int().min(0).max(65535).optional(),
+  /** IPv6: the 32-bit Identification of the zombie's atomic fragment header, the IPv6 idle scan's counter */
+  ipId: z.number().int().min(0).max(0xffffffff).optional(),
   inferred: z.boolean().optional(),
   /** idle scan, on a SYN sent in the zombie's name: how many ports' SYNs went out in its round (one IP ID rise counts them all) */
   group: z.number().int().positive().optional(),

@@ -82,7 +82,8 @@ export function otherLabHostsParts(
   for (const host of lab.hosts) {
     if (host.role === 'stateless')
       parts.push(`### ${m.statelessHeading(host.address)}`, m.statelessIntro, portRows(host.ports ?? [], host.address, 'stateless'));
-    else if (host.role === 'zombie') parts.push(`### ${m.zombieHeading(host.address)}`, m.zombieIntro(host.address, host.randomIpIdAddress ?? m.unknown));
+    else if (host.role === 'zombie')
+      parts.push(`### ${m.zombieHeading(host.address)}`, m.zombieIntro(host.address, host.randomIpIdAddress ?? m.unknown, host.address6));
     else continue;
     const listeners = lab.listeners.filter((l) => l.addresses?.includes(host.address));
     if (listeners.length) parts.push(`#### ${m.hostListeners}`, listenerTable(listeners, m));

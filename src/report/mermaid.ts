@@ -78,9 +78,11 @@ export function idleSequenceDiagram(exchange: readonly ExchangePacket[], scanner
     `  participant T as ${mermaidText(w.target(target, port))}`,
   ];
   const party = (address: string | undefined) => (address === zombie ? 'Z' : address === target ? 'T' : 'S');
+  // IPv6 has no IP ID: the zombie's counter there is its atomic fragment header's Identification.
+  const counter = exchange.some((p) => p.ipVersion === 6) ? 'fragment ID' : 'IP ID';
   for (const p of exchange) {
     const flags = packetLabel({ ...p, ipId: undefined, inferred: false, kernel: false });
-    const label = p.ipId === undefined ? flags : `${flags} (IP ID ${p.ipId})`;
+    const label = p.ipId === undefined ? flags : `${flags} (${counter} ${p.ipId})`;
     if (p.inferred) out.push(`  ${party(p.src)}--)${party(p.dst)}: ${mermaidText(`${label} ${w.inferred}`)}`);
     else if (p.dir === 'out') {
       out.push(`  S->>${party(p.dst)}: ${mermaidText(label)}`);

@@ -428,11 +428,12 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
     const why = `**${m.why}** ${m.explain(first.verdict.kind, explainFacts(first, group, section, input, m))}`;
     if (idle) {
       const { before, after, probes, answer } = idle;
+      const ipVersion = ipVersionOfAddress(first.result.target);
       parts.push(
         fence(
           'mermaid',
           idleSequenceDiagram(
-            withInferred(first.exchange!, first.verdict, first.result.target, ipIdAfter(idle.sequence, before, 1)),
+            withInferred(first.exchange!, first.verdict, first.result.target, ipIdAfter(idle.sequence, before, 1, ipVersion === 6 ? 32 : 16)),
             scanner,
             first.result.target,
             first.result.port,
@@ -445,7 +446,7 @@ function techniqueBlock(section: TechniqueSection, input: ReportInput, m: Messag
             },
           ),
         ),
-        `${why} ${m.ipIdInference({ before, after, probes, rise: answer.rise, ports: answer.ports, state: first.verdict.wire?.state ?? first.result.state })}`,
+        `${why} ${m.ipIdInference({ before, after, probes, rise: answer.rise, ports: answer.ports, state: first.verdict.wire?.state ?? first.result.state, ipVersion })}`,
       );
       continue;
     }
@@ -475,9 +476,23 @@ function withInferred(exchange: readonly ExchangePacket[], verdict: TextbookVerd
   const syn = exchange.findIndex((p) => p.dir === 'out' && p.dst === target);
   if (verdict.wire?.state !== 'open' || syn < 0) return [...exchange];
   const { src: zombie, t } = exchange[syn]!;
+  const v6 = exchange[syn]!.ipVersion === 6;
+  const ipVersion = v6 ? { ipVersion: 6 as const } : {};
   const inferred: ExchangePacket[] = [
-    { dir: 'in', t, kind: 'tcp', flags: 'SA', src: target, dst: zombie, len: 0, inferred: true },
-    { dir: 'in', t, kind: 'tcp', flags: 'R', src: zombie, dst: target, len: 40, inferred: true, ...(resetId === undefined ? {} : { ipId: resetId }) },
+    { dir: 'in', t, kind: 'tcp', flags: 'SA', src: target, dst: zombie, len: 0, inferred: true, ...ipVersion },
+    {
+      dir: 'in',
+      t,
+      kind: 'tcp',
+      flags: 'R',
+      src: zombie,
+      dst: target,
+      // a bare RST: 20 bytes of TCP behind IPv4's 20, or IPv6's 40 and its atomic fragment header's 8
+      len: v6 ? 68 : 40,
+      inferred: true,
+      ...ipVersion,
+      ...(resetId === undefined ? {} : { ipId: resetId }),
+    },
   ];
   return [...exchange.slice(0, syn + 1), ...inferred, ...exchange.slice(syn + 1)];
 }

@@ -12,7 +12,7 @@ import { windowScan } from './window';
 import { xmas } from './xmas';
 
 export { connectErrnoForIcmp, connectErrnoForIcmpv6, connectUnreachableVerdicts } from './connect';
-export { ipIdAfter, ipIdDistance, ipIdSequenceClass, IPID_SEQUENCE_WORDS, type IpIdSequence } from './ipid-sequence';
+export { ipIdAfter, ipIdDistance, ipIdSequenceClass, IPID_SEQUENCE_WORDS, wrapIpId, type IpIdBits, type IpIdSequence } from './ipid-sequence';
 export type {
   Answer,
   ConnectTechnique,

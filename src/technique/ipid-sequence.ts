@@ -17,6 +17,17 @@ export const IPID_SEQUENCE_WORDS: Readonly<Record<IpIdSequence, string>> = {
   unknown: 'Busy server or unknown class',
 };
 
+/**
+ * The width of the counter an idle scan reads: IPv4's IP ID has 16 bits; over IPv6 the idle scan reads the
+ * 32-bit Identification of the zombie's fragment headers instead (nmap's ipv6_get_fragment_id).
+ */
+export type IpIdBits = 16 | 32;
+
+/** n modulo 2^bits, as a non-negative number */
+export function wrapIpId(n: number, bits: IpIdBits): number {
+  return bits === 16 ? n & 0xffff : n >>> 0;
+}
+
 /** The classes whose next IP ID can be predicted from the last: an idle scan reads its side channel only from these. */
 export const PREDICTABLE_SEQUENCES: readonly IpIdSequence[] = ['incremental', 'incremental-by-2', 'broken-incremental'];
 
@@ -35,10 +46,10 @@ const INCREMENTAL_MAX_GAP = 9;
  * 2^16: a 16-bit counter that wraps between two answers keeps its class (nmap 7.93 reads that one gap
  * as "Randomized", a one-in-ten-thousand refusal of a good zombie that this does not repeat).
  */
-export function ipIdSequenceClass(ids: readonly number[]): IpIdSequence {
+export function ipIdSequenceClass(ids: readonly number[], bits: IpIdBits = 16): IpIdSequence {
   if (ids.length < 2) return 'unknown';
   if (ids.every((id) => id === 0)) return 'all-zeros';
-  const gaps = ids.slice(1).map((id, i) => (id - ids[i]!) & 0xffff);
+  const gaps = ids.slice(1).map((id, i) => wrapIpId(id - ids[i]!, bits));
   if (ids.length > 2 && gaps.some((g) => g > RANDOM_GAP)) return 'randomized';
   if (gaps.every((g) => g === 0)) return 'constant';
   if (gaps.some((g) => g > RPI_GAP && (g % 256 !== 0 || g >= BROKEN_RPI_GAP))) return 'random-positive-increments';
@@ -54,28 +65,28 @@ const byteSwapped = (id: number) => ((id & 0xff) << 8) | (id >> 8);
  * How many packets the host sent between an answer with IP ID `from` and a later one with `to`, by its
  * class; undefined for a class whose IDs say nothing about that.
  */
-export function ipIdDistance(sequence: IpIdSequence, from: number, to: number): number | undefined {
+export function ipIdDistance(sequence: IpIdSequence, from: number, to: number, bits: IpIdBits = 16): number | undefined {
   switch (sequence) {
     case 'incremental':
-      return (to - from) & 0xffff;
+      return wrapIpId(to - from, bits);
     case 'broken-incremental':
       return (byteSwapped(to) - byteSwapped(from)) & 0xffff;
     case 'incremental-by-2':
-      return ((to - from) & 0xffff) >> 1;
+      return wrapIpId(to - from, bits) >>> 1;
     default:
       return undefined;
   }
 }
 
 /** The IP ID the host gives its `packets`-th packet after one with IP ID `id`, by its class; undefined for an unpredictable class. */
-export function ipIdAfter(sequence: IpIdSequence, id: number, packets: number): number | undefined {
+export function ipIdAfter(sequence: IpIdSequence, id: number, packets: number, bits: IpIdBits = 16): number | undefined {
   switch (sequence) {
     case 'incremental':
-      return (id + packets) & 0xffff;
+      return wrapIpId(id + packets, bits);
     case 'broken-incremental':
       return byteSwapped((byteSwapped(id) + packets) & 0xffff);
     case 'incremental-by-2':
-      return (id + 2 * packets) & 0xffff;
+      return wrapIpId(id + 2 * packets, bits);
     default:
       return undefined;
   }

@@ -12,6 +12,7 @@ import {
   ICMPV6_ECHO_REQUEST,
   ICMPV6_NEIGHBOR_SOLICITATION,
   IPPROTO_ICMP,
+  IPPROTO_FRAGMENT,
   IPPROTO_ICMPV6,
   IPPROTO_TCP,
   IPPROTO_UDP,
@@ -22,9 +23,10 @@ import {
 import { isIpv6Address } from './address';
 import { writeEthernetHeader } from './ethernet';
 import { writeIcmp } from './icmp';
-import { ipv6MulticastMac, neighborSolicitationPayload, solicitedNodeAddress, writeIcmpv6 } from './icmpv6';
+import { writeU16, writeU32 } from './checksum';
+import { ipv6MulticastMac, neighborSolicitationPayload, solicitedNodeAddress, writeIcmpv6, type Icmpv6Fields } from './icmpv6';
 import { ipv4HeaderLength, writeIPv4Header, type IPv4Fields } from './ipv4';
-import { writeIPv6Header } from './ipv6';
+import { FRAGMENT_HEADER_LENGTH, writeIPv6Header } from './ipv6';
 import { tcpSegmentLength, writeTcpSegment, type TcpFields } from './tcp';
 import { writeUdpDatagram } from './udp';
 
@@ -43,6 +45,11 @@ export interface IpOptions {
   ipFlags?: number;
   /** IPv6 only */
   flowLabel?: number;
+  /**
+   * IPv6 only: an atomic fragment header (offset 0, no more fragments, RFC 6946) with this 32-bit
+   * identification, as a stack puts on every packet to a peer that reported an MTU below 1280
+   */
+  fragmentId?: number;
 }
 
 export interface LinkAddresses {
@@ -95,19 +102,31 @@ function buildIp(
   const linkOffset = link ? ETHERNET_HEADER_LENGTH : 0;
   const v6 = isIpv6Address(o.srcIp);
   const fields = v6 ? undefined : ipFields(o, protocol);
-  const headerLength = fields ? ipv4HeaderLength(fields) : IPV6_HEADER_LENGTH;
+  const fragment = v6 && o.fragmentId !== undefined ? FRAGMENT_HEADER_LENGTH : 0;
+  const headerLength = fields ? ipv4HeaderLength(fields) : IPV6_HEADER_LENGTH + fragment;
   const out = new Uint8Array(linkOffset + headerLength + l4Length);
   if (link) writeEthernetHeader(out, 0, link.dstMac, link.srcMac, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
   if (fields) writeIPv4Header(out, linkOffset, fields, l4Length);
-  else
+  else {
+    const nextHeader = fragment ? IPPROTO_FRAGMENT : protocol;
     writeIPv6Header(
       out,
       linkOffset,
-      { src: o.srcIp, dst: o.dstIp, nextHeader: protocol, hopLimit: o.ttl, trafficClass: o.tos, flowLabel: o.flowLabel },
-      l4Length,
+      { src: o.srcIp, dst: o.dstIp, nextHeader, hopLimit: o.ttl, trafficClass: o.tos, flowLabel: o.flowLabel },
+      fragment + l4Length,
     );
+    if (fragment) writeAtomicFragmentHeader(out, linkOffset + IPV6_HEADER_LENGTH, protocol, o.fragmentId!);
+  }
   writeL4(out, linkOffset + headerLength);
   return out;
+}
+
+/** Next header, a reserved byte, offset 0 with M clear, then the identification. */
+function writeAtomicFragmentHeader(buf: Uint8Array, offset: number, protocol: number, id: number): void {
+  buf[offset] = protocol;
+  buf[offset + 1] = 0;
+  writeU16(buf, offset + 2, 0);
+  writeU32(buf, offset + 4, id >>> 0);
 }
 
 export function buildTcpPacket(o: TcpPacketOptions): Uint8Array {
@@ -150,6 +169,11 @@ export function buildIcmpv6EchoPacket(o: Icmpv6EchoPacketOptions): Uint8Array {
 
 export function buildIcmpv6EchoFrame(o: Icmpv6EchoFrameOptions): Uint8Array {
   return buildIp(o, IPPROTO_ICMPV6, ICMP_HEADER_LENGTH + (o.payload?.length ?? 0), o, (buf, at) => writeIcmpv6(buf, at, icmpv6Echo(o), o.srcIp, o.dstIp));
+}
+
+/** Any ICMPv6 message (an error such as Packet Too Big included): its rest word and payload as given. */
+export function buildIcmpv6Packet(o: IpOptions & Icmpv6Fields): Uint8Array {
+  return buildIp(o, IPPROTO_ICMPV6, ICMP_HEADER_LENGTH + (o.payload?.length ?? 0), undefined, (buf, at) => writeIcmpv6(buf, at, o, o.srcIp, o.dstIp));
 }
 
 /**

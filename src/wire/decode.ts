@@ -99,12 +99,28 @@ export interface IpView {
   ttl: number;
   /** IPv4's total length; for IPv6 its payload length + 40 (the same count of bytes on the wire) */
   totalLength: number;
+  /**
+   * IPv4's IP ID; IPv6 has none but the Identification of a fragment header, absent without one (what an
+   * idle scan over IPv6 reads from a zombie made to send atomic fragments)
+   */
+  id?: number;
 }
 
 export function ipView(frame: DecodedFrame): IpView | undefined {
   const { ip, ip6 } = frame;
-  if (ip) return { version: 4, src: ip.src, dst: ip.dst, protocol: ip.protocol, ttl: ip.ttl, totalLength: ip.totalLength };
-  if (ip6) return { version: 6, src: ip6.src, dst: ip6.dst, protocol: ip6.protocol, ttl: ip6.hopLimit, totalLength: ip6.payloadLength + IPV6_HEADER_LENGTH };
+  if (ip) return { version: 4, src: ip.src, dst: ip.dst, protocol: ip.protocol, ttl: ip.ttl, totalLength: ip.totalLength, id: ip.id };
+  if (ip6) {
+    const view: IpView = {
+      version: 6,
+      src: ip6.src,
+      dst: ip6.dst,
+      protocol: ip6.protocol,
+      ttl: ip6.hopLimit,
+      totalLength: ip6.payloadLength + IPV6_HEADER_LENGTH,
+    };
+    if (ip6.fragment) view.id = ip6.fragment.id;
+    return view;
+  }
   return undefined;
 }
 

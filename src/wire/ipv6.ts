@@ -48,7 +48,7 @@ export interface IPv6Fields {
 
 /** More extension headers than any real packet carries: a chain past this many is not followed. */
 export const MAX_IPV6_EXTENSION_HEADERS = 8;
-const FRAGMENT_HEADER_LENGTH = 8;
+export const FRAGMENT_HEADER_LENGTH = 8;
 
 function isSkippedExtension(type: number): boolean {
   return type === IPPROTO_HOPOPTS || type === IPPROTO_ROUTING || type === IPPROTO_FRAGMENT || type === IPPROTO_DSTOPTS;

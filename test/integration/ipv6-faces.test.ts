@@ -203,7 +203,8 @@ describe('IPv6 in the lab', { skip: rootSkip, timeout: 300_000 }, () => {
   test("the editor scans the lab's IPv6 target from the scanner namespace: the host link carries IPv4 only", () => {
     assert.deepEqual(labOfTarget(TARGET), { id: ID, scannerNetns: NETNS, hostLink: false });
     assert.deepEqual(routeOfScan(TARGET, false).route, { kind: 'helper', raw: false, netns: NETNS });
-    assert.equal(labOfTarget(topo.stateless.address6), undefined, 'only the target is a lab target');
+    assert.deepEqual(labOfTarget(topo.stateless.address6), { id: ID, scannerNetns: NETNS, hostLink: false }, 'the stateless host is scanned too');
+    assert.equal(labOfTarget(topo.zombie.address6), undefined, 'the zombie only lends its IP IDs');
   });
 });
 

@@ -51,14 +51,18 @@ test('the report folder holds the report, results.json, lab.json and every pcap 
     assert.deepEqual(unreadable, []);
     const folder = join(dir, 'portlab-report', '198.18.0.2');
     assert.deepEqual(readdirSync(folder).sort(), [
+      'ack.pcap',
       'connect.pcap',
       'fin.pcap',
+      'idle.pcap',
       'lab.json',
+      'maimon.pcap',
       'null.pcap',
       'report-198.18.0.2.md',
       'results.json',
       'syn.pcap',
       'udp.pcap',
+      'window.pcap',
       'xmas.pcap',
     ]);
     for (const t of EXAMPLE_TECHNIQUES) assert.ok(readFileSync(join(folder, `${t}.pcap`)).equals(readFileSync(input.captures[t]!)), `${t}.pcap is a copy`);

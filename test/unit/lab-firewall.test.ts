@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostRuleset, labTopology, LAB_TRUTH, nftRuleset, STATELESS_TRUTH, zombieRule } from '../../src/lab';
+import { hostRuleset, labTopology, LAB_TRUTH, nftRuleset, STATELESS_TRUTH, zombieRule, zombieRule6 } from '../../src/lab';
 import { labRulesets } from '../../src/lab/index';
 
 // What `nft list ruleset` printed in lab 210's namespaces (nftables 1.0.6) after `nft -f -` loaded labRulesets(labTopology(210)).
@@ -39,6 +39,7 @@ const ZOMBIE_LISTED = `table inet portlab {
 	chain input {
 		type filter hook input priority filter; policy accept;
 		ip daddr { 198.18.210.4, 198.18.210.5 } ip protocol tcp drop comment "portlab lab zombie answers TCP here"
+		ip6 daddr 2001:2:0:210::4 meta l4proto tcp drop comment "portlab lab zombie answers TCP here"
 	}
 
 ${MLD_OUTPUT}`;
@@ -65,8 +66,9 @@ test('no lab rule tracks connections: the stateless host judges each segment alo
   for (const ruleset of labRulesets(labTopology(210)).values()) assert.doesNotMatch(ruleset, /\bct\b/);
 });
 
-test("the zombie's rule names both its addresses and nothing else", () => {
+test("the zombie's rules name its addresses of both families and nothing else", () => {
   assert.equal(zombieRule(labTopology(3)), 'ip daddr { 198.18.3.4, 198.18.3.5 } ip protocol tcp drop comment "portlab lab zombie answers TCP here"');
+  assert.equal(zombieRule6(labTopology(3)), 'ip6 daddr 2001:2:0:3::4 meta l4proto tcp drop comment "portlab lab zombie answers TCP here"');
 });
 
 test('a ruleset with no filtered ports has only the chain that keeps MLD quiet', () => {

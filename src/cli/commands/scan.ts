@@ -7,7 +7,7 @@ import { SingleBar } from 'cli-progress';
 import { UserError } from '../../base/errors';
 import { parsePorts } from '../../engine/ports';
 import { scannerInfo, TOOL } from '../../engine/scanner-info';
-import { checkOneIpVersion, ScopeGuard } from '../../engine/scope';
+import { checkOneIpVersion, ipVersionOf, ScopeGuard } from '../../engine/scope';
 import { parseSourceIps } from '../../wire/source-ips';
 import { hasCapNetRaw } from '../../link';
 import { formatExchange, type PortResult, type ScanDocument, type Technique } from '../../protocol';
@@ -79,7 +79,7 @@ async function scanAction(targets: string[], opts: ScanOptions): Promise<void> {
     throw new UserError(
       opts.zombie === undefined ? 'the idle scan needs its zombie: -sI ZOMBIE[:PROBEPORT]' : 'a zombie is for the idle scan only (-sI ZOMBIE)',
     );
-  const zombie = opts.zombie === undefined ? undefined : await resolveZombie(guard, opts.zombie);
+  const zombie = opts.zombie === undefined ? undefined : await resolveZombie(guard, opts.zombie, ipVersionOf(resolved[0]!));
   const outDir = opts.out ? resolve(opts.out) : undefined;
   if (outDir) {
     try {

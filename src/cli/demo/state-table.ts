@@ -1,9 +1,17 @@
-import type { LabTruth, PortResult, Protocol, Technique } from '../../protocol';
-import { protocolOf, TECHNIQUES } from '../../protocol';
+import { LabTruth, labTruthAt, TECHNIQUES, type LabDescription, type PortResult, type Technique } from '../../protocol';
+import { portKey } from '../../analysis/capture';
 
-export const TRUTH_COLUMNS: readonly LabTruth[] = ['open', 'closed', 'filtered-drop', 'filtered-reject'];
+/** How the lab made the port of a result be in its state: the truth of that host, over that address family. */
+export type TruthOf = (result: PortResult) => LabTruth;
 
-export type TruthOf = (port: number, protocol: Protocol) => LabTruth;
+/** The truth in `lab` of the host a result's address names (the target or the stateless host, over IPv4 or IPv6). */
+export function truthInLab(lab: LabDescription): TruthOf {
+  return (r) => {
+    const truth = labTruthAt(lab, r.target, r.port, r.protocol);
+    if (truth === undefined) throw new Error(`lab ${lab.id} lists no ports of ${r.target}`);
+    return truth;
+  };
+}
 
 /**
  * Technique × lab truth → the distinct "state (reason)" answers seen for ports of that truth.
@@ -14,7 +22,7 @@ function stateMatrix(results: readonly PortResult[], truthOf: TruthOf): Map<Tech
   for (const r of results) {
     const row = matrix.get(r.technique) ?? new Map<LabTruth, string[]>();
     matrix.set(r.technique, row);
-    const truth = truthOf(r.port, protocolOf(r.technique));
+    const truth = truthOf(r);
     const cell = row.get(truth) ?? [];
     const answer = `${r.state} ${r.reason}`;
     if (!cell.includes(answer)) cell.push(answer);
@@ -23,11 +31,15 @@ function stateMatrix(results: readonly PortResult[], truthOf: TruthOf): Map<Tech
   return matrix;
 }
 
-/** The demo's closing table, as fixed-width text for a terminal. */
+/**
+ * A scan's closing table, as fixed-width text for a terminal: a row per technique scanned, a column per
+ * kind of port the scanned host has (the stateless host's filtered-syn among them), in the lab's order.
+ */
 export function formatStateTable(results: readonly PortResult[], truthOf: TruthOf): string {
   const matrix = stateMatrix(results, truthOf);
-  const header = ['technique', ...TRUTH_COLUMNS];
-  const rows = TECHNIQUES.filter((t) => matrix.has(t)).map((t) => [t, ...TRUTH_COLUMNS.map((truth) => matrix.get(t)?.get(truth)?.join(' / ') ?? '-')]);
+  const columns = LabTruth.options.filter((truth) => [...matrix.values()].some((row) => row.has(truth)));
+  const header = ['technique', ...columns];
+  const rows = TECHNIQUES.filter((t) => matrix.has(t)).map((t) => [t, ...columns.map((truth) => matrix.get(t)?.get(truth)?.join(' / ') ?? '-')]);
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells
@@ -37,7 +49,7 @@ export function formatStateTable(results: readonly PortResult[], truthOf: TruthO
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** nmap's state and reason per port, `target:port` → answer, for one technique (absent when nmap did not run it). */
+/** nmap's state and reason per port, portKey(target, port) → answer, for one technique (absent when nmap did not run it). */
 export type NmapAnswers = (technique: Technique) => ReadonlyMap<string, { state: string; reason: string }> | undefined;
 
 /**
@@ -55,7 +67,7 @@ export function formatNmapAgreement(results: readonly PortResult[], nmapOf: Nmap
       continue;
     }
     const differing = ours.flatMap((r) => {
-      const theirs = nmap.get(`${r.target}:${r.port}`);
+      const theirs = nmap.get(portKey(r.target, r.port));
       const same = theirs !== undefined && theirs.state === r.state && theirs.reason === r.reason;
       return same ? [] : [`${r.port}/${r.protocol} nmap ${theirs ? `${theirs.state} ${theirs.reason}` : 'no answer'}, portlab ${r.state} ${r.reason}`];
     });

@@ -1,8 +1,9 @@
 import type { ExchangePacket, PortResult, PortState } from '../../protocol';
-import { ipIdAfter, type IpIdSequence } from '../../technique';
+import { ipIdAfter } from '../../technique';
 import { serviceName } from '../services';
 import type { IdleDecision } from './bisection';
 import type { IdleRound } from './idle-round';
+import type { ZombieCounter } from './zombie-check';
 
 /**
  * The idle scan's verdicts against one target, each port's exchange being the round that decided it:
@@ -20,7 +21,7 @@ export class IdleBook {
     readonly ports: readonly number[],
     private readonly rounds: readonly IdleRound[],
     private readonly zombie: string,
-    private readonly sequence: IpIdSequence,
+    private readonly counter: ZombieCounter,
   ) {}
 
   /** Takes the decisions of one top-level group; returns their results, for the scan's events. */
@@ -54,10 +55,12 @@ export class IdleBook {
 
   /** What the rise proves happened between target and zombie after an open port's SYN. */
   private inferred(spoofed: ExchangePacket, beforeId: number): ExchangePacket[] {
-    const ipId = ipIdAfter(this.sequence, beforeId, 1);
+    const ipId = ipIdAfter(this.counter.sequence, beforeId, 1, this.counter.bits);
+    const v6 = spoofed.ipVersion === 6;
+    const ipVersion = v6 ? { ipVersion: 6 as const } : {};
     return [
       // Its length is the target's to choose (options), unseen: 0 says unknown.
-      { dir: 'in', t: spoofed.t, kind: 'tcp', flags: 'SA', src: this.target, dst: this.zombie, len: 0, inferred: true },
+      { dir: 'in', t: spoofed.t, kind: 'tcp', flags: 'SA', src: this.target, dst: this.zombie, len: 0, inferred: true, ...ipVersion },
       {
         dir: 'in',
         t: spoofed.t,
@@ -65,8 +68,10 @@ export class IdleBook {
         flags: 'R',
         src: this.zombie,
         dst: this.target,
-        len: 40,
+        // a bare RST: 20 bytes of TCP behind IPv4's 20, or IPv6's 40 and its atomic fragment header's 8
+        len: v6 ? 68 : 40,
         inferred: true,
+        ...ipVersion,
         ...(ipId === undefined ? {} : { ipId }),
       },
     ];

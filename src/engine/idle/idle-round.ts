@@ -1,9 +1,10 @@
 import { UserError } from '../../base/errors';
 import type { ExchangePacket } from '../../protocol';
-import { ipIdDistance, TECHNIQUE_TABLE, type IpIdSequence } from '../../technique';
+import { ipIdDistance, TECHNIQUE_TABLE } from '../../technique';
 import type { Zombie } from '../scan-plan';
 import type { GroupCount, PortGroup } from './bisection';
 import type { IdleWire } from './idle-wire';
+import type { ZombieCounter } from './zombie-check';
 import type { IpIdReading, ZombieProber } from './zombie-prober';
 
 /** One round of a group: its spoofed SYNs between two readings of the zombie's IP ID. */
@@ -46,7 +47,7 @@ export class RoundCounter {
     private readonly zombie: Zombie,
     private readonly target: string,
     private readonly ports: readonly number[],
-    private readonly sequence: IpIdSequence,
+    private readonly counter: ZombieCounter,
     private latest: IpIdReading,
     private readonly seqBase: number,
   ) {}
@@ -97,7 +98,7 @@ export class RoundCounter {
       if (!reading) continue;
       after.push(...reading.packets);
       spent += reading.spent;
-      rise = Math.max(rise, ipIdDistance(this.sequence, before.id, reading.id)! - spent);
+      rise = Math.max(rise, ipIdDistance(this.counter.sequence, before.id, reading.id, this.counter.bits)! - spent);
       this.latest = reading;
       // More rises than ports: the zombie is busy, no later reading can mend that; a pair that both answered needs no second look.
       if (rise > group.length || (group.length <= 2 && rise === group.length)) break;

@@ -1,8 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { isIPv4 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import { UserError } from '../../base/errors';
 import { findRoute } from '../../link';
-import { IPID_SEQUENCE_WORDS, TECHNIQUE_TABLE } from '../../technique';
+import { IPID_SEQUENCE_WORDS, TECHNIQUE_TABLE, type IpIdBits } from '../../technique';
+import { ipVersionOf } from '../scope';
+import { forceAtomicFragments } from './atomic-fragments';
 import type { TechniqueContext } from '../technique-context';
 import { bisect, type GroupCount } from './bisection';
 import { IdleBook } from './idle-book';
@@ -22,9 +24,12 @@ const PROGRESS_INTERVAL_MS = 200;
 export async function scanTargetIdle(target: string, ctx: TechniqueContext): Promise<IdleBook> {
   const zombie = ctx.plan.zombie;
   if (!zombie) throw new UserError('the idle scan (-sI) needs a zombie: -sI ZOMBIE[:PROBEPORT]');
-  // nmap's IPv6 idle scan reads fragment IDs it first forces the zombie to send; this one reads IPv4's IP ID.
-  if (!isIPv4(target) || !isIPv4(zombie.address))
-    throw new UserError(`the idle scan runs over IPv4 only: ${isIPv4(target) ? `zombie ${zombie.address}` : `target ${target}`} is not an IPv4 address`);
+  if (ipVersionOf(target) !== ipVersionOf(zombie.address))
+    throw new UserError(
+      `the idle scan's zombie ${zombie.address} and target ${target} are of two address families: the zombie sends the target packets, so both must be IPv${ipVersionOf(target)}`,
+    );
+  // Over IPv6 the counter read is the fragment header's 32-bit Identification (atomic-fragments.ts).
+  const bits: IpIdBits = isIPv6(zombie.address) ? 32 : 16;
   for (const host of [target, zombie.address])
     if (findRoute(host, ctx.plan.iface).loopback)
       throw new UserError(`an idle scan cannot run over loopback (${host}): the zombie, the target and this host must be three hosts`);
@@ -41,10 +46,11 @@ export async function scanTargetIdle(target: string, ctx: TechniqueContext): Pro
     if (wire.targetMac !== undefined) ctx.targetMac = wire.targetMac;
     prober = new ZombieProber(wire, zombie, portBase, randomInt(0x100000000));
     if (wire.zombieArpRttMs !== undefined) prober.rtt.sample(wire.zombieArpRttMs);
-    const { sequence, latest } = await qualifyZombie(prober, wire, zombie, target, portBase - 1);
+    if (bits === 32) await forceAtomicFragments(wire, zombie, target, prober.rtt.timeoutMs());
+    const { sequence, latest } = await qualifyZombie(prober, wire, zombie, target, portBase - 1, bits);
     ctx.zombie = { ...zombie, ipIdClass: IPID_SEQUENCE_WORDS[sequence] };
-    const counter = new RoundCounter(wire, prober, zombie, target, ctx.ports, sequence, latest, randomInt(0x100000000));
-    const book = new IdleBook(target, ctx.ports, counter.rounds, zombie.address, sequence);
+    const counter = new RoundCounter(wire, prober, zombie, target, ctx.ports, { sequence, bits }, latest, randomInt(0x100000000));
+    const book = new IdleBook(target, ctx.ports, counter.rounds, zombie.address, { sequence, bits });
     let lastProgress = 0;
     const progress = (force: boolean) => {
       const now = performance.now();

@@ -1,6 +1,6 @@
 import { openRawChannel, type RawChannel } from '../../link';
 import { tcpFlagLetters, type ExchangePacket } from '../../protocol';
-import { decodeFrame, decodeIPv4Packet, type DecodedFrame } from '../../wire';
+import { decodeFrame, decodeIpPacket, ETHERNET_HEADER_LENGTH, ICMPV6_ECHO_REPLY, ipView, type DecodedFrame } from '../../wire';
 import type { Zombie } from '../scan-plan';
 import { perfMsOf, type TechniqueContext } from '../technique-context';
 
@@ -9,19 +9,30 @@ export const ZOMBIE_PORT_SPAN = 64;
 
 /** A packet on the scanner's wire as an idle exchange lists it: with its destination, and its IP ID when it is the zombie's. */
 export function idlePacket(d: DecodedFrame, dir: 'in' | 'out', t: number, frame: number | undefined): ExchangePacket {
-  const ip = d.ip!;
+  const ip = ipView(d)!;
+  const icmp = d.icmp ?? d.icmp6;
+  // Over IPv6 the zombie's counter is its fragment header's Identification (atomic-fragments.ts).
+  const ipId = dir === 'in' ? ip.id : undefined;
   return {
     dir,
     t: Math.round(t * 1000) / 1000,
     kind: d.tcp ? 'tcp' : d.udp ? 'udp' : 'icmp',
     ...(d.tcp ? { flags: tcpFlagLetters(d.tcp.flags) } : {}),
-    ...(d.icmp ? { icmpType: d.icmp.type, icmpCode: d.icmp.code } : {}),
+    ...(icmp ? { icmpType: icmp.type, icmpCode: icmp.code } : {}),
     src: ip.src,
     dst: ip.dst,
     len: ip.totalLength,
-    ...(dir === 'in' ? { ipId: ip.id } : {}),
+    ...(ip.version === 6 ? { ipVersion: 6 as const } : {}),
+    ...(ipId === undefined ? {} : { ipId }),
     ...(frame === undefined ? {} : { frame }),
   };
+}
+
+/** An echo reply of the zombie: its bytes from the IPv6 header on, as a Packet Too Big about it quotes them. */
+export interface EchoReply {
+  echoId: number;
+  echoSeq: number;
+  packet: Uint8Array;
 }
 
 /**
@@ -58,6 +69,7 @@ export class IdleWire {
     // Each capture also sees what the other channel sends (the kernel hides a frame only from the socket
     // that sent it): the sender already wrote those, so frames from our own MAC are skipped.
     let ourMac: string | undefined;
+    let wire: IdleWire | undefined;
     const foreign = (frame: Uint8Array) => {
       const d = decodeFrame(frame);
       return d && d.eth?.src !== ourMac ? d : undefined;
@@ -71,7 +83,9 @@ export class IdleWire {
           const d = foreign(frame);
           if (!d) return;
           const number = write(frame, capturedAt);
-          if (d.ip?.src === zombie.address && d.tcp) onZombieFrame(d, idlePacket(d, 'in', perfMsOf(capturedAt) - ctx.startedAt, number));
+          if (ipView(d)?.src !== zombie.address) return;
+          if (d.tcp) onZombieFrame(d, idlePacket(d, 'in', perfMsOf(capturedAt) - ctx.startedAt, number));
+          else if (d.icmp6?.type === ICMPV6_ECHO_REPLY) wire?.echoReplyCame(d, frame);
         },
         onInjected: write,
         onLost,
@@ -88,7 +102,8 @@ export class IdleWire {
         { onFrame: (frame, capturedAt) => void (foreign(frame)?.ip && write(frame, capturedAt)), onInjected: write, onLost },
         undefined,
       );
-      return new IdleWire(ctx, toZombie, toTarget);
+      wire = new IdleWire(ctx, toZombie, toTarget);
+      return wire;
     } catch (err) {
       toZombie.close();
       throw err;
@@ -110,12 +125,36 @@ export class IdleWire {
     while (bucket && !bucket.take(performance.now())) await new Promise((r) => setTimeout(r, Math.max(1, bucket.msUntilToken(performance.now()))));
   }
 
-  /** Sends a bare IPv4 packet to the zombie; returns it as the exchange lists it. */
+  private echoWaiter: ((reply: EchoReply) => void) | undefined;
+
+  private echoReplyCame(d: DecodedFrame, frame: Uint8Array): void {
+    const rest = d.icmp6!.rest;
+    this.echoWaiter?.({ echoId: rest >>> 16, echoSeq: rest & 0xffff, packet: frame.slice(ETHERNET_HEADER_LENGTH) });
+  }
+
+  /** The zombie's echo reply with this identifier and sequence number, when one comes within `waitMs`. */
+  async echoReply(echoId: number, echoSeq: number, waitMs: number, send: () => void): Promise<EchoReply | undefined> {
+    try {
+      return await new Promise<EchoReply | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), waitMs);
+        this.echoWaiter = (reply) => {
+          if (reply.echoId !== echoId || reply.echoSeq !== echoSeq) return;
+          clearTimeout(timer);
+          resolve(reply);
+        };
+        send();
+      });
+    } finally {
+      this.echoWaiter = undefined;
+    }
+  }
+
+  /** Sends a bare IP packet to the zombie; returns it as the exchange lists it. */
   sendToZombie(packet: Uint8Array): ExchangePacket {
     return this.send(this.toZombie, packet);
   }
 
-  /** Sends a bare IPv4 packet towards the target (whatever its source address says); returns it as the exchange lists it. */
+  /** Sends a bare IP packet towards the target (whatever its source address says); returns it as the exchange lists it. */
   sendToTarget(packet: Uint8Array): ExchangePacket {
     return this.send(this.toTarget, packet);
   }
@@ -123,7 +162,7 @@ export class IdleWire {
   private send(channel: RawChannel, packet: Uint8Array): ExchangePacket {
     const { frame, sentAt } = channel.send(packet);
     this.ctx.counters.sent++;
-    return idlePacket(decodeIPv4Packet(packet)!, 'out', perfMsOf(sentAt) - this.ctx.startedAt, this.ctx.pcap?.write(frame, sentAt));
+    return idlePacket(decodeIpPacket(packet)!, 'out', perfMsOf(sentAt) - this.ctx.startedAt, this.ctx.pcap?.write(frame, sentAt));
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 import type { ExchangePacket } from '../../protocol';
-import { TCP_RST, type DecodedFrame } from '../../wire';
+import { ipView, TCP_RST, type DecodedFrame } from '../../wire';
 import { TECHNIQUE_TABLE } from '../../technique';
 import { RttEstimator } from '../rtt';
 import type { Zombie } from '../scan-plan';
@@ -15,6 +15,9 @@ export interface IpIdReading {
   /** probes sent since the previous reading, this one's included: each that reached the zombie spent one of its IP IDs */
   spent: number;
 }
+
+/** An IPv6 RST without a fragment header reads as 0, as nmap reads it: such a zombie comes out "All zeros". */
+const readId = (rst: ExchangePacket): number => rst.ipId ?? 0;
 
 interface Pending {
   sentAt: number;
@@ -43,7 +46,7 @@ export class ZombieProber {
   /** Takes every TCP frame from the zombie; a RST answering one of our probes settles it. */
   onFrame(d: DecodedFrame, packet: ExchangePacket): void {
     const tcp = d.tcp!;
-    if (!(tcp.flags & TCP_RST) || tcp.srcPort !== this.zombie.probePort || d.ip!.dst !== this.wire.srcIp) return;
+    if (!(tcp.flags & TCP_RST) || tcp.srcPort !== this.zombie.probePort || ipView(d)!.dst !== this.wire.srcIp) return;
     const p = this.pending.get(tcp.seq);
     if (!p) return;
     this.pending.delete(tcp.seq);
@@ -94,7 +97,7 @@ export class ZombieProber {
         packets.push(rst);
         const spent = this.sinceReading;
         this.sinceReading = 0;
-        return { id: rst.ipId!, packets, spent };
+        return { id: readId(rst), packets, spent };
       }
     }
     return undefined;
@@ -117,7 +120,7 @@ export class ZombieProber {
         unanswered++;
         continue;
       }
-      readings.push({ id: rst.ipId!, packets: [{ ...probe, retry: 0 }, rst], spent: unanswered + 1 });
+      readings.push({ id: readId(rst), packets: [{ ...probe, retry: 0 }, rst], spent: unanswered + 1 });
       unanswered = 0;
     }
     this.sinceReading = unanswered;

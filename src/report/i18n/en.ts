@@ -58,6 +58,8 @@ export interface IpIdInferenceFacts {
   /** the ports whose SYNs went out in that round */
   ports: number;
   state: string;
+  /** 6: the counter is the Identification of the zombie's atomic fragment headers, IPv6 having no IP ID */
+  ipVersion?: 4 | 6;
 }
 
 /** A lab port's "how", from its structured fields: `address` is the target's. */
@@ -148,8 +150,11 @@ export const en = {
   statelessIntro:
     'Its nftables rules keep no connection state, so they judge each segment by its flags alone. Port 80 drops only connection openings (SYN set, ACK clear) and lets every other segment reach the listener: a SYN scan sees it filtered, an ACK scan unfiltered. Ports not listed are closed.',
   zombieHeading: (address: string) => `The zombie (${address})`,
-  zombieIntro: (address: string, random: string) =>
-    `\`portlab lab zombie\` answers every TCP segment to ${address} and ${random} from a raw socket, as an old TCP/IP stack would (SYN → RST/ACK; SYN/ACK or ACK → RST), with one IP ID counter for every destination: +1 per packet on ${address}, a zombie an idle scan can use, and random on ${random}, one it must refuse. Linux keeps its own IP ID per destination, which hides the side channel, so the nftables rule below keeps the zombie's kernel silent for TCP.`,
+  zombieIntro: (address: string, random: string, address6?: string) =>
+    `\`portlab lab zombie\` answers every TCP segment to ${address} and ${random} from a raw socket, as an old TCP/IP stack would (SYN → RST/ACK; SYN/ACK or ACK → RST), with one IP ID counter for every destination: +1 per packet on ${address}, a zombie an idle scan can use, and random on ${random}, one it must refuse. Linux keeps its own IP ID per destination, which hides the side channel, so the nftables rules below keep the zombie's kernel silent for TCP.` +
+    (address6 === undefined
+      ? ''
+      : ` On ${address6} it answers as an old IPv6 stack: IPv6 has no IP ID, but once a peer has sent it a Packet Too Big with an MTU below 1280, every answer to that peer carries a fragment header (an atomic fragment) whose Identification comes from one 32-bit counter for every peer, the counter an idle scan over IPv6 reads.`),
   hostListeners: 'Listening services',
   hostRuleset: 'Its firewall (`nft list ruleset`), verbatim',
   simulationFillIn:
@@ -260,7 +265,11 @@ export const en = {
     const rise = (f.after - f.before) & 0xffff;
     const own = f.probes === 1 ? "the scanner's own probe" : `the scanner's own ${f.probes} probes`;
     const syns = f.ports === 1 ? 'the SYN sent in its name' : `the ${f.ports} SYNs sent in its name in the same round`;
-    const head = `The zombie's IP ID was ${f.before} before and ${f.after} after: +${rise}, ${own}`;
+    const counter =
+      f.ipVersion === 6
+        ? "fragment ID (IPv6 has no IP ID: this is the Identification of the atomic fragment header the zombie has put on every answer since the scan's Packet Too Big)"
+        : 'IP ID';
+    const head = `The zombie's ${counter} was ${f.before} before and ${f.after} after: +${rise}, ${own}`;
     if (f.state === 'open')
       return `${head} and one packet more → the target answered ${syns} with SYN/ACK, which the zombie reset (the dashed arrows, never on the scanner's wire) → open.`;
     if (f.rise === 0)

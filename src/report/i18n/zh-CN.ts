@@ -71,8 +71,11 @@ export const zhCN: Messages = {
   statelessIntro:
     '它的 nftables 规则不记录连接状态，只能根据每个报文自身的标志位作判断。80 端口只丢弃发起连接的报文（置 SYN 而未置 ACK），其他报文都能到达监听程序：SYN 扫描看到它是 filtered，ACK 扫描看到它是 unfiltered。未列出的端口都是关闭的。',
   zombieHeading: (address: string) => `僵尸主机（${address}）`,
-  zombieIntro: (address: string, random: string) =>
-    `\`portlab lab zombie\` 通过原始套接字应答发往 ${address} 和 ${random} 的每个 TCP 报文，行为与老式 TCP/IP 协议栈相同（SYN → RST/ACK；SYN/ACK 或 ACK → RST），所有目的地址共用一个 IP ID 计数器：${address} 每发一个报文加 1，可以用作空闲扫描的僵尸主机；${random} 的 IP ID 是随机的，空闲扫描必须拒绝使用它。Linux 自身的 IP ID 按目的地址分别计数，会掩盖这个旁路信道，所以下面的 nftables 规则让僵尸主机的内核对 TCP 保持沉默。`,
+  zombieIntro: (address: string, random: string, address6?: string) =>
+    `\`portlab lab zombie\` 通过原始套接字应答发往 ${address} 和 ${random} 的每个 TCP 报文，行为与老式 TCP/IP 协议栈相同（SYN → RST/ACK；SYN/ACK 或 ACK → RST），所有目的地址共用一个 IP ID 计数器：${address} 每发一个报文加 1，可以用作空闲扫描的僵尸主机；${random} 的 IP ID 是随机的，空闲扫描必须拒绝使用它。Linux 自身的 IP ID 按目的地址分别计数，会掩盖这个旁路信道，所以下面的 nftables 规则让僵尸主机的内核对 TCP 保持沉默。` +
+    (address6 === undefined
+      ? ''
+      : `在 ${address6} 上，它像老式 IPv6 协议栈一样应答：IPv6 没有 IP ID，但只要某个对端向它发送过 MTU 小于 1280 的 Packet Too Big，它发往该对端的每个应答都带一个分片头（原子分片），其 Identification 字段来自所有对端共用的一个 32 位计数器——这正是 IPv6 空闲扫描读取的计数器。`),
   hostListeners: '监听服务',
   hostRuleset: '它的防火墙（`nft list ruleset`）原文',
   simulationFillIn:
@@ -188,7 +191,11 @@ export const zhCN: Messages = {
     const rise = (f.after - f.before) & 0xffff;
     const own = f.probes === 1 ? '扫描机自己的一次探测' : `扫描机自己的 ${f.probes} 次探测`;
     const syns = f.ports === 1 ? '以它的名义发送的 SYN' : `同一轮中以它的名义发送的 ${f.ports} 个 SYN`;
-    const head = `僵尸主机的 IP ID 之前是 ${f.before}，之后是 ${f.after}：增加 ${rise}，其中包括${own}`;
+    const counter =
+      f.ipVersion === 6
+        ? '分片 ID（IPv6 没有 IP ID：这是扫描发出 Packet Too Big 之后，僵尸主机在每个应答里加上的原子分片头的 Identification 字段）'
+        : ' IP ID ';
+    const head = `僵尸主机的${counter}之前是 ${f.before}，之后是 ${f.after}：增加 ${rise}，其中包括${own}`;
     if (f.state === 'open')
       return `${head}，另外还多了一个报文 → 目标机对${syns} 回复了 SYN/ACK，僵尸主机又回复了 RST（虚线箭头，扫描机的网络上看不到）→ open。`;
     if (f.rise === 0)
