@@ -160,7 +160,7 @@ describe('lab sandbox', { skip }, () => {
     assert.deepEqual(
       description.listeners.map((l) => `${l.protocol}/${l.port ?? '*'} ${l.program} on ${(l.addresses ?? []).join(' ')}`).sort(),
       [
-        `tcp/* portlab lab zombie on 198.18.211.4 198.18.211.5`,
+        `tcp/* portlab lab zombie on 198.18.211.4 198.18.211.5 ${topo.zombie.address6}`,
         `tcp/22 portlab lab listen on ${both(topo.stateless)}`,
         `tcp/22 portlab lab listen on ${both(topo.target)}`,
         `tcp/53 dnsmasq on ${both(topo.target)}`,

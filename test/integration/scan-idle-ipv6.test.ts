@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LAB_TRUTH, labDown, labUp } from '../../src/lab';
-import { formatExchange, ScanDocument, tcpFlagLetters, type PortResult } from '../../src/protocol';
-import { expectedLabVerdict } from '../../src/technique/lab-answer';
+import { ScanDocument, tcpFlagLetters, type PortResult } from '../../src/protocol';
 import { parseNmapXml } from '../../src/report/nmap';
 import { buildCli, CLI, nmapInstalled } from './scan-support';
+import { assertIdleMatchesTruth } from '../support/idle-truth';
 
 const run = promisify(execFile);
 const ID = 225;
@@ -120,15 +120,7 @@ test('idle scan over IPv6: every TCP port of the lab target gets the table’s s
   assert.deepEqual(doc.summary?.techniques[0]?.zombie, { address: zombie, probePort: 80, ipIdClass: 'Incremental' });
   byPort = new Map(doc.results.map((r) => [r.port, r]));
   assert.equal(byPort.size, TCP.length);
-  for (const { port, truth } of TCP) {
-    const r = byPort.get(port);
-    const { state, reason } = expectedLabVerdict('idle', truth);
-    assert.deepEqual([r?.state, r?.reason], [state, reason], `port ${port} (${truth}): ${formatExchange(r?.exchange ?? [])}`);
-  }
-  assert.deepEqual(
-    TCP.filter((p) => byPort.get(p.port)?.state === 'open').map((p) => p.port),
-    TCP.filter((p) => p.truth === 'open').map((p) => p.port),
-  );
+  assertIdleMatchesTruth(byPort, TCP);
 
   if (!(await nmapInstalled())) return t.diagnostic('nmap is not installed: the comparison with nmap was skipped');
   for (const extra of [[], ['-S', scanner, '-e', `pl${ID}s`]]) {

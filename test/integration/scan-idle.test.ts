@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LAB_TRUTH, labDown, labUp } from '../../src/lab';
-import { formatExchange, ScanDocument, tcpFlagLetters, type LabDescription, type PortResult } from '../../src/protocol';
-import { expectedLabVerdict } from '../../src/technique/lab-answer';
+import { ScanDocument, tcpFlagLetters, type LabDescription, type PortResult } from '../../src/protocol';
 import { parseNmapXml } from '../../src/report/nmap';
 import { buildCli, CLI, nmapInstalled } from './scan-support';
+import { assertIdleMatchesTruth } from '../support/idle-truth';
 
 const run = promisify(execFile);
 const ID = 220;
@@ -102,16 +102,7 @@ test('idle scan: every TCP port of the lab target gets the table’s state and r
   const ports = TCP.map((p) => p.port);
   const byPort = await portlabIdleScan(ports.join(','), join(outRoot, 'lab-ports'));
   assert.equal(byPort.size, ports.length);
-  for (const { port, truth } of TCP) {
-    const r = byPort.get(port);
-    const { state, reason } = expectedLabVerdict('idle', truth);
-    assert.deepEqual([r?.state, r?.reason], [state, reason], `port ${port} (${truth}): ${formatExchange(r?.exchange ?? [])}`);
-  }
-  // open only where a listener answers the zombie; closed, dropped and rejected ports alike leave its IP ID alone
-  assert.deepEqual(
-    TCP.filter((p) => byPort.get(p.port)?.state === 'open').map((p) => p.port),
-    TCP.filter((p) => p.truth === 'open').map((p) => p.port),
-  );
+  assertIdleMatchesTruth(byPort, TCP);
   if (!(await nmapInstalled())) return t.diagnostic('nmap is not installed: the comparison with nmap was skipped');
   const nmap = await nmapIdle(zombie, ports.join(','));
   const parsed = parseNmapXml(nmap.stdout);

@@ -3,18 +3,9 @@ import assert from 'node:assert/strict';
 import type { PortResult } from '../../src/protocol/scan';
 import { buildLadder, LADDER_WIDTH, type LadderLabels } from '../../webview/ladder';
 import { hasClass, walk, type SvgNode } from '../../webview/svg';
+import { LADDER_LABELS } from '../support/ladder-labels';
 
-const labels: LadderLabels = {
-  scanner: 'scanner',
-  target: 'target',
-  kernel: 'kernel',
-  retry: 'retry',
-  noAnswer: 'no answer',
-  noPackets: 'no packets',
-  zombie: 'zombie',
-  inferred: 'inferred from the IP ID, not seen',
-  spoofed: 'source address spoofed:',
-};
+const labels: LadderLabels = { ...LADDER_LABELS, inferred: 'inferred from the IP ID, not seen', spoofed: 'source address spoofed:' };
 
 // Port 22 of an idle scan of lab 250 from the editor: the zombie's RST before, the SYN in its name, what the rise proves.
 const IDLE: PortResult = {
