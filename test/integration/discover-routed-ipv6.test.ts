@@ -77,6 +77,13 @@ describe('IPv6 host discovery of a routed subnet, like nmap -6 -sn', { skip: roo
     await ip('-n', NS.scanner, '-6', 'route', 'add', `${FAR_NET}/64`, 'via', ROUTER_NEAR);
     await ip('-n', NS.far, '-6', 'route', 'add', 'default', 'via', `${FAR_NET}1`);
     await inNs(NS.far, 'nft', FAR_RULES);
+    // The veths' link-local addresses run DAD for about a second after up; a sweep started before that ends
+    // races the router's neighbour discovery on the far link, and finds only the router. A network that is
+    // up has no tentative address left.
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      const tentative = await Promise.all(Object.values(NS).map((ns) => ip('-n', ns, '-6', 'addr', 'show', 'tentative')));
+      if (tentative.every(({ stdout }) => stdout.trim() === '')) break;
+    }
 
     const tcpdump = spawn('ip', ['netns', 'exec', NS.scanner, 'tcpdump', '-i', 'pl242s', '-n', '-U', '-w', pcap], { stdio: ['ignore', 'ignore', 'pipe'] });
     try {
