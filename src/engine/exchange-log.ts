@@ -1,5 +1,5 @@
 import { tcpFlagLetters, type ExchangePacket } from '../protocol';
-import { ipView, type DecodedFrame } from '../wire';
+import { IPV6_HEADER_LENGTH, type DecodedFrame } from '../wire';
 
 const KIND_TCP = 0;
 const KIND_UDP = 1;
@@ -134,17 +134,18 @@ export class ExchangeLog {
 
   /** Appends a decoded IPv4 or IPv6 packet (captured or sent). */
   addDecoded(after: number, d: DecodedFrame, dir: 'in' | 'out', tMs: number, extra: ExchangeExtra): number {
-    const ip = ipView(d)!;
+    // Per captured answer: the headers as decoded, not ipView's copy of them.
+    const ip = (d.ip ?? d.ip6)!;
     const kind = d.tcp ? 'tcp' : d.udp ? 'udp' : 'icmp';
     const { retry, kernel, frame } = extra;
-    const ipVersion = ip.version === 6 ? 6 : undefined;
+    const ipVersion = d.ip6 ? 6 : undefined;
     const icmp = d.icmp ?? d.icmp6;
     return this.add(after, {
       dir,
       tMs,
       kind,
       srcId: this.addressId(ip.src),
-      len: ip.totalLength,
+      len: d.ip ? d.ip.totalLength : d.ip6!.payloadLength + IPV6_HEADER_LENGTH,
       ipVersion,
       tcpFlags: d.tcp?.flags,
       tcpWindow: d.tcp?.window,

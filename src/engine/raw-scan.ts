@@ -108,7 +108,7 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
     }
     ctx.counters.received++;
     const ip = (d.ip ?? d.ip6)!;
-    // Linux limits ICMPv6 errors per destination as it does ICMP ones (net.ipv6.icmp.ratelimit, 1 s)
+    // Linux limits ICMPv6 errors per destination as it does ICMP ones (net.ipv6.icmp.ratelimit, 100 ms)
     const unreachable = d.icmp ? d.icmp.type === ICMP_DEST_UNREACH : d.icmp6?.type === ICMPV6_DEST_UNREACH;
     if (unreachable && ip.src === target) (budgetOf.get(ip.dst) ?? budgets[0]!).errorReceived(now);
     book.record(m.index, d, 'in', t, { frame: frameNo });
