@@ -2,13 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CpuMeasurement } from './profile';
 import { SCANNER_NS } from './topology';
 
 const RUSAGE = join(__dirname, 'rusage.py');
 /** Debian's python (the one with the standard library we rely on), not whatever is first on PATH. */
 const PYTHON = '/usr/bin/python3';
 
-export interface Measured {
+export interface Measured extends CpuMeasurement {
   wallMs: number;
   /** peak resident set of the scanner process itself, KiB (wait4's ru_maxrss) */
   maxRssKb: number;

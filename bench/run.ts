@@ -3,8 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { differing, lostAnswers } from './compare';
 import { runInScanner, stopRunning, type Measured } from './measure';
 import { parseMasscan, parseNmap, parsePortlab, type ToolAnswer } from './outputs';
+import { parseStraceSummary, runProfile, syscallProfile, type SyscallProfile } from './profile';
 import { renderMarkdown, summarize, type RunRecord, type ScenarioResult } from './report';
 import { benchHosts, portSpec, scenarios, topTcpPorts, truthOf, type Scenario, type Tool } from './scenarios';
 import { buildTopology, removeNamespaces, SCANNER_IF, SCANNER_IP, type Topology } from './topology';
@@ -12,9 +14,14 @@ import { buildTopology, removeNamespaces, SCANNER_IF, SCANNER_IP, type Topology 
 const CLI = resolve(__dirname, '..', 'out', 'cli.js');
 const MASSCAN_RATE = 100_000;
 const MASSCAN_GRACE_SEC = 5;
+/** A traced run makes every system call a round trip through strace. */
+const TRACED_TIMEOUT_FACTOR = 3;
 
 function usage(): never {
-  process.stderr.write('usage: npm run bench -- [--runs N] [--quick] [--only S1,S4] [--no-masscan]\n');
+  process.stderr.write(
+    'usage: npm run bench -- [--runs N] [--quick] [--only S1,S4] [--no-masscan] [--profile | --no-profile]\n' +
+      '  --no-profile: no extra run under strace per scenario and tool (no syscalls/probe); CPU per thread is kept\n',
+  );
   process.exit(2);
 }
 
@@ -24,12 +31,15 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     'no-masscan': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: true },
+    'no-profile': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) usage();
 const runs = values.runs !== undefined ? Number(values.runs) : values.quick ? 1 : 3;
 if (!Number.isInteger(runs) || runs < 1 || runs > 20) usage();
+const traceSyscalls = values.profile && !values['no-profile'];
 
 function hasCommand(cmd: string): boolean {
   try {
@@ -85,14 +95,18 @@ function answerOf(tool: Tool, s: Scenario, m: Measured, outFile: string): ToolAn
   return { ...answer, packetsSent: s.targets.length * s.ports.length };
 }
 
-async function runOne(tool: Tool, s: Scenario, topo: Topology): Promise<{ m: Measured; answer: ToolAnswer | undefined }> {
+/** `traceFile`: the run is under `strace -f -c`, whose counts go there. */
+async function runOne(tool: Tool, s: Scenario, topo: Topology, traceFile?: string): Promise<{ m: Measured; answer: ToolAnswer | undefined }> {
   const dir = mkdtempSync(join(tmpdir(), 'portlabbench-out-'));
   const outFile = join(dir, tool === 'nmap' ? 'nmap.xml' : 'masscan.json');
   try {
     // masscan often hangs after its --wait until a packet comes (engine notes); its time is then the
     // kill time, but its output file is written as it goes, so its answers still count.
     const timeout = tool === 'masscan' ? Math.ceil((s.targets.length * s.ports.length) / MASSCAN_RATE) + MASSCAN_GRACE_SEC : s.timeoutSec;
-    const m = await runInScanner(commandFor(tool, s, topo, outFile), timeout);
+    const command = commandFor(tool, s, topo, outFile);
+    const m = traceFile
+      ? await runInScanner(['strace', '-f', '-c', '-o', traceFile, '--', ...command], timeout * TRACED_TIMEOUT_FACTOR)
+      : await runInScanner(command, timeout);
     if (m.exitCode !== 0 && !m.timedOut) process.stderr.write(`  ${tool} exited ${m.exitCode}: ${m.stderr.trim().slice(-400)}\n`);
     let answer: ToolAnswer | undefined;
     try {
@@ -106,14 +120,22 @@ async function runOne(tool: Tool, s: Scenario, topo: Topology): Promise<{ m: Mea
   }
 }
 
-function differing(a: ToolAnswer['states'], b: (key: string) => string | undefined, keys: string[], openOnly: boolean): number {
-  let n = 0;
-  for (const k of keys) {
-    const x = a.get(k);
-    const y = b(k);
-    if (openOnly ? (x === 'open') !== (y === 'open') : x !== y) n++;
+/** System calls by name of one extra run under strace, per probe that run sent. */
+async function syscallsOfTracedRun(tool: Tool, s: Scenario, topo: Topology): Promise<SyscallProfile | undefined> {
+  const dir = mkdtempSync(join(tmpdir(), 'portlabbench-strace-'));
+  const traceFile = join(dir, 'strace.txt');
+  try {
+    const { m, answer } = await runOne(tool, s, topo, traceFile);
+    if (!existsSync(traceFile)) {
+      process.stderr.write(`  ${tool} under strace: no counts (${m.stderr.trim().slice(-300)})\n`);
+      return undefined;
+    }
+    const sent = tool === 'masscan' ? undefined : answer?.packetsSent;
+    const probes = sent || s.targets.length * s.ports.length;
+    return syscallProfile(parseStraceSummary(readFileSync(traceFile, 'utf8')), probes, sent ? 'packets' : 'ports', m.timedOut);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return n;
 }
 
 async function main(): Promise<void> {
@@ -129,7 +151,12 @@ async function main(): Promise<void> {
     list = list.filter((s) => wanted.includes(s.id));
   }
   const useMasscan = !values['no-masscan'] && hasCommand('masscan');
+  if (traceSyscalls && !hasCommand('strace')) {
+    process.stderr.write('bench: strace is missing (npm run bench installs it through scripts/setup.sh as root); or pass --no-profile\n');
+    process.exit(2);
+  }
   const startLoad = loadavg()[0]!;
+  const started = Date.now();
   const topo = await buildTopology(hosts);
   const onSignal = () => {
     stopRunning();
@@ -164,6 +191,7 @@ async function main(): Promise<void> {
             exitCode: m.exitCode,
             timedOut: m.timedOut,
             packetsSent: answer?.packetsSent,
+            profile: runProfile(r + 1, m.wallMs, m),
           };
           process.stderr.write(`${(m.wallMs / 1000).toFixed(2)} s, ${Math.round(m.maxRssKb / 1024)} MB${m.timedOut ? ' (timed out)' : ''}\n`);
         }
@@ -174,6 +202,7 @@ async function main(): Promise<void> {
           if (!a) continue;
           const openOnly = tool === 'masscan';
           t.differFromTruth = differing(a.states, truthAt, keys, openOnly);
+          t.lost = lostAnswers(a.states, truthAt, keys, openOnly);
           if (tool !== 'nmap' && nmap) t.differFromNmap = differing(a.states, (k) => nmap.states.get(k), keys, openOnly);
         }
         const pl = record.tools.portlab;
@@ -181,7 +210,14 @@ async function main(): Promise<void> {
         if (pl && nm && !pl.timedOut && !nm.timedOut) record.ratio = pl.wallMs / nm.wallMs;
         records.push(record);
       }
-      results.push(summarize(s, records));
+      const syscalls: Partial<Record<Tool, SyscallProfile>> = {};
+      if (traceSyscalls)
+        for (const tool of Object.keys(records[0]!.tools) as Tool[]) {
+          process.stderr.write(`${s.id} ${tool} under strace (untimed) … `);
+          syscalls[tool] = await syscallsOfTracedRun(tool, s, topo);
+          process.stderr.write(syscalls[tool] ? `${syscalls[tool].totalCalls} calls\n` : 'no counts\n');
+        }
+      results.push(summarize(s, records, syscalls));
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -196,11 +232,16 @@ async function main(): Promise<void> {
     nmap: execFileSync('nmap', ['--version'], { encoding: 'utf8' }).split('\n')[0]!,
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: resolve(__dirname, '..') }).trim(),
     runs,
+    profile: traceSyscalls ? 'CPU per thread + strace run' : 'CPU per thread (--no-profile: no strace run)',
+    minutes: ((Date.now() - started) / 60_000).toFixed(1),
   };
   const md = renderMarkdown(env, results);
   process.stdout.write(md);
-  writeFileSync(join(__dirname, 'results.md'), md);
-  writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify({ env, scenarios: results }, null, 2)}\n`);
+  // Several people share one checkout: a run of some scenarios must not replace the full table that is committed.
+  const name = values.only ? 'results-partial' : 'results';
+  writeFileSync(join(__dirname, `${name}.md`), md);
+  writeFileSync(join(__dirname, `${name}.json`), `${JSON.stringify({ env, scenarios: results }, null, 2)}\n`);
+  process.stderr.write(`bench: wrote bench/${name}.md and .json\n`);
 }
 
 main().catch((err: unknown) => {

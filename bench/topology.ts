@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { ListenerOptions } from '../src/lab/listener';
 
 /**
  * The benchmark's own sandbox: two namespaces joined by a veth, every address in 198.19.0.0/24
@@ -73,7 +74,9 @@ export function nftRuleset(hosts: HostSetup[]): string {
 
 /** Listens on every open port of every host from one process (the lab's listener, once per address). */
 function startListeners(hosts: HostSetup[]): ChildProcess {
-  const spec = JSON.stringify(hosts.map((h) => ({ address: h.address, tcp: h.tcpOpen, udpEcho: h.udpOpen })));
+  // Typed, so a change to the listener's options fails the type check here rather than at bench time.
+  const options: ListenerOptions[] = hosts.map((h) => ({ addresses: [h.address], tcp: h.tcpOpen, udpEcho: h.udpOpen }));
+  const spec = JSON.stringify(options);
   const child = spawn('ip', ['netns', 'exec', TARGET_NS, process.execPath, '--import', 'tsx', join(__dirname, 'listeners.ts'), spec], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -71,7 +71,7 @@ export interface FuzzReport {
 }
 
 /** mulberry32: small, fast and seedable, so a failing input can be regenerated from the seed. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -90,7 +90,7 @@ const B6 = { srcMac: A.dstMac, dstMac: A.srcMac, srcIp: A6.dstIp, dstIp: A6.srcI
 const EXTENSION_TYPES = [0, 43, 44, 60, 51, 59, 135];
 
 /** Well-formed seeds: the committed real captures plus builder output covering every layer and option. */
-function seedFrames(): Uint8Array[] {
+export function seedFrames(): Uint8Array[] {
   const frames: Uint8Array[] = [];
   const captures = resolve(fileURLToPath(import.meta.url), '../../test/fixtures/captures');
   for (const name of readdirSync(captures).filter((f) => f.endsWith('.pcap'))) {
@@ -137,7 +137,7 @@ function seedFrames(): Uint8Array[] {
 }
 
 /** One generated input per call, built from the seeds by one of the mutation kinds. */
-function generator(random: () => number, seeds: Uint8Array[]): () => Uint8Array {
+export function generator(random: () => number, seeds: Uint8Array[]): () => Uint8Array {
   const int = (n: number) => Math.floor(random() * n);
   const pick = () => seeds[int(seeds.length)]!;
   const randomBytes = (n: number) => {

@@ -28,3 +28,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "portlab setup: installing npm dependencies" >&2
   npm ci --no-audit --no-fund >&2
 fi
+
+# The native layer: `npm ci` builds it (package.json's install script); a checkout whose node_modules predates
+# it, or whose native/ sources changed since, builds it here.
+addon=build/Release/portlab_native.node
+if [ ! -f "$addon" ] || [ -n "$(find native binding.gyp -newer "$addon" -print -quit)" ]; then
+  echo "portlab setup: building the native layer" >&2
+  npm run --silent install >&2
+fi

@@ -9,13 +9,15 @@ export interface ProgramVerdict {
 /**
  * The words that name a state, longest first at each position: "open|filtered" must win over "open"
  * and "filtered", "unfiltered" over "filtered". Students write "open | filtered", "Open/Filtered" or
- * "open or filtered" as often as nmap's spelling; Chinese courses print 开放, 关闭 and 过滤.
+ * "open or filtered" as often as nmap's spelling; Chinese courses print 开放, 关闭 and 过滤. The patterns write
+ * those (and 或, 未过滤) as \u escapes: one non-ASCII character in the bundle doubles the memory V8 keeps its text in.
  */
-const STATE_PATTERN = /(open\s*(?:\||\/|or)\s*filtered|unfiltered|filtered|closed|open|开放\s*(?:\||\/|或)\s*过滤|未过滤|开放|关闭|过滤)/giu;
+const STATE_PATTERN =
+  /(open\s*(?:\||\/|or)\s*filtered|unfiltered|filtered|closed|open|\u5f00\u653e\s*(?:\||\/|\u6216)\s*\u8fc7\u6ee4|\u672a\u8fc7\u6ee4|\u5f00\u653e|\u5173\u95ed|\u8fc7\u6ee4)/giu;
 
 function stateOfWord(word: string): ProgramState {
   const w = word.toLowerCase().replace(/\s+/g, '');
-  if (/^(open(\||\/|or)filtered|开放(\||\/|或)过滤)$/u.test(w)) return 'open|filtered';
+  if (/^(open(\||\/|or)filtered|\u5f00\u653e(\||\/|\u6216)\u8fc7\u6ee4)$/u.test(w)) return 'open|filtered';
   if (w === 'unfiltered' || w === '未过滤') return 'unfiltered';
   if (w === 'filtered' || w === '过滤') return 'filtered';
   if (w === 'closed' || w === '关闭') return 'closed';

@@ -1,18 +1,20 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../base/errors';
-import { TOOL_VERSION } from '../engine/scanner-info';
-import { commands } from './commands';
+import { TOOL_VERSION } from '../base/version';
+import { commandsFor } from './commands';
 import { expandNmapOutputFlags } from '../output/nmap-flags';
-import { expandIdleZombie } from './technique-letters';
+import { expandIdleZombie } from './idle-zombie-args';
+import { keepYoungGenerationAsIs } from './young-generation';
 
 /** The `portlab` command line: each subcommand lives in src/cli/commands/<name>.ts. */
 async function main(argv: string[]): Promise<number> {
+  keepYoungGenerationAsIs();
   const program = new Command('portlab')
     .description('Port-scanning lab: nmap-compatible scans, captures and lab reports')
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
-  for (const register of commands) register(program);
+  for (const load of commandsFor(argv)) (await load())(program);
   try {
     await program.parseAsync(expandIdleZombie(expandNmapOutputFlags(argv)));
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

@@ -40,7 +40,9 @@ export async function discoverViaHelper(params: ParamsOf<'discover'>, signal: Ab
 async function scanViaHelper(plan: ScanPlan, extras: ScanRequestExtras, events: ScanEvents, signal?: AbortSignal): Promise<ScanOutcome> {
   return withHelper(extras.allowTargets, async (client) => {
     const session = client.scan(scanStartParams(plan, extras), {
-      port: (r) => events.port?.(r),
+      ports: (results) => {
+        for (const r of results) events.port?.(r);
+      },
       progress: (p) => events.progress?.({ ...p, scanId: plan.scanId }),
       ...(signal ? { signal } : {}),
     });

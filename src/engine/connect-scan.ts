@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { PortResult } from '../protocol';
-import { captureConnectTraffic, connectOnce, hasCapNetRaw, type LiveCapture } from '../link';
+import { captureConnectTraffic, ConnectAttempts, hasCapNetRaw, isLocalShortage, type LiveCapture } from '../link';
 import { canonicalIpv6, decodeFrame, IPPROTO_TCP, isIpv6Address, TCP_ACK, TCP_SYN } from '../wire';
+import { InFlightLimit } from './connect-limit';
 import { LINGER_MS, PortBook } from './port-book';
 import { RttEstimator } from './rtt';
 import { TECHNIQUE_TABLE } from '../technique';
-import { nextTurn, perfMsOf, Waker, type TechniqueContext } from './technique-context';
+import { perfMsOf, Waker, type TechniqueContext } from './technique-context';
 
 /**
  * Concurrent connect() attempts; each holds a file descriptor, so the process's open-file limit
@@ -16,11 +17,12 @@ const FD_MARGIN = 64;
 const PROGRESS_INTERVAL_MS = 200;
 const FINAL_LINGER_MS = 20;
 /**
- * connect() calls started before the event loop gets a turn. On a fast link the kernel finishes each
- * handshake or reset inside the call, so every call puts 2-6 frames in the capture ring (about 2000
- * slots since they are MTU-sized; with cap's 64 KiB slots, 256 at once lost half of a full-range scan's exchanges).
+ * Attempts in flight until the first result comes back: they all get the initial 1 s timeout, so a
+ * full first round would hold a filtered port among them for 1 s where the measured timeout is ~100 ms.
  */
-const CONNECT_BURST = 32;
+const FIRST_ROUND = 8;
+/** The loop's longest sleep: the engine's results wake it sooner. */
+const IDLE_WAKE_MS = 25;
 
 const CONNECT = TECHNIQUE_TABLE.connect;
 
@@ -47,61 +49,71 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     // Captured IPv6 addresses are in RFC 5952 form: the target as given may be written otherwise, or carry a zone.
     const wireTarget = isIpv6Address(target) ? canonicalIpv6(target) : target;
     // Every packet of a connect scan is the kernel's and captured: its time is the capture's (see raw-scan.ts).
-    const opened = captureConnectTraffic(target, ctx.plan.iface, (frame, capturedAt) => {
-      const now = performance.now();
-      const t = perfMsOf(capturedAt) - ctx.startedAt;
-      const d = decodeFrame(frame);
-      const ip = d?.ip ?? d?.ip6;
-      if (!d || !ip) return;
-      const quoted = d.icmp?.quoted ?? d.icmp6?.quoted;
-      if (quoted && quoted.protocol === IPPROTO_TCP && quoted.ip.src === ourIp && quoted.ip.dst === wireTarget && quoted.dstPort !== undefined) {
-        const i = indexOfPort[quoted.dstPort]!;
-        if (i < 0) return;
-        ctx.counters.received++;
-        // Errors drawn by a connect scan spend the same budget the raw techniques after it will need.
-        if (ip.src === wireTarget) ctx.icmpBudgets.for(target).errorReceived(now);
-        book.record(i, d, 'in', t, { frame: ctx.pcap?.write(frame, capturedAt) });
-        // Linux fails connect() at the first ICMP error over IPv4, but over IPv6 only when the SYN's
-        // retransmission draws another, a second later: the error the socket will get is known now.
-        const icmp = (d.icmp ?? d.icmp6)!;
-        const verdict = CONNECT.classify({ kind: 'icmp', ipVersion: d.ip6 ? 6 : 4, type: icmp.type, code: icmp.code, fromTarget: ip.src === wireTarget });
-        if (verdict && book.decide(i, verdict, now)) {
-          answered++;
-          waker.wake();
+    const opened = captureConnectTraffic(
+      target,
+      ctx.plan.iface,
+      (frame, capturedAt) => {
+        const now = performance.now();
+        const t = perfMsOf(capturedAt) - ctx.startedAt;
+        const d = decodeFrame(frame);
+        const ip = d?.ip ?? d?.ip6;
+        if (!d || !ip) return;
+        const quoted = d.icmp?.quoted ?? d.icmp6?.quoted;
+        if (quoted && quoted.protocol === IPPROTO_TCP && quoted.ip.src === ourIp && quoted.ip.dst === wireTarget && quoted.dstPort !== undefined) {
+          const i = indexOfPort[quoted.dstPort]!;
+          if (i < 0) return;
+          ctx.counters.received++;
+          // Errors drawn by a connect scan spend the same budget the raw techniques after it will need.
+          if (ip.src === wireTarget) ctx.icmpBudgets.for(target).errorReceived(now);
+          book.record(i, d, 'in', t, { frame: ctx.pcap?.write(frame, capturedAt) });
+          // Linux fails connect() at the first ICMP error over IPv4, but over IPv6 only when the SYN's
+          // retransmission draws another, a second later: the error the socket will get is known now.
+          const icmp = (d.icmp ?? d.icmp6)!;
+          const verdict = CONNECT.classify({ kind: 'icmp', ipVersion: d.ip6 ? 6 : 4, type: icmp.type, code: icmp.code, fromTarget: ip.src === wireTarget });
+          if (verdict && book.decide(i, verdict, now)) {
+            answered++;
+            waker.wake();
+          }
+          return;
         }
-        return;
-      }
-      const tcp = d.tcp;
-      if (!tcp) return;
-      // On lo both ends share one address, so the scanned port tells the direction.
-      let dir: 'in' | 'out' | undefined;
-      let i = -1;
-      if (ip.src === ourIp && ip.dst === wireTarget && indexOfPort[tcp.dstPort]! >= 0) {
-        dir = 'out';
-        i = indexOfPort[tcp.dstPort]!;
-      } else if (ip.src === wireTarget && ip.dst === ourIp && indexOfPort[tcp.srcPort]! >= 0) {
-        dir = 'in';
-        i = indexOfPort[tcp.srcPort]!;
-      }
-      if (!dir) return;
-      const frameNo = ctx.pcap?.write(frame, capturedAt);
-      const extra: { frame?: number; retry?: number } = { frame: frameNo };
-      if (dir === 'out' && (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) extra.retry = synsSeen[i]++;
-      if (dir === 'in') ctx.counters.received++;
-      book.record(i, d, dir, t, extra);
-    });
+        const tcp = d.tcp;
+        if (!tcp) return;
+        // On lo both ends share one address, so the scanned port tells the direction.
+        let dir: 'in' | 'out' | undefined;
+        let i = -1;
+        if (ip.src === ourIp && ip.dst === wireTarget && indexOfPort[tcp.dstPort]! >= 0) {
+          dir = 'out';
+          i = indexOfPort[tcp.dstPort]!;
+        } else if (ip.src === wireTarget && ip.dst === ourIp && indexOfPort[tcp.srcPort]! >= 0) {
+          dir = 'in';
+          i = indexOfPort[tcp.srcPort]!;
+        }
+        if (!dir) return;
+        const frameNo = ctx.pcap?.write(frame, capturedAt);
+        const extra: { frame?: number; retry?: number } = { frame: frameNo };
+        if (dir === 'out' && (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) extra.retry = synsSeen[i]++;
+        if (dir === 'in') ctx.counters.received++;
+        book.record(i, d, dir, t, extra);
+      },
+      (err) => {
+        ctx.stoppedBy ??= err.message;
+        waker.wake();
+      },
+    );
     capture = opened.capture;
     ourIp = opened.route.srcIp;
   }
 
-  const maxInFlight = Math.max(16, Math.min(MAX_IN_FLIGHT, openFileLimit() - FD_MARGIN));
+  const limit = new InFlightLimit(Math.max(16, Math.min(MAX_IN_FLIGHT, openFileLimit() - FD_MARGIN)));
   const bucket = ctx.bucket;
   const retryQueue: number[] = [];
   let retryHead = 0;
   let next = 0;
-  let inFlight = 0;
   let lastProgress = 0;
   const tries = new Uint8Array(n);
+  let anyResult = false;
+  const batchPorts = new Uint16Array(limit.max);
+  const batchIds = new Uint32Array(limit.max);
 
   const progress = (now: number) => {
     lastProgress = now;
@@ -118,51 +130,68 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     });
   };
 
-  const attempt = (i: number) => {
-    const started = performance.now();
-    tries[i]!++;
-    inFlight++;
-    ctx.counters.sent++;
-    void connectOnce(target, ports[i]!, rtt.timeoutMs()).then((outcome) => {
+  const attempts = new ConnectAttempts(
+    (i, outcome, elapsedMs) => {
       const now = performance.now();
-      inFlight--;
+      anyResult = true;
+      if (isLocalShortage(outcome)) {
+        // Never reached the wire: not a try; the port waits until attempts in flight free what ran short.
+        tries[i]!--;
+        ctx.counters.sent--;
+        retryQueue.push(i);
+        limit.shortage(attempts.inFlight, now, outcome);
+        return;
+      }
+      limit.progressed();
       const verdict = CONNECT.classifyOutcome(outcome);
       if (verdict) {
-        rtt.sample(now - started);
+        rtt.sample(elapsedMs);
         if (book.decide(i, verdict, now)) answered++;
       } else if (book.isOpen(i)) {
         // (a port its captured ICMP error decided while connect() still waited is not tried again)
         if (tries[i]! <= maxRetries) retryQueue.push(i);
         else book.decide(i, CONNECT.noResponse, now);
       }
-      waker.wake();
-    });
-  };
+    },
+    () => waker.wake(),
+  );
 
   const reportPort = ctx.events.port && ((r: PortResult) => ctx.events.port!(r));
-  withoutStackTraces.enter();
   try {
-    while (book.reported < n && !ctx.signal?.aborted) {
+    while (book.reported < n && !ctx.signal?.aborted && ctx.stoppedBy === undefined) {
       let now = performance.now();
-      let started = 0;
-      while (started < CONNECT_BURST && inFlight < maxInFlight && (retryHead < retryQueue.length || next < n)) {
+      const room = Math.min(limit.room(attempts.inFlight, now), anyResult ? Infinity : FIRST_ROUND - attempts.inFlight);
+      let count = 0;
+      while (count < room && (retryHead < retryQueue.length || next < n)) {
         if (bucket && !bucket.take(now)) break;
-        attempt(retryHead < retryQueue.length ? retryQueue[retryHead++]! : next++);
-        started++;
+        const i = retryHead < retryQueue.length ? retryQueue[retryHead++]! : next++;
+        // (a captured ICMP error may have decided a port while it waited for its retry)
+        if (!book.isOpen(i)) continue;
+        tries[i]!++;
+        batchPorts[count] = ports[i]!;
+        batchIds[count++] = i;
       }
+      if (count > 0) {
+        attempts.start(target, batchPorts, batchIds, count, rtt.timeoutMs());
+        ctx.counters.sent += count;
+      }
+      if (retryHead > 65536) {
+        retryQueue.splice(0, retryHead);
+        retryHead = 0;
+      }
+      ctx.stoppedBy ??= limit.givenUp(now);
       now = performance.now();
       book.reportDue(now, capture ? LINGER_MS : 0, reportPort);
       if (now - lastProgress >= PROGRESS_INTERVAL_MS) progress(now);
       // Every port decided: the kernel's last packets (A, RA after a SYN/ACK) follow within microseconds.
-      if (book.decided === n && inFlight === 0) break;
-      if (started === CONNECT_BURST) await nextTurn();
-      else await waker.sleep(bucket ? Math.min(25, bucket.msUntilToken(now)) : 25);
+      if (book.decided === n && attempts.inFlight === 0) break;
+      const untilToken = bucket ? bucket.msUntilToken(now) : IDLE_WAKE_MS;
+      await waker.sleep(Math.min(IDLE_WAKE_MS, untilToken, limit.msUntilResume(now)));
     }
-    // Attempts still running when cancelled end within their timeout; wait so no socket outlives the scan.
-    while (inFlight > 0) await waker.sleep(25);
-    if (capture && !ctx.signal?.aborted) await new Promise((r) => setTimeout(r, FINAL_LINGER_MS));
+    if (capture && !ctx.signal?.aborted && ctx.stoppedBy === undefined) await new Promise((r) => setTimeout(r, FINAL_LINGER_MS));
   } finally {
-    withoutStackTraces.leave();
+    // Sockets still connecting are closed at once: a cancelled scan leaves none behind.
+    attempts.close();
     capture?.close();
   }
   book.reportDue(performance.now(), 0, reportPort);
@@ -170,25 +199,6 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
   progress(performance.now());
   return book;
 }
-
-/**
- * Every refused port costs Node an Error whose stack trace took ~5 us to capture (a third of a
- * full-range scan's JavaScript time); connect outcomes are read from err.code only, so stack
- * traces are off while any connect scan runs (the helper may run several at once).
- */
-const withoutStackTraces = {
-  running: 0,
-  saved: Error.stackTraceLimit,
-  enter() {
-    if (this.running++ === 0) {
-      this.saved = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0;
-    }
-  },
-  leave() {
-    if (--this.running === 0) Error.stackTraceLimit = this.saved;
-  },
-};
 
 /** The soft RLIMIT_NOFILE (Node has no getrlimit); 1024, the usual default, when it cannot be read. */
 function openFileLimit(): number {

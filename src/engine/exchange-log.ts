@@ -1,5 +1,6 @@
 import { tcpFlagLetters, type ExchangePacket } from '../protocol';
 import { IPV6_HEADER_LENGTH, type DecodedFrame } from '../wire';
+import { LAYER_ICMP, LAYER_TCP, LAYER_UDP, type PacketFields } from './packet-fields';
 
 const KIND_TCP = 0;
 const KIND_UDP = 1;
@@ -39,49 +40,49 @@ export interface LoggedPacket extends ExchangeExtra {
   icmp?: { type: number; code: number } | undefined;
 }
 
+/** Entries per chunk of the log: 8192 × ~31 bytes, 250 KB. */
+const CHUNK_BITS = 13;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+
+/** One chunk of log entries, a typed array per field. */
+class Chunk {
+  readonly t = new Float64Array(CHUNK);
+  readonly src = new Uint32Array(CHUNK);
+  readonly frame = new Uint32Array(CHUNK);
+  readonly next = new Int32Array(CHUNK);
+  readonly len = new Uint16Array(CHUNK);
+  readonly window = new Uint16Array(CHUNK);
+  readonly bits = new Uint8Array(CHUNK);
+  readonly kind = new Uint8Array(CHUNK);
+  readonly flags = new Uint8Array(CHUNK);
+  readonly icmpType = new Uint8Array(CHUNK);
+  readonly icmpCode = new Uint8Array(CHUNK);
+  readonly retry = new Uint8Array(CHUNK);
+}
+
 /**
- * Every packet of every port's exchange, packed into typed arrays (about 30 bytes a packet, no
+ * Every packet of every port's exchange, packed into typed arrays (about 31 bytes a packet, no
  * object per packet): a full-range scan logs 130k+ packets, which as objects cost more memory and
- * garbage collection than the scan itself. Each port's packets form a linked list in log order;
- * ExchangePacket objects exist only while a port's result is being handed out.
+ * garbage collection than the scan itself. The arrays come in fixed chunks, so the log never holds
+ * more than one chunk it does not use and never copies itself to grow. Each port's packets form a
+ * linked list in log order; ExchangePacket objects exist only while a port's result is being handed out.
  */
 export class ExchangeLog {
   private size = 0;
-  private t = new Float64Array(0);
-  private src = new Uint32Array(0);
-  private frame = new Uint32Array(0);
-  private next = new Int32Array(0);
-  private len = new Uint16Array(0);
-  private bits = new Uint8Array(0);
-  private kind = new Uint8Array(0);
-  private flags = new Uint8Array(0);
-  private window = new Uint16Array(0);
-  private icmpType = new Uint8Array(0);
-  private icmpCode = new Uint8Array(0);
-  private retry = new Uint8Array(0);
+  private readonly chunks: Chunk[] = [];
   /** a scan sees a handful of distinct addresses: each gets a small number once */
   private readonly addressIds = new Map<string, number>();
   private readonly addresses: string[] = [];
 
-  private grow(): void {
-    const cap = Math.max(1024, this.t.length * 2);
-    const grown = <T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array>(a: T, make: new (n: number) => T): T => {
-      const b = new make(cap);
-      b.set(a as never);
-      return b;
-    };
-    this.t = grown(this.t, Float64Array);
-    this.src = grown(this.src, Uint32Array);
-    this.frame = grown(this.frame, Uint32Array);
-    this.next = grown(this.next, Int32Array);
-    this.len = grown(this.len, Uint16Array);
-    this.bits = grown(this.bits, Uint8Array);
-    this.kind = grown(this.kind, Uint8Array);
-    this.flags = grown(this.flags, Uint8Array);
-    this.window = grown(this.window, Uint16Array);
-    this.icmpType = grown(this.icmpType, Uint8Array);
-    this.icmpCode = grown(this.icmpCode, Uint8Array);
-    this.retry = grown(this.retry, Uint8Array);
+  /** A new entry's chunk and slot, linked after `after` (a port's last entry, or -1). */
+  private append(after: number): number {
+    const e = this.size++;
+    if ((e & MASK) === 0) this.chunks.push(new Chunk());
+    const c = this.chunks[e >> CHUNK_BITS]!;
+    c.next[e & MASK] = -1;
+    if (after >= 0) this.chunks[after >> CHUNK_BITS]!.next[after & MASK] = e;
+    return e;
   }
 
   addressId(address: string): number {
@@ -96,39 +97,75 @@ export class ExchangeLog {
 
   /** Appends one packet and returns its entry number; `after` is the port's last entry (or -1). */
   add(after: number, p: LoggedPacket): number {
-    if (this.size === this.t.length) this.grow();
-    const e = this.size++;
+    const e = this.append(after);
+    const c = this.chunks[e >> CHUNK_BITS]!;
+    const k = e & MASK;
     let bits = p.dir === 'in' ? DIR_IN : 0;
-    this.t[e] = Math.round(p.tMs * 1000) / 1000;
-    this.kind[e] = p.kind === 'tcp' ? KIND_TCP : p.kind === 'udp' ? KIND_UDP : KIND_ICMP;
-    this.src[e] = p.srcId;
-    this.len[e] = p.len;
-    this.next[e] = -1;
+    c.t[k] = Math.round(p.tMs * 1000) / 1000;
+    c.kind[k] = p.kind === 'tcp' ? KIND_TCP : p.kind === 'udp' ? KIND_UDP : KIND_ICMP;
+    c.src[k] = p.srcId;
+    c.len[k] = p.len;
     if (p.tcpFlags !== undefined) {
       bits |= HAS_FLAGS;
-      this.flags[e] = p.tcpFlags;
+      c.flags[k] = p.tcpFlags;
     }
     if (p.tcpWindow !== undefined && p.dir === 'in') {
       bits |= HAS_WINDOW;
-      this.window[e] = p.tcpWindow;
+      c.window[k] = p.tcpWindow;
     }
     if (p.icmp) {
       bits |= HAS_ICMP;
-      this.icmpType[e] = p.icmp.type;
-      this.icmpCode[e] = p.icmp.code;
+      c.icmpType[k] = p.icmp.type;
+      c.icmpCode[k] = p.icmp.code;
     }
     if (p.retry !== undefined) {
       bits |= HAS_RETRY;
-      this.retry[e] = Math.min(p.retry, 255);
+      c.retry[k] = Math.min(p.retry, 255);
     }
     if (p.kernel) bits |= KERNEL;
     if (p.ipVersion === 6) bits |= IPV6;
     if (p.frame !== undefined) {
       bits |= HAS_FRAME;
-      this.frame[e] = p.frame;
+      c.frame[k] = p.frame;
     }
-    this.bits[e] = bits;
-    if (after >= 0) this.next[after] = e;
+    c.bits[k] = bits;
+    return e;
+  }
+
+  /**
+   * Appends a captured packet from its fields, as add() would from the same packet's LoggedPacket, without
+   * building one. `srcId` is addressId() of its source; `frame` its pcap frame number, if written.
+   */
+  addFields(after: number, f: PacketFields, dir: 'in' | 'out', tMs: number, srcId: number, frame: number | undefined, kernel: boolean): number {
+    const e = this.append(after);
+    const c = this.chunks[e >> CHUNK_BITS]!;
+    const k = e & MASK;
+    let bits = (dir === 'in' ? DIR_IN : 0) | (kernel ? KERNEL : 0) | (f.ipVersion === 6 ? IPV6 : 0);
+    c.t[k] = Math.round(tMs * 1000) / 1000;
+    c.src[k] = srcId;
+    c.len[k] = f.ipLength;
+    if (f.layer === LAYER_TCP) {
+      c.kind[k] = KIND_TCP;
+      bits |= HAS_FLAGS;
+      c.flags[k] = f.flags;
+      if (dir === 'in') {
+        bits |= HAS_WINDOW;
+        c.window[k] = f.window;
+      }
+    } else if (f.layer === LAYER_UDP) c.kind[k] = KIND_UDP;
+    else {
+      c.kind[k] = KIND_ICMP;
+      if (f.layer === LAYER_ICMP) {
+        bits |= HAS_ICMP;
+        c.icmpType[k] = f.icmpType;
+        c.icmpCode[k] = f.icmpCode;
+      }
+    }
+    if (frame !== undefined) {
+      bits |= HAS_FRAME;
+      c.frame[k] = frame;
+    }
+    c.bits[k] = bits;
     return e;
   }
 
@@ -159,26 +196,29 @@ export class ExchangeLog {
   /** The exchange starting at entry `first`, as protocol objects (same fields as exchangePacketOf gave). */
   packets(first: number): ExchangePacket[] {
     const out: ExchangePacket[] = [];
-    for (let e = first; e >= 0; e = this.next[e]!) {
-      const bits = this.bits[e]!;
+    for (let e = first; e >= 0;) {
+      const c = this.chunks[e >> CHUNK_BITS]!;
+      const k = e & MASK;
+      const bits = c.bits[k]!;
       const p: ExchangePacket = {
         dir: bits & DIR_IN ? 'in' : 'out',
-        t: this.t[e]!,
-        kind: KINDS[this.kind[e]!]!,
-        src: this.addresses[this.src[e]!]!,
-        len: this.len[e]!,
+        t: c.t[k]!,
+        kind: KINDS[c.kind[k]!]!,
+        src: this.addresses[c.src[k]!]!,
+        len: c.len[k]!,
       };
-      if (bits & HAS_FLAGS) p.flags = tcpFlagLetters(this.flags[e]!);
-      if (bits & HAS_WINDOW) p.window = this.window[e]!;
+      if (bits & HAS_FLAGS) p.flags = tcpFlagLetters(c.flags[k]!);
+      if (bits & HAS_WINDOW) p.window = c.window[k]!;
       if (bits & HAS_ICMP) {
-        p.icmpType = this.icmpType[e]!;
-        p.icmpCode = this.icmpCode[e]!;
+        p.icmpType = c.icmpType[k]!;
+        p.icmpCode = c.icmpCode[k]!;
       }
-      if (bits & HAS_RETRY) p.retry = this.retry[e]!;
+      if (bits & HAS_RETRY) p.retry = c.retry[k]!;
       if (bits & KERNEL) p.kernel = true;
       if (bits & IPV6) p.ipVersion = 6;
-      if (bits & HAS_FRAME) p.frame = this.frame[e]!;
+      if (bits & HAS_FRAME) p.frame = c.frame[k]!;
       out.push(p);
+      e = c.next[k]!;
     }
     return out;
   }

@@ -2,6 +2,7 @@ import { protocolOf, type PortResult, type Technique } from '../protocol';
 import { serviceName } from './services';
 import { ExchangeLog, type ExchangeExtra, type LoggedPacket } from './exchange-log';
 import type { DecodedFrame } from '../wire';
+import type { PacketFields } from './packet-fields';
 import type { PortVerdict } from '../technique';
 
 /** How long a decided port keeps collecting packets (the kernel's RST right after a SYN/ACK) before it is reported. */
@@ -26,7 +27,8 @@ export class PortBook {
   private readonly firstEntry: Int32Array;
   private readonly lastEntry: Int32Array;
   private readonly log = new ExchangeLog();
-  private readonly decidedQueue: number[] = [];
+  /** ports in the order they were decided (each once): reportDue reports them from queueHead on */
+  private readonly decidedQueue: Int32Array;
   private queueHead = 0;
   readonly protocol: PortResult['protocol'];
   decided = 0;
@@ -44,6 +46,7 @@ export class PortBook {
     this.verdictOf = new Uint8Array(n);
     this.firstEntry = new Int32Array(n).fill(-1);
     this.lastEntry = new Int32Array(n).fill(-1);
+    this.decidedQueue = new Int32Array(n);
     this.protocol = protocolOf(technique);
   }
 
@@ -62,6 +65,12 @@ export class PortBook {
     this.link(i, this.log.addDecoded(this.lastEntry[i]!, d, dir, tMs, extra));
   }
 
+  /** Adds a captured packet, read into `f`, to port i's exchange; `srcId` is addressId() of its source. */
+  recordFields(i: number, f: PacketFields, dir: 'in' | 'out', tMs: number, srcId: number, frame: number | undefined, kernel = false): void {
+    if (this.status[i] === REPORTED) return;
+    this.link(i, this.log.addFields(this.lastEntry[i]!, f, dir, tMs, srcId, frame, kernel));
+  }
+
   /** Adds a packet known without decoding (a probe we built) to port i's exchange. */
   recordPacket(i: number, p: LoggedPacket): void {
     if (this.status[i] === REPORTED) return;
@@ -77,13 +86,14 @@ export class PortBook {
   decide(i: number, verdict: PortVerdict, now: number, ttl?: number): boolean {
     if (this.status[i] !== OPEN) return false;
     this.status[i] = DECIDED;
-    let k = this.verdictKinds.findIndex((v) => v.state === verdict.state && v.reason === verdict.reason);
-    if (k < 0) k = this.verdictKinds.push(verdict) - 1;
+    let k = 0;
+    const kinds = this.verdictKinds;
+    while (k < kinds.length && !(kinds[k]!.state === verdict.state && kinds[k]!.reason === verdict.reason)) k++;
+    if (k === kinds.length) kinds.push(verdict);
     this.verdictOf[i] = k + 1;
     this.decidedAt[i] = now;
     if (ttl !== undefined) this.ttl[i] = ttl;
-    this.decided++;
-    this.decidedQueue.push(i);
+    this.decidedQueue[this.decided++] = i;
     return true;
   }
 
@@ -92,17 +102,13 @@ export class PortBook {
    * hands each one's result to `report` when given; their exchanges take no more packets.
    */
   reportDue(now: number, lingerMs: number, report?: (r: PortResult) => void): void {
-    while (this.queueHead < this.decidedQueue.length) {
+    while (this.queueHead < this.decided) {
       const i = this.decidedQueue[this.queueHead]!;
       if (lingerMs > 0 && now - this.decidedAt[i]! < lingerMs) break;
       this.queueHead++;
       this.status[i] = REPORTED;
       this.reported++;
       report?.(this.resultOf(i));
-    }
-    if (this.queueHead > 4096 && this.queueHead * 2 > this.decidedQueue.length) {
-      this.decidedQueue.splice(0, this.queueHead);
-      this.queueHead = 0;
     }
   }
 

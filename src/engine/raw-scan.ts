@@ -1,24 +1,55 @@
-import { openRawChannel, type RawChannel } from '../link';
+import { OutgoingFrames, openRawChannel, type RawChannel } from '../link';
 import type { PortResult } from '../protocol';
-import { canonicalIpv6, decodeFrame, decodeIpPacket, ICMP_DEST_UNREACH, ICMPV6_DEST_UNREACH, isIpv6Address, type TcpProbeTemplate } from '../wire';
+import {
+  canonicalIpv6,
+  decodeFrame,
+  encodeEthernet,
+  ETHERNET_HEADER_LENGTH,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  ICMP_DEST_UNREACH,
+  ICMPV6_DEST_UNREACH,
+  isIpv6Address,
+  type TcpProbeTemplate,
+} from '../wire';
 import type { LoggedPacket } from './exchange-log';
+import { fieldsOfDecoded, LAYER_ICMP, PacketFields, readPacketFields } from './packet-fields';
 import { LINGER_MS, PortBook } from './port-book';
-import { pickSourcePortBase, ProbeMatcher, SOURCE_PORT_SPAN } from './probe-matcher';
+import { MATCH_KERNEL, MATCH_NONE, MATCH_OWN, pickSourcePortBase, ProbeMatcher, SOURCE_PORT_SPAN } from './probe-matcher';
+import { PortQueue, PortQueues } from './port-queue';
 import { RttEstimator } from './rtt';
 import type { RawTechnique } from '../technique';
 import { nextTurn, perfMsOf, Waker, type TechniqueContext } from './technique-context';
+import { VerdictCache } from './verdict-cache';
 
 /**
- * Frames sent before the event loop gets a turn, so that the capture drains: a tight loop overflows
- * libpcap's ring (engine notes), which holds about 500 frames (link/capture.ts, SCAN_RING_BYTES).
+ * Probes handed to the native send thread in one batch (one copy into its queue, one sendmmsg run there);
+ * the loop then yields, so that the capture's batches reach onFrame between bursts.
  */
-const SEND_BURST = 128;
+const SEND_BURST = 256;
+/**
+ * Frames the loop lets wait in the send thread's queue before it adds more. A probe's time is when it was
+ * queued, so this bounds how much earlier than on the wire it is stamped (a few ms on veth); a deeper queue
+ * (the native one takes 4096) sent no faster.
+ */
+const QUEUE_AHEAD = 2 * SEND_BURST;
 /**
  * Probes awaiting an answer or their timeout. Behind a dropping firewall every probe waits a whole
- * timeout (at least 100 ms), so this bounds the rate there: 16384 allows ~160 k probes/s, above what
- * one core sends. Per-port state is typed arrays, so a bigger window costs no memory.
+ * timeout (at least 100 ms), so this bounds the rate there: 16384 allows ~160 k probes/s. Per-port state
+ * is typed arrays, so a bigger window costs no memory.
  */
 const MAX_IN_FLIGHT = { tcp: 16384, udp: 256 } as const;
+/**
+ * The in-flight window after the capture's ring overflowed (the loop fell behind its answers, on a busy host):
+ * the window halves down to this, which the ring holds answers for, and grows back by WINDOW_GROWTH a turn.
+ */
+const MIN_IN_FLIGHT = 1024;
+const WINDOW_GROWTH = 64;
+/** How long the loop waits for the send thread to take queued frames (it sends one in a few µs). */
+const QUEUE_WAIT_MS = 1;
+/** Ethernet, an IPv6 header and a TCP header with the most options: the longest TCP probe frame. */
+const TCP_PROBE_FRAME_BYTES = ETHERNET_HEADER_LENGTH + 40 + 60;
+const UDP_PROBE_FRAME_BYTES = 1518;
 const PROGRESS_INTERVAL_MS = 200;
 /** retransmissions per port for probes the capture never saw (see `unseen`) */
 const MAX_UNSEEN_ATTEMPTS = 8;
@@ -36,7 +67,15 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
   const target = v6 ? canonicalIpv6(givenTarget) : givenTarget;
   const maxRetries = ctx.plan.maxRetries ?? technique.defaultRetries;
   const tries = new Uint8Array(n);
+  /** when port i's latest attempt was queued for sending (performance.now()'s scale) */
   const sentAt = new Float64Array(n);
+  /**
+   * when the loop saw port i's latest attempt leave the send thread's queue: its timeout runs from there, so a
+   * queue the send thread is slow to empty (a busy host) never times out a probe still waiting in it
+   */
+  const leftAt = new Float64Array(n);
+  /** how many frames had been queued once port i's latest attempt was (its batch included) */
+  const queuedUpTo = new Uint32Array(n);
   const inFlightFlag = new Uint8Array(n);
   const rtt = new RttEstimator();
   const waker = new Waker();
@@ -53,7 +92,6 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
   // which the exchange then shows), no port-unreachable after a UDP reply.
   const sources = ctx.plan.sourceIps ?? [];
   const budgets = (sources.length > 0 ? sources : [undefined]).map((s) => ctx.icmpBudgets.for(target, s));
-  const budgetOf = new Map(sources.map((s, k) => [s, budgets[k]!]));
   const rationed = technique.noResponse.state === 'open|filtered';
   /** 1 + the index of the source whose token a retransmission holds, 0 for none */
   const holdsToken = new Uint8Array(n);
@@ -77,6 +115,12 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
 
   const isn = (Math.random() * 0x100000000) >>> 0;
   let matcher: ProbeMatcher | undefined;
+  let verdicts: VerdictCache | undefined;
+  /** per address id of the matcher: the exchange log's number for it, and the index of its ICMP budget */
+  let logIdOf: number[] = [];
+  let budgetIndexOf: number[] = [];
+  /** every captured frame is read into these fields, reused: the common answers allocate nothing */
+  const fields = new PacketFields();
 
   const settle = (i: number) => {
     if (inFlightFlag[i]) {
@@ -89,33 +133,37 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
     }
   };
 
-  // Times of packets are the capture clock's (when the kernel captured an answer, when a probe went to it),
-  // not when this loop got to them; the loop's own decisions (timeouts, RTT) stay on performance.now().
-  // The pcap holds frames in the order they are written: a probe when it is sent, an answer when this
+  // Times of packets are the capture clock's (when the kernel captured an answer, when a probe was queued
+  // for the send thread), not when this loop got to them; RTT samples are answer capture time minus probe
+  // queueing time, both on performance.now()'s scale, and the loop's own decisions stay on performance.now().
+  // The pcap holds frames in the order they are written: a probe when it is queued, an answer when this
   // loop reads it. An answer captured while a burst of probes went out is written after them, so the
   // file's order (and Wireshark's, which keeps it) can differ from the timestamps' (wire) order there.
   const onFrame = (frame: Uint8Array, capturedAt: number) => {
-    const now = performance.now();
-    const d = decodeFrame(frame);
-    const m = (d?.ip || d?.ip6) && matcher ? matcher.match(d) : undefined;
-    if (m?.kind === 'own') return void (probeSeen[m.index] = 1);
+    const m = matcher;
+    const f = fields;
+    // The fast path reads the common answers straight from the bytes; decodeFrame reads the rest (ARP,
+    // IPv6 extension headers, fragments, ICMP from a router), into the same fields.
+    if (!m || !(readPacketFields(frame, f, m.addresses) || decodeInto(frame, f, m))) return void ctx.pcap?.write(frame, capturedAt);
+    const kind = m.matchFields(f);
+    const i = m.index;
+    if (kind === MATCH_OWN) return void (probeSeen[i] = 1);
     const frameNo = ctx.pcap?.write(frame, capturedAt);
-    if (!m || !d) return;
-    const t = perfMsOf(capturedAt) - ctx.startedAt;
-    if (m.kind === 'kernel') {
-      book.record(m.index, d, 'out', t, { kernel: true, frame: frameNo });
-      return;
-    }
+    if (kind === MATCH_NONE) return;
+    const capturedPerf = perfMsOf(capturedAt);
+    const t = capturedPerf - ctx.startedAt;
+    const srcLogId = f.srcId >= 0 ? logIdOf[f.srcId]! : book.addressId(f.srcText!);
+    if (kind === MATCH_KERNEL) return void book.recordFields(i, f, 'out', t, srcLogId, frameNo, true);
     ctx.counters.received++;
-    const ip = (d.ip ?? d.ip6)!;
+    const now = performance.now();
     // Linux limits ICMPv6 errors per destination as it does ICMP ones (net.ipv6.icmp.ratelimit, 100 ms)
-    const unreachable = d.icmp ? d.icmp.type === ICMP_DEST_UNREACH : d.icmp6?.type === ICMPV6_DEST_UNREACH;
-    if (unreachable && ip.src === target) (budgetOf.get(ip.dst) ?? budgets[0]!).errorReceived(now);
-    book.record(m.index, d, 'in', t, { frame: frameNo });
-    if (m.attempt === Math.min(tries[m.index]! - 1, SOURCE_PORT_SPAN - 1) && inFlightFlag[m.index]) rtt.sample(now - sentAt[m.index]!);
-    const verdict = technique.classify(m.answer);
-    if (verdict && book.decide(m.index, verdict, now, d.ip ? d.ip.ttl : d.ip6!.hopLimit)) {
-      settle(m.index);
+    if (f.layer === LAYER_ICMP && f.icmpType === (f.ipVersion === 4 ? ICMP_DEST_UNREACH : ICMPV6_DEST_UNREACH) && f.srcId === m.targetId)
+      budgets[f.dstId >= 0 ? budgetIndexOf[f.dstId]! : 0]!.errorReceived(now);
+    book.recordFields(i, f, 'in', t, srcLogId, frameNo);
+    if (m.attempt === Math.min(tries[i]! - 1, SOURCE_PORT_SPAN - 1) && inFlightFlag[i]) rtt.sample(capturedPerf - sentAt[i]!);
+    const verdict = verdicts!.verdictOf(f);
+    if (verdict && book.decide(i, verdict, now, f.ttl)) {
+      settle(i);
       waker.wake();
     }
   };
@@ -138,74 +186,133 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
   if (channel.targetMac !== undefined) ctx.targetMac = channel.targetMac;
   if (channel.arpRttMs !== undefined) rtt.sample(channel.arpRttMs);
   seesOwnProbes = channel.route.loopback;
-  matcher = new ProbeMatcher(technique, ports, sources.length > 0 ? sources : channel.route.srcIp, target, isn, sourcePortBase);
+  const ourIps = sources.length > 0 ? sources : [channel.route.srcIp];
+  const scanMatcher = new ProbeMatcher(technique, ports, ourIps, target, isn, sourcePortBase);
+  logIdOf = scanMatcher.addresses.texts.map((a) => book.addressId(a));
+  // as a Map from source to budget would: the last of equal sources wins, any other address takes the first budget
+  budgetIndexOf = scanMatcher.addresses.texts.map((a) => Math.max(0, sources.lastIndexOf(a)));
+  verdicts = new VerdictCache(technique, scanMatcher);
+  matcher = scanMatcher;
 
-  // TCP probes are one prebuilt frame per source address, patched in place: nothing is allocated
-  // or decoded per probe, which at 100k+ probes/s is most of the loop's time apart from the send itself.
-  // Each template also keeps the log entry of its probes, filled in per send: the log copies it.
-  const templates = new Map<string, { template: TcpProbeTemplate; logged: LoggedPacket }>();
-  const templateFor = (srcIp: string) => {
-    let t = templates.get(srcIp);
-    if (!t) {
-      const base = { srcIp, dstIp: target, srcPort: matcher!.sourcePort(0), srcMac: channel.route.srcMac, dstMac: channel.dstMac };
-      const template = technique.probeTemplate!(base);
-      const logged: LoggedPacket = {
-        dir: 'out',
-        tMs: 0,
-        kind: 'tcp',
-        srcId: book.addressId(srcIp),
-        len: template.ipLength,
-        ipVersion: v6 ? 6 : undefined,
-        tcpFlags: template.flags,
-      };
-      t = { template, logged };
-      templates.set(srcIp, t);
-    }
-    return t;
-  };
+  // Probes go to the native send thread in batches: each is copied into `batch` as it is built (TCP probes
+  // from one prebuilt frame per source address, patched in place, so nothing is allocated per probe), and
+  // the batch is queued once per turn. Until it is queued, batchPorts[k] and batchAttempts[k] say whose frame k is.
+  const batch = new OutgoingFrames(SEND_BURST, technique.protocol === 'tcp' ? TCP_PROBE_FRAME_BYTES : UDP_PROBE_FRAME_BYTES);
+  const batchPorts = new Int32Array(SEND_BURST);
+  const batchAttempts = new Uint8Array(SEND_BURST);
+  const etherType = v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
+  /** per source: the TCP template (TCP techniques) and the log entry of its probes, filled in per probe (the log copies it) */
+  const perSource = ourIps.map((srcIp) => {
+    const template: TcpProbeTemplate | undefined = technique.probeTemplate?.({
+      srcIp,
+      dstIp: target,
+      srcPort: scanMatcher.sourcePort(0),
+      srcMac: channel.route.srcMac,
+      dstMac: channel.dstMac,
+    });
+    const logged: LoggedPacket = {
+      dir: 'out',
+      tMs: 0,
+      kind: technique.protocol,
+      srcId: book.addressId(srcIp),
+      len: 0,
+      ipVersion: v6 ? 6 : undefined,
+      tcpFlags: template?.flags,
+    };
+    return { srcIp, template, logged };
+  });
 
-  const send = (i: number, now: number) => {
+  /** Builds port i's next attempt into the batch; the port is in flight from here on. */
+  const addProbe = (i: number) => {
     const attempt = tries[i]!;
-    const srcIp = matcher!.source(i, attempt);
-    if (technique.probeTemplate) {
-      const { template, logged } = templateFor(srcIp);
-      const frame = template.fill(ports[i]!, matcher!.seq(i, attempt), matcher!.sourcePort(attempt));
-      const wentAt = channel.sendFrame(frame);
-      logged.tMs = perfMsOf(wentAt) - ctx.startedAt;
-      logged.retry = attempt;
-      logged.frame = ctx.pcap?.write(frame, wentAt);
-      book.recordPacket(i, logged);
-    } else {
-      const packet = technique.buildProbe({ srcIp, dstIp: target, srcPort: matcher!.sourcePort(attempt), dstPort: ports[i]!, seq: matcher!.seq(i, attempt) });
-      const { frame, sentAt: wentAt } = channel.send(packet);
-      book.record(i, decodeIpPacket(packet)!, 'out', perfMsOf(wentAt) - ctx.startedAt, { retry: attempt, frame: ctx.pcap?.write(frame, wentAt) });
-    }
+    const { srcIp, template } = perSource[scanMatcher.sourceIndex(i, attempt)]!;
+    const seq = scanMatcher.seq(i, attempt);
+    const srcPort = scanMatcher.sourcePort(attempt);
+    const frame = template
+      ? template.fill(ports[i]!, seq, srcPort)
+      : encodeEthernet(channel.dstMac, channel.route.srcMac, etherType, technique.buildProbe({ srcIp, dstIp: target, srcPort, dstPort: ports[i]!, seq }));
+    const k = batch.add(frame);
+    batchPorts[k] = i;
+    batchAttempts[k] = attempt;
     tries[i] = attempt + 1;
     probeSeen[i] = 0;
-    sentAt[i] = now;
     inFlightFlag[i] = 1;
     inFlight++;
-    timeoutQueue.push(i);
-    ctx.counters.sent++;
+  };
+
+  /**
+   * Queues the batch for the send thread; false when its queue is full (the batch is kept for the next turn).
+   * A probe's time, in the pcap and its exchange, is when it was queued: the send thread puts it on the wire
+   * within microseconds to a few milliseconds after, in order.
+   */
+  const flush = (): boolean => {
+    if (batch.count === 0) return true;
+    const queuedAt = channel.sendFrames(batch);
+    if (queuedAt < 0) return false;
+    const queuedPerf = perfMsOf(queuedAt);
+    const tMs = queuedPerf - ctx.startedAt;
+    for (let k = 0; k < batch.count; k++) {
+      const i = batchPorts[k]!;
+      const attempt = batchAttempts[k]!;
+      const { logged } = perSource[scanMatcher.sourceIndex(i, attempt)]!;
+      logged.tMs = tMs;
+      logged.retry = attempt;
+      logged.len = batch.lengths[k]! - ETHERNET_HEADER_LENGTH;
+      logged.frame = ctx.pcap?.write(batch.frame(k), queuedAt);
+      book.recordPacket(i, logged);
+      sentAt[i] = queuedPerf;
+      queuedUpTo[i] = framesQueued + batch.count;
+      // answered meanwhile by a late answer to its previous attempt: it waits for no timeout
+      if (inFlightFlag[i]) timeoutQueue.push(i);
+    }
+    framesQueued += batch.count;
+    pending += batch.count;
+    ctx.counters.sent += batch.count;
+    batch.clear();
+    return true;
   };
 
   const bucket = ctx.bucket;
   // Without a listener (the CLI) no PortResult is built while scanning: the output builds them once.
   const reportPort = ctx.events.port && ((r: PortResult) => ctx.events.port!(r));
-  const maxInFlight = MAX_IN_FLIGHT[technique.protocol];
-  // Both queues hold port indices; stale entries (port decided meanwhile) are skipped when reached.
-  const timeoutQueue: number[] = [];
-  let timeoutHead = 0;
+  const maxInFlight: number = MAX_IN_FLIGHT[technique.protocol];
+  // Ports waiting for their timeout, in the order they were queued; a port decided meanwhile is skipped when
+  // reached. Those before `leftCursor` have left the send thread's queue (their leftAt is set).
+  const timeoutQueue = new PortQueue(n);
+  let leftCursor = 0;
+  /** frames queued for the send thread since the channel opened, and how many of them it has not yet sent */
+  let framesQueued = 0;
+  let pending = 0;
+  let dropped = 0;
+  let inFlightWindow: number = maxInFlight;
+  /**
+   * Marks the ports whose probes the send thread took since the last call as having left now, and sizes the
+   * in-flight window: halved when the ring lost frames since, grown back a little when not (as TCP's).
+   */
+  const observeSent = (now: number) => {
+    const pipeline = channel.pipeline();
+    pending = pipeline.queued;
+    if (pipeline.dropped > dropped) inFlightWindow = Math.max(Math.min(MIN_IN_FLIGHT, maxInFlight), inFlightWindow >> 1);
+    else inFlightWindow = Math.min(maxInFlight, inFlightWindow + WINDOW_GROWTH);
+    dropped = pipeline.dropped;
+    const sent = framesQueued - pending;
+    leftCursor = Math.max(leftCursor, timeoutQueue.first);
+    for (; leftCursor < timeoutQueue.end; leftCursor++) {
+      const i = timeoutQueue.at(leftCursor);
+      if (queuedUpTo[i]! > sent) break;
+      leftAt[i] = now;
+    }
+  };
   // One retry queue per source, each drained as that source's ICMP budget allows.
-  const retryQueues = budgets.map(() => ({ ports: [] as number[], head: 0 }));
+  const retryQueues = new PortQueues(n, budgets.length);
   let nextRetrySource = 0;
-  const retriesWaiting = () => retryQueues.some((q) => q.head < q.ports.length);
   /** the source whose queue may send a retransmission now (round robin), or -1 */
   const readyRetrySource = (now: number): number => {
-    for (let k = 0; k < retryQueues.length; k++) {
-      const s = (nextRetrySource + k) % retryQueues.length;
-      const q = retryQueues[s]!;
-      if (q.head < q.ports.length && (!rationed || budgets[s]!.mayRetry(now, lastAttemptNext(q.ports[q.head]!)))) return s;
+    if (retryQueues.length === 0) return -1;
+    for (let k = 0; k < budgets.length; k++) {
+      const s = (nextRetrySource + k) % budgets.length;
+      const head = retryQueues.peek(s);
+      if (head >= 0 && (!rationed || budgets[s]!.mayRetry(now, lastAttemptNext(head)))) return s;
     }
     return -1;
   };
@@ -235,52 +342,45 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
     while (book.reported < n && !ctx.signal?.aborted && ctx.stoppedBy === undefined) {
       let now = performance.now();
       const timeout = rtt.timeoutMs();
-      while (timeoutHead < timeoutQueue.length) {
-        const i = timeoutQueue[timeoutHead]!;
+      observeSent(now);
+      for (let i = timeoutQueue.peek(); i >= 0; i = timeoutQueue.peek()) {
         if (!inFlightFlag[i]) {
-          timeoutHead++;
+          timeoutQueue.shift();
           continue;
         }
-        // Judged at the last drain, not now: answers that came while the loop was off the CPU (a busy
-        // host, several scans at once) are still in the ring, read only once this turn yields.
-        if (drainedAt - sentAt[i]! < timeout) break;
-        timeoutHead++;
+        // A probe still in the send thread's queue has not started its timeout. One that left is judged at
+        // the last drain, not now: answers that came while the loop was off the CPU (a busy host, several
+        // scans at once) are still in the ring, read only once this turn yields.
+        if (timeoutQueue.first >= leftCursor || drainedAt - leftAt[i]! < timeout) break;
+        timeoutQueue.shift();
         settle(i);
         if (seesOwnProbes && !probeSeen[i] && unseen[i]! < MAX_UNSEEN_ATTEMPTS) {
           unseen[i]!++;
           ctx.counters.unseen = (ctx.counters.unseen ?? 0) + 1;
         }
-        if (countedTries(i) <= maxRetries) retryQueues[matcher.sourceIndex(i, tries[i]!)]!.ports.push(i);
+        if (countedTries(i) <= maxRetries) retryQueues.push(scanMatcher.sourceIndex(i, tries[i]!), i);
         else book.decide(i, technique.noResponse, now);
       }
-      if (timeoutHead > 65536) {
-        timeoutQueue.splice(0, timeoutHead);
-        timeoutHead = 0;
-      }
 
-      let sentThisTurn = 0;
-      while (sentThisTurn < SEND_BURST && inFlight < maxInFlight) {
+      // A batch the send thread had no room for last turn goes first, alone; a new one only while its queue is short.
+      let queued = flush();
+      let burst = 0;
+      while (queued && pending < QUEUE_AHEAD && !batch.full && inFlight < inFlightWindow) {
         const retrySource = readyRetrySource(now);
         const retryReady = retrySource >= 0;
         if (!retryReady && next >= n) break;
         if (bucket && !bucket.take(now)) break;
         let i: number;
         if (retryReady) {
-          const q = retryQueues[retrySource]!;
-          i = q.ports[q.head++]!;
+          i = retryQueues.shift(retrySource);
           nextRetrySource = retrySource + 1;
         } else i = next++;
         if (!book.isOpen(i)) continue;
-        send(i, now);
-        sentThisTurn++;
+        addProbe(i);
+        burst++;
         if (retryReady && rationed && budgets[retrySource]!.reserve(countedTries(i) > maxRetries)) holdsToken[i] = retrySource + 1;
       }
-      for (const q of retryQueues) {
-        if (q.head > 65536) {
-          q.ports.splice(0, q.head);
-          q.head = 0;
-        }
-      }
+      if (burst > 0) queued = flush();
 
       now = performance.now();
       book.reportDue(now, LINGER_MS, reportPort);
@@ -288,18 +388,16 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
       // Once every port is decided, the short linger below is enough for what may still follow (our
       // kernel's RST comes within microseconds of the SYN/ACK); waiting out LINGER_MS added 150 ms to every scan.
       if (book.decided === n) break;
-      // Either wait passes libuv's poll phase, which empties the capture's ring into onFrame.
+      // Either wait passes libuv's poll phase, which hands the capture's batches to onFrame.
       drainedAt = performance.now();
-      if (sentThisTurn >= SEND_BURST) await nextTurn();
+      if (!queued) await waker.sleep(QUEUE_WAIT_MS);
+      else if (burst >= SEND_BURST) await nextTurn();
       else await waker.sleep(nextWakeMs(now));
     }
   } finally {
     // A short linger lets the last answers (and our kernel's RSTs) reach the capture.
     if (!ctx.signal?.aborted && ctx.stoppedBy === undefined) await new Promise((r) => setTimeout(r, 20));
     channel.close();
-    // libuv unmaps the capture's ring in its close phase, which a timer (unlike setImmediate from the
-    // poll phase) always waits for: the next target then does not open its ring while this one is mapped.
-    await new Promise((r) => setTimeout(r, 0));
   }
   book.reportDue(performance.now(), 0, reportPort);
   progress(performance.now());
@@ -307,11 +405,23 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
 
   function nextWakeMs(now: number): number {
     let wait = 50;
-    if (timeoutHead < timeoutQueue.length) wait = Math.min(wait, sentAt[timeoutQueue[timeoutHead]!]! + rtt.timeoutMs() - now);
-    if (bucket && inFlight < maxInFlight && (next < n || retriesWaiting())) wait = Math.min(wait, bucket.msUntilToken(now));
+    const oldest = timeoutQueue.peek();
+    // until the oldest probe has left the send thread's queue its timeout has not started: look again soon
+    if (oldest >= 0) wait = Math.min(wait, timeoutQueue.first < leftCursor ? leftAt[oldest]! + rtt.timeoutMs() - now : QUEUE_WAIT_MS);
+    if (pending >= QUEUE_AHEAD && (next < n || retryQueues.length > 0)) wait = Math.min(wait, QUEUE_WAIT_MS);
+    if (bucket && inFlight < inFlightWindow && (next < n || retryQueues.length > 0)) wait = Math.min(wait, bucket.msUntilToken(now));
     if (rationed)
-      retryQueues.forEach((q, s) => q.head < q.ports.length && (wait = Math.min(wait, budgets[s]!.msUntilRetry(now, lastAttemptNext(q.ports[q.head]!)))));
+      for (let s = 0; s < budgets.length; s++) {
+        const head = retryQueues.peek(s);
+        if (head >= 0) wait = Math.min(wait, budgets[s]!.msUntilRetry(now, lastAttemptNext(head)));
+      }
     if (book.decided > book.reported) wait = Math.min(wait, 25);
     return Math.max(wait, 0);
   }
+}
+
+/** The slow path: decodeFrame's objects into the fields; false for a frame without an IP layer. */
+function decodeInto(frame: Uint8Array, f: PacketFields, matcher: ProbeMatcher): boolean {
+  const d = decodeFrame(frame);
+  return d !== undefined && fieldsOfDecoded(d, f, matcher.addresses);
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { runtimeEnv, type NodeRuntime } from '../helper/runtime';
 import { checkRunFiles } from '../output/out-folder';
 import { CheckDocument } from '../protocol/check';
 import type { Technique } from '../protocol/scan';
@@ -8,7 +9,8 @@ import { NMAP_FLAG } from '../technique';
 
 /** One `portlab check` of a program against a lab's target. */
 export interface CheckCliRequest {
-  nodePath: string;
+  /** what runs the CLI (see node-path.ts) */
+  runtime: NodeRuntime;
   cliPath: string;
   lab: number;
   target: string;
@@ -80,7 +82,7 @@ function runsDone(r: CheckCliRequest): number {
 export function runCheckCli(r: CheckCliRequest, progress: (done: number) => void, signal: AbortSignal): Promise<CheckCliOutcome> {
   rmSync(r.outDir, { recursive: true, force: true });
   return new Promise((resolve) => {
-    const child = spawn(r.nodePath, checkCliArgs(r), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(r.runtime.path, checkCliArgs(r), { stdio: ['ignore', 'pipe', 'pipe'], env: runtimeEnv(r.runtime) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -103,7 +105,7 @@ export function runCheckCli(r: CheckCliRequest, progress: (done: number) => void
       signal.removeEventListener('abort', stop);
       resolve(outcome);
     };
-    child.once('error', (err) => finish({ failed: { line: `${r.nodePath}: ${err.message}`, exitCode: null } }));
+    child.once('error', (err) => finish({ failed: { line: `${r.runtime.path}: ${err.message}`, exitCode: null } }));
     child.once('close', (exitCode) => {
       const parsed = parseDocument(stdout);
       if (!parsed) return finish({ failed: { line: cliErrorLine(stderr), exitCode } });

@@ -1,5 +1,6 @@
 import { basename, extname, join } from 'node:path';
 import * as vscode from 'vscode';
+import type { NodeRuntime } from '../helper/runtime';
 import type { CheckView } from '../protocol/webview';
 import { runCheckCli, type CheckCliOutcome } from './check-cli';
 import { deviationsIn } from './check-deviations';
@@ -10,7 +11,7 @@ import { isCommandLine, programCommandLine } from './check-program';
 import type { CheckResults } from './check-results';
 import { readSettings } from './config';
 import { showHelperError, type HelperPool } from './helper-pool';
-import { resolveNodePath } from './node-path';
+import { resolveNodeRuntime } from './node-path';
 import { reportLangFor } from './report-lang';
 import { ResultsPanel } from './results-panel';
 import type { ResultsStore } from './results-store';
@@ -57,7 +58,7 @@ export class ScannerCheck {
     try {
       const outDir = this.outDirFor(program);
       const outcome = await this.runWithProgress(name, lab, choice, {
-        nodePath: resolveNodePath(settings.nodePath),
+        runtime: resolveNodeRuntime(settings.nodePath),
         cliPath,
         outDir,
         timeoutS: settings.checkTimeout,
@@ -83,7 +84,7 @@ export class ScannerCheck {
     name: string,
     lab: CheckLab,
     choice: CheckChoice,
-    how: { nodePath: string; cliPath: string; outDir: string; timeoutS: number; program: string[] },
+    how: { runtime: NodeRuntime; cliPath: string; outDir: string; timeoutS: number; program: string[] },
   ): Thenable<CheckCliOutcome> {
     const title = vscode.l10n.t('Checking {0} ({1}) on lab {2}', name, techniqueLabel(choice.technique), lab.id);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {

@@ -10,7 +10,7 @@ import { readSettings, type ElevationMethod } from './config';
 import { privilegeOf, type HelperInfo } from './helper-status';
 import { sessionVerdict, type HelperRole, type SessionState } from './helper-session';
 import { launchErrorText } from './launch-messages';
-import { resolveNodePath } from './node-path';
+import { resolveNodeRuntime } from './node-path';
 import { passwordPrompt } from './password-prompt';
 
 /** What a helper must be able to do: raw sockets, the namespace it must run in, managing the lab. */
@@ -103,11 +103,11 @@ export class HelperPool implements vscode.Disposable {
 
   private async sessionFor(role: HelperRole, needs: HelperNeeds): Promise<HelperClient> {
     const settings = readSettings();
-    const nodePath = resolveNodePath(settings.nodePath);
+    const runtime = resolveNodeRuntime(settings.nodePath);
     const captureDir = this.captureDir();
     // A scan helper takes its extra scope at launch; the lab helper scans nothing and takes none.
     const allowTargets = needs.lab ? [] : settings.allowedTargets;
-    const key = JSON.stringify([nodePath, captureDir, settings.elevation, allowTargets, role === 'scan' ? (needs.netns ?? '') : '']);
+    const key = JSON.stringify([runtime.path, captureDir, settings.elevation, allowTargets, role === 'scan' ? (needs.netns ?? '') : '']);
     const current = this.sessions.get(role);
     const verdict = sessionVerdict(current && (await this.stateOf(current)), {
       key,
@@ -123,7 +123,8 @@ export class HelperPool implements vscode.Disposable {
     const options: LaunchOptions = {
       cliPath: this.requireCli(),
       captureDir,
-      nodePath,
+      nodePath: runtime.path,
+      runAsNode: runtime.runAsNode,
       rawSockets: needs.raw,
       allowTargets,
       ...(needs.netns ? { netns: needs.netns } : {}),
@@ -154,7 +155,7 @@ export class HelperPool implements vscode.Disposable {
     const prompt = passwordPrompt({
       role,
       user: userInfo().username,
-      command: `${options.nodePath ?? 'node'} ${options.cliPath} helper${role === 'lab' ? ' --lab' : ''}`,
+      command: `${options.nodePath ?? process.execPath} ${options.cliPath} helper${role === 'lab' ? ' --lab' : ''}`,
     });
     const askpass = elevation === 'none' ? undefined : await startAskpass((request) => prompt.ask(request));
     try {

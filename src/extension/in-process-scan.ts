@@ -17,7 +17,7 @@ export function scanInProcess(params: ScanStartParams, captureRoot: string, allo
     captureRoot,
     {
       progress: (p) => deliver(() => session.onProgress(p)),
-      port: (_scanId, r) => deliver(() => session.onPort(r)),
+      port: (_scanId, r) => deliver(() => session.onPorts([r])),
       done: (s) => deliver(() => session.onDone(s)),
     },
     allowTargets,

@@ -52,8 +52,8 @@ function fixWords(f: LaunchFix): string {
       return vscode.l10n.t('remove them all: {0}', f.command);
     case 'install-polkit':
       return vscode.l10n.t('install the password dialog: {0}', f.command);
-    case 'install-node':
-      return vscode.l10n.t('install Node.js 20 ({0}) or set "portlab.nodePath" to the node binary', f.command);
+    case 'node-path':
+      return vscode.l10n.t('set "portlab.nodePath" to a Node.js 18 or later, or leave it empty to run the helper on the editor\'s own runtime');
     case 'start-lab':
       return vscode.l10n.t('start the lab first: {0}', f.command);
     case 'enter-password':

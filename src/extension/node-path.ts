@@ -1,11 +1,10 @@
-import { findOnPath } from '../base/program-path';
+import { ownRuntime, type NodeRuntime } from '../helper/runtime';
 
 /**
- * The Node.js that runs the helper: the setting when given, else `node` on PATH. Not the editor's
- * own executable: in VS Code that is Electron, which cannot load the Node addons of the helper.
+ * What runs the helper and the checker: the `portlab.nodePath` setting when given, else the extension
+ * host's own runtime (VS Code desktop: its Electron run as Node.js; Remote-SSH, WSL, code-server: the
+ * server's node). The native layer is on Node-API, so no Node.js of the student's is needed.
  */
-export function resolveNodePath(setting: string): string {
-  if (setting) return setting;
-  // code-server and the tests run the extension host on a real Node.
-  return findOnPath('node') ?? (process.versions.electron ? 'node' : process.execPath);
+export function resolveNodeRuntime(setting: string): NodeRuntime {
+  return setting ? { path: setting, runAsNode: false } : ownRuntime();
 }

@@ -125,17 +125,22 @@ export class ResultsStore implements vscode.Disposable {
     this.changed.fire(this.targets.get(address));
   }
 
-  addResult(result: PortResult): void {
-    const entry = this.addTarget(result.target, undefined, false);
-    let te = entry.techniques.get(result.technique);
-    if (!te) {
-      te = { technique: result.technique, results: new Map() };
-      entry.techniques.set(result.technique, te);
-      this.sortTechniques(entry);
+  /** A batch of a scan's results: each is added (onDidAddResult fires for each), then onDidChange once per target. */
+  addResults(results: readonly PortResult[]): void {
+    const touched = new Set<TargetEntry>();
+    for (const result of results) {
+      const entry = this.addTarget(result.target, undefined, false);
+      let te = entry.techniques.get(result.technique);
+      if (!te) {
+        te = { technique: result.technique, results: new Map() };
+        entry.techniques.set(result.technique, te);
+        this.sortTechniques(entry);
+      }
+      te.results.set(result.port, result);
+      this.added.fire(result);
+      touched.add(entry);
     }
-    te.results.set(result.port, result);
-    this.added.fire(result);
-    this.changed.fire(entry);
+    for (const entry of touched) this.changed.fire(entry);
   }
 
   /**

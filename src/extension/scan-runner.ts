@@ -69,7 +69,7 @@ export class ScanLauncher {
             ...(request.zombie !== undefined ? { zombie: request.zombie } : {}),
           };
           const events: ScanSessionOptions = {
-            port: (r) => this.store.addResult(r),
+            ports: (results) => this.store.addResults(results),
             progress: reportProgress(this.store, progress, total * request.techniques.length),
             signal: stop.signal,
           };

@@ -1,10 +1,12 @@
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type Message, type MessageConnection } from 'vscode-jsonrpc/node';
 import { EVENTS, PROTOCOL_VERSION, REQUESTS, type RequestMethod, type ScanStartParams } from '../protocol';
 import { HelperGoneError, HelperRequestError } from './client-errors';
+import { checkPortBatch } from './port-batch-check';
 import {
   currentEnvironment,
   explainLaunchFailure,
   HelperLaunchError,
+  helperRuntime,
   noElevationError,
   noRawSocketsError,
   planLaunch,
@@ -65,9 +67,16 @@ export class HelperClient {
   ) {
     child.stderr.on('data', (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString()).slice(-2000)));
     this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new HelperStdinWriter(child.stdin));
-    this.connection.onNotification('scan.port', (params: unknown) => {
-      const e = EVENTS['scan.port'].safeParse(params);
-      if (e.success) this.route(e.data.scanId, (s) => s.onPort(e.data.result));
+    this.connection.onNotification('scan.ports', (params: unknown) => {
+      const { scanId, results, problem } = checkPortBatch(params);
+      if (scanId === undefined) {
+        if (problem) this.refusedForAll(problem);
+        return;
+      }
+      this.route(scanId, (s) => {
+        s.onPorts(results);
+        if (problem) s.onRefusedResults(problem);
+      });
     });
     this.connection.onNotification('scan.progress', (params: unknown) => {
       const p = EVENTS['scan.progress'].safeParse(params);
@@ -165,6 +174,11 @@ export class HelperClient {
     return this.stderrTail;
   }
 
+  /** Results that name no scan may have been any running scan's: each is told it may lack some. */
+  private refusedForAll(problem: string): void {
+    for (const session of [...this.scans.values(), ...this.starting]) session.onRefusedResults(problem);
+  }
+
   private route(scanId: string, deliver: (session: HelperScanSession) => void): void {
     const session = this.scans.get(scanId);
     if (session) deliver(session);
@@ -183,7 +197,7 @@ export class HelperClient {
  * helper turns out to lack CAP_NET_RAW; a refusal ends with its explanation.
  */
 export async function startHelper(options: LaunchOptions, env: LaunchEnvironment = currentEnvironment()): Promise<HelperClient> {
-  const nodePath = options.nodePath ?? process.execPath;
+  const { path: nodePath, runAsNode } = helperRuntime(options);
   const needsRaw = options.rawSockets !== false;
   let last: HelperLaunchError | undefined;
   for (const plan of planLaunch(options, env)) {
@@ -193,7 +207,7 @@ export async function startHelper(options: LaunchOptions, env: LaunchEnvironment
       child.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     });
     if (spawned) {
-      const { error, retry } = explainLaunchFailure({ method: plan.method, nodePath, spawnError: spawned, stderr: '' });
+      const { error, retry } = explainLaunchFailure({ method: plan.method, nodePath, runAsNode, spawnError: spawned, stderr: '' });
       if (!retry) throw error;
       last = error;
       continue;
@@ -216,6 +230,7 @@ export async function startHelper(options: LaunchOptions, env: LaunchEnvironment
       const { error, retry } = explainLaunchFailure({
         method: plan.method,
         nodePath,
+        runAsNode,
         exitCode: exit.code,
         signal: exit.signal,
         stderr: client.stderr(),
@@ -228,8 +243,8 @@ export async function startHelper(options: LaunchOptions, env: LaunchEnvironment
     }
     if (!needsRaw || hello.rawSockets) return client;
     await client.close();
-    if (!plan.tentative) throw noRawSocketsError(plan.method, nodePath);
-    last = noElevationError(nodePath);
+    if (!plan.tentative) throw noRawSocketsError(plan.method, nodePath, runAsNode);
+    last = noElevationError(nodePath, runAsNode);
   }
   throw last ?? new HelperLaunchError('The PortLab helper could not be started.');
 }

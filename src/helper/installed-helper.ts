@@ -2,6 +2,7 @@ import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { readJsonFileIfValid } from '../base/json-file';
+import { runtimeCommand } from './runtime';
 
 /**
  * `portlab setup-privileges` installs a root-owned copy of the helper here, and a sudoers rule that
@@ -9,7 +10,8 @@ import { readJsonFileIfValid } from '../base/json-file';
  * student's own extension folder would give root to anything able to write there.
  */
 export const INSTALL_DIR = '/usr/local/lib/portlab';
-export const INSTALLED_CLI = join(INSTALL_DIR, 'cli.js');
+/** out/ as in the extension: the native layer's loader finds build/Release/ beside it. */
+export const INSTALLED_CLI = join(INSTALL_DIR, 'out', 'cli.js');
 export const INSTALL_RECORD = join(INSTALL_DIR, 'installed.json');
 export const SUDOERS_FILE = '/etc/sudoers.d/portlab';
 
@@ -17,6 +19,8 @@ export const SUDOERS_FILE = '/etc/sudoers.d/portlab';
 export const InstallRecord = z.object({
   /** the Node.js binary the sudoers rule names */
   node: z.string(),
+  /** node is Electron (the editor's), which the rule starts through this `env` with ELECTRON_RUN_AS_NODE=1 */
+  env: z.string().optional(),
   cli: z.string(),
   /** files outside INSTALL_DIR (the sudoers rule); INSTALL_DIR itself is PortLab's alone */
   files: z.array(z.string()),
@@ -30,12 +34,34 @@ export function readInstallRecord(path = INSTALL_RECORD): InstallRecord | undefi
   return readJsonFileIfValid(path, InstallRecord);
 }
 
-/** The installed helper's command (node and cli.js), when it exists and only root can change it. */
-export function installedHelper(record = INSTALL_RECORD): { node: string; cli: string } | undefined {
+export interface InstalledHelper {
+  node: string;
+  cli: string;
+  /** see InstallRecord.env */
+  env?: string;
+}
+
+/** Where the loader of the CLI at `cli` finds the native layer (build/ beside out/): what root loads with it. */
+export function installedAddon(cli: string): string {
+  return join(dirname(cli), '..', 'build', 'Release', 'portlab_native.node');
+}
+
+/**
+ * The installed helper, when it exists and only root can change any program of its command or the
+ * native layer it loads. An install from before the native layer (cli.js with the old addons) has none
+ * beside it, and is passed over.
+ */
+export function installedHelper(record = INSTALL_RECORD): InstalledHelper | undefined {
   if (!rootOnly(record)) return undefined;
   const parsed = readInstallRecord(record);
   if (!parsed) return undefined;
-  return rootOnly(parsed.cli) && rootOnly(parsed.node) ? { node: parsed.node, cli: parsed.cli } : undefined;
+  const helper: InstalledHelper = { node: parsed.node, cli: parsed.cli, ...(parsed.env ? { env: parsed.env } : {}) };
+  return [helper.cli, installedAddon(helper.cli), helper.node, ...(helper.env ? [helper.env] : [])].every(rootOnly) ? helper : undefined;
+}
+
+/** The command line sudo starts (the sudoers rule names it, followed by `helper` and any arguments). */
+export function installedCommand(helper: InstalledHelper): string[] {
+  return [...runtimeCommand({ path: helper.node, runAsNode: helper.env !== undefined }, helper.env ?? ''), helper.cli];
 }
 
 /**
@@ -68,6 +94,6 @@ function sudoersWord(word: string): string {
  * as root without a password. The helper confines itself to CAP_NET_RAW unless it is the lab role,
  * and validates every argument; nothing else runs.
  */
-export function sudoersRule(who: string, node: string, cli: string): string {
-  return `${who.startsWith('%') ? `%${sudoersWord(who.slice(1))}` : sudoersWord(who)} ALL=(root) NOPASSWD: ${sudoersWord(node)} ${sudoersWord(cli)} helper *\n`;
+export function sudoersRule(who: string, helper: InstalledHelper): string {
+  return `${who.startsWith('%') ? `%${sudoersWord(who.slice(1))}` : sudoersWord(who)} ALL=(root) NOPASSWD: ${installedCommand(helper).map(sudoersWord).join(' ')} helper *\n`;
 }

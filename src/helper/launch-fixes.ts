@@ -8,7 +8,8 @@ export type LaunchFix =
   | { kind: 'setcap'; command: string }
   | { kind: 'remove-capabilities'; command: string }
   | { kind: 'install-polkit'; command: string }
-  | { kind: 'install-node'; command: string }
+  /** the `portlab.nodePath` setting names no Node.js */
+  | { kind: 'node-path' }
   | { kind: 'start-lab'; command: string }
   | { kind: 'enter-password' }
   | { kind: 'use-terminal' };
@@ -24,8 +25,8 @@ export function fixText(fix: LaunchFix): string {
       return `remove them all: ${fix.command}`;
     case 'install-polkit':
       return `install the password dialog: ${fix.command}`;
-    case 'install-node':
-      return `install Node.js 20 (${fix.command}) or set "portlab.nodePath" to the node binary`;
+    case 'node-path':
+      return 'set "portlab.nodePath" to a Node.js 18 or later, or leave it empty to run the helper on the editor\'s own runtime';
     case 'start-lab':
       return `start the lab first: ${fix.command}`;
     case 'enter-password':

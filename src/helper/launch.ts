@@ -6,9 +6,10 @@ import { CAP_NET_RAW, CAP_SYS_ADMIN, hasCapability, readProcStatus } from '../ba
 import { findProgram } from '../base/program-path';
 import type { Askpass } from './askpass';
 import { portlabCliPath } from './cli-path';
-import { installedHelper } from './installed-helper';
+import { installedCommand, installedHelper, type InstalledHelper } from './installed-helper';
 import { firstFixCommand, fixesText, fixText, nodeCapabilitiesFixes, setcapCommand, type LaunchFix } from './launch-fixes';
 import { extraFileCapabilities, fileCapabilities, nodeCapabilitiesProblem } from './privileges';
+import { ownRuntime, runtimeCommand, startedProgram, type NodeRuntime } from './runtime';
 
 export { fixText, setcapCommand, type LaunchFix };
 
@@ -17,8 +18,10 @@ export interface LaunchOptions {
   cliPath: string;
   /** the one directory under which the helper writes captures */
   captureDir: string;
-  /** Node.js binary that runs the helper (the extension's `portlab.nodePath` setting); default: this process's */
+  /** Node.js binary that runs the helper (the extension's `portlab.nodePath` setting); default: this process's own runtime */
   nodePath?: string;
+  /** nodePath is Electron (the editor's own binary), started with ELECTRON_RUN_AS_NODE=1; without nodePath: whether this process is */
+  runAsNode?: boolean;
   /** run the helper inside this network namespace (`ip netns exec NS …`), e.g. the lab's scanner */
   netns?: string;
   /** false when only connect scans are wanted: the helper then runs unprivileged, never elevated */
@@ -54,7 +57,7 @@ export interface LaunchEnvironment {
   /** the file capabilities of a binary (getcap), undefined when unknown */
   fileCapabilities(path: string): string[] | undefined;
   /** the root-owned helper `portlab setup-privileges` installed, which sudo starts without a password */
-  installedHelper(): { node: string; cli: string } | undefined;
+  installedHelper(): InstalledHelper | undefined;
   /** the login name */
   userName: string;
 }
@@ -143,16 +146,21 @@ function launchError(problem: LaunchProblem, message: string, fixes: LaunchFix[]
 }
 
 /** The command that installs the root-owned helper and its sudoers rule (run once, by an administrator). */
-export function setupPrivilegesCommand(node: string): string {
-  return `sudo ${node} ${portlabCliPath()} setup-privileges`;
+export function setupPrivilegesCommand(node: string, runAsNode = false): string {
+  return `sudo ${runtimeCommand({ path: node, runAsNode }, 'env').join(' ')} ${portlabCliPath()} setup-privileges`;
+}
+
+/**
+ * A capability on the helper's binary, as a fix: not when that binary is the editor's Electron, where
+ * it would give raw sockets to the whole editor.
+ */
+function setcapFixes(node: string, runAsNode: boolean): LaunchFix[] {
+  return runAsNode ? [] : [{ kind: 'setcap', command: setcapCommand(node) }];
 }
 
 /** The fixes that give raw sockets for good: the installed helper first, a capability on node second. */
-function privilegeFixes(node: string): LaunchFix[] {
-  return [
-    { kind: 'setup-privileges', command: setupPrivilegesCommand(node) },
-    { kind: 'setcap', command: setcapCommand(node) },
-  ];
+function privilegeFixes(node: string, runAsNode: boolean): LaunchFix[] {
+  return [{ kind: 'setup-privileges', command: setupPrivilegesCommand(node, runAsNode) }, ...setcapFixes(node, runAsNode)];
 }
 
 export function currentEnvironment(): LaunchEnvironment {
@@ -201,7 +209,8 @@ function realPath(path: string): string {
  * the terminal, or `sudo -n` with neither. Throws when no way exists.
  */
 export function planLaunch(options: LaunchOptions, env: LaunchEnvironment): LaunchPlan[] {
-  const node = options.nodePath ?? process.execPath;
+  const runtime = helperRuntime(options);
+  const node = runtime.path;
   const helperArgs = [
     'helper',
     '--capture-dir',
@@ -213,7 +222,8 @@ export function planLaunch(options: LaunchOptions, env: LaunchEnvironment): Laun
   const inNamespace = (cmd: string, args: string[]): [string, string[]] => (options.netns ? [ip, ['netns', 'exec', options.netns, cmd, ...args]] : [cmd, args]);
   const needsRaw = options.rawSockets !== false;
   const canDirect = (!needsRaw || hasCapability(env.capEff, CAP_NET_RAW)) && (!options.netns || hasCapability(env.capEff, CAP_SYS_ADMIN));
-  const [command, args] = inNamespace(node, [options.cliPath, ...helperArgs]);
+  const [start, ...startArgs] = runtimeCommand(runtime, env.which('env') ?? '/usr/bin/env') as [string, ...string[]];
+  const [command, args] = inNamespace(start, [...startArgs, options.cliPath, ...helperArgs]);
   if (canDirect) return [{ method: 'direct', command, args }];
 
   const plans: LaunchPlan[] = [];
@@ -226,7 +236,7 @@ export function planLaunch(options: LaunchOptions, env: LaunchEnvironment): Laun
   // The sudoers rule names the installed helper alone, not `ip netns exec` around it.
   const installed = options.netns ? undefined : env.installedHelper();
   if (installed && sudo && blocked(installed.node).length === 0)
-    plans.push({ method: 'sudo', command: sudo, args: ['-n', '--', installed.node, installed.cli, ...helperArgs], installed: true });
+    plans.push({ method: 'sudo', command: sudo, args: ['-n', '--', ...installedCommand(installed), ...helperArgs], installed: true });
   const extra = blocked(node);
   if (extra.length === 0) {
     const pkexec = env.which('pkexec');
@@ -238,7 +248,12 @@ export function planLaunch(options: LaunchOptions, env: LaunchEnvironment): Laun
   }
   if (plans.length > 0) return plans;
   if (extra.length > 0) throw nodeCapabilitiesError(node, extra);
-  throw noElevationError(node);
+  throw noElevationError(node, runtime.runAsNode);
+}
+
+/** The runtime the helper runs on: the one given (the `portlab.nodePath` setting), else this process's own. */
+export function helperRuntime(options: Pick<LaunchOptions, 'nodePath' | 'runAsNode'>): NodeRuntime {
+  return options.nodePath === undefined ? ownRuntime() : { path: options.nodePath, runAsNode: options.runAsNode ?? false };
 }
 
 /** node's own file capabilities stop the confined helper: one message, which capability and the fix. */
@@ -248,23 +263,20 @@ export function nodeCapabilitiesError(node: string, capabilities: string[]): Hel
 }
 
 /** The helper answered, but without CAP_NET_RAW: something outside PortLab withholds it. */
-export function noRawSocketsError(method: LaunchMethod, node: string): HelperLaunchError {
+export function noRawSocketsError(method: LaunchMethod, node: string, runAsNode = false): HelperLaunchError {
   return launchError(
     { kind: 'no-raw-sockets', method },
     `The PortLab helper started (${method}) without the CAP_NET_RAW capability, so it cannot send raw packets; a container or a security policy may withhold it: run PortLab where raw sockets are allowed (docker run --cap-add NET_RAW).`,
-    [{ kind: 'setcap', command: setcapCommand(node) }],
+    setcapFixes(node, runAsNode),
   );
 }
 
 /** No pkexec, no sudo, and the node binary has no CAP_NET_RAW of its own. */
-export function noElevationError(node: string): HelperLaunchError {
+export function noElevationError(node: string, runAsNode = false): HelperLaunchError {
   return launchError(
     { kind: 'no-elevation', node },
     'Raw-socket scans (every technique but connect) need the CAP_NET_RAW capability, and neither pkexec nor sudo is installed to get it.',
-    [
-      { kind: 'install-polkit', command: 'sudo apt install policykit-1' },
-      { kind: 'setcap', command: setcapCommand(node) },
-    ],
+    [{ kind: 'install-polkit', command: 'sudo apt install policykit-1' }, ...setcapFixes(node, runAsNode)],
   );
 }
 
@@ -272,6 +284,8 @@ export function noElevationError(node: string): HelperLaunchError {
 export interface LaunchFailure {
   method: LaunchMethod;
   nodePath: string;
+  /** nodePath is Electron, run as Node.js */
+  runAsNode?: boolean;
   /** spawn error code, e.g. ENOENT when the program does not exist */
   spawnError?: string;
   exitCode?: number | null;
@@ -284,10 +298,9 @@ export interface LaunchFailure {
   installed?: boolean;
 }
 
+/** Only a `portlab.nodePath` that names no program gets here: the default runtime is the running one. */
 function nodeNotFound(nodePath: string): { error: HelperLaunchError; retry: boolean } {
-  return stopHere({ kind: 'node-not-found', node: nodePath }, `Node.js was not found at ${nodePath}.`, [
-    { kind: 'install-node', command: 'sudo apt install nodejs' },
-  ]);
+  return stopHere({ kind: 'node-not-found', node: nodePath }, `Node.js was not found at ${nodePath}.`, [{ kind: 'node-path' }]);
 }
 
 /**
@@ -296,6 +309,7 @@ function nodeNotFound(nodePath: string): { error: HelperLaunchError; retry: bool
  */
 export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchError; retry: boolean } {
   const node = f.nodePath;
+  const runAsNode = f.runAsNode ?? false;
   if (f.spawnError === 'ENOENT' && f.method === 'direct') return nodeNotFound(node);
   if (f.spawnError)
     return mayRetry({ kind: 'spawn-failed', method: f.method, error: f.spawnError }, `Could not start the helper with ${f.method}: ${f.spawnError}.`);
@@ -309,7 +323,7 @@ export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchErr
     if (f.exitCode === 126)
       return stopHere({ kind: 'cancelled', method: 'pkexec' }, 'The password dialog was closed, so PortLab did not get permission for raw-socket scans.', [
         { kind: 'enter-password' },
-        ...privilegeFixes(node),
+        ...privilegeFixes(node, runAsNode),
       ]);
     if (f.exitCode === 127 && /authentication agent/i.test(stderr))
       return mayRetry({ kind: 'no-polkit-agent' }, 'pkexec found no password dialog (polkit authentication agent) in this session.');
@@ -317,35 +331,35 @@ export function explainLaunchFailure(f: LaunchFailure): { error: HelperLaunchErr
       return stopHere(
         { kind: 'not-allowed', method: 'pkexec' },
         'Your account is not allowed to run the PortLab helper as administrator (pkexec refused).',
-        privilegeFixes(node),
+        privilegeFixes(node, runAsNode),
       );
   }
   if (f.method === 'sudo') {
     // A capability on node does not help inside a namespace, where sudo runs `ip netns exec`.
-    const onNode = f.sudoCommand === undefined || f.sudoCommand[0] === node;
+    const onNode = f.sudoCommand === undefined || startedProgram(f.sudoCommand) === node;
     // sudo's words when askpass exits 1 (the password box was dismissed), and after its last wrong try.
     if (/no password was provided/i.test(stderr))
       return stopHere({ kind: 'cancelled', method: 'sudo' }, 'The password prompt was dismissed, so PortLab did not get permission for raw-socket scans.', [
         { kind: 'enter-password' },
-        ...(onNode ? privilegeFixes(node) : []),
+        ...(onNode ? privilegeFixes(node, runAsNode) : []),
       ]);
     if (/incorrect password attempt/i.test(stderr))
       return stopHere({ kind: 'wrong-password' }, 'sudo refused the password: it was wrong at each try.', [
         { kind: 'enter-password' },
-        ...(onNode ? privilegeFixes(node) : []),
+        ...(onNode ? privilegeFixes(node, runAsNode) : []),
       ]);
     if (/password is required|a terminal is required|no askpass program/i.test(stderr))
       // "sudo -v" would not help: sudo remembers a password per terminal, and the helper's sudo may have none.
       return stopHere(
         { kind: 'password-required' },
         'sudo needs your password, and PortLab has no terminal or password box to ask it in.',
-        onNode ? privilegeFixes(node) : [{ kind: 'use-terminal' }],
+        onNode ? privilegeFixes(node, runAsNode) : [{ kind: 'use-terminal' }],
       );
     if (/not in the sudoers|not allowed to execute/i.test(stderr))
       return stopHere(
         { kind: 'not-allowed', method: 'sudo' },
         'Your account may not use sudo, so the helper cannot get raw-socket rights; ask your administrator.',
-        privilegeFixes(node),
+        privilegeFixes(node, runAsNode),
       );
   }
   if (/Cannot open network namespace|netns/i.test(stderr))

@@ -13,8 +13,8 @@ export interface FinishedScan extends StartedScan {
 }
 
 export interface ScanSessionOptions {
-  /** each port's result as the helper decides it (final when delivered) */
-  port?(r: PortResult): void;
+  /** the ports' results as the helper decides them, a batch every few milliseconds, in order (final when delivered) */
+  ports?(results: readonly PortResult[]): void;
   progress?(p: ScanProgress): void;
   /** cancels the scan when aborted, also while the helper has not yet accepted it */
   signal?: AbortSignal;
@@ -43,11 +43,16 @@ export interface ScanSession {
 interface ScanSessionFeed {
   onStarted(scan: StartedScan): void;
   onRefused(err: unknown): void;
-  onPort(r: PortResult): void;
+  onPorts(results: readonly PortResult[]): void;
+  /** the helper sent this scan results that were refused: the scan ends partial, saying so */
+  onRefusedResults(problem: string): void;
   onProgress(p: ScanProgress): void;
   onDone(summary: ScanSummary): void;
   onHelperGone(reason: string): void;
 }
+
+/** A scan's summary quotes this many refused messages at most. */
+const MAX_REFUSALS_TOLD = 3;
 
 /** A session as the client drives it; whoever started the scan sees only its ScanSession side. */
 export class HelperScanSession implements ScanSession, ScanSessionFeed {
@@ -57,6 +62,9 @@ export class HelperScanSession implements ScanSession, ScanSessionFeed {
   private scan: StartedScan | undefined;
   private cancelWanted = false;
   private over = false;
+  /** the first refusals, word for word, and how many there were (a hostile helper may send no end of them) */
+  private readonly refusals: string[] = [];
+  private refusalCount = 0;
   private settleStarted!: { resolve(scan: StartedScan): void; reject(err: unknown): void };
   private settleFinished!: { resolve(scan: FinishedScan): void; reject(err: unknown): void };
   private readonly onAbort = () => this.cancel();
@@ -92,10 +100,15 @@ export class HelperScanSession implements ScanSession, ScanSessionFeed {
     this.settleFinished.reject(err);
   }
 
-  onPort(r: PortResult): void {
+  onPorts(results: readonly PortResult[]): void {
+    if (this.over || results.length === 0) return;
+    for (const r of results) this.results.push(r);
+    this.options.ports?.(results);
+  }
+
+  onRefusedResults(problem: string): void {
     if (this.over) return;
-    this.results.push(r);
-    this.options.port?.(r);
+    if (this.refusalCount++ < MAX_REFUSALS_TOLD) this.refusals.push(problem);
   }
 
   onProgress(p: ScanProgress): void {
@@ -105,13 +118,21 @@ export class HelperScanSession implements ScanSession, ScanSessionFeed {
   onDone(summary: ScanSummary): void {
     if (this.over || !this.scan) return;
     this.end();
-    this.settleFinished.resolve({ ...this.scan, summary, results: this.results });
+    this.settleFinished.resolve({ ...this.scan, summary: this.withRefusals(summary), results: this.results });
   }
 
   onHelperGone(reason: string): void {
     if (this.over || !this.scan) return;
     this.end();
     this.settleFinished.reject(new HelperGoneMidScanError(reason, this.scan, this.results));
+  }
+
+  /** A summary that says so when results of the scan were refused: the results are then incomplete. */
+  private withRefusals(summary: ScanSummary): ScanSummary {
+    if (this.refusalCount === 0) return summary;
+    const more = this.refusalCount > this.refusals.length ? ` and ${this.refusalCount - this.refusals.length} more` : '';
+    const refused = `the helper sent results that do not match the protocol, and this client refused them: ${this.refusals.join('; ')}${more}`;
+    return { ...summary, partial: true, error: summary.error ? `${summary.error}; ${refused}` : refused };
   }
 
   /** A helper that has gone fails the cancel too; its going ends the session on its own. */

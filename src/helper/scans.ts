@@ -128,7 +128,10 @@ export class ScanRegistry {
     if (iface !== undefined) naming('params.iface', () => assertInterfaceUp(iface));
     const id = `discover-${++this.discoveries}`;
     const abort = new AbortController();
-    const signal = cancelled ? AbortSignal.any([abort.signal, cancelled]) : abort.signal;
+    // Node 18 (a runtime the helper may run on) has no AbortSignal.any: the caller's signal aborts this one.
+    if (cancelled?.aborted) abort.abort();
+    else cancelled?.addEventListener('abort', () => abort.abort(), { once: true });
+    const signal = abort.signal;
     const finished = discoverHosts(params, signal).finally(() => this.running.delete(id));
     this.running.set(id, { kind: 'discover', abort, finished });
     let hosts: DiscoveredHost[];

@@ -13,6 +13,7 @@ import { labDown, labStatus, labUp } from '../lab';
 import { listInterfaces } from '../link/interface-list';
 import { PROTOCOL_VERSION, RpcErrorCode, type EventMethod, type RequestMethod } from '../protocol';
 import { BoundedMessageReader, type BadInput } from './bounded-reader';
+import { PortBatches } from './port-batches';
 import { ensurePrivateDirectory } from './capture-dir';
 import { CAP_NET_RAW, hasCapability, readProcStatus } from '../base/proc-status';
 import { currentNetns } from '../base/netns';
@@ -67,12 +68,19 @@ export function serveHelper(options: HelperServerOptions): Promise<void> {
       // the client has gone
     }
   };
+  const batches = new PortBatches((scanId, results) => notify('scan.ports', { scanId, results }));
   const scans = new ScanRegistry(
     options.captureDir,
     {
-      progress: (p) => notify('scan.progress', p),
-      port: (scanId, result) => notify('scan.port', { scanId, result }),
-      done: (s) => notify('scan.done', s),
+      progress: (p) => {
+        batches.flush(p.scanId);
+        notify('scan.progress', p);
+      },
+      port: (scanId, result) => batches.add(scanId, result),
+      done: (s) => {
+        batches.flush(s.scanId);
+        notify('scan.done', s);
+      },
     },
     options.allowTargets,
   );

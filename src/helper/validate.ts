@@ -10,7 +10,7 @@ export function isRequestMethod(method: string): method is RequestMethod {
 }
 
 /** "params.targets[0]" for zod's path ["targets", 0]. */
-function fieldName(path: readonly PropertyKey[]): string {
+export function fieldName(path: readonly PropertyKey[]): string {
   return path.reduce<string>((name, key) => (typeof key === 'number' ? `${name}[${key}]` : `${name}.${String(key)}`), 'params');
 }
 

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
-import type * as CapModule from 'cap';
-import { loadNative } from './native-addon';
+import { loadNativeLayer } from './native-addon';
+import type { PacketSocket, PacketSocketStats } from './native-layer';
 import { hasCapNetRaw, missingCapNetRaw } from './privilege';
 import { UserError } from '../base/errors';
 
 /**
- * libpcap's ring for a raw scan. It is mapped into the process and counts fully in its RSS, once per
- * target scanned at the same time. A slot holds one frame of up to the snaplen, which we size to the
- * link's MTU (cap's own 65535 made each slot 64 KiB, so 4 MiB held 63 frames): 1 MiB holds about 500
- * Ethernet frames, far more than the answers to one turn of the raw scan loop (it yields every 128 probes).
+ * The receive ring of a raw scan (TPACKET_V3: eight 128 KiB blocks, frames packed at their captured length).
+ * It is mapped into the process and counts fully in its RSS, once per target scanned at the same time. A
+ * 60-byte answer takes 144 bytes of it (with the kernel's header), so it holds some 7000 answers: 30 ms
+ * of answers at 200,000 a second, while the receive thread empties it every millisecond.
  */
 export const SCAN_RING_BYTES = 1024 * 1024;
 /** Ethernet header and one VLAN tag in front of an MTU-sized packet. */
@@ -20,10 +20,9 @@ const ETHERNET_MTU = 1500;
 
 /**
  * The largest frame the link carries: a shorter snaplen would cut answers, which the decoders then
- * reject, and a longer one only wastes ring space. Except on `lo`, whose 64 KiB MTU made every slot
- * 64 KiB and the scan's ring 16 frames (`ss -0 -e`: frm_size:65616 frm_nr:16), too few for one turn
- * of sending: there the snaplen is an Ethernet frame's, which every probe and every answer to one fits
- * (a UDP answer over 1500 bytes is cut there, as a link with Ethernet's MTU would have fragmented it).
+ * reject. Except on `lo`, whose 64 KiB MTU would let one datagram fill half a ring block: there the
+ * snaplen is an Ethernet frame's, which every probe and every answer to one fits (a UDP answer over 1500
+ * bytes is cut there, as a link with Ethernet's MTU would have fragmented it).
  */
 function snaplenOf(iface: string): number {
   try {
@@ -36,44 +35,34 @@ function snaplenOf(iface: string): number {
   }
 }
 
-/**
- * The `cap` addon as patched by patches/cap+0.2.1.patch (applied by `npm install`'s postinstall). A build
- * from before the patch's timestamps would give every packet an undefined time: refused with the fix.
- */
-let loaded: typeof CapModule | undefined;
-function capAddon(): typeof CapModule {
-  if (loaded) return loaded;
-  const cap = loadNative<typeof CapModule>('cap');
-  if (typeof cap.now !== 'function')
-    throw new UserError("the cap addon lacks PortLab's patch (capture timestamps): run `npx patch-package && npm rebuild cap` in the PortLab folder");
-  return (loaded = cap);
-}
+/** ARPHRD_ETHER: the other link type PortLab captures on, beside lo (which carries Ethernet headers too). */
+const ARPHRD_ETHER = 1;
 
 /**
  * Now, in microseconds since the epoch, on the clock of the capture's timestamps (the kernel's
- * CLOCK_REALTIME, as libpcap reads it): for frames sent otherwise than by LiveCapture.send.
+ * CLOCK_REALTIME): for frames sent otherwise than by LiveCapture.send.
  */
 export function captureClockMicros(): number {
-  return capAddon().now();
+  return loadNativeLayer().now();
 }
 
+/** errno names of a send the kernel had no room for: the frame is lost as on a busy link, the link itself is fine */
+const TRANSIENT_SEND_ERRORS = new Set(['ENOBUFS', 'EAGAIN']);
+
 /**
- * A libpcap handle on one interface: captures matching frames and injects Ethernet frames.
+ * A packet socket on one interface (the native layer's PacketSocket): captures matching frames and injects
+ * Ethernet frames.
  *
- * Each captured frame comes with libpcap's timestamp (µs since the epoch), taken by the kernel when the
- * frame passed, not when JavaScript got to it (up to tens of ms later under load); each send returns the
- * moment just before the frame went to the kernel, on the same clock. A frame we inject is not captured
- * back (the kernel does not hand a packet socket its own frames): whoever sends it records it.
+ * Frames arrive in batches from the native receive thread, each handed on to onFrame with the kernel's
+ * timestamp (µs since the epoch), taken when the frame passed, not when JavaScript got to it (up to tens of
+ * ms later under load); each send returns the moment just before the frame went to the kernel, on the same
+ * clock. A frame we inject is not captured back (the kernel does not hand a packet socket its own frames):
+ * whoever sends it records it.
  */
 export class LiveCapture {
-  private readonly cap = new (capAddon().Cap)();
-  /** libpcap's snaplen is this buffer's length (patches/cap+0.2.1.patch) */
-  private readonly buffer: Buffer;
+  private readonly socket: PacketSocket;
   private closed = false;
   private lost = false;
-  /** the Buffer view of the frame sent last: a scan sends one reused frame, wrapping it each time would be garbage */
-  private lastFrame: Uint8Array | undefined;
-  private lastView: Buffer | undefined;
 
   /**
    * `filter` must be built from validated addresses only: it is compiled by libpcap as given.
@@ -87,26 +76,27 @@ export class LiveCapture {
     ringBytes = SCAN_RING_BYTES,
   ) {
     if (!hasCapNetRaw()) throw missingCapNetRaw('capturing packets');
-    this.buffer = Buffer.alloc(snaplenOf(iface));
+    const native = loadNativeLayer();
     try {
-      const linkType = this.cap.open(iface, filter, ringBytes, this.buffer);
-      if (linkType !== 'ETHERNET') {
-        this.cap.close();
-        throw new UserError(`interface ${iface} has link type ${linkType}; only Ethernet (and lo) are supported`, 'interface-unusable');
-      }
+      this.socket = new native.PacketSocket(iface, filter, {
+        snaplen: snaplenOf(iface),
+        ringBytes,
+        // Each frame is a view into the batch's own buffer, which nothing reuses: it may be kept as it is.
+        onFrames: ({ data, offsets, lengths, times, count }) => {
+          for (let k = 0; k < count && !this.closed; k++) onFrame(data.subarray(offsets[k]!, offsets[k]! + lengths[k]!), times[k]!);
+        },
+        onError: (message) => this.linkLost(message),
+      });
     } catch (err) {
-      if (err instanceof UserError) throw err;
-      const message = (err as Error).message;
-      if (/permit|denied/i.test(message)) throw missingCapNetRaw('capturing packets');
-      throw new UserError(`cannot capture on ${iface}: ${message}`);
+      const { message, code } = err as NodeJS.ErrnoException;
+      if (code === 'EPERM' || code === 'EACCES') throw missingCapNetRaw('capturing packets');
+      throw new UserError(`cannot capture on ${iface}: ${message}`, code === 'ENODEV' ? 'interface-unusable' : 'bad-input');
     }
-    this.cap.setMinBytes?.(0);
-    // The addon reuses one buffer for every packet: copy before anything async can see it.
-    this.cap.on('packet', (nbytes: number, _truncated: boolean, capturedAt: number) =>
-      onFrame(Uint8Array.prototype.slice.call(this.buffer, 0, nbytes), capturedAt),
-    );
-    // Emitted by our patch of the addon (patches/cap+0.2.1.patch) where upstream aborts the process.
-    this.cap.on('error', (err: Error) => this.linkLost(err));
+    const linkType = this.socket.linkType;
+    if (linkType !== ARPHRD_ETHER && linkType !== ARPHRD_LOOPBACK) {
+      this.socket.close();
+      throw new UserError(`interface ${iface} has link type ${linkType} (ARPHRD_*); only Ethernet (and lo) are supported`, 'interface-unusable');
+    }
   }
 
   /**
@@ -116,29 +106,39 @@ export class LiveCapture {
   send(frame: Uint8Array): number {
     if (this.lost || this.closed) return captureClockMicros();
     try {
-      if (frame !== this.lastFrame) {
-        this.lastFrame = frame;
-        this.lastView = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-      }
-      return this.cap.send(this.lastView!, frame.byteLength);
+      return this.socket.send(frame);
     } catch (err) {
-      this.linkLost(err as Error);
+      const { message, code } = err as NodeJS.ErrnoException;
+      if (!TRANSIENT_SEND_ERRORS.has(code ?? '')) this.linkLost(message);
       return captureClockMicros();
     }
   }
 
-  private linkLost(err: Error): void {
+  /**
+   * Queues `count` frames (frame k = data[offsets[k] .. offsets[k]+lengths[k]]) for the native send thread and
+   * returns when (µs, the capture's clock), or -1 when its queue is full (nothing queued: call again after a
+   * turn). Frames are copied: the caller may refill its buffers at once. On a lost link they are dropped.
+   */
+  sendBatch(data: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number {
+    if (this.lost || this.closed) return captureClockMicros();
+    return this.socket.sendBatch(data, offsets, lengths, count);
+  }
+
+  /** frames received, dropped by the kernel (ring full), sent, refused by the kernel, and waiting to be sent */
+  stats(): PacketSocketStats {
+    return this.socket.stats();
+  }
+
+  private linkLost(message: string): void {
     if (this.lost || this.closed) return;
     this.lost = true;
-    // libuv turns the socket's POLLERR into EBADF, which says nothing to a user; libpcap's own words do.
-    const detail = /bad file descriptor/i.test(err.message) ? '' : ` (${err.message})`;
-    this.onLost?.(new UserError(`interface ${this.iface} ${fateOf(this.iface)} during the scan${detail}`, 'interface-unusable'));
+    this.onLost?.(new UserError(`interface ${this.iface} ${fateOf(this.iface)} during the scan (${message})`, 'interface-unusable'));
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.cap.close();
+    this.socket.close();
   }
 }
 

@@ -1,49 +1,53 @@
-import type * as RawSocketModule from 'raw-socket';
-import { loadNative } from './native-addon';
+import { UserError } from '../base/errors';
+import { loadNativeLayer } from './native-addon';
+import type { RawIpSocket } from './native-layer';
 import { missingCapNetRaw } from './privilege';
 
-/** IPPROTO_RAW: a send-only raw socket that implies IP_HDRINCL, so our own IP header goes out as built. */
-const IPPROTO_RAW = 255;
-
 /**
- * Sends bare IPv4 or IPv6 packets through the kernel's routing. Needed for targets on this host: frames
- * injected on `lo` with libpcap are dropped as martians, packets from a raw socket are not. An IPv6 raw
- * socket of IPPROTO_RAW sends its header as given too (Linux sets hdrincl for it in inet6_create).
+ * Sends bare IPv4 or IPv6 packets to one address through the kernel's routing (the native layer's RawIpSocket:
+ * IPPROTO_RAW, so our own IP header goes out as built; Linux sets hdrincl for IPv6 IPPROTO_RAW too). Needed for
+ * targets on this host: frames injected on `lo` with a packet socket are dropped as martians, packets from a
+ * raw socket are not.
  *
- * Each packet goes out inside send(), by the addon's own sendto() (`wrap.send`): raw-socket's public
- * send() queues the packet and sends one per turn of the event loop, so a burst of probes left over
- * several turns, each later than the scan recorded. With four scans of 127.0.0.1 at once the loops
- * turned slowly enough that probes went out after their timeout had begun, and answered closed ports
- * were reported filtered (no-response).
+ * send() sends inside the call; sendBatch() hands the packets to the native send thread. A packet the kernel
+ * refuses (ENOBUFS…) is lost as on a busy link and counted in failures: its retransmission covers it.
  */
 export class LoopbackSender {
-  private readonly socket;
-  failures = 0;
+  private readonly socket: RawIpSocket;
 
-  constructor(ipVersion: 4 | 6) {
+  constructor(ipVersion: 4 | 6, address: string, onLost: (err: UserError) => void) {
+    const native = loadNativeLayer();
     try {
-      const rawSocket = loadNative<typeof RawSocketModule>('raw-socket');
-      const addressFamily = ipVersion === 6 ? rawSocket.AddressFamily.IPv6 : rawSocket.AddressFamily.IPv4;
-      this.socket = rawSocket.createSocket({ addressFamily, protocol: IPPROTO_RAW });
-    } catch {
-      throw missingCapNetRaw('sending raw packets');
+      this.socket = new native.RawIpSocket(ipVersion, address, (message) =>
+        onLost(new UserError(`sending to ${address} failed: ${message}`, 'interface-unusable')),
+      );
+    } catch (err) {
+      const { message, code } = err as NodeJS.ErrnoException;
+      if (code === 'EPERM' || code === 'EACCES') throw missingCapNetRaw('sending raw packets');
+      throw new UserError(`cannot send raw packets to ${address}: ${message}`);
     }
-    this.socket.on('error', () => this.failures++);
   }
 
-  send(packet: Uint8Array, dstIp: string): void {
-    const buf = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
-    try {
-      this.socket.wrap.send(buf, 0, buf.length, dstIp, ignoreSent);
-    } catch {
-      // ENOBUFS and the like: the probe is lost as on a busy link, and its retransmission covers it
-      this.failures++;
-    }
+  /** Sends one packet and returns when it went to the kernel (µs since the epoch, the capture's clock). */
+  send(packet: Uint8Array): number {
+    return this.socket.send(packet);
+  }
+
+  /** As LiveCapture.sendBatch: the packets are copied to the send thread's queue; -1 when it is full. */
+  sendBatch(data: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number {
+    return this.socket.sendBatch(data, offsets, lengths, count);
+  }
+
+  /** packets sendBatch queued that the send thread has not yet handed to the kernel */
+  get queued(): number {
+    return this.socket.stats().queued;
+  }
+
+  get failures(): number {
+    return this.socket.stats().sendErrors;
   }
 
   close(): void {
     this.socket.close();
   }
 }
-
-const ignoreSent = () => undefined;

@@ -1,40 +1,35 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../base/errors';
+import type { NativeLayer } from './native-layer';
+
+const ADDON = join('build', 'Release', 'portlab_native.node');
 
 /**
- * Loads a native addon (`cap`, `raw-socket`) built for the Node.js that runs this process. The
- * packaged extension carries one build per Node ABI under prebuilds/node-v<ABI>/<name>/ (the helper
- * runs under whatever Node the student has, not the editor's); a source checkout has none and uses
- * node_modules. __dirname is out/ in the bundle, so prebuilds/ is its sibling.
+ * Where the addon may be: beside out/ in the bundle and the .vsix (__dirname is out/), beside src/ when the
+ * source runs under tsx (__dirname is src/link).
  */
-export function loadNative<T>(name: 'cap' | 'raw-socket'): T {
-  const prebuilds = join(__dirname, '..', 'prebuilds');
-  if (!existsSync(prebuilds)) return require(name) as T;
-  const abi = process.versions.modules;
-  const dir = join(prebuilds, `node-v${abi}`, name);
-  let broken: Error | undefined;
-  if (existsSync(dir)) {
-    try {
-      return require(dir) as T;
-    } catch (err) {
-      broken = err as Error;
-    }
-  }
-  // A source checkout may hold prebuilds (being packaged, or for other Nodes) and still have its own
-  // build in node_modules.
-  try {
-    return require(name) as T;
-  } catch {
-    if (broken) throw new UserError(`PortLab's ${name} addon for Node.js ${process.version} does not load: ${broken.message}`);
-  }
-  const built = readdirSync(prebuilds)
-    .map((d) => /^node-v(\d+)$/.exec(d)?.[1])
-    .filter((x): x is string => x !== undefined);
-  const versions = built.map((b) => NODE_OF_ABI[b] ?? `ABI ${b}`).join(', ');
-  throw new UserError(
-    `PortLab's ${name} addon has no build for Node.js ${process.version} (ABI ${abi}); it has builds for ${versions}. Install one of those and set "portlab.nodePath" to it.`,
-  );
+function candidates(): string[] {
+  return [join(__dirname, '..', ADDON), join(__dirname, '..', '..', ADDON)];
 }
 
-const NODE_OF_ABI: Record<string, string> = { '115': 'Node.js 20', '127': 'Node.js 22', '137': 'Node.js 24' };
+let loaded: NativeLayer | undefined;
+
+/**
+ * PortLab's native packet layer (native/, Node-API: one build serves every Node.js and Electron). A missing or
+ * broken build is a UserError that says how to rebuild it.
+ */
+export function loadNativeLayer(): NativeLayer {
+  if (loaded) return loaded;
+  const file = candidates().find((f) => existsSync(f));
+  if (file === undefined)
+    throw new UserError(`PortLab's native layer (${ADDON}) is not built: run \`npm rebuild\` (or \`npx node-gyp rebuild\`) in the PortLab folder`);
+  try {
+    loaded = require(file) as NativeLayer;
+  } catch (err) {
+    throw new UserError(
+      `PortLab's native layer (${file}) does not load: ${(err as Error).message}; rebuild it with \`npm rebuild\` (or \`npx node-gyp rebuild\`) in the PortLab folder`,
+    );
+  }
+  return loaded;
+}

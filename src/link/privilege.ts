@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { UserError } from '../base/errors';
 import { CAP_NET_RAW, hasCapability, readProcStatus, setcapCommand } from '../base/proc-status';
 
@@ -10,8 +11,15 @@ export function hasCapNetRaw(): boolean {
   }
 }
 
+/** The capability goes on the binary running this process: with no `node` on PATH there is no other to name. */
 export function missingCapNetRaw(what: string): UserError {
-  return new UserError(
-    `${what} needs CAP_NET_RAW: run as root or grant it with \`${setcapCommand('$(command -v node)')}\` (connect scans, -sT, work without it)`,
-  );
+  return new UserError(`${what} needs CAP_NET_RAW: run as root or grant it with \`${setcapCommand(runtimeBinary())}\` (connect scans, -sT, work without it)`);
+}
+
+function runtimeBinary(): string {
+  try {
+    return realpathSync(process.execPath);
+  } catch {
+    return process.execPath;
+  }
 }

@@ -12,8 +12,9 @@ import {
 } from '../wire';
 import { ArpResponder, isArpFrame } from './arp-responder';
 import { UserError } from '../base/errors';
-import { captureClockMicros, LiveCapture } from './capture';
+import { LiveCapture } from './capture';
 import { LoopbackSender } from './loopback-sender';
+import type { OutgoingFrames } from './outgoing-frames';
 import { advertisedMac, isNeighborAdvertisementFrame } from './ndp';
 import { findRoute, neighbourFromArpTable, type Route } from './route';
 import { neighbourFromNdpTable, splitZone } from './route6';
@@ -39,6 +40,18 @@ export interface RawChannel {
   send(packet: Uint8Array): { frame: Uint8Array; sentAt: number };
   /** sends an Ethernet frame built for this channel (source MAC route.srcMac, destination dstMac); returns when it went */
   sendFrame(frame: Uint8Array): number;
+  /**
+   * Queues every frame of `batch` (Ethernet frames built as for sendFrame) for the native send thread, which sends
+   * them in order as fast as the kernel takes them; returns when they were queued (µs, the capture's clock), or -1
+   * when the queue is full (nothing queued: keep the batch and call again after a turn). The frames are copied:
+   * the batch may be cleared and refilled at once.
+   */
+  sendFrames(batch: OutgoingFrames): number;
+  /**
+   * `queued`: frames sendFrames queued that the send thread has not yet handed to the kernel (it counts whole
+   * batches); `dropped`: frames the capture's ring had no room for since the channel opened (JS fell behind)
+   */
+  pipeline(): { queued: number; dropped: number };
   close(): void;
 }
 
@@ -72,8 +85,8 @@ export interface PortSpan {
  * UDP only to or from the scan's own source ports: on `lo` every scan of this host shares one address, and
  * a filter by address alone handed each scan's ring every other scan's traffic too. ICMP errors about our probes may come
  * from a router, so ICMP to any of our sources is captured whatever its source. On `lo` every packet
- * passes twice, leaving and arriving; libpcap drops the leaving copy only after it took a ring slot, so
- * the kernel keeps only the arriving one (`inbound`): the ring then holds twice the answers.
+ * passes twice, leaving and arriving: `inbound` keeps only the arriving one, in the kernel (libpcap compiles
+ * it to a load of the packet type, `ldh [type]`, != PACKET_OUTGOING), so the leaving copy takes no ring space.
  */
 function captureFilter(target: string, sources: readonly string[], ports: PortSpan, loopback: boolean): string {
   if (!(Number.isInteger(ports.first) && Number.isInteger(ports.last) && ports.first >= 1 && ports.first <= ports.last && ports.last <= 65535))
@@ -128,21 +141,21 @@ export async function openRawChannel(
   try {
     const etherType = v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
     if (route.loopback) {
-      const sender = new LoopbackSender(v6 ? 6 : 4);
+      const sender = new LoopbackSender(v6 ? 6 : 4, address, (err) => listener.onLost?.(err));
+      const stripped = new StrippedOffsets();
       return {
         route,
         dstMac: ZERO_MAC,
         send(packet) {
-          const sentAt = captureClockMicros();
-          sender.send(packet, address);
+          const sentAt = sender.send(packet);
           return { frame: encodeEthernet(ZERO_MAC, ZERO_MAC, etherType, packet), sentAt };
         },
-        sendFrame(frame) {
-          const sentAt = captureClockMicros();
-          // A copy: the raw socket sends later, and the caller may rewrite its frame right away.
-          sender.send(frame.slice(ETHERNET_HEADER_LENGTH), address);
-          return sentAt;
+        sendFrame: (frame) => sender.send(frame.subarray(ETHERNET_HEADER_LENGTH)),
+        sendFrames(batch) {
+          const { offsets, lengths } = stripped.of(batch);
+          return sender.sendBatch(batch.data, offsets, lengths, batch.count);
         },
+        pipeline: () => ({ queued: sender.queued, dropped: capture.stats().dropped }),
         close() {
           sender.close();
           capture.close();
@@ -177,11 +190,39 @@ export async function openRawChannel(
         return { frame, sentAt: capture.send(frame) };
       },
       sendFrame: (frame) => capture.send(frame),
+      sendFrames: (batch) => capture.sendBatch(batch.data, batch.offsets, batch.lengths, batch.count),
+      pipeline() {
+        const { queued, dropped } = capture.stats();
+        return { queued, dropped };
+      },
       close: () => capture.close(),
     };
   } catch (err) {
     capture.close();
     throw err;
+  }
+}
+
+/**
+ * The IP packets inside a batch of Ethernet frames, for the raw IP socket of a target on this host: the same
+ * bytes, each frame's offset moved past its Ethernet header. The arrays are reused from batch to batch.
+ */
+class StrippedOffsets {
+  private offsets = new Uint32Array(0);
+  private lengths = new Uint32Array(0);
+
+  of(batch: OutgoingFrames): { offsets: Uint32Array; lengths: Uint32Array } {
+    if (this.offsets.length < batch.count) {
+      this.offsets = new Uint32Array(batch.capacity);
+      this.lengths = new Uint32Array(batch.capacity);
+    }
+    for (let k = 0; k < batch.count; k++) {
+      // A frame shorter than its Ethernet header goes as an empty packet, which the kernel refuses and counts.
+      const header = Math.min(ETHERNET_HEADER_LENGTH, batch.lengths[k]!);
+      this.offsets[k] = batch.offsets[k]! + header;
+      this.lengths[k] = batch.lengths[k]! - header;
+    }
+    return { offsets: this.offsets, lengths: this.lengths };
   }
 }
 

@@ -1,5 +1,6 @@
-export { toNmapXml } from './nmap-xml';
-export { notShownLine, toNmapNormal } from './nmap-normal';
-export { nmapHost } from './nmap-model';
+export { toNmapXml, writeNmapXml } from './nmap-xml';
+export { notShownLine, toNmapNormal, writeNmapNormal } from './nmap-normal';
+export { nmapHost, streamedNmapHost, type ScanHead } from './nmap-model';
 export { writeScanOutputs, type OutputFiles } from './write';
+export { documentResults, type ResultFilter, type ResultSource } from './result-source';
 export { addNmapOutputOptions, expandNmapOutputFlags, type NmapOutputOptions } from './nmap-flags';

@@ -1,21 +1,24 @@
 import { protocolOf, type PortResult, type PortState, type Protocol, type ScanDocument, type Technique } from '../protocol';
 import { NMAP_FLAG } from '../technique';
 import { foldedStates } from '../protocol/webview';
+import type { ResultSource } from './result-source';
 
 // The folding rule is shared with the results table, which can import only the protocol.
 export { foldedStates, MAX_SHOWN_PER_STATE } from '../protocol/webview';
 
+/** A scan document without its results, which writers take from a ResultSource. */
+export type ScanHead = Omit<ScanDocument, 'results'>;
+
 /**
- * The shape both nmap writers (-oX, -oN) print: nmap allows one TCP technique plus UDP per run, so a
- * document with several TCP techniques (e.g. SYN and Xmas) is split into passes, each holding at most
- * one TCP and one UDP technique; every pass lists each target as one nmap host.
+ * nmap allows one TCP technique plus UDP per run, so a scan with several TCP techniques (e.g. SYN and Xmas)
+ * is written as passes, each holding at most one TCP and one UDP technique; every pass lists each target
+ * as one nmap host.
  */
 export interface NmapPass {
   techniques: Technique[];
-  hosts: NmapHostReport[];
 }
 
-/** One target as nmap reports it in one pass. */
+/** One target as nmap reports it in one pass, its ports held (the report, the CLI's table). */
 export interface NmapHostReport {
   address: string;
   /** ports listed one by one, in protocol then port order */
@@ -24,10 +27,27 @@ export interface NmapHostReport {
   extra: ExtraPorts[];
 }
 
+/** One target as nmap reports it in one pass, its listed ports taken again from the scan's results as they are written. */
+export interface StreamedNmapHost {
+  address: string;
+  extra: ExtraPorts[];
+  listedCount: number;
+  /** ports listed one by one, in protocol then port order */
+  listed(): Iterable<PortResult>;
+}
+
 export interface ExtraPorts {
   state: PortState;
   count: number;
   reasons: { reason: string; protocol: Protocol; ports: number[] }[];
+}
+
+/** What nmap prints in <scaninfo> for one technique: how many ports, and which ("1-30,53,80"). */
+export interface ScanInfo {
+  technique: Technique;
+  protocol: Protocol;
+  count: number;
+  services: string;
 }
 
 export interface NmapRun {
@@ -35,31 +55,56 @@ export interface NmapRun {
   start: Date;
   end: Date;
   passes: NmapPass[];
-  /** per technique, the port list nmap prints in <scaninfo services=…> */
-  scanInfo: { technique: Technique; protocol: Protocol; ports: number[] }[];
+  scanInfo: ScanInfo[];
   targets: string[];
+  /** one target's report in one pass, worked out when asked for */
+  host(pass: NmapPass, address: string): StreamedNmapHost;
 }
 
-export function nmapRun(doc: ScanDocument): NmapRun {
-  const start = new Date(doc.startedAt);
-  const techniques = unique(doc.results.map((r) => r.technique));
-  for (const t of doc.summary?.techniques ?? []) if (!techniques.includes(t.technique)) techniques.push(t.technique);
-  const targets = unique(doc.results.map((r) => r.target));
-  const scanInfo = techniques.map((technique) => ({
-    technique,
-    protocol: protocolOf(technique),
-    ports: unique(doc.results.filter((r) => r.technique === technique).map((r) => r.port)).sort((a, b) => a - b),
-  }));
-  const passes = splitIntoPasses(techniques).map((passTechniques) => ({
-    techniques: passTechniques,
-    hosts: targets.map((address) =>
-      nmapHost(
-        address,
-        doc.results.filter((r) => r.target === address && passTechniques.includes(r.technique)),
-      ),
-    ),
-  }));
-  return { args: commandLine(doc), start, end: endOf(doc, start), passes, scanInfo, targets };
+const PORT_SPACE = 65536;
+
+/** What both nmap writers need besides the ports themselves: one walk over the results. */
+export function nmapRun(head: ScanHead, source: ResultSource): NmapRun {
+  const start = new Date(head.startedAt);
+  const scanned: Technique[] = [];
+  const targets: string[] = [];
+  const portsOf = new Map<Technique, Uint8Array>();
+  const seenTargets = new Set<string>();
+  for (const r of source()) {
+    let ports = portsOf.get(r.technique);
+    if (!ports) {
+      ports = new Uint8Array(PORT_SPACE);
+      portsOf.set(r.technique, ports);
+      scanned.push(r.technique);
+    }
+    ports[r.port] = 1;
+    if (!seenTargets.has(r.target)) {
+      seenTargets.add(r.target);
+      targets.push(r.target);
+    }
+  }
+  const techniques = [...scanned];
+  for (const t of head.summary?.techniques ?? []) if (!techniques.includes(t.technique)) techniques.push(t.technique);
+  const scanInfo = techniques.map((technique) => scanInfoOf(technique, portsOf.get(technique)));
+  return {
+    args: commandLine(head, scanned, targets),
+    start,
+    end: endOf(head, start),
+    passes: splitIntoPasses(techniques).map((passTechniques) => ({ techniques: passTechniques })),
+    scanInfo,
+    targets,
+    host: (pass, address) => streamedNmapHost(address, () => passResults(source, pass.techniques, address)),
+  };
+}
+
+function scanInfoOf(technique: Technique, portSet: Uint8Array | undefined): ScanInfo {
+  const ports: number[] = [];
+  if (portSet) for (let p = 0; p < PORT_SPACE; p++) if (portSet[p]) ports.push(p);
+  return { technique, protocol: protocolOf(technique), count: ports.length, services: numberRanges(ports) };
+}
+
+function* passResults(source: ResultSource, techniques: readonly Technique[], target: string): Generator<PortResult> {
+  for (const technique of techniques) yield* source({ technique, target });
 }
 
 function splitIntoPasses(techniques: Technique[]): Technique[][] {
@@ -70,13 +115,34 @@ function splitIntoPasses(techniques: Technique[]): Technique[][] {
 }
 
 /** One host as nmap prints it: its ports in protocol and port order, the folded states apart. */
-export function nmapHost(address: string, results: PortResult[]): NmapHostReport {
-  const sorted = [...results].sort((a, b) => (a.protocol === b.protocol ? a.port - b.port : a.protocol === 'tcp' ? -1 : 1));
-  const hidden = foldedStates(sorted);
+export function nmapHost(address: string, results: readonly PortResult[]): NmapHostReport {
+  const host = streamedNmapHost(address, () => results);
+  return { address, ports: [...host.listed()], extra: host.extra };
+}
+
+/**
+ * One host as nmap prints it, from results that `take` hands over again on every call. The engine's come in
+ * nmap's order already (port-list order, TCP before UDP) and are walked as they come; others are sorted once.
+ */
+export function streamedNmapHost(address: string, take: () => Iterable<PortResult>): StreamedNmapHost {
+  let ordered = true;
+  let last = -1;
+  const hidden = foldedStates(
+    tap(take(), (r) => {
+      const key = orderKey(r);
+      if (key < last) ordered = false;
+      last = key;
+    }),
+  );
+  const walk = ordered ? take : sortedOnce(take);
   // In order of first appearance, as the ports are sorted.
   const byState = new Map<PortState, { count: number; reasons: Map<string, { reason: string; protocol: Protocol; ports: number[] }> }>();
-  for (const r of sorted) {
-    if (!hidden.has(r.state)) continue;
+  let listedCount = 0;
+  for (const r of walk()) {
+    if (!hidden.has(r.state)) {
+      listedCount++;
+      continue;
+    }
     const inState = byState.get(r.state) ?? { count: 0, reasons: new Map() };
     byState.set(r.state, inState);
     inState.count++;
@@ -86,7 +152,31 @@ export function nmapHost(address: string, results: PortResult[]): NmapHostReport
     inState.reasons.set(key, entry);
   }
   const extra: ExtraPorts[] = [...byState].map(([state, { count, reasons }]) => ({ state, count, reasons: [...reasons.values()] }));
-  return { address, ports: sorted.filter((r) => !hidden.has(r.state)), extra };
+  return {
+    address,
+    extra,
+    listedCount,
+    *listed() {
+      for (const r of walk()) if (!hidden.has(r.state)) yield r;
+    },
+  };
+}
+
+/** nmap's order of a host's ports: TCP before UDP, then by port. */
+function orderKey(r: PortResult): number {
+  return (r.protocol === 'tcp' ? 0 : PORT_SPACE) + r.port;
+}
+
+function sortedOnce(take: () => Iterable<PortResult>): () => readonly PortResult[] {
+  const sorted = [...take()].sort((a, b) => orderKey(a) - orderKey(b));
+  return () => sorted;
+}
+
+function* tap<T>(items: Iterable<T>, see: (item: T) => void): Generator<T> {
+  for (const item of items) {
+    see(item);
+    yield item;
+  }
 }
 
 /** The reasons of folded ports as nmap words them: "reset", or with counts when they differ ("3 reset, 2 no-response"). */
@@ -94,15 +184,15 @@ export function foldedReasons(reasons: readonly { reason: string; ports: readonl
   return reasons.map((r) => (reasons.length === 1 ? r.reason : `${r.ports.length} ${r.reason}`)).join(', ');
 }
 
-function endOf(doc: ScanDocument, start: Date): Date {
-  const ends = (doc.summary?.techniques ?? []).map((t) => new Date(t.startedAt).getTime() + t.durationMs);
+function endOf(head: ScanHead, start: Date): Date {
+  const ends = (head.summary?.techniques ?? []).map((t) => new Date(t.startedAt).getTime() + t.durationMs);
   return new Date(Math.max(start.getTime(), ...ends));
 }
 
-function commandLine(doc: ScanDocument): string {
-  if (doc.command && doc.command.length > 0) return doc.command.join(' ');
-  const flags = unique(doc.results.map((r) => `-s${NMAP_FLAG[r.technique]}`)).join(' ');
-  return `portlab scan ${flags} ${unique(doc.results.map((r) => r.target)).join(' ')}`.replace(/\s+/g, ' ').trim();
+function commandLine(head: ScanHead, techniques: readonly Technique[], targets: readonly string[]): string {
+  if (head.command && head.command.length > 0) return head.command.join(' ');
+  const flags = unique(techniques.map((t) => `-s${NMAP_FLAG[t]}`)).join(' ');
+  return `portlab scan ${flags} ${targets.join(' ')}`.replace(/\s+/g, ' ').trim();
 }
 
 /** nmap's compact port list: "1-30,53,80". */

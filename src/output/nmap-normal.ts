@@ -1,56 +1,73 @@
-import type { ScanDocument } from '../protocol';
-import { foldedReasons, nmapDate, nmapRun, type ExtraPorts, type NmapHostReport } from './nmap-model';
+import type { PortResult, ScanDocument } from '../protocol';
+import { foldedReasons, nmapDate, nmapRun, type ExtraPorts, type ScanHead, type StreamedNmapHost } from './nmap-model';
 import { targetMacOf } from './nmap-xml';
+import { documentResults, type ResultSource } from './result-source';
+import { ChunkedLines, collectText, type TextSink } from './text-sink';
 
-/** nmap's `-oN` normal output with `--reason` columns, one report per host (and per pass, see nmap-model). */
-export function toNmapNormal(doc: ScanDocument): string {
-  const run = nmapRun(doc);
+/**
+ * nmap's `-oN` normal output with `--reason` columns, one report per host (and per pass, see nmap-model),
+ * written port by port into `sink`.
+ */
+export function writeNmapNormal(sink: TextSink, head: ScanHead, source: ResultSource): void {
+  const run = nmapRun(head, source);
   const elapsed = ((run.end.getTime() - run.start.getTime()) / 1000).toFixed(2);
   const n = run.targets.length;
-  const out: string[] = [`# ${doc.tool} scan initiated ${nmapDate(run.start)} as: ${run.args}`];
+  const out = new ChunkedLines(sink);
+  out.line(`# ${head.tool} scan initiated ${nmapDate(run.start)} as: ${run.args}`);
   // nmap names the idle scan's zombie and its IP ID class once, before the host reports
-  const zombies = new Map((doc.summary?.techniques ?? []).flatMap((t) => (t.zombie ? [[`${t.zombie.address}:${t.zombie.probePort}`, t.zombie] as const] : [])));
-  for (const z of zombies.values()) out.push(`Idle scan using zombie ${z.address} (${z.address}:${z.probePort}); Class: ${z.ipIdClass}`);
-  for (const pass of run.passes)
-    for (const host of pass.hosts) {
-      out.push(`${doc.tool} scan report for ${host.address}${run.passes.length > 1 ? ` (${pass.techniques.join(', ')})` : ''}`);
-      out.push('Host is up, received user-set.');
-      out.push(...hostLines(host));
-      const mac = targetMacOf(doc, host.address);
-      // nmap prints no vendor it does not know as "(Unknown)"; PortLab carries no vendor table
-      if (mac) out.push(`MAC Address: ${mac} (Unknown)`);
-      out.push('');
-    }
-  if (doc.summary?.partial) out.push(`# scan incomplete${doc.summary.error ? `: ${doc.summary.error}` : ''}`);
-  out.push(
-    `# ${doc.tool} done at ${nmapDate(run.end)} -- ${n} IP address${n === 1 ? '' : 'es'} (${n} host${n === 1 ? '' : 's'} up) scanned in ${elapsed} seconds`,
+  const zombies = new Map(
+    (head.summary?.techniques ?? []).flatMap((t) => (t.zombie ? [[`${t.zombie.address}:${t.zombie.probePort}`, t.zombie] as const] : [])),
   );
-  return out.join('\n') + '\n';
+  for (const z of zombies.values()) out.line(`Idle scan using zombie ${z.address} (${z.address}:${z.probePort}); Class: ${z.ipIdClass}`);
+  for (const pass of run.passes)
+    for (const address of run.targets) {
+      out.line(`${head.tool} scan report for ${address}${run.passes.length > 1 ? ` (${pass.techniques.join(', ')})` : ''}`);
+      out.line('Host is up, received user-set.');
+      writeHostLines(out, run.host(pass, address));
+      const mac = targetMacOf(head, address);
+      // nmap prints no vendor it does not know as "(Unknown)"; PortLab carries no vendor table
+      if (mac) out.line(`MAC Address: ${mac} (Unknown)`);
+      out.line('');
+    }
+  if (head.summary?.partial) out.line(`# scan incomplete${head.summary.error ? `: ${head.summary.error}` : ''}`);
+  out.line(
+    `# ${head.tool} done at ${nmapDate(run.end)} -- ${n} IP address${n === 1 ? '' : 'es'} (${n} host${n === 1 ? '' : 's'} up) scanned in ${elapsed} seconds`,
+  );
+  out.flush();
 }
 
-function hostLines(host: NmapHostReport): string[] {
-  const lines: string[] = [];
-  const scanned = host.ports.length + host.extra.reduce((sum, e) => sum + e.count, 0);
-  if (host.ports.length === 0 && host.extra.length > 0) lines.push(`All ${scanned} scanned ports on ${host.address} are in ignored states.`);
+/** The whole `-oN` text of a document in memory. */
+export function toNmapNormal(doc: ScanDocument): string {
+  return collectText((sink) => writeNmapNormal(sink, doc, documentResults(doc.results)));
+}
+
+const HEADER = ['PORT', 'STATE', 'SERVICE', 'REASON'];
+
+function writeHostLines(out: ChunkedLines, host: StreamedNmapHost): void {
+  const scanned = host.listedCount + host.extra.reduce((sum, e) => sum + e.count, 0);
+  if (host.listedCount === 0 && host.extra.length > 0) out.line(`All ${scanned} scanned ports on ${host.address} are in ignored states.`);
   const folded = notShownLine(host);
-  if (folded) lines.push(folded);
-  if (host.ports.length === 0) return lines;
+  if (folded) out.line(folded);
+  if (host.listedCount === 0) return;
   // nmap separates the table from "Host is up" by a blank line unless a "Not shown" line stands between them
-  if (host.extra.length === 0) lines.push('');
-  const rows = host.ports.map((p) => [
-    `${p.port}/${p.protocol}`,
-    p.state,
-    p.service ?? 'unknown',
-    p.reasonTtl === undefined ? p.reason : `${p.reason} ttl ${p.reasonTtl}`,
-  ]);
-  const table = [['PORT', 'STATE', 'SERVICE', 'REASON'], ...rows];
-  const widths = [0, 1, 2].map((col) => Math.max(...table.map((row) => row[col]!.length)));
-  for (const row of table) lines.push(row.map((cell, col) => (col < 3 ? cell.padEnd(widths[col]!) : cell)).join(' '));
-  return lines;
+  if (host.extra.length === 0) out.line('');
+  // The columns are as wide as their widest cell: one walk to measure, one to write.
+  const widths = HEADER.slice(0, 3).map((h) => h.length);
+  for (const p of host.listed()) {
+    const cells = rowCells(p);
+    for (let col = 0; col < 3; col++) widths[col] = Math.max(widths[col]!, cells[col]!.length);
+  }
+  const row = (cells: string[]) => cells.map((cell, col) => (col < 3 ? cell.padEnd(widths[col]!) : cell)).join(' ');
+  out.line(row(HEADER));
+  for (const p of host.listed()) out.line(row(rowCells(p)));
+}
+
+function rowCells(p: PortResult): string[] {
+  return [`${p.port}/${p.protocol}`, p.state, p.service ?? 'unknown', p.reasonTtl === undefined ? p.reason : `${p.reason} ttl ${p.reasonTtl}`];
 }
 
 /** nmap's "Not shown: 990 closed tcp ports (reset)" line for a host's folded states, if it has any. */
-export function notShownLine(host: NmapHostReport): string | undefined {
+export function notShownLine(host: { extra: readonly ExtraPorts[] }): string | undefined {
   return host.extra.length > 0 ? `Not shown: ${host.extra.map(notShown).join(', ')}` : undefined;
 }
 

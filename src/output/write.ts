@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
-import type { ScanDocument } from '../protocol';
-import { toNmapNormal } from './nmap-normal';
-import { toNmapXml } from './nmap-xml';
+import type { ScanHead } from './nmap-model';
+import { writeNmapNormal } from './nmap-normal';
+import { writeNmapXml } from './nmap-xml';
+import type { ResultSource } from './result-source';
+import { writeTextFile } from './text-sink';
 
 export interface OutputFiles {
   /** `-oX FILE`: nmap XML */
@@ -10,8 +11,11 @@ export interface OutputFiles {
   normal?: string;
 }
 
-/** Writes the files a scan was asked for (`-oX`, `-oN`); called by `portlab scan` once the scan ends. */
-export async function writeScanOutputs(doc: ScanDocument, files: OutputFiles): Promise<void> {
-  if (files.xml) await writeFile(files.xml, toNmapXml(doc));
-  if (files.normal) await writeFile(files.normal, toNmapNormal(doc));
+/**
+ * Writes the files a scan was asked for (`-oX`, `-oN`), port by port from `results`; called by `portlab scan`
+ * once the scan ends.
+ */
+export function writeScanOutputs(head: ScanHead, results: ResultSource, files: OutputFiles): void {
+  if (files.xml) writeTextFile(files.xml, (sink) => writeNmapXml(sink, head, results));
+  if (files.normal) writeTextFile(files.normal, (sink) => writeNmapNormal(sink, head, results));
 }

@@ -10,7 +10,7 @@ import { PortResult, ScanProgress, ScanSummary, Technique, TECHNIQUES } from './
  * request), as vscode-jsonrpc sends it when a request's cancellation token fires; it then answers
  * with an error. Scans, which answer at once and report by events, stop with `scan.cancel`.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 const LabId = z.number().int().min(0).max(255);
 
@@ -96,7 +96,12 @@ export const ScanCancelResult = z.object({ cancelled: z.boolean() });
 export const LabParams = z.strictObject({ id: LabId.optional() });
 export const LabDownResult = z.object({ removed: z.boolean() });
 
-export const ScanPortEvent = z.object({ scanId: z.string(), result: PortResult });
+/**
+ * The ports a scan decided since its last scan.ports (in the order it decided them): the helper sends
+ * one batch every few milliseconds rather than one message per port, and every batch of a scan
+ * before its scan.progress and scan.done.
+ */
+export const ScanPortsEvent = z.object({ scanId: z.string(), results: z.array(PortResult) });
 
 /** Requests: method name → params and result schemas. */
 export const REQUESTS = {
@@ -114,7 +119,7 @@ export type RequestMethod = keyof typeof REQUESTS;
 /** Notifications from the helper to its client. */
 export const EVENTS = {
   'scan.progress': ScanProgress,
-  'scan.port': ScanPortEvent,
+  'scan.ports': ScanPortsEvent,
   'scan.done': ScanSummary,
 } as const;
 export type EventMethod = keyof typeof EVENTS;

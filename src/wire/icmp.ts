@@ -50,28 +50,38 @@ export function decodeQuotedDatagram(bytes: Uint8Array, offset: number, end: num
   const ip = decodeIPv4Header(bytes, offset, end);
   if (!ip) return undefined;
   const quoted: QuotedDatagram = { ip, protocol: ip.protocol };
-  const l4 = offset + ip.ihl * 4;
-  // Ports and seq only mean something in the first fragment.
-  if (ip.fragmentOffset !== 0 || (ip.protocol !== IPPROTO_TCP && ip.protocol !== IPPROTO_UDP)) return quoted;
+  if (ip.fragmentOffset === 0) readQuotedPorts(quoted, bytes, offset + ip.ihl * 4, end);
+  return quoted;
+}
+
+/**
+ * The ports and TCP sequence number of a quoted datagram (ICMP or ICMPv6), read from as many bytes of its
+ * upper layer as were quoted; the caller checks it is the first fragment, where they mean something.
+ */
+export function readQuotedPorts(quoted: Pick<QuotedDatagram, 'protocol' | 'srcPort' | 'dstPort' | 'seq'>, bytes: Uint8Array, l4: number, end: number): void {
+  if (quoted.protocol !== IPPROTO_TCP && quoted.protocol !== IPPROTO_UDP) return;
   if (end - l4 >= 4) {
     quoted.srcPort = readU16(bytes, l4);
     quoted.dstPort = readU16(bytes, l4 + 2);
   }
-  if (ip.protocol === IPPROTO_TCP && end - l4 >= 8) quoted.seq = readU32(bytes, l4 + 4);
-  return quoted;
+  if (quoted.protocol === IPPROTO_TCP && end - l4 >= 8) quoted.seq = readU32(bytes, l4 + 4);
 }
 
-export function decodeIcmp(bytes: Uint8Array, offset: number, end: number): IcmpMessage | undefined {
+/** The four fields and the payload ICMP and ICMPv6 messages share. */
+export function decodeIcmpHeader(bytes: Uint8Array, offset: number, end: number): Omit<IcmpMessage, 'quoted'> | undefined {
   if (end - offset < ICMP_HEADER_LENGTH) return undefined;
-  const type = bytes[offset]!;
-  const message: IcmpMessage = {
-    type,
+  return {
+    type: bytes[offset]!,
     code: bytes[offset + 1]!,
     checksum: readU16(bytes, offset + 2),
     rest: readU32(bytes, offset + 4),
     payload: bytes.slice(offset + ICMP_HEADER_LENGTH, end),
   };
-  if (isIcmpError(type)) {
+}
+
+export function decodeIcmp(bytes: Uint8Array, offset: number, end: number): IcmpMessage | undefined {
+  const message: IcmpMessage | undefined = decodeIcmpHeader(bytes, offset, end);
+  if (message && isIcmpError(message.type)) {
     const quoted = decodeQuotedDatagram(bytes, offset + ICMP_HEADER_LENGTH, end);
     if (quoted) message.quoted = quoted;
   }
@@ -88,14 +98,19 @@ export function icmpEchoSeq(message: IcmpMessage): number {
 
 /** Write an ICMP message with its checksum at offset; returns its length. */
 export function writeIcmp(buf: Uint8Array, offset: number, fields: IcmpFields): number {
-  const length = ICMP_HEADER_LENGTH + (fields.payload?.length ?? 0);
+  const length = writeIcmpHeader(buf, offset, fields);
+  writeU16(buf, offset + 2, internetChecksum(buf, offset, offset + length));
+  return length;
+}
+
+/** Writes an ICMP or ICMPv6 message at offset with a zero checksum, for the caller to fill in; returns its length. */
+export function writeIcmpHeader(buf: Uint8Array, offset: number, fields: IcmpFields): number {
   buf[offset] = fields.type;
   buf[offset + 1] = fields.code;
   writeU16(buf, offset + 2, 0);
   writeU32(buf, offset + 4, fields.rest ?? 0);
   if (fields.payload) buf.set(fields.payload, offset + ICMP_HEADER_LENGTH);
-  writeU16(buf, offset + 2, internetChecksum(buf, offset, offset + length));
-  return length;
+  return ICMP_HEADER_LENGTH + (fields.payload?.length ?? 0);
 }
 
 export function encodeIcmp(fields: IcmpFields): Uint8Array {

@@ -1,5 +1,5 @@
 import { bytesToMac, ipv6ToBytes, readIpv6, writeIpv6, writeMac } from './address';
-import { foldChecksum, pseudoHeaderSum, readU16, readU32, sumWords, writeU16, writeU32 } from './checksum';
+import { foldChecksum, pseudoHeaderSum, sumWords, writeU16 } from './checksum';
 import {
   ICMP_HEADER_LENGTH,
   ICMPV6_DEST_UNREACH,
@@ -9,9 +9,8 @@ import {
   ICMPV6_PARAMETER_PROBLEM,
   ICMPV6_TIME_EXCEEDED,
   IPPROTO_ICMPV6,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
 } from './constants';
+import { decodeIcmpHeader, readQuotedPorts, writeIcmpHeader } from './icmp';
 import { decodeIPv6Header, type IPv6Header } from './ipv6';
 
 /** The start of the packet an ICMPv6 error quotes (as much as fits in 1280 bytes): how an error is matched to its probe. */
@@ -69,14 +68,7 @@ export function decodeQuotedDatagram6(bytes: Uint8Array, offset: number, end: nu
   const ip = decodeIPv6Header(bytes, offset, end);
   if (!ip) return undefined;
   const quoted: QuotedDatagram6 = { ip, protocol: ip.protocol };
-  const l4 = offset + ip.headerLength;
-  // Ports and seq only mean something in the first fragment.
-  if ((ip.fragment && ip.fragment.offset !== 0) || (ip.protocol !== IPPROTO_TCP && ip.protocol !== IPPROTO_UDP)) return quoted;
-  if (end - l4 >= 4) {
-    quoted.srcPort = readU16(bytes, l4);
-    quoted.dstPort = readU16(bytes, l4 + 2);
-  }
-  if (ip.protocol === IPPROTO_TCP && end - l4 >= 8) quoted.seq = readU32(bytes, l4 + 4);
+  if (!ip.fragment || ip.fragment.offset === 0) readQuotedPorts(quoted, bytes, offset + ip.headerLength, end);
   return quoted;
 }
 
@@ -112,19 +104,12 @@ function decodeNeighbor(bytes: Uint8Array, offset: number, end: number): Neighbo
 }
 
 export function decodeIcmpv6(bytes: Uint8Array, offset: number, end: number): Icmpv6Message | undefined {
-  if (end - offset < ICMP_HEADER_LENGTH) return undefined;
-  const type = bytes[offset]!;
-  const message: Icmpv6Message = {
-    type,
-    code: bytes[offset + 1]!,
-    checksum: readU16(bytes, offset + 2),
-    rest: readU32(bytes, offset + 4),
-    payload: bytes.slice(offset + ICMP_HEADER_LENGTH, end),
-  };
-  if (isIcmpv6Error(type)) {
+  const message: Icmpv6Message | undefined = decodeIcmpHeader(bytes, offset, end);
+  if (!message) return undefined;
+  if (isIcmpv6Error(message.type)) {
     const quoted = decodeQuotedDatagram6(bytes, offset + ICMP_HEADER_LENGTH, end);
     if (quoted) message.quoted = quoted;
-  } else if (type === ICMPV6_NEIGHBOR_SOLICITATION || type === ICMPV6_NEIGHBOR_ADVERTISEMENT) {
+  } else if (message.type === ICMPV6_NEIGHBOR_SOLICITATION || message.type === ICMPV6_NEIGHBOR_ADVERTISEMENT) {
     const neighbor = decodeNeighbor(bytes, offset, end);
     if (neighbor) message.neighbor = neighbor;
   }
@@ -133,12 +118,7 @@ export function decodeIcmpv6(bytes: Uint8Array, offset: number, end: number): Ic
 
 /** Write an ICMPv6 message at offset with its checksum over the IPv6 pseudo-header of src → dst; returns its length. */
 export function writeIcmpv6(buf: Uint8Array, offset: number, fields: Icmpv6Fields, src: string, dst: string): number {
-  const length = ICMP_HEADER_LENGTH + (fields.payload?.length ?? 0);
-  buf[offset] = fields.type;
-  buf[offset + 1] = fields.code;
-  writeU16(buf, offset + 2, 0);
-  writeU32(buf, offset + 4, fields.rest ?? 0);
-  if (fields.payload) buf.set(fields.payload, offset + ICMP_HEADER_LENGTH);
+  const length = writeIcmpHeader(buf, offset, fields);
   writeU16(buf, offset + 2, foldChecksum(sumWords(buf, offset, offset + length, pseudoHeaderSum(src, dst, IPPROTO_ICMPV6, length))));
   return length;
 }

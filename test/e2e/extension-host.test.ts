@@ -19,18 +19,16 @@ test(
       platform: 'node',
       target: 'node20',
       format: 'cjs',
-      external: ['vscode', 'mocha', 'cap', 'raw-socket'],
+      external: ['vscode', 'mocha'],
       logLevel: 'warning',
     });
     let server: CodeServer | undefined;
     let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
     try {
       await labUp(LAB_ID);
-      // The source tree's addons are built for this Node (20): the helper must run on it, not on code-server's Node 24.
-      server = await startCodeServer({
-        smokeTestDriver: true,
-        settings: { 'portlab.lab.id': LAB_ID, 'portlab.nodePath': process.execPath, 'portlab.maxRetries': 1 },
-      });
+      // No portlab.nodePath: the helper runs on the extension host's runtime (code-server's Node 24), which loads
+      // the source tree's native layer (Node-API) built under this Node 20.
+      server = await startCodeServer({ smokeTestDriver: true, settings: { 'portlab.lab.id': LAB_ID, 'portlab.maxRetries': 1 } });
       browser = await launchChromium();
       const page = browser.page;
       const console: string[] = [];

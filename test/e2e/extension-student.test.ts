@@ -142,6 +142,8 @@ test(
       vsix,
       settings: { 'portlab.lab.id': LAB_ID, 'portlab.defaultTechniques': ['connect'], 'portlab.maxRetries': 1, 'portlab.elevation': 'sudo' },
       user: { uid: idOf('-u'), gid: idOf('-g'), home: `/home/${STUDENT}` },
+      // No Node.js of the student's: the helper and sudo's askpass program run on the extension host's runtime.
+      noNodeOnPath: true,
     });
     browser = await launchChromium();
     const page = browser.page;

@@ -42,8 +42,9 @@ test(
 
         await runCommand(page, 'PortLab: Scan Target…');
         const input = page.locator('.quick-input-widget input');
-        // Target: the lab's, offered first.
+        // Target: the lab's, offered in the list; typed, since other labs up on the machine are listed too.
         await page.locator('.quick-input-list .monaco-list-row', { hasText: TARGET }).first().waitFor();
+        await input.fill(TARGET);
         await input.press('Enter');
         // Techniques: SYN and UDP ticked from the settings; accept them.
         await page.locator('.quick-input-list .monaco-list-row', { hasText: 'SYN (-sS)' }).waitFor();

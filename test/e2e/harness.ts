@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,6 +46,8 @@ export interface CodeServer {
   port: number;
   workspace: string;
   home: string;
+  /** the PATH code-server, its extension host and the helpers run with */
+  path: string;
   stop(): Promise<void>;
 }
 
@@ -61,6 +63,24 @@ export interface CodeServerOptions {
    * `home` and no DISPLAY: a student over Remote-SSH. The .vsix must be readable by that user.
    */
   user?: { uid: number; gid: number; home: string };
+  /**
+   * a PATH on which no `node` is found (the system's programs but node, linked into a folder of the
+   * run's): the extension host and its helpers have only code-server's own runtime, started by path
+   */
+  noNodeOnPath?: boolean;
+}
+
+/**
+ * A folder with a link to every program of the system's bin folders except node: a PATH for a machine
+ * without Node.js. Root's, readable by all, and outside the home that a student run chowns.
+ */
+function pathWithoutNode(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'portlab-e2e-path-'));
+  chmodSync(dir, 0o755);
+  for (const bin of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'])
+    for (const name of existsSync(bin) ? readdirSync(bin) : [])
+      if (!/^(node|nodejs|npm|npx|corepack)$/.test(name) && !existsSync(join(dir, name))) symlinkSync(join(bin, name), join(dir, name));
+  return dir;
 }
 
 const LANGUAGE_PACK = join(ROOT, 'test', 'fixtures', 'zh-cn-language-pack');
@@ -136,6 +156,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
       2,
     ),
   );
+  const noNodeDir = opts.noNodeOnPath ? pathWithoutNode() : undefined;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: home,
@@ -143,8 +164,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     XDG_DATA_HOME: join(home, '.local', 'share'),
     XDG_CACHE_HOME: join(home, '.cache'),
     TMPDIR: dirs.tmp,
-    // The helper runs on the `node` first on PATH: Node 24 here, so the packaged ABI-137 addons are the ones used.
-    PATH: `${dirname(node24)}:${process.env.PATH ?? ''}`,
+    // code-server and its extension host run on Node 24, started by path; so does the helper (the extension host's runtime).
+    PATH: noNodeDir ?? `${dirname(node24)}:${process.env.PATH ?? ''}`,
   };
   delete env.VSCODE_IPC_HOOK_CLI;
   if (user) {
@@ -203,6 +224,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
       clearTimeout(timer);
     }
     rmSync(home, { recursive: true, force: true });
+    if (noNodeDir) rmSync(noNodeDir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -218,7 +240,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url: `http://127.0.0.1:${port}/`, port, workspace: dirs.workspace, home, stop };
+  return { url: `http://127.0.0.1:${port}/`, port, workspace: dirs.workspace, home, path: env.PATH!, stop };
 }
 
 export async function launchChromium(): Promise<{ page: Page; close(): Promise<void> }> {
@@ -240,7 +262,7 @@ export async function launchChromium(): Promise<{ page: Page; close(): Promise<v
 }
 
 /** Opens the test workspace and the PortLab view, once the extension has activated (its empty tree's welcome, in `locale`). */
-async function openPortLabView(page: Page, server: CodeServer, locale: CodeServerOptions['locale']): Promise<void> {
+export async function openPortLabView(page: Page, server: CodeServer, locale: CodeServerOptions['locale']): Promise<void> {
   await page.goto(`${server.url}?folder=${encodeURIComponent(server.workspace)}`);
   const activity = page.locator('.activitybar [aria-label^="PortLab"]').first();
   await activity.waitFor({ timeout: 60_000 });

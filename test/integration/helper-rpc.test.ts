@@ -142,7 +142,7 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
     assert.equal(hello.rawSockets, true);
     const ports: PortResult[] = [];
     let progress = 0;
-    const viaHelper = await client.scan(VALID_SCAN, { port: (r) => ports.push(r), progress: () => progress++ }).finished;
+    const viaHelper = await client.scan(VALID_SCAN, { ports: (batch) => ports.push(...batch), progress: () => progress++ }).finished;
     assert.equal(viaHelper.summary.partial, false);
     // The host and interface the scan ran from, for the report the client writes.
     assert.deepEqual(
@@ -179,7 +179,10 @@ describe('the helper over real stdio, in the lab scanner namespace', { skip, tim
       s.send(1, 'interfaces', {});
       assert.equal((await s.reply(1)).error?.code, RpcErrorCode.notInitialized);
       s.send(2, 'hello', { protocolVersion: PROTOCOL_VERSION + 1, client: 'test' });
-      assert.match((await s.reply(2)).error?.message ?? '', /protocol version 2 is not supported.*speaks version 1/);
+      assert.match(
+        (await s.reply(2)).error?.message ?? '',
+        new RegExp(`protocol version ${PROTOCOL_VERSION + 1} is not supported.*speaks version ${PROTOCOL_VERSION}`),
+      );
       s.send(3, 'hello', { protocolVersion: PROTOCOL_VERSION, client: 'test' });
       assert.equal((await s.reply(3)).result !== undefined, true);
 

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { NotificationMessage } from 'vscode-jsonrpc/node';
 import { parsePorts, portCount } from '../../src/engine/ports';
+import { HelperClient } from '../../src/helper/client';
 import { labDown, labUp } from '../../src/lab';
 import { PROTOCOL_VERSION, RpcErrorCode, type PortResult, type ScanStartParams, type ScanSummary } from '../../src/protocol';
 import { collect, exitOf, rootSkip, sleep, statesOf, topologyOf, tsharkFrames } from '../support/lab-env';
@@ -216,7 +217,7 @@ describe('hostile JSON-RPC against the helper, lab 63', { skip: rootSkip, timeou
         // Random scans may fail (a lab address no one answers, a missing interface); the lab's own never.
         if (isLabScan(x.params as ScanStartParams)) assert.equal(summary.error, undefined, `${scanId} of ${JSON.stringify(x.params)}`);
         const decided = summary.techniques.reduce((n, t) => n + Object.values(t.counts).reduce((a, b) => a + b, 0), 0);
-        assert.equal(x.results, decided, `${scanId}: a scan.port for every port its summary counts: ${JSON.stringify(summary)}`);
+        assert.equal(x.results, decided, `${scanId}: a port result for every port its summary counts: ${JSON.stringify(summary)}`);
         if (x.cancelled && !summary.partial) {
           // cancelled only after its last port was decided: then every port of the request was reported
           const p = x.params as ScanStartParams;
@@ -240,8 +241,8 @@ describe('hostile JSON-RPC against the helper, lab 63', { skip: rootSkip, timeou
       const done = await s.notification('scan.done', (p) => (p as ScanSummary).scanId === scanId, 90_000);
       assert.equal((done.params as ScanSummary).partial, false);
       const results = (s.inbox as NotificationMessage[])
-        .filter((m) => m.method === 'scan.port' && (m.params as { scanId: string }).scanId === scanId)
-        .map((m) => (m.params as { result: PortResult }).result);
+        .filter((m) => m.method === 'scan.ports' && (m.params as { scanId: string }).scanId === scanId)
+        .flatMap((m) => (m.params as { results: PortResult[] }).results);
       assert.deepEqual(statesOf(results), EXPECTED);
       assert.ok(s.alive, `the helper is running: ${stderr().slice(-2000)}`);
     } finally {
@@ -377,6 +378,61 @@ describe('hostile JSON-RPC against the helper, lab 63', { skip: rootSkip, timeou
       assert.ok(Array.isArray((await s.reply(2, 10_000)).result));
     } finally {
       await s.close();
+    }
+  });
+});
+
+/**
+ * The other way round: a helper (here a script speaking the protocol) that sends the client malformed
+ * scan.ports batches. Each is refused with a message naming what was wrong, the valid results around
+ * and inside them reach the session in order, and the scan ends partial, saying why.
+ */
+const MALFORMED_BATCHES_HELPER = `
+const rpc = require(${JSON.stringify(require.resolve('vscode-jsonrpc/node'))});
+const c = rpc.createMessageConnection(new rpc.StreamMessageReader(process.stdin), new rpc.StreamMessageWriter(process.stdout));
+const result = (port) => ({ technique: 'syn', target: '198.18.0.2', port, protocol: 'tcp', state: 'closed', reason: 'reset', exchange: [] });
+c.onRequest('scan.start', () => {
+  const scanId = 'scan-hostile';
+  setTimeout(() => {
+    c.sendNotification('scan.ports', { scanId, results: [result(1), result(2)] });
+    c.sendNotification('scan.ports', { scanId, results: [result(3), { ...result(70000) }, result(4), { ...result(5), state: 'up' }] });
+    c.sendNotification('scan.ports', { scanId, results: 'all of them' });
+    c.sendNotification('scan.ports', { results: [result(6)] });
+    c.sendNotification('scan.ports', null);
+    c.sendNotification('scan.ports', { scanId: 'scan-unknown', results: [result(7)] });
+    c.sendNotification('scan.ports', { scanId, results: [result(8)] });
+    c.sendNotification('scan.done', { scanId, partial: false, techniques: [] });
+  }, 20);
+  return { scanId, captureDir: '/captures/' + scanId };
+});
+c.listen();
+`;
+
+describe('a hostile helper: malformed scan.ports batches', () => {
+  test('are refused with what was wrong, the valid results are kept in order, and the scan ends partial', async () => {
+    const client = new HelperClient(spawn(process.execPath, ['-e', MALFORMED_BATCHES_HELPER]), 'direct');
+    try {
+      const delivered: number[] = [];
+      const session = client.scan(
+        { targets: ['198.18.0.2'], ports: '1-8', techniques: ['syn'] },
+        { ports: (batch) => delivered.push(...batch.map((r) => r.port)) },
+      );
+      const { results, summary } = await session.finished;
+      assert.deepEqual(
+        results.map((r) => r.port),
+        [1, 2, 3, 4, 8],
+      );
+      assert.deepEqual(delivered, [1, 2, 3, 4, 8]);
+      assert.equal(summary.partial, true);
+      assert.equal(
+        summary.error,
+        'the helper sent results that do not match the protocol, and this client refused them: ' +
+          '2 of 4 port results of a scan.ports message were refused (params.results[1].port: Too big: expected number to be <=65535); ' +
+          'a malformed scan.ports message was refused (params.results: Invalid input: expected array, received string); ' +
+          'a malformed scan.ports message was refused (params.scanId: Invalid input: expected string, received undefined) and 1 more',
+      );
+    } finally {
+      await client.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,21 +154,39 @@ for (const technique of ['fin', 'udp', 'syn'] as const) {
  * The pcap holds what went on the wire, with the wire's times: the ARP exchange that found the target's
  * MAC first (the request injected by the scan, then the reply), and each answer stamped when the kernel
  * captured it, not when the scan loop read it. Before, answers were stamped by JavaScript: on this veth
- * SYN → answer took 1.2-1.8 ms (median; up to 71 ms) in the pcap and 0.003 ms in tcpdump.
+ * SYN → answer took 1.2-1.8 ms (median; up to 71 ms) in the pcap and 0.003 ms in tcpdump. Probes go to the
+ * native send thread in batches and are stamped when queued: never later than tcpdump sees them leave.
  */
-test('syn: the pcap starts with the ARP request and its reply, and answers carry their capture times', async () => {
+test('syn: the pcap starts with the ARP request and its reply, answers carry their capture times and probes their queueing times', async () => {
   const outDir = join(outRoot, 'wire-times');
-  await promisify(execFile)('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'scan', TARGET, '-p', '1-2000', '-sS', '--out', outDir], {
-    timeout: 120_000,
+  const wirePcap = join(outRoot, 'wire-times-tcpdump.pcap');
+  // tcpdump on the scanner's interface beside the scan: the kernel's own times of the same segments
+  const tcpdump = spawn('ip', ['netns', 'exec', NETNS, 'tcpdump', '-i', `pl${ID}s`, '-n', '-U', '-w', wirePcap, 'tcp'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let said = '';
+      tcpdump.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()).includes('listening on') && resolve());
+      tcpdump.once('exit', (code) => reject(new Error(`tcpdump exited (${code}): ${said}`)));
+    });
+    await promisify(execFile)('ip', ['netns', 'exec', NETNS, process.execPath, CLI, 'scan', TARGET, '-p', '1-2000', '-sS', '--out', outDir], {
+      timeout: 120_000,
+    });
+  } finally {
+    const exited = once(tcpdump, 'exit');
+    tcpdump.kill('SIGINT');
+    await exited;
+  }
   const fields = ['frame.time_epoch', 'arp.opcode', 'arp.dst.proto_ipv4', 'ip.src', 'tcp.srcport', 'tcp.dstport', 'tcp.flags'];
-  const { stdout } = await promisify(execFile)('tshark', ['-r', join(outDir, 'syn.pcap'), '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], {
-    maxBuffer: 64 << 20,
-  });
-  const rows = stdout
-    .trim()
-    .split('\n')
-    .map((l) => l.split('\t'));
+  const rowsOf = async (pcap: string) => {
+    const { stdout } = await promisify(execFile)('tshark', ['-r', pcap, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { maxBuffer: 64 << 20 });
+    return stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
+  };
+  const rows = await rowsOf(join(outDir, 'syn.pcap'));
   assert.deepEqual(
     rows.slice(0, 2).map(([, op, dst]) => [op, dst]),
     [
@@ -176,25 +195,48 @@ test('syn: the pcap starts with the ARP request and its reply, and answers carry
     ],
     'ARP who-has the target, then its reply',
   );
+  /**
+   * each TCP segment's time (ms) by source, ports and flags: unique, as every try has its own source port (an ICMP
+   * error quoting a segment, whose ip.src lists both headers' sources, is not one)
+   */
+  const timesOf = (of: string[][]) =>
+    new Map(
+      of
+        .filter((r) => r[6] && !r[3]!.includes(','))
+        .map(([time, , , src, sport, dport, flags]) => [`${src} ${sport}>${dport} ${Number(flags)}`, Number(time) * 1000]),
+    );
+  const ours = timesOf(rows);
+  const wire = timesOf(await rowsOf(wirePcap));
 
-  const probeAt = new Map<string, number>();
   const gaps: number[] = [];
-  for (const [time, , , src, sport, dport, flags] of rows) {
-    if (!flags) continue;
-    const t = Number(time) * 1000;
-    if (src === SCANNER && Number(flags) === TCP_SYN) probeAt.set(`${sport}>${dport}`, t);
-    else if (src === TARGET && (Number(flags) === TCP_SYN_ACK || Number(flags) === 0x14)) gaps.push(t - probeAt.get(`${dport}>${sport}`)!);
+  const answerSkew: number[] = [];
+  const probeLead: number[] = [];
+  for (const [key, t] of ours) {
+    const [src, ports, flags] = key.split(' ') as [string, string, string];
+    const onWire = wire.get(key);
+    assert.ok(onWire !== undefined, `tcpdump saw ${key} too`);
+    if (src === SCANNER && Number(flags) === TCP_SYN) {
+      probeLead.push(onWire - t);
+      const [sport, dport] = ports.split('>');
+      const answer = [TCP_SYN_ACK, 0x14].map((f) => ours.get(`${TARGET} ${dport}>${sport} ${f}`)).find((a) => a !== undefined);
+      if (answer !== undefined) gaps.push(answer - t);
+    } else if (src === TARGET) answerSkew.push(Math.abs(onWire - t));
   }
   assert.equal(gaps.length, 2000 - 2, 'an answer to every probe but the filtered ports (25 dropped, 110 rejected by ICMP)');
-  // a probe's time is taken just before it goes to the kernel, an answer's by the kernel: never before its probe
+  // a probe's time is taken when it is queued, before it goes to the kernel, an answer's by the kernel: never before its probe
   assert.deepEqual(
     gaps.filter((g) => !(g >= 0)),
     [],
     'no answer earlier than its probe',
   );
-  gaps.sort((a, b) => a - b);
-  const median = gaps[gaps.length >> 1]!;
-  assert.ok(median < 1, `SYN → answer median ${median.toFixed(4)} ms (JavaScript's times gave 1.2-1.8 ms)`);
+  assert.deepEqual(
+    probeLead.filter((lead) => !(lead >= 0)),
+    [],
+    'no probe stamped later than it left',
+  );
+  answerSkew.sort((a, b) => a - b);
+  const median = answerSkew[answerSkew.length >> 1]!;
+  assert.ok(median < 0.1, `answers stamped ${median.toFixed(4)} ms (median) from tcpdump's time (JavaScript's times were 1.2-1.8 ms late)`);
 });
 
 // nmap binds a connect scan's sockets to -e's device; Node cannot, and connect() follows the routing table.

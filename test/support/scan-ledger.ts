@@ -11,7 +11,7 @@ export interface LedgerScan {
 /**
  * What a helper said about the scans a client asked for, as each message arrived: which scan.start
  * requests started a scan (and which the concurrency limit refused), which scan.cancel found a live
- * scan, how many scan.port results and scan.done each scan sent. Messages of scans whose start answer
+ * scan, how many port results (in scan.ports batches) and scan.done each scan sent. Messages of scans whose start answer
  * was lost or comes later are kept by scan id, so nothing is missed whatever the order.
  */
 export class ScanLedger {
@@ -45,7 +45,7 @@ export class ScanLedger {
       const n = m as NotificationMessage;
       const scanId = (n.params as { scanId?: unknown } | undefined)?.scanId;
       if (typeof scanId !== 'string') return;
-      if (n.method === 'scan.port') this.scan(scanId).results++;
+      if (n.method === 'scan.ports') this.scan(scanId).results += (n.params as { results: unknown[] }).results.length;
       else if (n.method === 'scan.done') this.scan(scanId).done.push(n.params as ScanSummary);
       return;
     }

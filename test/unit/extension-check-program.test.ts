@@ -55,7 +55,7 @@ test('a setting that is not a list of words with a program first is refused', ()
 
 test('the checker runs on the lab with the technique’s nmap flag, JSON and an --out folder, the program after --', () => {
   const args = checkCliArgs({
-    nodePath: '/usr/bin/node',
+    runtime: { path: '/usr/bin/node', runAsNode: false },
     cliPath: '/ext/out/cli.js',
     lab: 81,
     target: '198.18.81.2',

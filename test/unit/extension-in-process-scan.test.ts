@@ -19,7 +19,7 @@ test('a connect scan in the extension host: checked as a helper checks it, resul
   try {
     const seen: PortResult[] = [];
     const session = scanInProcess({ targets: ['127.0.0.1'], ports: `${open},${closed}`, techniques: ['connect'] }, captureRoot, [], {
-      port: (r) => seen.push(r),
+      ports: (results) => seen.push(...results),
     });
     const finished = await session.finished;
     assert.equal(finished.summary.partial, false);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HelperClient, HelperGoneMidScanError, HelperRequestError } from '../../src/helper/client';
-import { RpcErrorCode, type PortResult, type ScanProgress, type ScanStartParams } from '../../src/protocol';
+import { RpcErrorCode, type ScanProgress, type ScanStartParams } from '../../src/protocol';
 
 /**
  * A helper that plays a script instead of scanning: scan.start's `ports` names the script. It reports a
@@ -12,7 +12,7 @@ import { RpcErrorCode, type PortResult, type ScanProgress, type ScanStartParams 
 const SCRIPTED_HELPER = `
 const rpc = require(${JSON.stringify(require.resolve('vscode-jsonrpc/node'))});
 const c = rpc.createMessageConnection(new rpc.StreamMessageReader(process.stdin), new rpc.StreamMessageWriter(process.stdout));
-const port = (scanId, n) => ({ scanId, result: { technique: 'syn', target: '198.18.0.2', port: n, protocol: 'tcp', state: 'open', reason: 'syn-ack', exchange: [] } });
+const batch = (scanId, ...numbers) => ({ scanId, results: numbers.map((port) => ({ technique: 'syn', target: '198.18.0.2', port, protocol: 'tcp', state: 'open', reason: 'syn-ack', exchange: [] })) });
 const progress = (scanId, done) => ({ scanId, technique: 'syn', target: '198.18.0.2', sent: done, answered: done, done, total: 3, rate: 0 });
 const done = (scanId, partial) => ({ scanId, partial, techniques: [] });
 const cancelled = new Set();
@@ -22,11 +22,11 @@ c.onRequest('scan.start', async ({ ports }) => {
   const answer = { scanId, captureDir: '/captures/' + scanId };
   if (ports === 'refuse') throw new rpc.ResponseError(${RpcErrorCode.userError}, 'params.ports: refused');
   if (ports === 'early') {
-    c.sendNotification('scan.port', port('scan-other', 9));
-    c.sendNotification('scan.port', port(scanId, 1));
-    c.sendNotification('scan.progress', progress(scanId, 1));
+    c.sendNotification('scan.ports', batch('scan-other', 9));
+    c.sendNotification('scan.ports', batch(scanId, 1, 2));
+    c.sendNotification('scan.progress', progress(scanId, 2));
     setTimeout(() => {
-      c.sendNotification('scan.port', port(scanId, 2));
+      c.sendNotification('scan.ports', batch(scanId, 3));
       c.sendNotification('scan.done', done(scanId, false));
     }, 20);
   }
@@ -35,7 +35,7 @@ c.onRequest('scan.start', async ({ ports }) => {
     setTimeout(() => c.sendNotification('scan.done', done(scanId, cancelled.has(scanId))), 100);
   }
   if (ports === 'die') {
-    c.sendNotification('scan.port', port(scanId, 1));
+    c.sendNotification('scan.ports', batch(scanId, 1));
     setTimeout(() => process.exit(3), 50);
   }
   return answer;
@@ -56,21 +56,24 @@ const params = (script: string): ScanStartParams => ({ targets: ['198.18.0.2'], 
 test('a scan session gets the events that came before scan.start was answered, and only its own', async () => {
   const client = scriptedClient();
   try {
-    const ports: PortResult[] = [];
+    const batches: number[][][] = [[], []];
     const progress: ScanProgress[] = [];
-    const [first, second] = [0, 1].map(() => client.scan(params('early'), { port: (r) => ports.push(r), progress: (p) => progress.push(p) }));
+    const [first, second] = [0, 1].map((i) =>
+      client.scan(params('early'), { ports: (b) => batches[i]!.push(b.map((r) => r.port)), progress: (p) => progress.push(p) }),
+    );
     const [a, b] = await Promise.all([first!.finished, second!.finished]);
     assert.deepEqual([a.scanId, a.captureDir, a.summary.partial], ['scan-1', '/captures/scan-1', false]);
     assert.deepEqual([b.scanId, b.captureDir], ['scan-2', '/captures/scan-2']);
     assert.deepEqual(
       a.results.map((r) => r.port),
-      [1, 2],
+      [1, 2, 3],
     );
     assert.deepEqual(
       b.results.map((r) => r.port),
-      [1, 2],
+      [1, 2, 3],
     );
-    assert.equal(ports.length, 4, 'the port handlers saw each session’s ports, none of scan-other');
+    const asSent = [[1, 2], [3]];
+    assert.deepEqual(batches, [asSent, asSent], 'the port handlers saw each session’s batches as the helper sent them, none of scan-other');
     assert.deepEqual(
       progress.map((p) => p.scanId),
       ['scan-1', 'scan-2'],

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandIdleZombie, parseTechniqueLetters } from '../../src/cli/technique-letters';
+import { parseTechniqueLetters } from '../../src/cli/technique-letters';
+import { expandIdleZombie } from '../../src/cli/idle-zombie-args';
 import { parseZombieSpec } from '../../src/engine/idle/zombie-spec';
 import { UserError } from '../../src/base/errors';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -159,10 +159,18 @@ test('no fix anywhere suggests cap_net_admin, a sudoers rule or a path the stude
 });
 
 test('the sudoers rule setup-privileges installs: the installed helper only, escaped for sudoers', () => {
-  assert.equal(sudoersRule('%sudo', '/usr/bin/node', INSTALLED_CLI), '%sudo ALL=(root) NOPASSWD: /usr/bin/node /usr/local/lib/portlab/cli.js helper *\n');
   assert.equal(
-    sudoersRule('student', '/opt/my node/bin/node', INSTALLED_CLI),
-    'student ALL=(root) NOPASSWD: /opt/my\\ node/bin/node /usr/local/lib/portlab/cli.js helper *\n',
+    sudoersRule('%sudo', { node: '/usr/bin/node', cli: INSTALLED_CLI }),
+    '%sudo ALL=(root) NOPASSWD: /usr/bin/node /usr/local/lib/portlab/out/cli.js helper *\n',
+  );
+  assert.equal(
+    sudoersRule('student', { node: '/opt/my node/bin/node', cli: INSTALLED_CLI }),
+    'student ALL=(root) NOPASSWD: /opt/my\\ node/bin/node /usr/local/lib/portlab/out/cli.js helper *\n',
+  );
+  // installed from the editor's Electron: the rule names env setting ELECTRON_RUN_AS_NODE, its = escaped
+  assert.equal(
+    sudoersRule('%sudo', { node: '/usr/share/code/code', cli: INSTALLED_CLI, env: '/usr/bin/env' }),
+    '%sudo ALL=(root) NOPASSWD: /usr/bin/env ELECTRON_RUN_AS_NODE\\=1 /usr/share/code/code /usr/local/lib/portlab/out/cli.js helper *\n',
   );
 });
 
@@ -206,10 +214,10 @@ test('a helper started without CAP_NET_RAW: its own kind, and the setcap fix', (
   );
 });
 
-test('without CAP_NET_RAW in process, the setcap line names the node on PATH', () => {
+test('without CAP_NET_RAW in process, the setcap line names the binary running it (there may be no node on PATH)', () => {
   assert.equal(
     missingCapNetRaw('capturing').message,
-    'capturing needs CAP_NET_RAW: run as root or grant it with `sudo setcap cap_net_raw+ep $(command -v node)` (connect scans, -sT, work without it)',
+    `capturing needs CAP_NET_RAW: run as root or grant it with \`sudo setcap cap_net_raw+ep ${realpathSync(process.execPath)}\` (connect scans, -sT, work without it)`,
   );
 });
 

@@ -6,7 +6,18 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { buildArpRequest, buildIcmpEchoFrame, buildTcpFrame, buildUdpFrame, buildTcpPacket, mssOption, LINKTYPE_RAW, TCP_ACK, TCP_SYN } from '../../src/wire';
+import {
+  buildArpRequest,
+  buildIcmpEchoFrame,
+  buildTcpFrame,
+  buildUdpFrame,
+  buildTcpPacket,
+  mssOption,
+  LINKTYPE_ETHERNET,
+  LINKTYPE_RAW,
+  TCP_ACK,
+  TCP_SYN,
+} from '../../src/wire';
 import { PcapWriter, readPcap, readPcapFile } from '../../src/wire/pcap';
 import { endsOnPageBoundary, tsharkFrames } from '../support/lab-env';
 
@@ -53,6 +64,24 @@ test('writer → reader round trip: bytes, timestamps, frame numbers', (t) => {
     ),
     { numRuns: 100 },
   );
+});
+
+test('records reach the file 64 KiB at a time and at close, not one write per frame', (t) => {
+  const path = join(tempDir(t), 'chunks.pcap');
+  // No timer flush during the test: only size and close decide when records reach the file.
+  const w = PcapWriter.open(path, LINKTYPE_ETHERNET, { flushIntervalMs: 600_000 });
+  const frame = new Uint8Array(60).fill(0x5a);
+  const recordBytes = 16 + frame.length;
+  const perChunk = Math.floor((64 * 1024) / recordBytes);
+  for (let i = 0; i < perChunk; i++) w.write(frame);
+  assert.equal(statSync(path).size, 24, 'a full buffer is not written yet');
+  w.write(frame);
+  assert.equal(statSync(path).size, 24 + perChunk * recordBytes, 'the record that does not fit sends the buffer, whole records only');
+  for (let i = 0; i < 100; i++) w.write(frame);
+  w.close();
+  const back = readPcapFile(path);
+  assert.equal(back.records.length, perChunk + 101);
+  assert.equal(back.truncated, false);
 });
 
 test('capture files are 0600 even when the file already existed; records over 65535 bytes are cut', (t) => {

@@ -131,9 +131,9 @@ const EVENT_CASES = {
     }),
     bad: { sent: [-1, 1.5], technique: ['ftp-bounce'], rate: [-1], total: ['3'] },
   },
-  'scan.port': {
-    valid: fc.record({ scanId: fc.string(), result: portResult }),
-    bad: { result: [{}, null], scanId: [3] },
+  'scan.ports': {
+    valid: fc.record({ scanId: fc.string(), results: fc.array(portResult, { maxLength: 4 }) }),
+    bad: { results: [[{}], null, {}], scanId: [3] },
   },
   'scan.done': {
     valid: fc.record(
@@ -180,8 +180,8 @@ for (const [event, { valid, bad }] of Object.entries(EVENT_CASES)) {
 
 test('port results refuse out-of-range ports, TTLs and unknown states or reasons', () => {
   const ok = { technique: 'syn', target: '198.18.0.2', port: 22, protocol: 'tcp', state: 'open', reason: 'syn-ack', exchange: [] };
-  const schema = EVENTS['scan.port'];
-  assert.ok(schema.safeParse({ scanId: 's', result: ok }).success);
+  const schema = EVENTS['scan.ports'];
+  assert.ok(schema.safeParse({ scanId: 's', results: [ok] }).success);
   for (const bad of [{ port: 65536 }, { port: -1 }, { reasonTtl: 256 }, { state: 'up' }, { reason: 'echo-reply' }, { protocol: 'sctp' }])
-    assert.equal(schema.safeParse({ scanId: 's', result: { ...ok, ...bad } }).success, false, JSON.stringify(bad));
+    assert.equal(schema.safeParse({ scanId: 's', results: [ok, { ...ok, ...bad }] }).success, false, JSON.stringify(bad));
 });

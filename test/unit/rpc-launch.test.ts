@@ -138,19 +138,25 @@ test('each launch failure becomes a student-readable message with its fix, and t
       false,
       setup,
     ],
-    [{ method: 'direct', spawnError: 'ENOENT' }, /Node.js was not found at \/usr\/bin\/node.*portlab.nodePath/, false, 'sudo apt install nodejs'],
+    // only a portlab.nodePath naming no program: the default runtime is the one running
+    [
+      { method: 'direct', spawnError: 'ENOENT' },
+      /Node.js was not found at \/usr\/bin\/node\. Fix: set "portlab.nodePath" to a Node.js 18 or later, or leave it empty/,
+      false,
+      undefined,
+    ],
     // sudo 1.9's own words (as root: sudo -n /nonexistent/node)
     [
       { method: 'sudo', nodePath: '/nonexistent/node', exitCode: 1, stderr: 'sudo: /nonexistent/node: command not found\n' },
-      /Node.js was not found at \/nonexistent\/node\..*Fix: install Node.js/,
+      /Node.js was not found at \/nonexistent\/node\..*Fix: set "portlab.nodePath"/,
       false,
-      'sudo apt install nodejs',
+      undefined,
     ],
     [
       { method: 'pkexec', nodePath: '/nonexistent/node', exitCode: 127, stderr: 'Cannot run program /nonexistent/node: No such file or directory\n' },
       /Node.js was not found at \/nonexistent\/node/,
       false,
-      'sudo apt install nodejs',
+      undefined,
     ],
     [
       { method: 'direct', exitCode: 1, stderr: 'Cannot open network namespace "portlab30-scanner": No such file or directory\n' },

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../base/errors';
 import { findSystemProgram } from '../../base/program-path';
@@ -9,18 +9,17 @@ import {
   INSTALL_DIR,
   INSTALL_RECORD,
   INSTALLED_CLI,
+  installedAddon,
+  installedCommand,
   readInstallRecord,
   rootOnly,
   SUDOERS_FILE,
   sudoersRule,
+  type InstalledHelper,
   type InstallRecord,
 } from '../../helper/installed-helper';
-
-/** What each native addon needs at run time, as scripts/package.sh puts it in the .vsix. */
-const ADDON_FILES: Record<'cap' | 'raw-socket', string[]> = {
-  cap: ['package.json', 'lib/Cap.js', 'lib/Decoders.js', 'build/Release/cap.node'],
-  'raw-socket': ['package.json', 'index.js', 'build/Release/raw.node'],
-};
+import { setupPrivilegesCommand } from '../../helper/launch';
+import { ownRuntime } from '../../helper/runtime';
 
 interface SetupOptions {
   undo?: boolean;
@@ -40,7 +39,7 @@ export function register(program: Command): void {
     .option('--user <NAME>', 'allow this user instead of the group sudo')
     .action((opts: SetupOptions) => {
       if (process.getuid?.() !== 0)
-        throw new UserError(`setup-privileges changes /etc/sudoers.d: run it as root: sudo ${process.execPath} ${portlabCliPath()} setup-privileges`);
+        throw new UserError(`setup-privileges changes /etc/sudoers.d: run it as root: ${setupPrivilegesCommand(process.execPath, ownRuntime().runAsNode)}`);
       if (opts.undo) undo();
       else install(opts.user);
     });
@@ -51,22 +50,27 @@ function install(user: string | undefined): void {
   const node = realpathSync(process.execPath);
   // The rule starts this binary as root: whoever could write it would be root.
   if (!rootOnly(node)) throw new UserError(`${node} (Node.js) is not owned by root and writable by root alone; sudo must not start it as root`);
+  // Run by the editor's Electron: sudo resets the environment, so the rule starts it as Node.js through env.
+  const runAsNode = ownRuntime().runAsNode;
+  const env = runAsNode ? findSystemProgram('env') : undefined;
+  if (runAsNode && !env) throw new UserError(`env (coreutils) is missing, and ${node} runs as Node.js only with ELECTRON_RUN_AS_NODE=1 in its environment`);
+  const helper: InstalledHelper = { node, cli: INSTALLED_CLI, ...(env ? { env: realpathSync(env) } : {}) };
   const source = realpathSync(portlabCliPath());
+  // The one native layer (Node-API: any Node.js or Electron loads it), laid out beside out/ as in the .vsix and a checkout.
+  const addon = installedAddon(source);
+  if (!existsSync(addon)) throw new UserError(`PortLab's native layer (${addon}) is not beside ${source}; build PortLab first (npm ci)`);
   if (existsSync(INSTALL_DIR) && !existsSync(INSTALL_RECORD))
     throw new UserError(`${INSTALL_DIR} exists and was not installed by PortLab (no installed.json); remove it first`);
   rmSync(INSTALL_DIR, { recursive: true, force: true });
   mkdirSync(INSTALL_DIR, { recursive: true, mode: 0o755 });
   chmodSync(INSTALL_DIR, 0o755);
   copyInstalled(source, INSTALLED_CLI, 0o755);
-  for (const [addon, files] of Object.entries(ADDON_FILES)) {
-    const from = addonDir(dirname(source), addon);
-    for (const file of files) copyInstalled(join(from, file), join(INSTALL_DIR, 'node_modules', addon, file), file.endsWith('.node') ? 0o755 : 0o644);
-  }
-  const record: InstallRecord = { node, cli: INSTALLED_CLI, files: [SUDOERS_FILE], who };
+  copyInstalled(addon, installedAddon(INSTALLED_CLI), 0o755);
+  const record: InstallRecord = { ...helper, files: [SUDOERS_FILE], who };
   writeFileSync(INSTALL_RECORD, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 });
-  installSudoers(sudoersRule(who, node, INSTALLED_CLI));
+  installSudoers(sudoersRule(who, helper));
   process.stdout.write(
-    `portlab: installed the helper in ${INSTALL_DIR} and ${SUDOERS_FILE}: ${who} may run "${node} ${INSTALLED_CLI} helper …" as root without a password\n`,
+    `portlab: installed the helper in ${INSTALL_DIR} and ${SUDOERS_FILE}: ${who} may run "${installedCommand(helper).join(' ')} helper …" as root without a password\n`,
   );
 }
 
@@ -80,17 +84,6 @@ function checkedUser(name: string): string {
     throw new UserError(`--user: no user '${name}' on this machine`);
   }
   return name;
-}
-
-/**
- * The addon beside the CLI: the .vsix carries one build per Node ABI under prebuilds/, a source
- * checkout has node_modules/; the installed copy is for the Node.js running this command.
- */
-function addonDir(outDir: string, addon: string): string {
-  const candidates = [join(outDir, '..', 'prebuilds', `node-v${process.versions.modules}`, addon), join(outDir, '..', 'node_modules', addon)];
-  const found = candidates.find((dir) => existsSync(join(dir, 'package.json')));
-  if (!found) throw new UserError(`PortLab's ${addon} addon for Node.js ${process.version} is not next to ${outDir}; build PortLab first`);
-  return found;
 }
 
 /** root:root (this process is root) with an exact mode, whatever the umask. */

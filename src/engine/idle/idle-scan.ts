@@ -96,7 +96,5 @@ export async function scanTargetIdle(target: string, ctx: TechniqueContext): Pro
   } finally {
     prober?.close();
     wire.close();
-    // As raw-scan.ts: libuv unmaps the captures' rings in its close phase, before the next target opens its own.
-    await new Promise((r) => setTimeout(r, 0));
   }
 }

@@ -6,10 +6,8 @@ import { PCAP_GLOBAL_HEADER_LENGTH, PCAP_MAGIC_MICROS, PCAP_RECORD_HEADER_LENGTH
 export interface PcapWriterOptions {
   /** file mode, set exactly whatever the umask (captures hold other people's traffic) */
   mode?: number;
-  /** buffered records reach the file at least this often (default 100 ms) */
+  /** buffered records reach the file at least this often (default 100 ms), besides whenever 64 KiB of them are buffered */
   flushIntervalMs?: number;
-  /** ... or when this many records are buffered (default 64) */
-  maxBufferedRecords?: number;
   /** called once when a write fails (disk full, file system gone); later records are dropped */
   onError?: (err: Error) => void;
 }
@@ -18,8 +16,9 @@ const BUFFER_BYTES = 64 * 1024;
 
 /**
  * Classic pcap writer that survives being killed: records are buffered in memory and reach the
- * file only as whole records (one writeSync per flush), so a SIGKILL leaves a file that is valid up
- * to the last flush, at most ~100 ms old. A failed write is cut back to the last whole record.
+ * file only as whole records, one writeSync per 64 KiB (about 850 probes or answers of a port scan) or
+ * per 100 ms, whichever comes first, so a SIGKILL leaves a file that is valid up to the last flush, at
+ * most ~100 ms old. A failed write is cut back to the last whole record.
  * One cut this cannot prevent: Linux may stop a write() at a page boundary when SIGKILL arrives, leaving
  * the flush in progress cut mid-record; readPcap then says `truncated`, Wireshark warns and shows the rest.
  */
@@ -36,7 +35,6 @@ export class PcapWriter {
   private failure: Error | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly flushIntervalMs: number;
-  private readonly maxBufferedRecords: number;
   private readonly onError: ((err: Error) => void) | undefined;
   private readonly epochMicros = Date.now() * 1000;
   private readonly hrStart = process.hrtime.bigint();
@@ -80,7 +78,6 @@ export class PcapWriter {
     this.fd = fd;
     this.fileBytes = PCAP_GLOBAL_HEADER_LENGTH;
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
-    this.maxBufferedRecords = options.maxBufferedRecords ?? 64;
     this.onError = options.onError;
     this.timer = setInterval(() => this.flush(), this.flushIntervalMs);
     this.timer.unref();
@@ -129,7 +126,8 @@ export class PcapWriter {
     }
     if (this.failure) return undefined;
     this.written++;
-    if (this.bufferedRecords >= this.maxBufferedRecords || Date.now() - this.firstBufferedAt >= this.flushIntervalMs) this.flush();
+    // The timer cannot fire while a long burst keeps the event loop busy: the oldest record's age is checked here too.
+    if (Date.now() - this.firstBufferedAt >= this.flushIntervalMs) this.flush();
     return this.failure ? undefined : this.written;
   }
 
@@ -151,13 +149,16 @@ export class PcapWriter {
   }
 
   private writeToFile(data: Buffer, length: number): void {
+    let done = 0;
     try {
-      writeAll(this.fd, data, length);
+      while (done < length) done += writeSync(this.fd, data, done, length - done);
       this.fileBytes += length;
     } catch (err) {
       this.failure = err as Error;
       clearInterval(this.timer);
-      // A partial write (ENOSPC mid-buffer) would leave half a record; cut back to the last whole one.
+      // A partial write (ENOSPC mid-buffer) leaves half a record: cut back to the last whole one that got
+      // in, so that the records the disk had room for stay in the capture (and the disk stays full).
+      this.fileBytes += wholeRecordsIn(data, done);
       try {
         ftruncateSync(this.fd, this.fileBytes);
       } catch {
@@ -166,6 +167,17 @@ export class PcapWriter {
       this.onError?.(this.failure);
     }
   }
+}
+
+/** The bytes of the whole records at the start of `data` within its first `written` bytes. */
+function wholeRecordsIn(data: Buffer, written: number): number {
+  let at = 0;
+  while (at + PCAP_RECORD_HEADER_LENGTH <= written) {
+    const end = at + PCAP_RECORD_HEADER_LENGTH + data.readUInt32LE(at + 8);
+    if (end > written) break;
+    at = end;
+  }
+  return at;
 }
 
 function openDirectory(dir: string): number {

@@ -1,0 +1,367 @@
+// PacketSocket: an AF_PACKET socket on one interface, its filter attached before anything is received, a TPACKET_V3
+// receive ring read by the "pl-recv" thread, and the shared send thread for sendBatch.
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "bpf.h"
+#include "common.h"
+#include "events.h"
+#include "modules.h"
+#include "send_queue.h"
+
+namespace portlab {
+
+/**
+ * A ring block: the kernel fills one, retires it when full or after kBlockTimeoutMs, and moves to the next. The
+ * timer ticks in jiffies: a lone frame reached JS 0.85 ms after capture (median) and 4.1 ms at the 90th
+ * percentile on this HZ=250 kernel. Its timestamp is the kernel's either way.
+ */
+static constexpr unsigned kBlockBytes = 128 * 1024;
+static constexpr unsigned kBlockTimeoutMs = 1;
+/** TPACKET_V3 packs frames of any length into a block; the nominal frame size only has to divide the block. */
+static constexpr unsigned kNominalFrameBytes = 2048;
+/** Batches handed to JS and not yet delivered: beyond this the thread leaves blocks to fill, and the kernel drops. */
+static constexpr int kMaxBatchesQueued = 4;
+static constexpr uint32_t kMaxSnaplen = 262144;
+/** No link carries a longer frame; a longer "frame" from JS is a mistake, refused before the kernel sees it. */
+static constexpr uint32_t kMaxFrameBytes = 65535;
+
+class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
+ public:
+  static void Init(Napi::Env env, Napi::Object exports);
+  explicit PacketSocket(const Napi::CallbackInfo& info);
+  ~PacketSocket() override {
+    // Collected while open (JS forgot close()): the threads stop here, and the cleanup hook goes with the object.
+    if (!closed_) cleanup_.Remove(Env());
+    Shutdown();
+  }
+
+ private:
+  /** Opens, filters, maps the ring and binds; false with a JS exception thrown. */
+  bool Open(Napi::Env env, const std::string& iface, const std::string& filter, uint32_t ringBytes);
+  bool Fail(Napi::Env env, int err, const char* what);
+  void ReceiveLoop();
+  /** Copies the frames of every block the kernel has handed over, from `*block` on, into one batch; returns the blocks. */
+  void DrainBlocks(unsigned* block);
+  tpacket_block_desc* BlockAt(unsigned index) { return reinterpret_cast<tpacket_block_desc*>(ring_ + index * kBlockBytes); }
+  /** The interface went away (or a send failed for good): onError once, and the receive thread stops. */
+  void LinkFailed(int err, const char* what);
+  void Shutdown();
+
+  Napi::Value LinkType(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), linkType_); }
+  Napi::Value Send(const Napi::CallbackInfo& info);
+  Napi::Value SendBatch(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  int fd_ = -1;
+  int wakeFd_ = -1;
+  uint8_t* ring_ = nullptr;
+  size_t ringSize_ = 0;
+  unsigned blockCount_ = 0;
+  uint32_t snaplen_ = 0;
+  int linkType_ = 0;
+  bool closed_ = false;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> failed_{false};
+  std::atomic<uint64_t> received_{0};
+  std::atomic<uint64_t> syncSent_{0};
+  uint64_t dropped_ = 0;
+  JsEvents* events_ = nullptr;
+  std::unique_ptr<SendQueue> sendQueue_;
+  std::thread receiver_;
+  Napi::Env::CleanupHook<std::function<void()>> cleanup_;
+};
+
+void PacketSocket::Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("PacketSocket", DefineClass(env, "PacketSocket",
+                                          {InstanceAccessor<&PacketSocket::LinkType>("linkType"),
+                                           InstanceMethod<&PacketSocket::Send>("send"),
+                                           InstanceMethod<&PacketSocket::SendBatch>("sendBatch"),
+                                           InstanceMethod<&PacketSocket::Stats>("stats"),
+                                           InstanceMethod<&PacketSocket::Close>("close")}));
+}
+
+static bool NumberOption(Napi::Object options, const char* name, double min, double max, double* out) {
+  Napi::Value value = options.Get(name);
+  double v = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
+  if (!(v >= min && v <= max) || v != static_cast<double>(static_cast<int64_t>(v))) {
+    Napi::RangeError::New(options.Env(), std::string("options.") + name + " must be a whole number from " + std::to_string(static_cast<int64_t>(min)) +
+                                             " to " + std::to_string(static_cast<int64_t>(max)))
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+PacketSocket::PacketSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PacketSocket>(info) {
+  Napi::Env env = info.Env();
+  closed_ = true;  // until Open succeeds: Shutdown then only releases what was made
+  if (!info[0].IsString() || !info[1].IsString() || !info[2].IsObject()) {
+    Napi::TypeError::New(env, "new PacketSocket(iface: string, filter: string, options: object)").ThrowAsJavaScriptException();
+    return;
+  }
+  Napi::Object options = info[2].As<Napi::Object>();
+  double snaplen, ringBytes;
+  if (!NumberOption(options, "snaplen", 1, kMaxSnaplen, &snaplen) || !NumberOption(options, "ringBytes", 1, 1 << 30, &ringBytes)) return;
+  Napi::Value onFrames = options.Get("onFrames"), onError = options.Get("onError");
+  if (!onFrames.IsFunction() || !onError.IsFunction()) {
+    Napi::TypeError::New(env, "options.onFrames and options.onError must be functions").ThrowAsJavaScriptException();
+    return;
+  }
+  snaplen_ = static_cast<uint32_t>(snaplen);
+  if (!Open(env, info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value(), static_cast<uint32_t>(ringBytes))) {
+    Shutdown();
+    return;
+  }
+  closed_ = false;
+  events_ = JsEvents::Create(env, onFrames.As<Napi::Function>(), onError.As<Napi::Function>(), "portlab:PacketSocket");
+  sendQueue_ = std::make_unique<SendQueue>(fd_, [this](int err) { LinkFailed(err, "send"); });
+  // A worker thread ending, or the process exiting, with the socket open: the threads must not outlive the env.
+  cleanup_ = env.AddCleanupHook(std::function<void()>([this] { Shutdown(); }));
+  receiver_ = std::thread(&PacketSocket::ReceiveLoop, this);
+}
+
+bool PacketSocket::Fail(Napi::Env env, int err, const char* what) {
+  ThrowErrno(env, err, what);
+  return false;
+}
+
+bool PacketSocket::Open(Napi::Env env, const std::string& iface, const std::string& filter, uint32_t ringBytes) {
+  // Protocol 0: the socket takes no frames until bind() names ETH_P_ALL, after the filter is in place, so no
+  // frame the filter would refuse is ever queued (a socket opened for ETH_P_ALL sees everything until then).
+  fd_ = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return Fail(env, errno, "socket");
+  if (iface.empty() || iface.size() >= IFNAMSIZ) return Fail(env, ENODEV, "interface name");
+  unsigned ifindex = if_nametoindex(iface.c_str());
+  if (ifindex == 0) return Fail(env, errno, "if_nametoindex");
+  ifreq request{};
+  memcpy(request.ifr_name, iface.c_str(), iface.size());
+  if (ioctl(fd_, SIOCGIFHWADDR, &request) < 0) return Fail(env, errno, "SIOCGIFHWADDR");
+  linkType_ = request.ifr_hwaddr.sa_family;
+
+  std::vector<sock_filter> program;
+  std::string error;
+  if (!CompileFilter(filter, static_cast<int>(snaplen_), &program, &error)) {
+    Napi::Error::New(env, "bad capture filter: " + error).ThrowAsJavaScriptException();
+    return false;
+  }
+  sock_fprog fprog{static_cast<unsigned short>(program.size()), program.data()};
+  if (setsockopt(fd_, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) < 0) return Fail(env, errno, "SO_ATTACH_FILTER");
+
+  int version = TPACKET_V3;
+  if (setsockopt(fd_, SOL_PACKET, PACKET_VERSION, &version, sizeof version) < 0) return Fail(env, errno, "PACKET_VERSION");
+  blockCount_ = (ringBytes + kBlockBytes - 1) / kBlockBytes;
+  if (blockCount_ < 2) blockCount_ = 2;
+  tpacket_req3 ring{};
+  ring.tp_block_size = kBlockBytes;
+  ring.tp_block_nr = blockCount_;
+  ring.tp_frame_size = kNominalFrameBytes;
+  ring.tp_frame_nr = blockCount_ * (kBlockBytes / kNominalFrameBytes);
+  ring.tp_retire_blk_tov = kBlockTimeoutMs;
+  if (setsockopt(fd_, SOL_PACKET, PACKET_RX_RING, &ring, sizeof ring) < 0) return Fail(env, errno, "PACKET_RX_RING");
+  ringSize_ = static_cast<size_t>(blockCount_) * kBlockBytes;
+  // The kernel maps every page of the ring at once: it counts fully in the RSS from here on.
+  void* mapped = mmap(nullptr, ringSize_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+  if (mapped == MAP_FAILED) return Fail(env, errno, "mmap");
+  ring_ = static_cast<uint8_t*>(mapped);
+
+  sockaddr_ll address{};
+  address.sll_family = AF_PACKET;
+  address.sll_protocol = htons(ETH_P_ALL);
+  address.sll_ifindex = static_cast<int>(ifindex);
+  if (bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) < 0) return Fail(env, errno, "bind");
+  wakeFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wakeFd_ < 0) return Fail(env, errno, "eventfd");
+  return true;
+}
+
+void PacketSocket::ReceiveLoop() {
+  pthread_setname_np(pthread_self(), "pl-recv");
+  pollfd fds[2] = {{fd_, POLLIN, 0}, {wakeFd_, POLLIN, 0}};
+  unsigned block = 0;
+  while (!stop_.load(std::memory_order_acquire)) {
+    if (events_->BatchesQueued() >= kMaxBatchesQueued) {
+      // JS is behind: the blocks stay ours, the ring fills, and the kernel counts what it drops (stats().dropped).
+      poll(&fds[1], 1, 1);
+      continue;
+    }
+    if (__atomic_load_n(&BlockAt(block)->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER) {
+      DrainBlocks(&block);
+      continue;
+    }
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      LinkFailed(errno, "poll");
+      return;
+    }
+    if (fds[1].revents) return;
+    if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+      int err = 0;
+      socklen_t length = sizeof err;
+      getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &length);
+      LinkFailed(err != 0 ? err : ENETDOWN, "receive");
+      return;
+    }
+  }
+}
+
+void PacketSocket::DrainBlocks(unsigned* block) {
+  // Two passes over the handed-over blocks: sizes first, so the batch is one allocation.
+  uint32_t count = 0;
+  size_t dataBytes = 0;
+  unsigned ready = 0;
+  for (; ready < blockCount_; ready++) {
+    tpacket_block_desc* desc = BlockAt((*block + ready) % blockCount_);
+    if (!(__atomic_load_n(&desc->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) break;
+    auto* frame = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(desc) + desc->hdr.bh1.offset_to_first_pkt);
+    for (uint32_t i = 0; i < desc->hdr.bh1.num_pkts; i++) {
+      dataBytes += frame->tp_snaplen < snaplen_ ? frame->tp_snaplen : snaplen_;
+      count++;
+      frame = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(frame) + frame->tp_next_offset);
+    }
+  }
+  FrameBatch batch;
+  batch.count = count;
+  batch.bytes = FrameBatch::HeaderBytes(count) + dataBytes;
+  batch.buffer = count > 0 ? static_cast<uint8_t*>(malloc(batch.bytes)) : nullptr;
+  size_t at = 0;
+  uint32_t k = 0;
+  for (unsigned b = 0; b < ready; b++) {
+    tpacket_block_desc* desc = BlockAt(*block);
+    if (batch.buffer != nullptr) {
+      auto* frame = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(desc) + desc->hdr.bh1.offset_to_first_pkt);
+      for (uint32_t i = 0; i < desc->hdr.bh1.num_pkts; i++, k++) {
+        uint32_t length = frame->tp_snaplen < snaplen_ ? frame->tp_snaplen : snaplen_;
+        memcpy(batch.data() + at, reinterpret_cast<uint8_t*>(frame) + frame->tp_mac, length);
+        batch.offsets()[k] = static_cast<uint32_t>(at);
+        batch.lengths()[k] = length;
+        batch.times()[k] = static_cast<double>(frame->tp_sec) * 1e6 + static_cast<double>(frame->tp_nsec / 1000);
+        at += length;
+        frame = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(frame) + frame->tp_next_offset);
+      }
+    }
+    __atomic_store_n(&desc->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+    *block = (*block + 1) % blockCount_;
+  }
+  if (count == 0) return;
+  if (batch.buffer == nullptr) return;  // out of memory: these frames are lost, as the kernel's drops are
+  received_.fetch_add(count, std::memory_order_relaxed);
+  events_->PostBatch(batch);
+}
+
+void PacketSocket::LinkFailed(int err, const char* what) {
+  if (failed_.exchange(true)) return;
+  events_->PostError(ErrnoMessage(err, what));
+  stop_.store(true, std::memory_order_release);
+  uint64_t one = 1;
+  if (write(wakeFd_, &one, sizeof one) < 0) {
+    // the eventfd cannot be full after one write; the thread also sees stop_ on its next pass
+  }
+}
+
+Napi::Value PacketSocket::Send(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const uint8_t* data;
+  size_t length;
+  if (!ArgBytes(info, 0, "frame", &data, &length)) return env.Undefined();
+  if (closed_) {
+    Napi::Error::New(env, "the packet socket is closed").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (length > kMaxFrameBytes) {
+    Napi::RangeError::New(env, "a frame is at most 65535 bytes").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  double sentAt = NowMicros();
+  if (send(fd_, data, length, 0) < 0) {
+    ThrowErrno(env, errno, "send");
+    return env.Undefined();
+  }
+  syncSent_.fetch_add(1, std::memory_order_relaxed);
+  return Napi::Number::New(env, sentAt);
+}
+
+Napi::Value PacketSocket::SendBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FrameList frames;
+  if (!ArgFrames(info, kMaxFrameBytes, &frames)) return env.Undefined();
+  if (closed_) {
+    Napi::Error::New(env, "the packet socket is closed").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  double queuedAt = NowMicros();
+  if (frames.count == 0 || failed_.load(std::memory_order_acquire)) return Napi::Number::New(env, queuedAt);
+  return Napi::Number::New(env, sendQueue_->Push(frames) ? queuedAt : -1);
+}
+
+Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!closed_) {
+    // The kernel resets its counters on every read: they are summed here.
+    tpacket_stats_v3 kernel{};
+    socklen_t length = sizeof kernel;
+    if (getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &kernel, &length) == 0) dropped_ += kernel.tp_drops;
+  }
+  Napi::Object stats = Napi::Object::New(env);
+  stats.Set("received", Napi::Number::New(env, static_cast<double>(received_.load())));
+  stats.Set("dropped", Napi::Number::New(env, static_cast<double>(dropped_)));
+  stats.Set("sent", Napi::Number::New(env, static_cast<double>(syncSent_.load() + (sendQueue_ ? sendQueue_->sent() : 0))));
+  stats.Set("sendErrors", Napi::Number::New(env, static_cast<double>(sendQueue_ ? sendQueue_->errors() : 0)));
+  stats.Set("queued", Napi::Number::New(env, static_cast<double>(sendQueue_ ? sendQueue_->queued() : 0)));
+  return stats;
+}
+
+Napi::Value PacketSocket::Close(const Napi::CallbackInfo& info) {
+  if (!closed_) cleanup_.Remove(info.Env());
+  Shutdown();
+  return info.Env().Undefined();
+}
+
+void PacketSocket::Shutdown() {
+  bool wasOpen = !closed_;
+  closed_ = true;
+  if (wasOpen) {
+    stop_.store(true, std::memory_order_release);
+    uint64_t one = 1;
+    if (write(wakeFd_, &one, sizeof one) < 0) {
+      // see LinkFailed
+    }
+    if (receiver_.joinable()) receiver_.join();
+    sendQueue_->Stop();
+    events_->Close();
+    events_ = nullptr;
+  }
+  // Releasing a packet socket with a ring waits for the kernel's RCU grace periods twice (packet_set_ring and
+  // packet_release each call synchronize_net): ~23 ms measured, on the JS thread once per target scanned. No
+  // thread uses the socket any more, so a detached thread releases it and close() returns at once.
+  std::thread([ring = ring_, ringSize = ringSize_, fd = fd_] {
+    if (ring != nullptr) munmap(ring, ringSize);
+    if (fd >= 0) close(fd);
+  }).detach();
+  ring_ = nullptr;
+  fd_ = -1;
+  if (wakeFd_ >= 0) close(wakeFd_);
+  wakeFd_ = -1;
+}
+
+void InitPacketSocket(Napi::Env env, Napi::Object exports) { PacketSocket::Init(env, exports); }
+
+}  // namespace portlab

@@ -1,0 +1,87 @@
+// The shape of PortLab's native addon (native/, built to build/Release/portlab_native.node); nothing outside
+// src/link sees it. The contract all parts share: /work/briefs/native-api.md (issue 16).
+
+/** Frames handed over from the receive thread in one call. Frame k is data.subarray(offsets[k], offsets[k] + lengths[k]). */
+export interface FrameBatch {
+  /** owned by JS after the call (one buffer with offsets, lengths and times, freed by GC); frames back to back */
+  readonly data: Uint8Array;
+  readonly offsets: Uint32Array;
+  /** captured length (≤ snaplen) */
+  readonly lengths: Uint32Array;
+  /** capture time of frame k: µs since the epoch, CLOCK_REALTIME (the clock of now()) */
+  readonly times: Float64Array;
+  readonly count: number;
+}
+
+export interface PacketSocketOptions {
+  /** longer frames are cut to it */
+  snaplen: number;
+  /** TPACKET_V3 ring size (rounded up to whole 128 KiB blocks, at least two); it counts in the process's RSS */
+  ringBytes: number;
+  /** every captured frame, in batches, on the JS thread; at most one batch per ~1 ms block timeout, or sooner when a block fills */
+  onFrames(batch: FrameBatch): void;
+  /** once: the interface went down or vanished, or a send/poll failed; receiving and sending have stopped */
+  onError(message: string): void;
+}
+
+export interface PacketSocketStats {
+  received: number;
+  dropped: number;
+  sent: number;
+  sendErrors: number;
+  queued: number;
+}
+
+/** An AF_PACKET socket bound to one interface, with the BPF filter attached before the ring fills. */
+export interface PacketSocket {
+  /** ARPHRD_* of the interface: 1 Ethernet, 772 loopback */
+  readonly linkType: number;
+  /** sends one frame on the calling thread (sendto); returns now() taken just before; throws Error(message) with `code` (the errno's name) on failure */
+  send(frame: Uint8Array): number;
+  /**
+   * Copies `count` frames (frame k = data[offsets[k] .. offsets[k]+lengths[k]]) into the send thread's queue and
+   * returns now() at queueing, or -1 when the queue is full (nothing queued: call again after a turn). The send
+   * thread sends them in order with sendmmsg, as fast as the kernel takes them.
+   */
+  sendBatch(data: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number;
+  stats(): PacketSocketStats;
+  /** stops both threads (joined) and closes the socket; no callback runs after it returns; idempotent */
+  close(): void;
+}
+
+/** A send-only raw IP socket (IPPROTO_RAW, header included) to one destination: for targets on this host (lo). */
+export interface RawIpSocket {
+  /** now() before; failures (ENOBUFS…) counted, not thrown */
+  send(packet: Uint8Array): number;
+  /** as PacketSocket's */
+  sendBatch(data: Uint8Array, offsets: Uint32Array, lengths: Uint32Array, count: number): number;
+  stats(): { sent: number; sendErrors: number; queued: number };
+  close(): void;
+}
+
+/** Non-blocking connect() attempts run by one epoll thread; results come back in batches. */
+export interface ConnectEngine {
+  /**
+   * Starts connect() to address (IPv4, or IPv6 text with an optional %zone) port ports[k] for k < count; each is
+   * given up after timeoutMs. An accepted connection is closed with SO_LINGER 0 (RST, as nmap -sT: S → SA → A → RA).
+   * ids[k] is what the result reports.
+   */
+  start(address: string, ports: Uint16Array, ids: Uint32Array, count: number, timeoutMs: number): void;
+  /** attempts started and not yet reported */
+  readonly inFlight: number;
+  /** closes every socket still connecting (no results for them) and joins the thread; idempotent */
+  close(): void;
+}
+
+/** errnos[k]: 0 connected, -1 timed out, else the errno getsockopt(SO_ERROR)/connect gave; elapsedUs[k] from start to result */
+export type ConnectResults = (ids: Uint32Array, errnos: Int32Array, elapsedUs: Float64Array, count: number) => void;
+
+export interface NativeLayer {
+  /** µs since the epoch, CLOCK_REALTIME */
+  now(): number;
+  PacketSocket: new (iface: string, filter: string, options: PacketSocketOptions) => PacketSocket;
+  RawIpSocket: new (ipVersion: 4 | 6, dstAddress: string, onError: (message: string) => void) => RawIpSocket;
+  ConnectEngine: new (onResults: ConnectResults) => ConnectEngine;
+  /** libpcap's compile of `filter` for Ethernet, as PacketSocket does it; throws libpcap's message. For tests and errors. */
+  compileFilter(filter: string, snaplen: number): number;
+}
