@@ -25,13 +25,21 @@ const ETHERNET_MTU = 1500;
  * bytes is cut there, as a link with Ethernet's MTU would have fragmented it).
  */
 function snaplenOf(iface: string): number {
+  const mtu = sysNumber(iface, 'mtu');
+  if (mtu === undefined || !Number.isInteger(mtu) || mtu <= 0) return MAX_SNAPLEN;
+  return Math.min(MAX_SNAPLEN, (linkTypeOf(iface) === ARPHRD_LOOPBACK ? Math.min(mtu, ETHERNET_MTU) : mtu) + LINK_HEADER_BYTES);
+}
+
+/** ARPHRD_* of the interface, undefined when /sys does not say (the socket's own check then refuses it) */
+function linkTypeOf(iface: string): number | undefined {
+  return sysNumber(iface, 'type');
+}
+
+function sysNumber(iface: string, file: string): number | undefined {
   try {
-    const sys = (file: string) => Number(readFileSync(`/sys/class/net/${iface}/${file}`, 'utf8'));
-    const mtu = sys('mtu');
-    if (!Number.isInteger(mtu) || mtu <= 0) return MAX_SNAPLEN;
-    return Math.min(MAX_SNAPLEN, (sys('type') === ARPHRD_LOOPBACK ? Math.min(mtu, ETHERNET_MTU) : mtu) + LINK_HEADER_BYTES);
+    return Number(readFileSync(`/sys/class/net/${iface}/${file}`, 'utf8'));
   } catch {
-    return MAX_SNAPLEN;
+    return undefined;
   }
 }
 
@@ -77,8 +85,12 @@ export class LiveCapture {
   ) {
     if (!hasCapNetRaw()) throw missingCapNetRaw('capturing packets');
     const native = loadNativeLayer();
+    // On `lo` every packet passes twice, leaving and arriving. libpcap skipped the leaving copy itself; a packet
+    // socket is handed both, so `inbound` (compiled to a load of the packet type != PACKET_OUTGOING) keeps the
+    // arriving one, in the kernel, before it takes ring space.
+    const wanted = linkTypeOf(iface) === ARPHRD_LOOPBACK ? `inbound and (${filter})` : filter;
     try {
-      this.socket = new native.PacketSocket(iface, filter, {
+      this.socket = new native.PacketSocket(iface, wanted, {
         snaplen: snaplenOf(iface),
         ringBytes,
         // Each frame is a view into the batch's own buffer, which nothing reuses: it may be kept as it is.

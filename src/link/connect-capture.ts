@@ -25,12 +25,10 @@ export function captureConnectTraffic(
 
 /**
  * The libpcap filter of a connect scan's capture. Over IPv6 only ICMPv6 errors (types below 128) are let
- * through: the neighbour discovery every IPv6 link carries to us would otherwise fill the ring. On `lo`
- * every packet passes twice, leaving and arriving: `inbound` keeps the arriving one (as raw-channel.ts).
+ * through: the neighbour discovery every IPv6 link carries to us would otherwise fill the ring.
  */
 function connectFilter(target: string, route: Route): string {
-  const filter = !isIpv6Address(target)
+  return !isIpv6Address(target)
     ? `(tcp and host ${target}) or (icmp and dst host ${route.srcIp})`
     : `(tcp and host ${canonicalIpv6(target)}) or (icmp6 and ip6[40] < 128 and dst host ${route.srcIp})`;
-  return route.loopback ? `inbound and (${filter})` : filter;
 }

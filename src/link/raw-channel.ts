@@ -84,11 +84,9 @@ export interface PortSpan {
  * BPF filter from validated addresses (dotted quads, RFC 5952 IPv6 text) and integer ports only. TCP and
  * UDP only to or from the scan's own source ports: on `lo` every scan of this host shares one address, and
  * a filter by address alone handed each scan's ring every other scan's traffic too. ICMP errors about our probes may come
- * from a router, so ICMP to any of our sources is captured whatever its source. On `lo` every packet
- * passes twice, leaving and arriving: `inbound` keeps only the arriving one, in the kernel (libpcap compiles
- * it to a load of the packet type, `ldh [type]`, != PACKET_OUTGOING), so the leaving copy takes no ring space.
+ * from a router, so ICMP to any of our sources is captured whatever its source.
  */
-function captureFilter(target: string, sources: readonly string[], ports: PortSpan, loopback: boolean): string {
+function captureFilter(target: string, sources: readonly string[], ports: PortSpan): string {
   if (!(Number.isInteger(ports.first) && Number.isInteger(ports.last) && ports.first >= 1 && ports.first <= ports.last && ports.last <= 65535))
     throw new RangeError(`bad source port span ${ports.first}-${ports.last}`);
   const toUs = sources.map((s) => `dst host ${s}`).join(' or ');
@@ -97,10 +95,9 @@ function captureFilter(target: string, sources: readonly string[], ports: PortSp
   // source address, the target's solicitations for us come from it); there is no ARP. BPF's tcp, udp and
   // portrange read only the fixed header's next header, so a segment behind a fragment header (44: an idle
   // scan's zombie answers with atomic fragments) is taken whole, its ports left to the decoder.
-  const filter = isIPv6(target)
+  return isIPv6(target)
     ? `(ip6 host ${target} and (((tcp or udp) and ${portrange}) or icmp6 or ip6[6] == 44)) or (icmp6 and (${toUs}))`
     : `arp or (host ${target} and (((tcp or udp) and ${portrange}) or icmp)) or (icmp and (${toUs}))`;
-  return loopback ? `inbound and (${filter})` : filter;
 }
 
 /**
@@ -122,7 +119,7 @@ export async function openRawChannel(
   let responder: ArpResponder | undefined;
   const capture = new LiveCapture(
     route.iface,
-    captureFilter(address, extra ? extra.addresses : [route.srcIp], ourPorts, route.loopback),
+    captureFilter(address, extra ? extra.addresses : [route.srcIp], ourPorts),
     (frame, capturedAt) => {
       // The question first, then the answer: the pcap shows them in the order they were on the wire.
       listener.onFrame(frame, capturedAt);

@@ -160,13 +160,15 @@ for (const technique of ['fin', 'udp', 'syn'] as const) {
 test('syn: the pcap starts with the ARP request and its reply, answers carry their capture times and probes their queueing times', async () => {
   const outDir = join(outRoot, 'wire-times');
   const wirePcap = join(outRoot, 'wire-times-tcpdump.pcap');
-  // tcpdump on the scanner's interface beside the scan: the kernel's own times of the same segments
-  const tcpdump = spawn('ip', ['netns', 'exec', NETNS, 'tcpdump', '-i', `pl${ID}s`, '-n', '-U', '-w', wirePcap, 'tcp'], {
+  // tcpdump on the scanner's interface beside the scan: the kernel's own times of the same segments. Immediate
+  // mode: otherwise libpcap hands tcpdump a ring block only once it fills or a second passes, and the SIGINT
+  // right after the scan lost the last block's segments (the last ~180 probes and answers, none counted dropped).
+  const tcpdump = spawn('ip', ['netns', 'exec', NETNS, 'tcpdump', '-i', `pl${ID}s`, '-n', '-U', '--immediate-mode', '-w', wirePcap, 'tcp'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let said = '';
   try {
     await new Promise<void>((resolve, reject) => {
-      let said = '';
       tcpdump.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()).includes('listening on') && resolve());
       tcpdump.once('exit', (code) => reject(new Error(`tcpdump exited (${code}): ${said}`)));
     });
@@ -211,10 +213,16 @@ test('syn: the pcap starts with the ARP request and its reply, answers carry the
   const gaps: number[] = [];
   const answerSkew: number[] = [];
   const probeLead: number[] = [];
+  // tcpdump's own buffer overflows on a busy machine: what it says it dropped may be missing from its file
+  const tcpdumpDropped = Number(/(\d+) packets? dropped by kernel/.exec(said)?.[1] ?? 0);
+  const unseen: string[] = [];
   for (const [key, t] of ours) {
     const [src, ports, flags] = key.split(' ') as [string, string, string];
     const onWire = wire.get(key);
-    assert.ok(onWire !== undefined, `tcpdump saw ${key} too`);
+    if (onWire === undefined) {
+      unseen.push(key);
+      continue;
+    }
     if (src === SCANNER && Number(flags) === TCP_SYN) {
       probeLead.push(onWire - t);
       const [sport, dport] = ports.split('>');
@@ -222,7 +230,12 @@ test('syn: the pcap starts with the ARP request and its reply, answers carry the
       if (answer !== undefined) gaps.push(answer - t);
     } else if (src === TARGET) answerSkew.push(Math.abs(onWire - t));
   }
-  assert.equal(gaps.length, 2000 - 2, 'an answer to every probe but the filtered ports (25 dropped, 110 rejected by ICMP)');
+  assert.ok(unseen.length <= tcpdumpDropped, `in our pcap, not in tcpdump's (which dropped ${tcpdumpDropped}): ${unseen.slice(0, 5).join(', ')}`);
+  const expected = 2000 - 2;
+  assert.ok(
+    gaps.length <= expected && gaps.length >= expected - unseen.length,
+    `an answer to every probe but the filtered ports (25 dropped, 110 rejected by ICMP): ${gaps.length} of ${expected}`,
+  );
   // a probe's time is taken when it is queued, before it goes to the kernel, an answer's by the kernel: never before its probe
   assert.deepEqual(
     gaps.filter((g) => !(g >= 0)),
