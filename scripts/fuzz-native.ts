@@ -8,6 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadNativeLayer } from '../src/link/native-addon';
+import { rng } from './fuzz';
 
 export interface NativeFuzzOptions {
   iterations: number;
@@ -32,18 +33,6 @@ export interface NativeFuzzReport {
   /** file descriptors and threads before the campaign and after every socket was closed */
   fds: [number, number];
   threads: [number, number];
-}
-
-/** mulberry32, as scripts/fuzz.ts: a failing run can be repeated from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SNAPLEN = 1518;
