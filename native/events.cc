@@ -26,17 +26,20 @@ bool JsEvents::PostBatch(FrameBatch batch) {
     return false;
   }
   batchesQueued_.fetch_add(1, std::memory_order_acq_rel);
-  if (tsfn_.NonBlockingCall(new Message{false, batch, {}}) != napi_ok) {
+  auto message = std::make_unique<Message>(Message{false, batch, {}});
+  if (tsfn_.NonBlockingCall(message.get()) != napi_ok) {
     batchesQueued_.fetch_sub(1, std::memory_order_acq_rel);
     free(batch.buffer);
     return false;
   }
+  message.release();  // the JS side's callback owns it now
   return true;
 }
 
 void JsEvents::PostError(const std::string& message) {
   if (errored_.exchange(true) || closed_.load(std::memory_order_acquire)) return;
-  tsfn_.NonBlockingCall(new Message{true, {}, message});
+  auto posted = std::make_unique<Message>(Message{true, {}, message});
+  if (tsfn_.NonBlockingCall(posted.get()) == napi_ok) posted.release();
 }
 
 void JsEvents::Close() {

@@ -291,7 +291,8 @@ Napi::Value PacketSocket::Send(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   double sentAt = NowMicros();
-  if (send(fd_, data, length, 0) < 0) {
+  // Never blocks the JS thread: a full socket buffer is EAGAIN, which the caller counts as a lost frame.
+  if (send(fd_, data, length, MSG_DONTWAIT) < 0) {
     ThrowErrno(env, errno, "send");
     return env.Undefined();
   }
@@ -352,10 +353,11 @@ void PacketSocket::Shutdown() {
   // Releasing a packet socket with a ring waits for the kernel's RCU grace periods twice (packet_set_ring and
   // packet_release each call synchronize_net): ~23 ms measured, on the JS thread once per target scanned. No
   // thread uses the socket any more, so a detached thread releases it and close() returns at once.
-  std::thread([ring = ring_, ringSize = ringSize_, fd = fd_] {
-    if (ring != nullptr) munmap(ring, ringSize);
-    if (fd >= 0) close(fd);
-  }).detach();
+  if (ring_ != nullptr || fd_ >= 0)
+    std::thread([ring = ring_, ringSize = ringSize_, fd = fd_] {
+      if (ring != nullptr) munmap(ring, ringSize);
+      if (fd >= 0) close(fd);
+    }).detach();
   ring_ = nullptr;
   fd_ = -1;
   if (wakeFd_ >= 0) close(wakeFd_);

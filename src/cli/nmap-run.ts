@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
-import { TECHNIQUES, type LabDescription, type ScanDocument, type Technique } from '../protocol';
+import { endpointText, TECHNIQUES, type LabDescription, type ScanDocument, type Technique } from '../protocol';
 import { NMAP_FLAG } from '../technique';
 import { currentNetns, namedNetnsExists } from '../base/netns';
 import { findProgram } from '../base/program-path';
@@ -133,7 +132,7 @@ export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescri
       ports,
       'namespace' in place ? place.namespace : undefined,
       // an IPv6 address takes its port after brackets, as nmap reads -sI
-      zombie === undefined ? undefined : `${isIPv6(zombie.address) ? `[${zombie.address}]` : zombie.address}:${zombie.probePort}`,
+      zombie === undefined ? undefined : endpointText(zombie.address, zombie.probePort),
     );
     const record: NmapRunRecord = { at: new Date().toISOString(), command: [file, ...args] };
     if ('problem' in place) record.problem = place.problem;

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { parseProcStatus } from '../base/proc-status';
 import { startAskpass } from '../helper/askpass';
 import { type HelperClient, startHelper } from '../helper/client';
-import { currentEnvironment, HelperLaunchError, setcapCommand, type LaunchEnvironment, type LaunchOptions } from '../helper/launch';
+import { currentEnvironment, HelperLaunchError, helperRuntime, setcapCommand, type LaunchEnvironment, type LaunchOptions } from '../helper/launch';
+import { runtimeCommand } from '../helper/runtime';
 import { readSettings, type ElevationMethod } from './config';
 import { privilegeOf, type HelperInfo } from './helper-status';
 import { sessionVerdict, type HelperRole, type SessionState } from './helper-session';
@@ -155,7 +156,7 @@ export class HelperPool implements vscode.Disposable {
     const prompt = passwordPrompt({
       role,
       user: userInfo().username,
-      command: `${options.nodePath ?? process.execPath} ${options.cliPath} helper${role === 'lab' ? ' --lab' : ''}`,
+      command: `${runtimeCommand(helperRuntime(options), 'env').join(' ')} ${options.cliPath} helper${role === 'lab' ? ' --lab' : ''}`,
     });
     const askpass = elevation === 'none' ? undefined : await startAskpass((request) => prompt.ask(request));
     try {

@@ -4,9 +4,9 @@ import type { PortResult } from '../protocol';
  * A batch leaves at most this long after its first result: the editor's tree and webview still fill
  * live, while a full-range scan sends some hundred messages instead of 65,535.
  */
-export const PORT_BATCH_DELAY_MS = 15;
+const PORT_BATCH_DELAY_MS = 15;
 /** A batch leaves at once when it holds this many results (a JSON message of about 300 KB). */
-export const PORT_BATCH_MAX = 1000;
+const PORT_BATCH_MAX = 1000;
 
 /**
  * Gathers each scan's port results into batches, in the order they were decided, and hands a batch

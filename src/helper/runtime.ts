@@ -11,7 +11,7 @@ export interface NodeRuntime {
   runAsNode: boolean;
 }
 
-export const RUN_AS_NODE = 'ELECTRON_RUN_AS_NODE';
+const RUN_AS_NODE = 'ELECTRON_RUN_AS_NODE';
 
 /** The runtime of this very process: no Node.js beyond the one already running is needed. */
 export function ownRuntime(): NodeRuntime {

@@ -24,10 +24,10 @@ const ETHERNET_MTU = 1500;
  * snaplen is an Ethernet frame's, which every probe and every answer to one fits (a UDP answer over 1500
  * bytes is cut there, as a link with Ethernet's MTU would have fragmented it).
  */
-function snaplenOf(iface: string): number {
+function snaplenOf(iface: string, loopback: boolean): number {
   const mtu = sysNumber(iface, 'mtu');
   if (mtu === undefined || !Number.isInteger(mtu) || mtu <= 0) return MAX_SNAPLEN;
-  return Math.min(MAX_SNAPLEN, (linkTypeOf(iface) === ARPHRD_LOOPBACK ? Math.min(mtu, ETHERNET_MTU) : mtu) + LINK_HEADER_BYTES);
+  return Math.min(MAX_SNAPLEN, (loopback ? Math.min(mtu, ETHERNET_MTU) : mtu) + LINK_HEADER_BYTES);
 }
 
 /** ARPHRD_* of the interface, undefined when /sys does not say (the socket's own check then refuses it) */
@@ -88,10 +88,11 @@ export class LiveCapture {
     // On `lo` every packet passes twice, leaving and arriving. libpcap skipped the leaving copy itself; a packet
     // socket is handed both, so `inbound` (compiled to a load of the packet type != PACKET_OUTGOING) keeps the
     // arriving one, in the kernel, before it takes ring space.
-    const wanted = linkTypeOf(iface) === ARPHRD_LOOPBACK ? `inbound and (${filter})` : filter;
+    const loopback = linkTypeOf(iface) === ARPHRD_LOOPBACK;
+    const wanted = loopback ? `inbound and (${filter})` : filter;
     try {
       this.socket = new native.PacketSocket(iface, wanted, {
-        snaplen: snaplenOf(iface),
+        snaplen: snaplenOf(iface, loopback),
         ringBytes,
         // Each frame is a view into the batch's own buffer, which nothing reuses: it may be kept as it is.
         onFrames: ({ data, offsets, lengths, times, count }) => {

@@ -10,7 +10,7 @@ import { missingCapNetRaw } from './privilege';
  * raw socket are not.
  *
  * send() sends inside the call; sendBatch() hands the packets to the native send thread. A packet the kernel
- * refuses (ENOBUFS…) is lost as on a busy link and counted in failures: its retransmission covers it.
+ * refuses (ENOBUFS…) is lost as on a busy link and counted in the socket's stats: its retransmission covers it.
  */
 export class LoopbackSender {
   private readonly socket: RawIpSocket;
@@ -41,10 +41,6 @@ export class LoopbackSender {
   /** packets sendBatch queued that the send thread has not yet handed to the kernel */
   get queued(): number {
     return this.socket.stats().queued;
-  }
-
-  get failures(): number {
-    return this.socket.stats().sendErrors;
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 
 /** Where streamed text goes, one piece after another. */
 export type TextSink = (chunk: string) => void;
@@ -37,12 +37,9 @@ export function collectText(fill: (sink: TextSink) => void): string {
 export function writeTextFile(path: string, fill: (sink: TextSink) => void): void {
   const fd = openSync(path, 'w');
   try {
-    fill((chunk) => writeAll(fd, Buffer.from(chunk, 'utf8')));
+    // writeFileSync on a descriptor appends at its position and repeats short writes until all is written
+    fill((chunk) => writeFileSync(fd, chunk));
   } finally {
     closeSync(fd);
   }
-}
-
-function writeAll(fd: number, bytes: Buffer): void {
-  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
 }

@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openRawChannel, OutgoingFrames } from '../../src/link';
 import { buildUdpFrame, decodeFrame, ZERO_MAC } from '../../src/wire';
-import { rootSkip } from '../support/lab-env';
+import { rootSkip, sleep } from '../support/lab-env';
 
 const FRAMES = 300;
 const OUR_PORTS = { first: 47100, last: 47355 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function listen(type: 'udp4' | 'udp6', address: string): Promise<{ socket: Socket; port: number; got: number[] }> {
   const socket = createSocket(type);

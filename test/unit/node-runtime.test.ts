@@ -29,7 +29,7 @@ const askpass: Askpass = { env: { SUDO_ASKPASS: '/tmp/a/askpass', PORTLAB_ASKPAS
 test("the default runtime is the extension host's own; the setting overrides it, as a plain Node.js", () => {
   assert.deepEqual(resolveNodeRuntime(''), { path: process.execPath, runAsNode: false }, 'these tests run on Node.js, not Electron');
   assert.deepEqual(resolveNodeRuntime('/opt/node18/bin/node'), { path: '/opt/node18/bin/node', runAsNode: false });
-  assert.deepEqual(ownRuntime(), { path: process.execPath, runAsNode: Boolean(process.versions.electron) });
+  assert.deepEqual(ownRuntime(), { path: process.execPath, runAsNode: false });
   assert.deepEqual(helperRuntime({}), ownRuntime());
   assert.deepEqual(helperRuntime({ nodePath: CODE, runAsNode: true }), { path: CODE, runAsNode: true });
   assert.deepEqual(runtimeCommand({ path: '/usr/bin/node', runAsNode: false }, '/usr/bin/env'), ['/usr/bin/node']);

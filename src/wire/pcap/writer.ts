@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, ftruncateSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { LINKTYPE_ETHERNET } from '../constants';
 import { PCAP_GLOBAL_HEADER_LENGTH, PCAP_MAGIC_MICROS, PCAP_RECORD_HEADER_LENGTH, PCAP_SNAPLEN, PCAP_VERSION_MAJOR, PCAP_VERSION_MINOR } from './format';
@@ -61,7 +61,7 @@ export class PcapWriter {
         header.writeUInt16LE(PCAP_VERSION_MINOR, 6);
         header.writeUInt32LE(PCAP_SNAPLEN, 16);
         header.writeUInt32LE(linkType, 20);
-        writeAll(fd, header, header.length);
+        writeFileSync(fd, header);
       } catch (err) {
         closeSync(fd);
         // Shorter than a header (ENOSPC) it is no capture, only a file tshark fails on: the one made here goes.
@@ -211,9 +211,4 @@ function unlinkQuietly(path: string): void {
   } catch {
     // its directory is gone: nothing left to remove
   }
-}
-
-function writeAll(fd: number, data: Buffer, length: number): void {
-  let done = 0;
-  while (done < length) done += writeSync(fd, data, done, length - done);
 }
