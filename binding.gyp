@@ -18,6 +18,7 @@
       "cflags_cc!": ["-O3", "-std=gnu++17", "-std=gnu++20"],
       "cflags": ["-O2", "-Wall", "-Wextra"],
       "cflags_cc": ["-O2", "-std=c++17", "-fno-exceptions", "-Wall", "-Wextra"],
+      "ldflags": ["-Wl,-z,nodelete"],
       "libraries": ["-lpcap", "-lpthread"]
     }
   ]

@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import type { PortState, ScanDocument } from '../src/protocol';
+import type { PortState } from '../src/protocol';
 
 /** Port states a tool reported, keyed `address/port`, and the packets it says it sent. */
 export interface ToolAnswer {
@@ -9,12 +9,14 @@ export interface ToolAnswer {
 
 const asArray = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 
-export function parsePortlab(stdout: string): ToolAnswer {
-  const doc = JSON.parse(stdout) as ScanDocument;
-  const states = new Map<string, PortState>();
-  for (const r of doc.results) states.set(`${r.target}/${r.port}`, r.state);
-  const packetsSent = (doc.summary?.techniques ?? []).reduce((sum, t) => sum + t.packetsSent, 0);
-  return { states, packetsSent };
+/**
+ * PortLab's -oX is read by nmap's reader (its XML is nmap's); the packets it sent are on its stdout, one
+ * `N probes sent` line per technique and target.
+ */
+export function parsePortlab(xml: string, stdout: string): ToolAnswer {
+  const { states } = parseNmap(xml, '');
+  const sent = [...stdout.matchAll(/^(\d+) probes sent/gm)];
+  return { states, packetsSent: sent.length > 0 ? sent.reduce((sum, m) => sum + Number(m[1]), 0) : undefined };
 }
 
 interface NmapXmlPort {

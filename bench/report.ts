@@ -94,6 +94,7 @@ export function renderMarkdown(env: Record<string, string | number>, results: Sc
     '',
     `${env.date} · kernel ${env.kernel} · ${env.cpus} CPUs · load ${env.load} · ${env.nmap} · commit ${env.commit} · ${env.runs} run(s) per tool · ${env.profile} · whole bench ${env.minutes} min`,
     '',
+    "Each tool writes its result as XML to a file (-oX; PortLab's is read by the same reader as nmap's).",
     'Median wall time per tool (whole process, from start to exit); ratio = median of PortLab/nmap from the same run;',
     'peak RSS = largest ru_maxrss of the scanning process over the runs; packets = probes sent (median);',
     '≠truth / ≠nmap = ports whose state differs, worst run (masscan reports open ports only: counted as open or not);',

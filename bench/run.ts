@@ -58,7 +58,9 @@ function commandFor(tool: Tool, s: Scenario, topo: Topology, outFile: string): s
   const ports = portSpec(s.ports);
   switch (tool) {
     case 'portlab':
-      return [process.execPath, CLI, 'scan', ...s.targets, '-p', ports, ...s.portlab, '--json'];
+      // The same job as nmap's: its XML to a file (PortLab's --json carries every port's exchange as well, a
+      // 20 MB document for a full range, which nmap is not asked to write).
+      return [process.execPath, CLI, 'scan', ...s.targets, '-p', ports, ...s.portlab, '-oX', outFile];
     case 'nmap':
       // -n: no reverse DNS (nothing outside the sandbox); -Pn: the same work as PortLab, which skips host discovery.
       return ['nmap', ...s.nmap, '-n', '-Pn', '-v', '-p', ports, '-oX', outFile, ...s.targets];
@@ -87,8 +89,8 @@ function commandFor(tool: Tool, s: Scenario, topo: Topology, outFile: string): s
 }
 
 function answerOf(tool: Tool, s: Scenario, m: Measured, outFile: string): ToolAnswer {
-  if (tool === 'portlab') return parsePortlab(m.stdout);
   const file = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
+  if (tool === 'portlab') return parsePortlab(file, m.stdout);
   if (tool === 'nmap') return parseNmap(file, m.stdout);
   const answer = parseMasscan(file, s.targets, s.ports);
   // masscan sends exactly one SYN per port and host unless told to retry.
@@ -98,7 +100,7 @@ function answerOf(tool: Tool, s: Scenario, m: Measured, outFile: string): ToolAn
 /** `traceFile`: the run is under `strace -f -c`, whose counts go there. */
 async function runOne(tool: Tool, s: Scenario, topo: Topology, traceFile?: string): Promise<{ m: Measured; answer: ToolAnswer | undefined }> {
   const dir = mkdtempSync(join(tmpdir(), 'portlabbench-out-'));
-  const outFile = join(dir, tool === 'nmap' ? 'nmap.xml' : 'masscan.json');
+  const outFile = join(dir, tool === 'masscan' ? 'masscan.json' : `${tool}.xml`);
   try {
     // masscan often hangs after its --wait until a packet comes (engine notes); its time is then the
     // kill time, but its output file is written as it goes, so its answers still count.

@@ -24,12 +24,14 @@ std::string ErrnoMessage(int err, const char* what) {
   return text;
 }
 
-void ThrowErrno(Napi::Env env, int err, const char* what) {
+Napi::Error ErrnoError(Napi::Env env, int err, const char* what) {
   Napi::Error error = Napi::Error::New(env, ErrnoMessage(err, what));
   const char* name = strerrorname_np(err);
   error.Set("code", Napi::String::New(env, name ? name : "E" + std::to_string(err)));
-  error.ThrowAsJavaScriptException();
+  return error;
 }
+
+void ThrowErrno(Napi::Env env, int err, const char* what) { ErrnoError(env, err, what).ThrowAsJavaScriptException(); }
 
 bool ArgBytes(const Napi::CallbackInfo& info, size_t index, const char* name, const uint8_t** data, size_t* length) {
   Napi::Value value = info[index];

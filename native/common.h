@@ -14,7 +14,10 @@ double NowMicros();
 /** "ENODEV: No such device (bind)": the errno's name first, so JS can tell failures apart without parsing prose. */
 std::string ErrnoMessage(int err, const char* what);
 
-/** Throws a JS Error with ErrnoMessage's text and `code` set to the errno's name (as Node's own system errors). */
+/** A JS Error with ErrnoMessage's text and `code` set to the errno's name (as Node's own system errors). */
+Napi::Error ErrnoError(Napi::Env env, int err, const char* what);
+
+/** Throws ErrnoError(env, err, what). */
 void ThrowErrno(Napi::Env env, int err, const char* what);
 
 /** A Uint8Array argument's bytes, or a TypeError thrown and false returned. */

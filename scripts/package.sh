@@ -50,7 +50,7 @@ cp .vscodeignore "$STAGE/"
 # Every file the manifest names or the extension loads must go in: one that .vscodeignore leaves out
 # fails only in the student's editor (a missing bundle, a preview without its diagrams, no native layer).
 staged=$(cd "$STAGE" && "$ROOT/node_modules/.bin/vsce" ls --no-dependencies)
-needed=$(node -p 'const p = require("./package.json"), c = p.contributes; [p.main, "out/cli.js", "out/webview.js", "out/capture-editor.js", ...c["markdown.previewScripts"], ...c["markdown.previewStyles"], c.viewsContainers.activitybar[0].icon].map((f) => require("node:path").normalize(f)).join("\n")')
+needed=$(node -p 'const p = require("./package.json"), c = p.contributes; [p.main, "out/cli.js", "out/portlab.js", "out/webview.js", "out/capture-editor.js", ...c["markdown.previewScripts"], ...c["markdown.previewStyles"], c.viewsContainers.activitybar[0].icon].map((f) => require("node:path").normalize(f)).join("\n")')
 for file in $needed $ADDON; do
   grep -qxF "$file" <<<"$staged" || { echo "package: $file would not be in the .vsix (see .vscodeignore)" >&2; exit 1; }
 done

@@ -67,7 +67,7 @@ interface ActiveRun {
 export async function runChecks(plan: CheckPlan, events: CheckEvents = {}, signal?: AbortSignal): Promise<RunRecord[]> {
   let active = new Map<number, ActiveRun>();
   let protocol = protocolOf(plan.runs[0]?.technique ?? 'connect');
-  const { capture } = captureTargetTraffic(plan.target, (data, capturedAt) => {
+  const { capture } = await captureTargetTraffic(plan.target, (data, capturedAt) => {
     const frame = decodeFrame(data);
     if (!frame) return;
     const port = targetPortOf(frame, plan.target, protocol, (p) => active.has(p));

@@ -4,11 +4,9 @@ import { TOOL_VERSION } from '../base/version';
 import { commandsFor } from './commands';
 import { expandNmapOutputFlags } from '../output/nmap-flags';
 import { expandIdleZombie } from './idle-zombie-args';
-import { keepYoungGenerationAsIs } from './young-generation';
 
 /** The `portlab` command line: each subcommand lives in src/cli/commands/<name>.ts. */
 async function main(argv: string[]): Promise<number> {
-  keepYoungGenerationAsIs();
   const program = new Command('portlab')
     .description('Port-scanning lab: nmap-compatible scans, captures and lab reports')
     .version(TOOL_VERSION)

@@ -8,10 +8,10 @@ import { parsePorts } from '../engine/ports';
 import { scannerInfo, TOOL } from '../engine/scanner-info';
 import { checkOneIpVersion, ipVersionOf, ScopeGuard } from '../engine/scope';
 import { hasCapNetRaw } from '../link';
-import { formatExchange, type PortResult, type ScanDocument, type Technique } from '../protocol';
+import { formatExchange, type BarePortResult, type PortResult, type PortState, type ScanDocument, type Technique } from '../protocol';
 import { NMAP_FLAG } from '../technique';
 import type { ScanPlan } from '../engine/scan-plan';
-import { notShownLine, streamedNmapHost, writeScanOutputs, type NmapOutputOptions } from '../output';
+import { byNmapOrder, notShownLine, streamedNmapHost, writeScanOutputs, type NmapOutputOptions } from '../output';
 import { writeScanJson } from '../output/scan-json';
 import { ChunkedLines, type TextSink } from '../output/text-sink';
 import { saveToOutDir } from './out-dir';
@@ -39,18 +39,29 @@ export interface ScanOptions extends NmapOutputOptions {
   zombie?: string;
 }
 
-/** This technique's results against this target, with nmap's "Not shown" line for the states it folds; written row by row. */
-function writeTable(sink: TextSink, results: () => Iterable<PortResult>, technique: Technique, target: string): void {
-  const host = streamedNmapHost(target, results);
+/**
+ * This technique's results against this target, with nmap's "Not shown" line for the states it folds; written row
+ * by row. `bare` counts and folds without exchanges; `rows` builds the listed rows' exchanges only.
+ */
+function writeTable(
+  sink: TextSink,
+  bare: (except?: ReadonlySet<PortState>) => Iterable<BarePortResult>,
+  rows: (except: ReadonlySet<PortState>) => Iterable<PortResult>,
+  technique: Technique,
+  target: string,
+): void {
+  const host = streamedNmapHost(target, bare);
   const out = new ChunkedLines(sink);
   out.line(`${technique} scan of ${target} (-s${NMAP_FLAG[technique]}), ${host.listedCount + host.extra.reduce((sum, e) => sum + e.count, 0)} ports`);
   const folded = notShownLine(host);
   if (folded) out.line(folded);
   // "closed|filtered" (the idle scan's) is as long as the column: one space more then.
   let stateWidth = 15;
-  for (const r of host.listed()) stateWidth = Math.max(stateWidth, r.state.length + 1);
+  for (const state of host.listedStates) stateWidth = Math.max(stateWidth, state.length + 1);
   if (host.listedCount > 0) out.line(`${'PORT'.padEnd(10)}${'STATE'.padEnd(stateWidth)}${'SERVICE'.padEnd(14)}${'REASON'.padEnd(24)}EXCHANGE`);
-  for (const r of host.listed()) {
+  // The listed rows alone, sorted as the folding walk found nmap's order missing (a port list given out of order).
+  const listed = host.inOrder ? rows(host.folded) : [...rows(host.folded)].sort(byNmapOrder);
+  for (const r of listed) {
     const reason = r.reasonTtl === undefined ? r.reason : `${r.reason} ttl ${r.reasonTtl}`;
     out.line(
       `${`${r.port}/${r.protocol}`.padEnd(10)}${r.state.padEnd(stateWidth)}${(r.service ?? 'unknown').padEnd(14)}${reason.padEnd(24)}${formatExchange(r.exchange, readsResetWindow(technique))}`,
@@ -129,7 +140,8 @@ export async function scanAction(targets: string[], opts: ScanOptions): Promise<
     const problems: string[] = [];
     try {
       if (outDir) await saveToOutDir(outDir, head, outcome.results(), resolved);
-      if (opts.outputXml || opts.outputNormal) writeScanOutputs(head, (filter) => outcome.results(filter), { xml: opts.outputXml, normal: opts.outputNormal });
+      if (opts.outputXml || opts.outputNormal)
+        writeScanOutputs(head, (filter) => outcome.bareResults(filter), { xml: opts.outputXml, normal: opts.outputNormal });
     } catch (err) {
       const captures = outcome.summary.techniques.flatMap((s) => (s.capture && existsSync(s.capture) ? [s.capture] : []));
       problems.push(
@@ -145,7 +157,7 @@ export async function scanAction(targets: string[], opts: ScanOptions): Promise<
       await writeScanJson(
         (chunk) => (process.stdout.write(chunk) ? undefined : once(process.stdout, 'drain').then(() => undefined)),
         head,
-        outcome.results(),
+        outcome.resultsJson(false),
         false,
       );
       process.stdout.write('\n');
@@ -153,7 +165,8 @@ export async function scanAction(targets: string[], opts: ScanOptions): Promise<
       for (const s of outcome.summary.techniques) {
         writeTable(
           (chunk) => process.stdout.write(chunk),
-          () => outcome.results({ technique: s.technique, target: s.target }),
+          (except) => outcome.bareResults({ technique: s.technique, target: s.target, ...(except ? { except } : {}) }),
+          (except) => outcome.results({ technique: s.technique, target: s.target, except }),
           s.technique,
           s.target,
         );

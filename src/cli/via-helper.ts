@@ -11,6 +11,7 @@ import { HelperLaunchError } from '../helper/launch';
 import { scanStartParams, type ScanRequestExtras } from '../helper/scan-params';
 import { hasCapNetRaw } from '../link';
 import { capturePath } from '../output/out-folder';
+import { documentResults, resultTexts } from '../output/result-source';
 import type { ParamsOf } from '../helper/validate';
 import type { DiscoveredHost, PortResult, ScanSummary, Technique, TechniqueSummary } from '../protocol';
 
@@ -59,12 +60,12 @@ async function scanViaHelper(plan: ScanPlan, extras: ScanRequestExtras, events: 
       summary = { scanId: err.scanId, partial: true, error: `${err.message} (${err.captureDir})`, techniques: [] };
       received = err.results;
     }
-    const results = inPlanOrder(plan, received);
+    const results = documentResults(inPlanOrder(plan, received));
     return {
       summary: { ...summary, scanId: plan.scanId },
-      *results(filter?: { technique: Technique; target: string }) {
-        for (const r of results) if (!filter || (r.technique === filter.technique && r.target === filter.target)) yield r;
-      },
+      results,
+      bareResults: results,
+      resultsJson: (pretty) => resultTexts(results(), pretty),
     };
   });
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { PortResult } from '../protocol';
 import { captureConnectTraffic, ConnectAttempts, hasCapNetRaw, isLocalShortage, type LiveCapture } from '../link';
-import { canonicalIpv6, decodeFrame, IPPROTO_TCP, isIpv6Address, TCP_ACK, TCP_SYN } from '../wire';
+import { canonicalIpv6, isIpv6Address, TCP_ACK, TCP_SYN } from '../wire';
+import { CONNECT_FOREIGN, CONNECT_IN, CONNECT_OUT, ConnectFrameReader } from './connect-frames';
 import { InFlightLimit } from './connect-limit';
 import { LINGER_MS, PortBook } from './port-book';
 import { RttEstimator } from './rtt';
@@ -45,55 +46,43 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
 
   let capture: LiveCapture | undefined;
   if (hasCapNetRaw()) {
-    let ourIp = '';
+    let reader: ConnectFrameReader | undefined;
+    /** per address id of the reader: the exchange log's number for it */
+    let logIdOf: number[] = [];
     // Captured IPv6 addresses are in RFC 5952 form: the target as given may be written otherwise, or carry a zone.
     const wireTarget = isIpv6Address(target) ? canonicalIpv6(target) : target;
     // Every packet of a connect scan is the kernel's and captured: its time is the capture's (see raw-scan.ts).
-    const opened = captureConnectTraffic(
+    const opened = await captureConnectTraffic(
       target,
       ctx.plan.iface,
       (frame, capturedAt) => {
-        const now = performance.now();
+        const r = reader;
+        if (!r) return;
+        const kind = r.read(frame);
+        if (kind === CONNECT_FOREIGN) return;
+        const f = r.fields;
+        const i = r.index;
         const t = perfMsOf(capturedAt) - ctx.startedAt;
-        const d = decodeFrame(frame);
-        const ip = d?.ip ?? d?.ip6;
-        if (!d || !ip) return;
-        const quoted = d.icmp?.quoted ?? d.icmp6?.quoted;
-        if (quoted && quoted.protocol === IPPROTO_TCP && quoted.ip.src === ourIp && quoted.ip.dst === wireTarget && quoted.dstPort !== undefined) {
-          const i = indexOfPort[quoted.dstPort]!;
-          if (i < 0) return;
-          ctx.counters.received++;
-          // Errors drawn by a connect scan spend the same budget the raw techniques after it will need.
-          if (ip.src === wireTarget) ctx.icmpBudgets.for(target).errorReceived(now);
-          book.record(i, d, 'in', t, { frame: ctx.pcap?.write(frame, capturedAt) });
-          // Linux fails connect() at the first ICMP error over IPv4, but over IPv6 only when the SYN's
-          // retransmission draws another, a second later: the error the socket will get is known now.
-          const icmp = (d.icmp ?? d.icmp6)!;
-          const verdict = CONNECT.classify({ kind: 'icmp', ipVersion: d.ip6 ? 6 : 4, type: icmp.type, code: icmp.code, fromTarget: ip.src === wireTarget });
-          if (verdict && book.decide(i, verdict, now)) {
-            answered++;
-            waker.wake();
-          }
-          return;
-        }
-        const tcp = d.tcp;
-        if (!tcp) return;
-        // On lo both ends share one address, so the scanned port tells the direction.
-        let dir: 'in' | 'out' | undefined;
-        let i = -1;
-        if (ip.src === ourIp && ip.dst === wireTarget && indexOfPort[tcp.dstPort]! >= 0) {
-          dir = 'out';
-          i = indexOfPort[tcp.dstPort]!;
-        } else if (ip.src === wireTarget && ip.dst === ourIp && indexOfPort[tcp.srcPort]! >= 0) {
-          dir = 'in';
-          i = indexOfPort[tcp.srcPort]!;
-        }
-        if (!dir) return;
         const frameNo = ctx.pcap?.write(frame, capturedAt);
-        const extra: { frame?: number; retry?: number } = { frame: frameNo };
-        if (dir === 'out' && (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) extra.retry = synsSeen[i]++;
-        if (dir === 'in') ctx.counters.received++;
-        book.record(i, d, dir, t, extra);
+        const srcLogId = f.srcId >= 0 ? logIdOf[f.srcId]! : book.addressId(f.srcText!);
+        if (kind === CONNECT_OUT) {
+          const retry = (f.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN ? synsSeen[i]++ : undefined;
+          return void book.recordFields(i, f, 'out', t, srcLogId, frameNo, false, retry);
+        }
+        ctx.counters.received++;
+        book.recordFields(i, f, 'in', t, srcLogId, frameNo);
+        if (kind === CONNECT_IN) return;
+        const now = performance.now();
+        const fromTarget = f.srcId === r.targetId;
+        // Errors drawn by a connect scan spend the same budget the raw techniques after it will need.
+        if (fromTarget) ctx.icmpBudgets.for(target).errorReceived(now);
+        // Linux fails connect() at the first ICMP error over IPv4, but over IPv6 only when the SYN's
+        // retransmission draws another, a second later: the error the socket will get is known now.
+        const verdict = CONNECT.classify({ kind: 'icmp', ipVersion: f.ipVersion, type: f.icmpType, code: f.icmpCode, fromTarget });
+        if (verdict && book.decide(i, verdict, now)) {
+          answered++;
+          waker.wake();
+        }
       },
       (err) => {
         ctx.stoppedBy ??= err.message;
@@ -101,7 +90,8 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
       },
     );
     capture = opened.capture;
-    ourIp = opened.route.srcIp;
+    reader = new ConnectFrameReader(indexOfPort, opened.route.srcIp, wireTarget);
+    logIdOf = reader.addresses.texts.map((a) => book.addressId(a));
   }
 
   const limit = new InFlightLimit(Math.max(16, Math.min(MAX_IN_FLIGHT, openFileLimit() - FD_MARGIN)));
@@ -154,6 +144,11 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
       }
     },
     () => waker.wake(),
+    // The engine's thread is gone: no attempt in flight will report, so the scan stops here, partial.
+    (err) => {
+      ctx.stoppedBy ??= err.message;
+      waker.wake();
+    },
   );
 
   const reportPort = ctx.events.port && ((r: PortResult) => ctx.events.port!(r));

@@ -1,12 +1,20 @@
-import { protocolOf, type PortResult, type Technique } from '../protocol';
+import { protocolOf, type BarePortResult, type PortResult, type PortState, type Technique } from '../protocol';
 import { serviceName } from './services';
-import { ExchangeLog, type ExchangeExtra, type LoggedPacket } from './exchange-log';
+import { COMPACT_EXCHANGE_JSON, ExchangeLog, PRETTY_EXCHANGE_JSON, type ExchangeExtra, type LoggedPacket } from './exchange-log';
 import type { DecodedFrame } from '../wire';
 import type { PacketFields } from './packet-fields';
 import type { PortVerdict } from '../technique';
 
 /** How long a decided port keeps collecting packets (the kernel's RST right after a SYN/ACK) before it is reported. */
 export const LINGER_MS = 150;
+
+/** Service names as JSON strings, made once each: a few hundred distinct names at most. */
+const SERVICE_JSON = new Map<string, string>();
+function serviceJson(name: string): string {
+  let text = SERVICE_JSON.get(name);
+  if (text === undefined) SERVICE_JSON.set(name, (text = JSON.stringify(name)));
+  return text;
+}
 
 const OPEN = 0;
 const DECIDED = 1;
@@ -26,7 +34,7 @@ export class PortBook {
   private readonly verdictKinds: PortVerdict[] = [];
   private readonly firstEntry: Int32Array;
   private readonly lastEntry: Int32Array;
-  private readonly log = new ExchangeLog();
+  private readonly log: ExchangeLog;
   /** ports in the order they were decided (each once): reportDue reports them from queueHead on */
   private readonly decidedQueue: Int32Array;
   private queueHead = 0;
@@ -47,6 +55,8 @@ export class PortBook {
     this.firstEntry = new Int32Array(n).fill(-1);
     this.lastEntry = new Int32Array(n).fill(-1);
     this.decidedQueue = new Int32Array(n);
+    // a probe and its answer, the usual exchange; retransmissions and kernel packets take further chunks
+    this.log = new ExchangeLog(2 * n);
     this.protocol = protocolOf(technique);
   }
 
@@ -66,9 +76,9 @@ export class PortBook {
   }
 
   /** Adds a captured packet, read into `f`, to port i's exchange; `srcId` is addressId() of its source. */
-  recordFields(i: number, f: PacketFields, dir: 'in' | 'out', tMs: number, srcId: number, frame: number | undefined, kernel = false): void {
+  recordFields(i: number, f: PacketFields, dir: 'in' | 'out', tMs: number, srcId: number, frame: number | undefined, kernel = false, retry?: number): void {
     if (this.status[i] === REPORTED) return;
-    this.link(i, this.log.addFields(this.lastEntry[i]!, f, dir, tMs, srcId, frame, kernel));
+    this.link(i, this.log.addFields(this.lastEntry[i]!, f, dir, tMs, srcId, frame, kernel, retry));
   }
 
   /** Adds a packet known without decoding (a probe we built) to port i's exchange. */
@@ -112,11 +122,13 @@ export class PortBook {
     }
   }
 
-  private resultOf(i: number): PortResult {
+  private resultOf(i: number): PortResult;
+  private resultOf(i: number, bare: true): BarePortResult;
+  private resultOf(i: number, bare = false): BarePortResult {
     const v = this.verdictKinds[this.verdictOf[i]! - 1]!;
     const port = this.ports[i]!;
     const service = serviceName(port, this.protocol);
-    const result: PortResult = {
+    const result: BarePortResult | PortResult = {
       technique: this.technique,
       target: this.target,
       port,
@@ -124,15 +136,48 @@ export class PortBook {
       state: v.state,
       reason: v.reason,
       ...(service ? { service } : {}),
-      exchange: this.log.packets(this.firstEntry[i]!),
+      ...(bare ? {} : { exchange: this.log.packets(this.firstEntry[i]!) }),
     };
     if (this.ttl[i]! >= 0) result.reasonTtl = this.ttl[i]!;
     return result;
   }
 
-  /** Reported results in port-list order, each built as it is taken. */
-  *results(): Generator<PortResult> {
-    for (let i = 0; i < this.ports.length; i++) if (this.status[i] === REPORTED) yield this.resultOf(i);
+  /** The reported ports in port-list order; `except` leaves out the ports in those states. */
+  private *reportedIndexes(except?: ReadonlySet<PortState>): Generator<number> {
+    for (let i = 0; i < this.ports.length; i++) if (this.status[i] === REPORTED && !except?.has(this.verdictKinds[this.verdictOf[i]! - 1]!.state)) yield i;
+  }
+
+  /** Reported results in port-list order, each built as it is taken; `except` leaves out the ports in those states. */
+  *results(except?: ReadonlySet<PortState>): Generator<PortResult> {
+    for (const i of this.reportedIndexes(except)) yield this.resultOf(i);
+  }
+
+  /** The same results without their exchanges. */
+  *bareResults(except?: ReadonlySet<PortState>): Generator<BarePortResult> {
+    for (const i of this.reportedIndexes(except)) yield this.resultOf(i, true);
+  }
+
+  /**
+   * The same results as portResultJson (src/protocol/scan.ts) writes them, from the arrays: neither a result
+   * nor an exchange object is built, and every fixed piece of text is made once per book.
+   */
+  *resultsJson(pretty: boolean): Generator<string> {
+    const keys = pretty ? PRETTY_EXCHANGE_JSON : COMPACT_EXCHANGE_JSON;
+    const key = (name: string, first = false) => `${first ? '' : ','}${pretty ? `\n      "${name}": ` : `"${name}":`}`;
+    const head = `{${key('technique', true)}${JSON.stringify(this.technique)}${key('target')}${JSON.stringify(this.target)}${key('port')}`;
+    const protocol = `${key('protocol')}${JSON.stringify(this.protocol)}`;
+    const verdicts = this.verdictKinds.map((v) => `${key('state')}${JSON.stringify(v.state)}${key('reason')}${JSON.stringify(v.reason)}`);
+    const serviceKey = key('service');
+    const exchangeKey = key('exchange');
+    const ttlKey = key('reasonTtl');
+    const close = pretty ? '\n    }' : '}';
+    for (let i = 0; i < this.ports.length; i++) {
+      if (this.status[i] !== REPORTED) continue;
+      const port = this.ports[i]!;
+      const service = serviceName(port, this.protocol);
+      const ttl = this.ttl[i]!;
+      yield `${head}${port}${protocol}${verdicts[this.verdictOf[i]! - 1]}${service ? `${serviceKey}${serviceJson(service)}` : ''}${exchangeKey}${this.log.packetsJson(this.firstEntry[i]!, keys)}${ttl >= 0 ? `${ttlKey}${ttl}` : ''}${close}`;
+    }
   }
 
   /** How many reported ports are in each state. */

@@ -1,5 +1,5 @@
 import type { PortSpec } from './ports';
-import type { PortResult, ScanProgress, ScanSummary, Technique } from '../protocol';
+import type { BarePortResult, PortResult, ResultFilter, ScanProgress, ScanSummary, Technique } from '../protocol';
 
 /** One scan as the engine runs it: targets resolved and scope-checked, ports parsed. */
 export interface ScanPlan {
@@ -45,5 +45,9 @@ export interface ScanOutcome {
    * targets, then the port list's order. Each result is built as it is taken, so a full-range scan of
    * many hosts is never held as objects all at once: iterate, don't keep.
    */
-  results(filter?: { technique: Technique; target: string }): Iterable<PortResult>;
+  results(filter?: ResultFilter): Iterable<PortResult>;
+  /** The same results without their exchanges, for what prints none (nmap's formats, folded rows). */
+  bareResults(filter?: ResultFilter): Iterable<BarePortResult>;
+  /** Every result's text as portResultJson (src/protocol/scan.ts) writes it, in the same order. */
+  resultsJson(pretty: boolean): Iterable<string>;
 }

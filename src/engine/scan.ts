@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { assertInterfaceUp, claimSourceAddresses, findRoute, hasCapNetRaw, missingCapNetRaw } from '../link';
-import { captureFileName, PORT_STATES, TECHNIQUES, type PortState, type ScanSummary, type Technique, type TechniqueSummary } from '../protocol';
+import { captureFileName, PORT_STATES, TECHNIQUES, type PortState, type ResultFilter, type ScanSummary, type TechniqueSummary } from '../protocol';
 import { scanTargetConnect } from './connect-scan';
 import { UserError } from '../base/errors';
 import { IcmpBudgets } from './icmp-budget';
@@ -29,7 +29,7 @@ const RAW_LETTERS = TECHNIQUES.filter((t) => t !== 'connect')
   .join(', ');
 
 /** What a technique's scan of one target hands back: its verdicts and exchanges. */
-type TargetBook = Pick<PortBook, 'technique' | 'target' | 'reported' | 'results' | 'stateCounts'>;
+type TargetBook = Pick<PortBook, 'technique' | 'target' | 'reported' | 'results' | 'bareResults' | 'resultsJson' | 'stateCounts'>;
 
 /**
  * Runs every technique of the plan against every target (raw techniques several targets at once). An aborted scan
@@ -159,8 +159,14 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
   if (stoppedBy !== undefined) summary.error = stoppedBy;
   return {
     summary,
-    *results(filter?: { technique: Technique; target: string }) {
-      for (const b of books) if (!filter || (b.technique === filter.technique && b.target === filter.target)) yield* b.results();
+    *results(filter?: ResultFilter) {
+      for (const b of books) if (!filter || (b.technique === filter.technique && b.target === filter.target)) yield* b.results(filter?.except);
+    },
+    *bareResults(filter?: ResultFilter) {
+      for (const b of books) if (!filter || (b.technique === filter.technique && b.target === filter.target)) yield* b.bareResults(filter?.except);
+    },
+    *resultsJson(pretty: boolean) {
+      for (const b of books) yield* b.resultsJson(pretty);
     },
   };
 }

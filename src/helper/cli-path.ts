@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * The bundled PortLab CLI (`out/cli.js`), whose subcommands the helper and the askpass program are.
@@ -7,4 +7,9 @@ import { basename, join } from 'node:path';
  */
 export function portlabCliPath(): string {
   return basename(__dirname) === 'out' ? join(__dirname, 'cli.js') : join(__dirname, '..', '..', 'out', 'cli.js');
+}
+
+/** The CLI's bundle, which `cli.js` beside it starts (with V8's code cache: src/cli/start.ts). */
+export function cliBundleOf(cli: string): string {
+  return join(dirname(cli), 'portlab.js');
 }

@@ -2,6 +2,7 @@ import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { readJsonFileIfValid } from '../base/json-file';
+import { cliBundleOf } from './cli-path';
 import { runtimeCommand } from './runtime';
 
 /**
@@ -47,7 +48,7 @@ export function installedAddon(cli: string): string {
 }
 
 /**
- * The installed helper, when it exists and only root can change any program of its command or the
+ * The installed helper, when it exists and only root can change any program of its command, the bundle or the
  * native layer it loads. An install from before the native layer (cli.js with the old addons) has none
  * beside it, and is passed over.
  */
@@ -56,7 +57,9 @@ export function installedHelper(record = INSTALL_RECORD): InstalledHelper | unde
   const parsed = readInstallRecord(record);
   if (!parsed) return undefined;
   const helper: InstalledHelper = { node: parsed.node, cli: parsed.cli, ...(parsed.env ? { env: parsed.env } : {}) };
-  return [helper.cli, installedAddon(helper.cli), helper.node, ...(helper.env ? [helper.env] : [])].every(rootOnly) ? helper : undefined;
+  return [helper.cli, cliBundleOf(helper.cli), installedAddon(helper.cli), helper.node, ...(helper.env ? [helper.env] : [])].every(rootOnly)
+    ? helper
+    : undefined;
 }
 
 /** The command line sudo starts (the sudoers rule names it, followed by `helper` and any arguments). */

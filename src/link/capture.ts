@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { loadNativeLayer } from './native-addon';
-import type { PacketSocket, PacketSocketStats } from './native-layer';
+import type { FrameBatch, PacketSocket, PacketSocketStats } from './native-layer';
 import { hasCapNetRaw, missingCapNetRaw } from './privilege';
 import { UserError } from '../base/errors';
 
@@ -68,21 +68,34 @@ const TRANSIENT_SEND_ERRORS = new Set(['ENOBUFS', 'EAGAIN']);
  * whoever sends it records it.
  */
 export class LiveCapture {
-  private readonly socket: PacketSocket;
+  private socket!: PacketSocket;
   private closed = false;
   private lost = false;
+  /**
+   * Batches captured before the opener's `await` resumed: the receive thread starts with the socket, and the
+   * opener's onFrame may use what open() resolves with. They are handed on one loop turn later, in order.
+   */
+  private early: FrameBatch[] | undefined = [];
+
+  private constructor(
+    readonly iface: string,
+    private readonly onFrame: (frame: Uint8Array, capturedAtMicros: number) => void,
+    private readonly onLost: ((err: UserError) => void) | undefined,
+  ) {}
 
   /**
+   * Opens a capture on `iface`: the socket is made on a native thread, so captures opened at the same time (one
+   * per target of a scan) wait for the kernel together, and the JS thread not at all.
    * `filter` must be built from validated addresses only: it is compiled by libpcap as given.
    * `onLost` is called once when the interface goes down or disappears; the capture then stops.
    */
-  constructor(
-    readonly iface: string,
+  static async open(
+    iface: string,
     filter: string,
     onFrame: (frame: Uint8Array, capturedAtMicros: number) => void,
-    private readonly onLost?: (err: UserError) => void,
+    onLost?: (err: UserError) => void,
     ringBytes = SCAN_RING_BYTES,
-  ) {
+  ): Promise<LiveCapture> {
     if (!hasCapNetRaw()) throw missingCapNetRaw('capturing packets');
     const native = loadNativeLayer();
     // On `lo` every packet passes twice, leaving and arriving. libpcap skipped the leaving copy itself; a packet
@@ -90,26 +103,35 @@ export class LiveCapture {
     // arriving one, in the kernel, before it takes ring space.
     const loopback = linkTypeOf(iface) === ARPHRD_LOOPBACK;
     const wanted = loopback ? `inbound and (${filter})` : filter;
+    const capture = new LiveCapture(iface, onFrame, onLost);
     try {
-      this.socket = new native.PacketSocket(iface, wanted, {
+      capture.socket = await native.PacketSocket.open(iface, wanted, {
         snaplen: snaplenOf(iface, loopback),
         ringBytes,
-        // Each frame is a view into the batch's own buffer, which nothing reuses: it may be kept as it is.
-        onFrames: ({ data, offsets, lengths, times, count }) => {
-          for (let k = 0; k < count && !this.closed; k++) onFrame(data.subarray(offsets[k]!, offsets[k]! + lengths[k]!), times[k]!);
-        },
-        onError: (message) => this.linkLost(message),
+        onFrames: (batch) => (capture.early ? capture.early.push(batch) : capture.deliver(batch)),
+        onError: (message) => capture.linkLost(message),
       });
     } catch (err) {
       const { message, code } = err as NodeJS.ErrnoException;
       if (code === 'EPERM' || code === 'EACCES') throw missingCapNetRaw('capturing packets');
       throw new UserError(`cannot capture on ${iface}: ${message}`, code === 'ENODEV' ? 'interface-unusable' : 'bad-input');
     }
-    const linkType = this.socket.linkType;
+    const linkType = capture.socket.linkType;
     if (linkType !== ARPHRD_ETHER && linkType !== ARPHRD_LOOPBACK) {
-      this.socket.close();
+      capture.close();
       throw new UserError(`interface ${iface} has link type ${linkType} (ARPHRD_*); only Ethernet (and lo) are supported`, 'interface-unusable');
     }
+    setImmediate(() => {
+      const early = capture.early!;
+      capture.early = undefined;
+      for (const batch of early) capture.deliver(batch);
+    });
+    return capture;
+  }
+
+  /** Each frame is a view into the batch's own buffer, which nothing reuses: it may be kept as it is. */
+  private deliver({ data, offsets, lengths, times, count }: FrameBatch): void {
+    for (let k = 0; k < count && !this.closed; k++) this.onFrame(data.subarray(offsets[k]!, offsets[k]! + lengths[k]!), times[k]!);
   }
 
   /**

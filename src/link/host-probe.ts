@@ -107,7 +107,7 @@ class Sweep {
 /** Sweeps addresses on `route.iface`'s own subnet: the frames go out as they are (ARP broadcast, neighbour solicitations to each address's multicast group). */
 export async function sweepOnLink(route: Route, addresses: string[], probes: HostProbes, pacing: SweepPacing, signal?: AbortSignal): Promise<DiscoveredHost[]> {
   const sweep = new Sweep(addresses, probes);
-  const capture = new LiveCapture(route.iface, probes.answerFilter, (frame) => {
+  const capture = await LiveCapture.open(route.iface, probes.answerFilter, (frame) => {
     const decoded = decodeFrame(frame);
     if (decoded) sweep.receive(decoded);
   });
@@ -133,7 +133,7 @@ export async function sweepViaGateway(
   const sweep = new Sweep(addresses, probes);
   const neighbour = neighbourDiscovery(route);
   let gatewayMac: ((mac: string) => void) | undefined;
-  const capture = new LiveCapture(route.iface, `(${neighbour.filter}) or (${probes.answerFilter})`, (frame) => {
+  const capture = await LiveCapture.open(route.iface, `(${neighbour.filter}) or (${probes.answerFilter})`, (frame) => {
     const decoded = decodeFrame(frame);
     if (!decoded) return;
     const mac = neighbour.answerOf(frame, decoded);

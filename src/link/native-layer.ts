@@ -59,7 +59,12 @@ export interface RawIpSocket {
   close(): void;
 }
 
-/** Non-blocking connect() attempts run by one epoll thread; results come back in batches. */
+/**
+ * Non-blocking connect() attempts run by two epoll threads (each start() split between them); results of both come
+ * back in batches, through one callback. Should a thread itself fail (epoll_wait, epoll_ctl or its eventfd), onError
+ * is called once, after the results gathered so far: the attempts in flight are dropped (inFlight reads 0) and
+ * start() throws from then on.
+ */
 export interface ConnectEngine {
   /**
    * Starts connect() to address (IPv4, or IPv6 text with an optional %zone) port ports[k] for k < count; each is
@@ -69,7 +74,7 @@ export interface ConnectEngine {
   start(address: string, ports: Uint16Array, ids: Uint32Array, count: number, timeoutMs: number): void;
   /** attempts started and not yet reported */
   readonly inFlight: number;
-  /** closes every socket still connecting (no results for them) and joins the thread; idempotent */
+  /** closes every socket still connecting (no results for them) and joins the threads; idempotent */
   close(): void;
 }
 
@@ -79,9 +84,17 @@ export type ConnectResults = (ids: Uint32Array, errnos: Int32Array, elapsedUs: F
 export interface NativeLayer {
   /** µs since the epoch, CLOCK_REALTIME */
   now(): number;
-  PacketSocket: new (iface: string, filter: string, options: PacketSocketOptions) => PacketSocket;
+  PacketSocket: {
+    /**
+     * Opens the socket on a native thread of its own (setting the ring waits for a kernel RCU grace period, ~10 ms;
+     * opens at the same time share it) and resolves with it, its threads running. Bad arguments throw a
+     * TypeError/RangeError at once; a failed open rejects with Error(errno text) and `code` (EPERM, ENODEV…), or
+     * "bad capture filter: <libpcap's message>".
+     */
+    open(iface: string, filter: string, options: PacketSocketOptions): Promise<PacketSocket>;
+  };
   RawIpSocket: new (ipVersion: 4 | 6, dstAddress: string, onError: (message: string) => void) => RawIpSocket;
-  ConnectEngine: new (onResults: ConnectResults) => ConnectEngine;
+  ConnectEngine: new (onResults: ConnectResults, onError: (message: string) => void) => ConnectEngine;
   /** libpcap's compile of `filter` for Ethernet, as PacketSocket does it; throws libpcap's message. For tests and errors. */
   compileFilter(filter: string, snaplen: number): number;
 }

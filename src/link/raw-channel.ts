@@ -117,7 +117,7 @@ export async function openRawChannel(
   const address = v6 ? canonicalIpv6(splitZone(target).address) : target;
   let neighbourWaiter: ((frame: Uint8Array) => void) | undefined;
   let responder: ArpResponder | undefined;
-  const capture = new LiveCapture(
+  const capture = await LiveCapture.open(
     route.iface,
     captureFilter(address, extra ? extra.addresses : [route.srcIp], ourPorts),
     (frame, capturedAt) => {

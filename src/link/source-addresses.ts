@@ -31,7 +31,7 @@ export async function claimSourceAddresses(targets: readonly string[], ifaceOver
 
   const wanted = new Set(sources);
   const owners = new Map<string, string>();
-  const capture = new LiveCapture(route.iface, 'arp', (frame) => {
+  const capture = await LiveCapture.open(route.iface, 'arp', (frame) => {
     const arp = decodeFrame(frame)?.arp;
     // A reply, or another host's own announcement: either way the address has an owner.
     if (arp && arp.senderMac !== route.srcMac && wanted.has(arp.senderIp) && !owners.has(arp.senderIp)) owners.set(arp.senderIp, arp.senderMac);

@@ -37,7 +37,7 @@ export interface ZombieResponder {
  * Over IPv6 it answers as an old stack would after a Packet Too Big below 1280 (AtomicFragments): an
  * idle scan over IPv6 first sends one in its own name and one in the target's, as nmap does.
  */
-export function startZombieResponder(options: ZombieResponderOptions): ZombieResponder {
+export async function startZombieResponder(options: ZombieResponderOptions): Promise<ZombieResponder> {
   const addresses = [options.address, ...(options.randomAddress === undefined ? [] : [options.randomAddress])];
   for (const a of addresses) if (!isIPv4(a)) throw new UserError(`zombie address must be an IPv4 address, not '${a}'`);
   if (options.address6 !== undefined && !isIPv6(options.address6))
@@ -89,7 +89,7 @@ export function startZombieResponder(options: ZombieResponderOptions): ZombieRes
       window: 0,
     });
   };
-  const capture: LiveCapture = new LiveCapture(
+  const capture: LiveCapture = await LiveCapture.open(
     options.iface,
     filter,
     (frame) => {

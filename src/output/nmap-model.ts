@@ -1,7 +1,7 @@
-import { protocolOf, type PortResult, type PortState, type Protocol, type ScanDocument, type Technique } from '../protocol';
+import { protocolOf, type BarePortResult, type PortResult, type PortState, type Protocol, type ScanDocument, type Technique } from '../protocol';
 import { NMAP_FLAG } from '../technique';
-import { foldedStates } from '../protocol/webview';
-import type { ResultSource } from './result-source';
+import { foldedStatesOfCounts } from '../protocol/webview';
+import type { BareResultSource } from './result-source';
 
 // The folding rule is shared with the results table, which can import only the protocol.
 export { foldedStates, MAX_SHOWN_PER_STATE } from '../protocol/webview';
@@ -28,12 +28,18 @@ export interface NmapHostReport {
 }
 
 /** One target as nmap reports it in one pass, its listed ports taken again from the scan's results as they are written. */
-export interface StreamedNmapHost {
+export interface StreamedNmapHost<R extends BarePortResult = BarePortResult> {
   address: string;
   extra: ExtraPorts[];
   listedCount: number;
+  /** the states folded into `extra` */
+  folded: ReadonlySet<PortState>;
+  /** the states of the listed ports */
+  listedStates: ReadonlySet<PortState>;
+  /** whether `take` hands the ports over in nmap's order (else listed() sorts them) */
+  inOrder: boolean;
   /** ports listed one by one, in protocol then port order */
-  listed(): Iterable<PortResult>;
+  listed(): Iterable<R>;
 }
 
 export interface ExtraPorts {
@@ -64,7 +70,7 @@ export interface NmapRun {
 const PORT_SPACE = 65536;
 
 /** What both nmap writers need besides the ports themselves: one walk over the results. */
-export function nmapRun(head: ScanHead, source: ResultSource): NmapRun {
+export function nmapRun(head: ScanHead, source: BareResultSource): NmapRun {
   const start = new Date(head.startedAt);
   const scanned: Technique[] = [];
   const targets: string[] = [];
@@ -93,7 +99,7 @@ export function nmapRun(head: ScanHead, source: ResultSource): NmapRun {
     passes: splitIntoPasses(techniques).map((passTechniques) => ({ techniques: passTechniques })),
     scanInfo,
     targets,
-    host: (pass, address) => streamedNmapHost(address, () => passResults(source, pass.techniques, address)),
+    host: (pass, address) => streamedNmapHost(address, (except) => passResults(source, pass.techniques, address, except)),
   };
 }
 
@@ -103,8 +109,13 @@ function scanInfoOf(technique: Technique, portSet: Uint8Array | undefined): Scan
   return { technique, protocol: protocolOf(technique), count: ports.length, services: numberRanges(ports) };
 }
 
-function* passResults(source: ResultSource, techniques: readonly Technique[], target: string): Generator<PortResult> {
-  for (const technique of techniques) yield* source({ technique, target });
+function* passResults(
+  source: BareResultSource,
+  techniques: readonly Technique[],
+  target: string,
+  except: ReadonlySet<PortState> | undefined,
+): Generator<BarePortResult> {
+  for (const technique of techniques) yield* source(except ? { technique, target, except } : { technique, target });
 }
 
 function splitIntoPasses(techniques: Technique[]): Technique[][] {
@@ -116,67 +127,80 @@ function splitIntoPasses(techniques: Technique[]): Technique[][] {
 
 /** One host as nmap prints it: its ports in protocol and port order, the folded states apart. */
 export function nmapHost(address: string, results: readonly PortResult[]): NmapHostReport {
-  const host = streamedNmapHost(address, () => results);
+  const host = streamedNmapHost(address, (except) => (except ? results.filter((r) => !except.has(r.state)) : results));
   return { address, ports: [...host.listed()], extra: host.extra };
 }
 
 /**
- * One host as nmap prints it, from results that `take` hands over again on every call. The engine's come in
- * nmap's order already (port-list order, TCP before UDP) and are walked as they come; others are sorted once.
+ * One host as nmap prints it, from results that `take` hands over again on every call, leaving out the ports in
+ * the states `except` names (when a source can, it then builds none of them). The engine's come in nmap's order
+ * already (port-list order, TCP before UDP): one walk counts the states and groups the ports of all but open
+ * ones, the listed ones are taken again as they are written. Others are sorted once.
  */
-export function streamedNmapHost(address: string, take: () => Iterable<PortResult>): StreamedNmapHost {
+export function streamedNmapHost<R extends BarePortResult>(address: string, take: (except?: ReadonlySet<PortState>) => Iterable<R>): StreamedNmapHost<R> {
   let ordered = true;
   let last = -1;
-  const hidden = foldedStates(
-    tap(take(), (r) => {
-      const key = orderKey(r);
-      if (key < last) ordered = false;
-      last = key;
-    }),
-  );
-  const walk = ordered ? take : sortedOnce(take);
-  // In order of first appearance, as the ports are sorted.
-  const byState = new Map<PortState, { count: number; reasons: Map<string, { reason: string; protocol: Protocol; ports: number[] }> }>();
-  let listedCount = 0;
-  for (const r of walk()) {
-    if (!hidden.has(r.state)) {
-      listedCount++;
-      continue;
-    }
-    const inState = byState.get(r.state) ?? { count: 0, reasons: new Map() };
-    byState.set(r.state, inState);
-    inState.count++;
-    const key = `${r.reason}/${r.protocol}`;
-    const entry = inState.reasons.get(key) ?? { reason: r.reason, protocol: r.protocol, ports: [] };
-    entry.ports.push(r.port);
-    inState.reasons.set(key, entry);
+  let groups = groupedStates(take(), (r) => {
+    const key = orderKey(r);
+    if (key < last) ordered = false;
+    last = key;
+  });
+  let walk = take;
+  if (!ordered) {
+    const sorted = [...take()].sort(byNmapOrder);
+    walk = (except) => (except ? sorted.filter((r) => !except.has(r.state)) : sorted);
+    groups = groupedStates(sorted);
   }
-  const extra: ExtraPorts[] = [...byState].map(([state, { count, reasons }]) => ({ state, count, reasons: [...reasons.values()] }));
+  const folded = foldedStatesOfCounts(groups.counts);
+  const extra: ExtraPorts[] = [];
+  let listedCount = 0;
+  const listedStates = new Set<PortState>();
+  for (const [state, count] of groups.counts) {
+    if (!folded.has(state)) {
+      listedCount += count;
+      listedStates.add(state);
+    } else extra.push({ state, count, reasons: [...groups.reasons.get(state)!.values()] });
+  }
   return {
     address,
     extra,
     listedCount,
-    *listed() {
-      for (const r of walk()) if (!hidden.has(r.state)) yield r;
-    },
+    folded,
+    listedStates,
+    inOrder: ordered,
+    listed: () => walk(folded),
   };
 }
 
+/** The count of each state, and the ports of each non-open state by reason and protocol; all in order of first appearance. */
+function groupedStates(
+  results: Iterable<BarePortResult>,
+  see?: (r: BarePortResult) => void,
+): { counts: Map<PortState, number>; reasons: Map<PortState, Map<string, { reason: string; protocol: Protocol; ports: number[] }>> } {
+  const counts = new Map<PortState, number>();
+  const reasons = new Map<PortState, Map<string, { reason: string; protocol: Protocol; ports: number[] }>>();
+  for (const r of results) {
+    see?.(r);
+    counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+    if (r.state === 'open') continue;
+    let inState = reasons.get(r.state);
+    if (!inState) reasons.set(r.state, (inState = new Map()));
+    const key = `${r.reason}/${r.protocol}`;
+    const entry = inState.get(key);
+    if (entry) entry.ports.push(r.port);
+    else inState.set(key, { reason: r.reason, protocol: r.protocol, ports: [r.port] });
+  }
+  return { counts, reasons };
+}
+
 /** nmap's order of a host's ports: TCP before UDP, then by port. */
-function orderKey(r: PortResult): number {
+function orderKey(r: BarePortResult): number {
   return (r.protocol === 'tcp' ? 0 : PORT_SPACE) + r.port;
 }
 
-function sortedOnce(take: () => Iterable<PortResult>): () => readonly PortResult[] {
-  const sorted = [...take()].sort((a, b) => orderKey(a) - orderKey(b));
-  return () => sorted;
-}
-
-function* tap<T>(items: Iterable<T>, see: (item: T) => void): Generator<T> {
-  for (const item of items) {
-    see(item);
-    yield item;
-  }
+/** A comparator for sort() in nmap's order of a host's ports. */
+export function byNmapOrder(a: BarePortResult, b: BarePortResult): number {
+  return orderKey(a) - orderKey(b);
 }
 
 /** The reasons of folded ports as nmap words them: "reset", or with counts when they differ ("3 reset, 2 no-response"). */

@@ -1,15 +1,19 @@
-import type { PortResult, ScanDocument } from '../protocol';
-import { foldedReasons, nmapDate, nmapRun, type ExtraPorts, type ScanHead, type StreamedNmapHost } from './nmap-model';
+import type { BarePortResult, ScanDocument } from '../protocol';
+import { foldedReasons, nmapDate, nmapRun, type ExtraPorts, type NmapRun, type ScanHead, type StreamedNmapHost } from './nmap-model';
 import { targetMacOf } from './nmap-xml';
-import { documentResults, type ResultSource } from './result-source';
+import { documentResults, type BareResultSource } from './result-source';
 import { ChunkedLines, collectText, type TextSink } from './text-sink';
 
 /**
  * nmap's `-oN` normal output with `--reason` columns, one report per host (and per pass, see nmap-model),
  * written port by port into `sink`.
  */
-export function writeNmapNormal(sink: TextSink, head: ScanHead, source: ResultSource): void {
-  const run = nmapRun(head, source);
+export function writeNmapNormal(sink: TextSink, head: ScanHead, source: BareResultSource): void {
+  writeNmapNormalOfRun(sink, head, nmapRun(head, source));
+}
+
+/** writeNmapNormal of a run already worked out (shared with -oX when both are asked for). */
+export function writeNmapNormalOfRun(sink: TextSink, head: ScanHead, run: NmapRun): void {
   const elapsed = ((run.end.getTime() - run.start.getTime()) / 1000).toFixed(2);
   const n = run.targets.length;
   const out = new ChunkedLines(sink);
@@ -62,7 +66,7 @@ function writeHostLines(out: ChunkedLines, host: StreamedNmapHost): void {
   for (const p of host.listed()) out.line(row(rowCells(p)));
 }
 
-function rowCells(p: PortResult): string[] {
+function rowCells(p: BarePortResult): string[] {
   return [`${p.port}/${p.protocol}`, p.state, p.service ?? 'unknown', p.reasonTtl === undefined ? p.reason : `${p.reason} ttl ${p.reasonTtl}`];
 }
 

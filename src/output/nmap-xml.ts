@@ -1,8 +1,8 @@
 import { isIPv6 } from 'node:net';
-import type { PortResult, ScanDocument } from '../protocol';
+import type { BarePortResult, ScanDocument } from '../protocol';
 import { TECHNIQUE_TABLE } from '../technique';
-import { nmapDate, nmapRun, portRanges, unixSeconds, type ScanHead, type StreamedNmapHost } from './nmap-model';
-import { documentResults, type ResultSource } from './result-source';
+import { nmapDate, nmapRun, portRanges, unixSeconds, type NmapRun, type ScanHead, type StreamedNmapHost } from './nmap-model';
+import { documentResults, type BareResultSource } from './result-source';
 import { ChunkedLines, collectText, type TextSink } from './text-sink';
 
 /**
@@ -11,8 +11,12 @@ import { ChunkedLines, collectText, type TextSink } from './text-sink';
  * Hosts are reported "up" with reason "user-set", as nmap does with -Pn: a port scan does not ping first.
  * Written port by port into `sink`: a full-range scan's listed ports are never one string.
  */
-export function writeNmapXml(sink: TextSink, head: ScanHead, source: ResultSource): void {
-  const run = nmapRun(head, source);
+export function writeNmapXml(sink: TextSink, head: ScanHead, source: BareResultSource): void {
+  writeNmapXmlOfRun(sink, head, nmapRun(head, source));
+}
+
+/** writeNmapXml of a run already worked out (shared with -oN when both are asked for). */
+export function writeNmapXmlOfRun(sink: TextSink, head: ScanHead, run: NmapRun): void {
   const elapsed = ((run.end.getTime() - run.start.getTime()) / 1000).toFixed(2);
   const hostCount = run.targets.length;
   const out = new ChunkedLines(sink);
@@ -76,7 +80,7 @@ function writeHostXml(out: ChunkedLines, host: StreamedNmapHost, mac: string | u
   out.line('</host>');
 }
 
-function portXml(p: PortResult): string {
+function portXml(p: BarePortResult): string {
   const service = p.service ? `<service name="${attr(p.service)}" method="table" conf="3"/>` : '';
   return `<port protocol="${p.protocol}" portid="${p.port}"><state state="${attr(p.state)}" reason="${attr(p.reason)}" reason_ttl="${p.reasonTtl ?? 0}"/>${service}</port>`;
 }

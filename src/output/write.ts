@@ -1,7 +1,7 @@
-import type { ScanHead } from './nmap-model';
-import { writeNmapNormal } from './nmap-normal';
-import { writeNmapXml } from './nmap-xml';
-import type { ResultSource } from './result-source';
+import { nmapRun, type ScanHead } from './nmap-model';
+import { writeNmapNormalOfRun } from './nmap-normal';
+import { writeNmapXmlOfRun } from './nmap-xml';
+import type { BareResultSource } from './result-source';
 import { writeTextFile } from './text-sink';
 
 export interface OutputFiles {
@@ -15,7 +15,10 @@ export interface OutputFiles {
  * Writes the files a scan was asked for (`-oX`, `-oN`), port by port from `results`; called by `portlab scan`
  * once the scan ends.
  */
-export function writeScanOutputs(head: ScanHead, results: ResultSource, files: OutputFiles): void {
-  if (files.xml) writeTextFile(files.xml, (sink) => writeNmapXml(sink, head, results));
-  if (files.normal) writeTextFile(files.normal, (sink) => writeNmapNormal(sink, head, results));
+export function writeScanOutputs(head: ScanHead, results: BareResultSource, files: OutputFiles): void {
+  if (!files.xml && !files.normal) return;
+  // One walk over the results serves both files.
+  const run = nmapRun(head, results);
+  if (files.xml) writeTextFile(files.xml, (sink) => writeNmapXmlOfRun(sink, head, run));
+  if (files.normal) writeTextFile(files.normal, (sink) => writeNmapNormalOfRun(sink, head, run));
 }

@@ -113,6 +113,25 @@ export const PortResult = z.object({
 });
 export type PortResult = z.infer<typeof PortResult>;
 
+/** One technique's results against one target; `except` leaves out the ports in those states. */
+export interface ResultFilter {
+  technique: Technique;
+  target: string;
+  except?: ReadonlySet<PortState>;
+}
+
+/** A port's result without its exchange: what nmap's formats and state counts need, much cheaper to build. */
+export type BarePortResult = Omit<PortResult, 'exchange'>;
+
+/**
+ * One result's text in a scan document: `JSON.stringify(r)`, or when pretty as an element of a document's
+ * `results` written by `JSON.stringify(doc, null, 2)` (nested two levels deep). The engine writes the same
+ * text straight from its packed results (src/engine/port-book.ts), held byte-identical to this by its tests.
+ */
+export function portResultJson(r: PortResult, pretty: boolean): string {
+  return pretty ? JSON.stringify(r, null, 2).replaceAll('\n', '\n    ') : JSON.stringify(r);
+}
+
 export const ScanProgress = z.object({
   scanId: z.string(),
   technique: Technique,

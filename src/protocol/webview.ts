@@ -29,9 +29,14 @@ export function resultKeyString(k: ResultKey): string {
 export const MAX_SHOWN_PER_STATE = 25;
 
 /** The states nmap folds into its "Not shown" line (and <extraports>): not open, more than 25 ports. */
-export function foldedStates(results: Iterable<PortResult>): Set<PortState> {
+export function foldedStates(results: Iterable<Pick<PortResult, 'state'>>): Set<PortState> {
   const counts = new Map<PortState, number>();
   for (const r of results) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  return foldedStatesOfCounts(counts);
+}
+
+/** foldedStates from how many ports are in each state. */
+export function foldedStatesOfCounts(counts: ReadonlyMap<PortState, number>): Set<PortState> {
   return new Set([...counts].filter(([state, n]) => state !== 'open' && n > MAX_SHOWN_PER_STATE).map(([state]) => state));
 }
 

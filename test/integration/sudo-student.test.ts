@@ -254,8 +254,13 @@ describe('a student whose sudo asks a password', { skip: SKIP, timeout: 600_000 
       readFileSync(PORTLAB_SUDOERS, 'utf8'),
       new RegExp(`^${USER} ALL=\\(root\\) NOPASSWD: \\S+ /usr/local/lib/portlab/out/cli\\.js helper \\*$`, 'm'),
     );
-    // the CLI and the one native layer, laid out as in the extension (the loader finds build/ beside out/)
-    for (const path of [INSTALL_DIR, join(INSTALL_DIR, 'out', 'cli.js'), join(INSTALL_DIR, 'build', 'Release', 'portlab_native.node')]) {
+    // the CLI, its bundle and the one native layer, laid out as in the extension (the loader finds build/ beside out/)
+    for (const path of [
+      INSTALL_DIR,
+      join(INSTALL_DIR, 'out', 'cli.js'),
+      join(INSTALL_DIR, 'out', 'portlab.js'),
+      join(INSTALL_DIR, 'build', 'Release', 'portlab_native.node'),
+    ]) {
       const stat = statSync(path);
       assert.equal(stat.uid, 0, path);
       assert.equal(stat.mode & 0o022, 0, `${path} is writable by root alone`);

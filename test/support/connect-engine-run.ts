@@ -14,6 +14,8 @@ export interface EngineRun {
   heldBeforeClose: number;
   /** descriptors still open after close() (or after the last result) that were not before start() */
   leftOpen: string[];
+  /** the engine's thread failed, with this message (onFailed) */
+  failure?: string;
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as { address: string; ports: number[]; timeoutMs: number; closeAfterMs?: number };
@@ -32,6 +34,10 @@ const attempts = new ConnectAttempts(
   (id, outcome, elapsedMs) => run.results.push([id, outcome, elapsedMs]),
   () => {
     if (spec.closeAfterMs === undefined && run.results.length === spec.ports.length) finish();
+  },
+  (err) => {
+    run.failure = err.message;
+    finish();
   },
 );
 attempts.start(spec.address, Uint16Array.from(spec.ports), Uint32Array.from(spec.ports.keys()), spec.ports.length, spec.timeoutMs);

@@ -42,12 +42,12 @@ async function run(job: PeerJob): Promise<unknown> {
     ringBytes: number,
     onFrames: (b: FrameBatch) => void,
     onError: (m: string) => void = () => undefined,
-  ): PacketSocket => new native.PacketSocket(job.iface, filter, { snaplen, ringBytes, onFrames, onError });
+  ): Promise<PacketSocket> => native.PacketSocket.open(job.iface, filter, { snaplen, ringBytes, onFrames, onError });
   const testFilter = `ether proto ${TEST_ETHERTYPE}`;
   switch (job.job) {
     case 'send': {
       let own = 0;
-      const socket = open(testFilter, 128, 1 << 18, (b) => (own += b.count));
+      const socket = await open(testFilter, 128, 1 << 18, (b) => (own += b.count));
       let seq = 0;
       let full = 0;
       for (const count of job.batches) {
@@ -70,7 +70,7 @@ async function run(job: PeerJob): Promise<unknown> {
       return { stats, full, ownCaptured: own };
     }
     case 'flood': {
-      const socket = open(testFilter, 128, 1 << 18, () => undefined);
+      const socket = await open(testFilter, 128, 1 << 18, () => undefined);
       const frame = frameOf(OTHER_ETHERTYPE, 0, 60);
       for (;;) {
         for (let i = 0; i < 100; i++) socket.send(frame);
@@ -85,7 +85,7 @@ async function run(job: PeerJob): Promise<unknown> {
       let outOfOrder = 0;
       const lengths = new Set<number>();
       let error: string | undefined;
-      const socket = open(
+      const socket = await open(
         testFilter,
         job.snaplen,
         job.ringBytes,
@@ -114,7 +114,7 @@ async function run(job: PeerJob): Promise<unknown> {
       let wrong = 0;
       let right = 0;
       for (let i = 0; i < job.opens; i++) {
-        const socket = open(testFilter, 128, 1 << 18, (b) => {
+        const socket = await open(testFilter, 128, 1 << 18, (b) => {
           for (let k = 0; k < b.count; k++)
             if (etherTypeOf(b, k) === TEST_ETHERTYPE) right++;
             else wrong++;
@@ -128,7 +128,7 @@ async function run(job: PeerJob): Promise<unknown> {
       const errors: string[] = [];
       let afterClose = 0;
       let closed = false;
-      const socket = open(
+      const socket = await open(
         testFilter,
         128,
         1 << 18,

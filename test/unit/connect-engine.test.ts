@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { ConnectAttempts, connectOutcomeOf, isLocalShortage } from '../../src/link/connect-engine';
 import type { ConnectOutcome } from '../../src/protocol';
+import type { UserError } from '../../src/base/errors';
+import { breakEngineEpoll, engineEpollFds, nativeThreads } from '../support/engine-fault';
 import { addedFds, openFds } from '../support/fd-table';
 
 /** The native connect engine on this host's loopback: real sockets, no privilege needed. */
@@ -15,7 +17,7 @@ interface Ended {
 
 /** Runs attempts to `address`, one per port, and resolves with every result once all ids have come back. */
 function connectAll(address: string, ports: number[], timeoutMs = 2000): Promise<Ended[]> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const ended: Ended[] = [];
     const attempts = new ConnectAttempts(
       (id, outcome, elapsedMs) => ended.push({ id, outcome, elapsedMs }),
@@ -25,6 +27,7 @@ function connectAll(address: string, ports: number[], timeoutMs = 2000): Promise
         attempts.close();
         resolve(ended.sort((a, b) => a.id - b.id));
       },
+      reject,
     );
     attempts.start(address, Uint16Array.from(ports), Uint32Array.from(ports.keys()), ports.length, timeoutMs);
     assert.equal(attempts.inFlight, ports.length);
@@ -119,6 +122,7 @@ test('close() right after start(): no result is delivered after it, no socket is
   const attempts = new ConnectAttempts(
     () => results++,
     () => {},
+    () => {},
   );
   attempts.start(
     '127.0.0.1',
@@ -140,6 +144,7 @@ test('bad arguments are JS errors, not crashes', () => {
   const attempts = new ConnectAttempts(
     () => {},
     () => {},
+    () => {},
   );
   try {
     const one = [new Uint16Array([80]), new Uint32Array([0])] as const;
@@ -158,4 +163,45 @@ test('bad arguments are JS errors, not crashes', () => {
   } finally {
     attempts.close();
   }
+});
+
+test("the engine's thread failing (epoll_wait meets /dev/null): onFailed once with the errno, in flight dropped, start() refused, close() still clean", async () => {
+  const closed = await closedPort('127.0.0.1');
+  const fdsBefore = openFds();
+  const enginesBefore = new Set(engineEpollFds());
+  const ended: [number, ConnectOutcome][] = [];
+  const failures: UserError[] = [];
+  let failed!: () => void;
+  const failure = new Promise<void>((resolve) => (failed = resolve));
+  const attempts = new ConnectAttempts(
+    (id, outcome) => ended.push([id, outcome]),
+    () => {},
+    (err) => {
+      failures.push(err);
+      failed();
+    },
+  );
+  try {
+    const epollFd = engineEpollFds().find((fd) => !enginesBefore.has(fd));
+    assert.ok(epollFd !== undefined, "the new engine's epoll descriptor");
+    breakEngineEpoll(epollFd);
+    // Wakes the thread: it reads the request and starts the attempt, then its next epoll call fails.
+    attempts.start('127.0.0.1', Uint16Array.of(closed, closed), Uint32Array.of(7, 8), 2, 1000);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([failure, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no onFailed within 10 s')), 10_000)))]);
+    clearTimeout(timer);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(failures.length, 1, 'onFailed once');
+    assert.equal(failures[0]!.kind, 'interface-unusable', 'the kind a lost interface has');
+    assert.match(failures[0]!.message, /^the connect engine stopped during the scan \(EINVAL: .* \(epoll_(wait|ctl)\)\)$/);
+    // Whatever was reported before the failure is a real outcome of the port; the rest is dropped.
+    for (const [id, outcome] of ended) assert.ok((id === 7 || id === 8) && outcome === 'ECONNREFUSED', `${id}: ${outcome}`);
+    assert.equal(attempts.inFlight, 0, 'nothing left to wait for');
+    assert.throws(() => attempts.start('127.0.0.1', Uint16Array.of(closed), Uint32Array.of(9), 1, 1000), /failed/);
+  } finally {
+    attempts.close();
+  }
+  attempts.close();
+  assert.deepEqual(addedFds(fdsBefore), [], 'sockets, the /dev/null in the epoll slot and the eventfd all closed');
+  assert.ok(!nativeThreads().includes('pl-connect'), `threads left: ${nativeThreads().join(', ')}`);
 });

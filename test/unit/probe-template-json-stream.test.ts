@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { encodeEthernet, ETHERTYPE_IPV4 } from '../../src/wire';
 import { RAW_TECHNIQUES } from '../../src/technique';
 import { writeScanJson } from '../../src/output/scan-json';
+import { resultTexts } from '../../src/output/result-source';
 import type { PortResult, ScanDocument } from '../../src/protocol';
 
 const SRC_MAC = '02:00:00:00:00:01';
@@ -56,7 +57,12 @@ test('the streamed scan document is byte for byte JSON.stringify of the whole do
       let out = '';
       let chunks = 0;
       // Every other piece is written late, as a pipe under backpressure does.
-      await writeScanJson((c) => (chunks++ % 2 ? new Promise<void>((r) => setImmediate(() => ((out += c), r()))) : void (out += c)), head, results, pretty);
+      await writeScanJson(
+        (c) => (chunks++ % 2 ? new Promise<void>((r) => setImmediate(() => ((out += c), r()))) : void (out += c)),
+        head,
+        resultTexts(results, pretty),
+        pretty,
+      );
       const doc: ScanDocument = { ...head, results };
       assert.equal(out, pretty ? JSON.stringify(doc, null, 2) : JSON.stringify(doc));
       if (results.length === 3000) assert.ok(chunks > 2, 'written in pieces');

@@ -17,15 +17,22 @@ import {
   IPPROTO_DSTOPTS,
   IPPROTO_ICMP,
   IPPROTO_ICMPV6,
+  mssOption,
+  nopOption,
+  sackPermittedOption,
   TCP_ACK,
   TCP_FIN,
+  TCP_PSH,
   TCP_RST,
   TCP_SYN,
+  timestampOption,
+  windowScaleOption,
 } from '../../src/wire';
 import { fieldsOfDecoded, LAYER_ICMP, LAYER_TCP, LAYER_UDP, PacketFields, readPacketFields } from '../../src/engine/packet-fields';
 import { MATCH_ANSWER, MATCH_KERNEL, MATCH_NONE, MATCH_OWN, ProbeMatcher } from '../../src/engine/probe-matcher';
 import { ExchangeLog } from '../../src/engine/exchange-log';
 import { VerdictCache } from '../../src/engine/verdict-cache';
+import { CONNECT_FOREIGN, CONNECT_ICMP_ERROR, CONNECT_IN, CONNECT_OUT, ConnectFrameReader } from '../../src/engine/connect-frames';
 import { RAW_TECHNIQUES } from '../../src/technique';
 import type { RawTechnique } from '../../src/technique';
 import { generator, rng, seedFrames } from '../../scripts/fuzz';
@@ -246,4 +253,190 @@ test("the fuzz corpus's SYN/ACK answers the SYN scan's probe of port 80 on the f
   assert.equal(scan.matcher.matchFields(f), MATCH_ANSWER);
   assert.deepEqual([scan.matcher.index, scan.matcher.attempt], [PORTS.indexOf(80), 0]);
   assert.deepEqual(new VerdictCache(scan.matcher.technique, scan.matcher).verdictOf(f), { state: 'open', reason: 'syn-ack' });
+});
+
+// The connect scan's capture: the kernel's handshakes and teardowns and the ICMP errors they draw, read the
+// same way (ConnectFrameReader, straight from the bytes or through decodeFrame) and logged as the exchange
+// logged them from decodeFrame's objects (ExchangeLog.addDecoded).
+interface ConnectScan {
+  name: string;
+  us: string;
+  target: string;
+  router: string;
+  v6: boolean;
+}
+const CONNECT_PORTS = [22, 80, 443, 8080];
+const CONNECT_SCANS: ConnectScan[] = [
+  { name: 'connect', us: US, target: TARGET, router: ROUTER, v6: false },
+  { name: 'connect -6', us: US6, target: TARGET6, router: '2001:2:0:201::1', v6: true },
+  // on lo the scanner and the target are one address: the scanned port tells the direction
+  { name: 'connect lo', us: '127.0.0.1', target: '127.0.0.1', router: ROUTER, v6: false },
+  { name: 'connect -6 lo', us: '::1', target: '::1', router: '2001:2:0:201::1', v6: true },
+];
+const connectReader = (scan: ConnectScan) => {
+  const indexOfPort = new Int32Array(65536).fill(-1);
+  CONNECT_PORTS.forEach((p, i) => (indexOfPort[p] = i));
+  return new ConnectFrameReader(indexOfPort, scan.us, scan.target);
+};
+const CONNECT_DIR = { [CONNECT_OUT]: 'out', [CONNECT_IN]: 'in', [CONNECT_ICMP_ERROR]: 'in' } as const;
+
+/** What the connect scan makes of a frame: which port, which way, and the exchange entry it logs. */
+function connectOutcome(r: ConnectFrameReader, kind: number) {
+  if (kind === CONNECT_FOREIGN) return { kind };
+  const f = r.fields;
+  const log = new ExchangeLog();
+  const srcId = log.addressId(f.srcId >= 0 ? r.addresses.texts[f.srcId]! : f.srcText!);
+  log.addFields(-1, f, CONNECT_DIR[kind as keyof typeof CONNECT_DIR], 1.5, srcId, 7, false, kind === CONNECT_OUT ? 2 : undefined);
+  return { kind, index: r.index, fields: fieldsSeen(f), logged: log.packets(0) };
+}
+
+/** Reads one frame both ways and against decodeFrame's log entry; returns the kind and whether the fast path took it. */
+function compareConnect(scan: ConnectScan, frame: Uint8Array, label: () => string): { kind: number; fast: boolean } {
+  const fastReader = connectReader(scan);
+  const slowReader = connectReader(scan);
+  const kind = fastReader.read(frame);
+  const fast = readPacketFields(frame, new PacketFields(), fastReader.addresses);
+  const fastOutcome = connectOutcome(fastReader, kind);
+  assert.deepEqual(fastOutcome, connectOutcome(slowReader, slowReader.readDecoded(frame)), `${scan.name}: ${label()}`);
+  if (kind !== CONNECT_FOREIGN) {
+    const log = new ExchangeLog();
+    const dir = CONNECT_DIR[kind as keyof typeof CONNECT_DIR];
+    log.addDecoded(-1, decodeFrame(frame)!, dir, 1.5, { frame: 7, retry: kind === CONNECT_OUT ? 2 : undefined });
+    assert.deepEqual('logged' in fastOutcome && fastOutcome.logged, log.packets(0), `${scan.name}: logged as from decodeFrame: ${label()}`);
+  }
+  return { kind, fast };
+}
+
+interface ConnectFrame {
+  frame: Uint8Array;
+  kind: number;
+  index?: number;
+  /** whether readPacketFields reads it: all but a router's ICMP errors, another host's and IPv6 extension headers */
+  fast: boolean;
+  what: string;
+}
+
+/** The frames a connect scan's capture meets, each with the reading it must get (kind, port index, path). */
+function connectFrames(scan: ConnectScan): ConnectFrame[] {
+  const { us, target, router, v6 } = scan;
+  const out: ConnectFrame[] = [];
+  const toTarget = { srcMac: US_MAC, dstMac: TARGET_MAC, srcIp: us, dstIp: target, ttl: 64 };
+  const fromTarget = { srcMac: TARGET_MAC, dstMac: US_MAC, srcIp: target, dstIp: us, ttl: 64 };
+  const synOptions = [mssOption(1460), sackPermittedOption(), timestampOption(123456, 0), nopOption(), windowScaleOption(7)];
+  const ip = (src: string, dst: string, protocol: number, payload: Uint8Array) =>
+    v6
+      ? encodeEthernet(US_MAC, TARGET_MAC, ETHERTYPE_IPV6, encodeIPv6({ src, dst, nextHeader: protocol, hopLimit: 61 }, payload))
+      : encodeEthernet(US_MAC, TARGET_MAC, ETHERTYPE_IPV4, encodeIPv4({ src, dst, protocol, ttl: 61 }, payload));
+  CONNECT_PORTS.forEach((port, index) => {
+    const eph = 40000 + index;
+    const seg = (dir: 'out' | 'in', flags: number, extra: { seq?: number; ack?: number; options?: typeof synOptions; payload?: Uint8Array } = {}) =>
+      dir === 'out'
+        ? buildTcpFrame({ ...toTarget, srcPort: eph, dstPort: port, seq: extra.seq ?? 1000, ack: extra.ack ?? 0, flags, window: 64240, ...extra })
+        : buildTcpFrame({ ...fromTarget, srcPort: port, dstPort: eph, seq: extra.seq ?? 5000, ack: extra.ack ?? 1001, flags, window: 65160, ...extra });
+    const syn = seg('out', TCP_SYN, { options: synOptions });
+    const shapes: [string, 'out' | 'in', Uint8Array][] = [
+      ['S with options', 'out', syn],
+      ['S retransmitted', 'out', seg('out', TCP_SYN, { options: synOptions })],
+      [
+        'SA with options',
+        'in',
+        seg('in', TCP_SYN | TCP_ACK, { options: [mssOption(1460), sackPermittedOption(), timestampOption(9, 123456), nopOption(), windowScaleOption(7)] }),
+      ],
+      ['A', 'out', seg('out', TCP_ACK, { seq: 1001, ack: 5001, options: [nopOption(), nopOption(), timestampOption(123457, 9)] })],
+      ['PA (a banner)', 'in', seg('in', TCP_PSH | TCP_ACK, { seq: 5001, payload: new TextEncoder().encode('SSH-2.0-OpenSSH_9.2\r\n') })],
+      ['RA (closed)', 'in', seg('in', TCP_RST | TCP_ACK, { seq: 0 })],
+      ['R (SO_LINGER 0 close)', 'out', seg('out', TCP_RST, { seq: 1001 })],
+      ['R from the target', 'in', seg('in', TCP_RST, { seq: 5001, ack: 0 })],
+      ['FA from us', 'out', seg('out', TCP_FIN | TCP_ACK, { seq: 1001, ack: 5001 })],
+      ['FA from the target', 'in', seg('in', TCP_FIN | TCP_ACK, { seq: 5001, ack: 1002 })],
+      ['A of the FIN', 'out', seg('out', TCP_ACK, { seq: 1002, ack: 5002 })],
+    ];
+    for (const [what, dir, frame] of shapes) out.push({ frame, kind: dir === 'out' ? CONNECT_OUT : CONNECT_IN, index, fast: true, what: `${what} :${port}` });
+    // ICMP errors quoting the SYN: every length up to its ports, and the whole SYN, from the target and a router
+    const synIp = syn.subarray(14);
+    const portsAt = (v6 ? 40 : 20) + 4;
+    const lengths = [...Array.from({ length: portsAt + 5 }, (_, n) => n), synIp.length];
+    for (const n of lengths)
+      for (const from of [target, router])
+        for (const [type, code] of v6
+          ? [
+              [1, 1],
+              [1, 4],
+            ]
+          : [
+              [3, 3],
+              [3, 13],
+            ]) {
+          const payload = synIp.subarray(0, n);
+          const frame = v6
+            ? ip(from, us, IPPROTO_ICMPV6, encodeIcmpv6({ type: type!, code: code!, payload }, from, us))
+            : ip(from, us, IPPROTO_ICMP, encodeIcmp({ type: type!, code: code!, payload }));
+          out.push({
+            frame,
+            kind: n >= portsAt ? CONNECT_ICMP_ERROR : CONNECT_FOREIGN,
+            index: n >= portsAt ? index : undefined,
+            fast: from === target,
+            what: `ICMP ${type}/${code} from ${from} quoting ${n} bytes :${port}`,
+          });
+        }
+  });
+  // none of the scan's: a port not scanned, another host, UDP
+  const other = v6 ? '2001:2:0:200::9' : '198.18.200.9';
+  out.push({
+    frame: buildTcpFrame({ ...fromTarget, srcPort: 9999, dstPort: 40000, seq: 1, flags: TCP_RST | TCP_ACK }),
+    kind: CONNECT_FOREIGN,
+    fast: true,
+    what: 'a port not scanned',
+  });
+  out.push({
+    frame: buildTcpFrame({ ...fromTarget, srcIp: other, srcPort: 80, dstPort: 40000, seq: 1, flags: TCP_SYN | TCP_ACK }),
+    kind: CONNECT_FOREIGN,
+    fast: false,
+    what: 'another host',
+  });
+  out.push({ frame: buildUdpFrame({ ...fromTarget, srcPort: 80, dstPort: 40000 }), kind: CONNECT_FOREIGN, fast: true, what: 'UDP' });
+  // an IPv6 SYN/ACK behind a destination options header: decodeFrame walks it, the fast path leaves it
+  if (v6) {
+    const synAck = buildTcpFrame({ ...fromTarget, srcPort: 80, dstPort: 40001, seq: 1, ack: 1001, flags: TCP_SYN | TCP_ACK }).subarray(54);
+    out.push({
+      frame: ip(target, us, IPPROTO_DSTOPTS, Uint8Array.of(6, 0, 1, 4, 0, 0, 0, 0, ...synAck)),
+      kind: CONNECT_IN,
+      index: 1,
+      fast: false,
+      what: 'SA behind a destination options header',
+    });
+  }
+  return out;
+}
+
+test("the connect scan's capture (S with options, SA, A, PA, RA, R, FIN exchanges, ICMP errors; IPv4, IPv6, lo) is read the same straight from the bytes as through decodeFrame", () => {
+  for (const scan of CONNECT_SCANS) {
+    let fastAnswers = 0;
+    for (const { frame, kind, index, fast, what } of connectFrames(scan)) {
+      const got = compareConnect(scan, frame, () => `${what}: ${Buffer.from(frame).toString('hex')}`);
+      const r = connectReader(scan);
+      assert.deepEqual([got.kind, got.kind === CONNECT_FOREIGN ? undefined : (r.read(frame), r.index)], [kind, index], `${scan.name}: ${what}`);
+      if (kind !== CONNECT_FOREIGN && got.fast) fastAnswers++;
+      assert.equal(got.fast, fast, `${scan.name}: ${what} ${fast ? 'is read on the fast path' : 'is left to decodeFrame'}`);
+    }
+    assert.ok(fastAnswers > 0, `${scan.name}: the fast path reads the exchanges`);
+  }
+});
+
+test("mutated frames of the connect scan's capture: both ways read the same and log what decodeFrame's objects log", () => {
+  const seed = Date.now() % 2 ** 31;
+  const next = generator(
+    rng(seed),
+    CONNECT_SCANS.flatMap((s) => connectFrames(s).map((c) => c.frame)),
+  );
+  let taken = 0;
+  let ours = 0;
+  const FRAMES = 30_000;
+  for (let k = 0; k < FRAMES; k++) {
+    const frame = next();
+    const got = compareConnect(CONNECT_SCANS[k % CONNECT_SCANS.length]!, frame, () => `seed ${seed}, frame ${k}: ${Buffer.from(frame).toString('hex')}`);
+    if (got.fast) taken++;
+    if (got.kind !== CONNECT_FOREIGN) ours++;
+  }
+  assert.ok(taken > 1000 && taken < FRAMES && ours > 100, `seed ${seed}: fast path ${taken}, the scan's ${ours}`);
 });

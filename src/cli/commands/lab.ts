@@ -72,8 +72,8 @@ export function register(program: Command): void {
     .requiredOption('--address <IP>', 'answered with IP IDs from one global counter (a usable zombie)')
     .option('--random-address <IP>', 'answered with random IP IDs (a zombie nmap refuses)')
     .option('--address6 <IP>', 'answered as an old IPv6 stack: atomic fragments with one global fragment ID counter after a Packet Too Big')
-    .action((opts: { iface: string; address: string; randomAddress?: string; address6?: string }) => {
-      const responder = startZombieResponder(opts);
+    .action(async (opts: { iface: string; address: string; randomAddress?: string; address6?: string }) => {
+      const responder = await startZombieResponder(opts);
       for (const signal of ['SIGTERM', 'SIGINT'] as const)
         process.once(signal, () => {
           responder.close();

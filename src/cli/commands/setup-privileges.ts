@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../base/errors';
 import { findSystemProgram } from '../../base/program-path';
-import { portlabCliPath } from '../../helper/cli-path';
+import { cliBundleOf, portlabCliPath } from '../../helper/cli-path';
 import {
   INSTALL_DIR,
   INSTALL_RECORD,
@@ -65,6 +65,7 @@ function install(user: string | undefined): void {
   mkdirSync(INSTALL_DIR, { recursive: true, mode: 0o755 });
   chmodSync(INSTALL_DIR, 0o755);
   copyInstalled(source, INSTALLED_CLI, 0o755);
+  copyInstalled(cliBundleOf(source), cliBundleOf(INSTALLED_CLI), 0o644);
   copyInstalled(addon, installedAddon(INSTALLED_CLI), 0o755);
   const record: InstallRecord = { ...helper, files: [SUDOERS_FILE], who };
   writeFileSync(INSTALL_RECORD, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 });

@@ -1,4 +1,4 @@
-import type { ExchangePacket, PortResult, PortState } from '../../protocol';
+import { portResultJson, type BarePortResult, type ExchangePacket, type PortResult, type PortState } from '../../protocol';
 import { ipIdAfter } from '../../technique';
 import { serviceName } from '../services';
 import type { IdleDecision } from './bisection';
@@ -77,12 +77,22 @@ export class IdleBook {
     ];
   }
 
-  /** Reported results in port-list order. */
-  *results(): Generator<PortResult> {
+  /** Reported results in port-list order; `except` leaves out the ports in those states. */
+  *results(except?: ReadonlySet<PortState>): Generator<PortResult> {
     for (let i = 0; i < this.ports.length; i++) {
       const d = this.decisions.get(i);
-      if (d) yield this.resultOf(d);
+      if (d && !except?.has(d.verdict.state)) yield this.resultOf(d);
     }
+  }
+
+  /** The same results without their exchanges. */
+  *bareResults(except?: ReadonlySet<PortState>): Generator<BarePortResult> {
+    for (const { exchange: _exchange, ...bare } of this.results(except)) yield bare;
+  }
+
+  /** The same results as portResultJson writes them: an idle scan's few ports need no faster path. */
+  *resultsJson(pretty: boolean): Generator<string> {
+    for (const r of this.results()) yield portResultJson(r, pretty);
   }
 
   stateCounts(): Map<PortState, number> {
