@@ -17,7 +17,7 @@ std::string ErrnoMessage(int err, const char* what);
 /** A JS Error with ErrnoMessage's text and `code` set to the errno's name (as Node's own system errors). */
 Napi::Error ErrnoError(Napi::Env env, int err, const char* what);
 
-/** Throws ErrnoError(env, err, what). */
+/** For a constructor or method that fails on the JS thread: the error JS code catches like Node's own. */
 void ThrowErrno(Napi::Env env, int err, const char* what);
 
 /** A Uint8Array argument's bytes, or a TypeError thrown and false returned. */

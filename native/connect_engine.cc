@@ -269,7 +269,7 @@ struct Lane {
       }
       if (woken) {
         uint64_t count;
-        // EAGAIN: another wake was read already, in the same pass.
+        // EAGAIN: the (non-blocking) eventfd had nothing after all; the requests are read below either way.
         if (read(wakeFd, &count, sizeof count) < 0 && errno != EAGAIN && errno != EINTR) {
           Fatal(errno, "eventfd read");
           return;
@@ -302,7 +302,7 @@ struct Core {
 
   std::mutex mutex;  // guards results, failure, callQueued, stopping
   Results results;
-  std::string failure;  // set once, by the first thread that gives up
+  std::string failure;  // the first thread's reason to give up, until delivered to JS (`failed` keeps it at one)
   bool callQueued = false;
   bool stopping = false;
 

@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { cliBundleOf } from '../helper/cli-path';
+import { readProcStatus } from '../base/proc-status';
 import { keepYoungGenerationAsIs } from './young-generation';
 
 /**
@@ -18,22 +19,33 @@ import { keepYoungGenerationAsIs } from './young-generation';
 const BUNDLE = cliBundleOf(__filename);
 
 /**
+ * Whether this process may do more than its user: a capability without being root (the helper confined to the
+ * student's uid with CAP_NET_RAW). A cache its user can write would then run the user's code with that privilege.
+ */
+function privilegedBeyondItsUser(): boolean {
+  if (process.geteuid?.() === 0) return false;
+  try {
+    return readProcStatus().capEff !== 0n;
+  } catch {
+    return true;
+  }
+}
+
+/**
  * The per-user cache folder, or undefined when it is not this user's alone: V8 runs the bytes of a code cache as
  * code, so one that someone else can write (a student's folder read by the root helper under `sudo -E`, a shared
  * XDG_CACHE_HOME) would run their code as this user. Nor is it made in someone else's folder (root's, in a
  * student's home).
  */
 function cacheFolder(): string | undefined {
+  if (privilegedBeyondItsUser()) return undefined;
   const base = process.env.XDG_CACHE_HOME?.startsWith('/') ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
   const folder = join(base, 'portlab');
-  const ownedHere = (path: string, mode = 0o022) => {
-    const stat = statSync(path);
-    return stat.uid === process.geteuid?.() && (stat.mode & mode) === 0;
-  };
+  const ownedHere = (path: string) => statSync(path).uid === process.geteuid?.();
   try {
     if (!ownedHere(existsSync(base) ? base : dirname(base))) return undefined;
     mkdirSync(folder, { recursive: true, mode: 0o700 });
-    return ownedHere(folder, 0o077) ? folder : undefined;
+    return ownedHere(folder) && (statSync(folder).mode & 0o077) === 0 ? folder : undefined;
   } catch {
     return undefined;
   }
@@ -41,11 +53,10 @@ function cacheFolder(): string | undefined {
 
 /**
  * V8 accepts a cache made by its own version and flags for any source of the same length, so the key names the
- * bundle's exact build (size and time) too; one cache per command, since each compiles other functions.
+ * bundle's bytes too; one cache per command, since each compiles other functions.
  */
-function cacheKey(): string {
-  const { size, mtimeMs } = statSync(BUNDLE);
-  return `${size}:${mtimeMs}:${process.versions.v8}:${process.arch}\n`;
+function cacheKey(source: string): string {
+  return `${createHash('sha1').update(source).digest('hex')}:${process.versions.v8}:${process.arch}\n`;
 }
 
 /**
@@ -87,9 +98,9 @@ function start(): void {
   // one file per installed copy too (a checkout, the extension, the helper setup-privileges installed): each has its own build
   const copy = createHash('sha1').update(BUNDLE).digest('hex').slice(0, 12);
   const file = folder && join(folder, `portlab-${command}-${copy}.v8cache`);
-  const key = cacheKey();
-  const cached = file ? readCache(file, key) : undefined;
   const source = readFileSync(BUNDLE, 'utf8');
+  const key = cacheKey(source);
+  const cached = file ? readCache(file, key) : undefined;
   const script = new Script(Module.wrap(source), { filename: BUNDLE, ...(cached ? { cachedData: cached } : {}) });
   if (file && (!cached || script.cachedDataRejected)) process.once('exit', () => writeCache(file, key, script.createCachedData()));
   const bundle = new Module(BUNDLE, module);

@@ -120,39 +120,41 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     });
   };
 
-  const attempts = new ConnectAttempts(
-    (i, outcome, elapsedMs) => {
-      const now = performance.now();
-      anyResult = true;
-      if (isLocalShortage(outcome)) {
-        // Never reached the wire: not a try; the port waits until attempts in flight free what ran short.
-        tries[i]!--;
-        ctx.counters.sent--;
-        retryQueue.push(i);
-        limit.shortage(attempts.inFlight, now, outcome);
-        return;
-      }
-      limit.progressed();
-      const verdict = CONNECT.classifyOutcome(outcome);
-      if (verdict) {
-        rtt.sample(elapsedMs);
-        if (book.decide(i, verdict, now)) answered++;
-      } else if (book.isOpen(i)) {
-        // (a port its captured ICMP error decided while connect() still waited is not tried again)
-        if (tries[i]! <= maxRetries) retryQueue.push(i);
-        else book.decide(i, CONNECT.noResponse, now);
-      }
-    },
-    () => waker.wake(),
-    // The engine's thread is gone: no attempt in flight will report, so the scan stops here, partial.
-    (err) => {
-      ctx.stoppedBy ??= err.message;
-      waker.wake();
-    },
-  );
-
   const reportPort = ctx.events.port && ((r: PortResult) => ctx.events.port!(r));
+  // Made inside the try: its descriptors may be what runs short (EMFILE), and the capture must close then too.
+  let made: ConnectAttempts | undefined;
   try {
+    const attempts = new ConnectAttempts(
+      (i, outcome, elapsedMs) => {
+        const now = performance.now();
+        anyResult = true;
+        if (isLocalShortage(outcome)) {
+          // Never reached the wire: not a try; the port waits until attempts in flight free what ran short.
+          tries[i]!--;
+          ctx.counters.sent--;
+          retryQueue.push(i);
+          limit.shortage(attempts.inFlight, now, outcome);
+          return;
+        }
+        limit.progressed();
+        const verdict = CONNECT.classifyOutcome(outcome);
+        if (verdict) {
+          rtt.sample(elapsedMs);
+          if (book.decide(i, verdict, now)) answered++;
+        } else if (book.isOpen(i)) {
+          // (a port its captured ICMP error decided while connect() still waited is not tried again)
+          if (tries[i]! <= maxRetries) retryQueue.push(i);
+          else book.decide(i, CONNECT.noResponse, now);
+        }
+      },
+      () => waker.wake(),
+      // The engine's thread is gone: no attempt in flight will report, so the scan stops here, partial.
+      (reason) => {
+        ctx.stoppedBy ??= reason;
+        waker.wake();
+      },
+    );
+    made = attempts;
     while (book.reported < n && !ctx.signal?.aborted && ctx.stoppedBy === undefined) {
       let now = performance.now();
       const room = Math.min(limit.room(attempts.inFlight, now), anyResult ? Infinity : FIRST_ROUND - attempts.inFlight);
@@ -186,8 +188,12 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     if (capture && !ctx.signal?.aborted && ctx.stoppedBy === undefined) await new Promise((r) => setTimeout(r, FINAL_LINGER_MS));
   } finally {
     // Sockets still connecting are closed at once: a cancelled scan leaves none behind.
-    attempts.close();
-    capture?.close();
+    made?.close();
+    if (capture) {
+      const { dropped } = capture.stats();
+      if (dropped > 0) ctx.counters.framesLost = (ctx.counters.framesLost ?? 0) + dropped;
+      capture.close();
+    }
   }
   book.reportDue(performance.now(), 0, reportPort);
   // The last word on the counts: the loop reports at most every PROGRESS_INTERVAL_MS, so its last report lags the end.

@@ -20,7 +20,7 @@ const IPV6 = 128;
  * The fixed text around an exchange's values in JSON, compact (`JSON.stringify(result)`) or pretty (the
  * exchange of a result that is an element of a pretty document's `results`: packets 8 spaces in, their keys 10).
  */
-export interface ExchangeJsonKeys {
+interface ExchangeJsonKeys {
   open: string;
   dirIn: string;
   dirOut: string;

@@ -112,7 +112,11 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
         const missed = unseen
           ? `the capture missed ${unseen} probe${unseen === 1 ? '' : 's'} (its ring was full, or the probe never left): sent again`
           : undefined;
-        const note = [summary.note, missed, opened?.failure].filter(Boolean).join('; ');
+        const framesLost = ctx.counters.framesLost;
+        const lost = framesLost
+          ? `the capture lost ${framesLost} frame${framesLost === 1 ? '' : 's'} (its ring was full): some exchanges lack packets`
+          : undefined;
+        const note = [summary.note, missed, lost, opened?.failure].filter(Boolean).join('; ');
         if (note) summary.note = note;
         return { book, summary };
       };

@@ -18,8 +18,11 @@ export interface TechniqueContext {
   icmpBudgets: IcmpBudgets;
   /** performance.now() when the technique started; exchange times are relative to it */
   startedAt: number;
-  /** `unseen`: probes the capture never saw leave (its ring was full), sent again (raw-scan.ts) */
-  counters: { sent: number; received: number; unseen?: number };
+  /**
+   * `unseen`: probes the capture never saw leave (its ring was full), sent again (raw-scan.ts); `framesLost`: frames
+   * the connect scan's capture lost (its ring was full): the states stand, some exchanges lack packets (connect-scan.ts)
+   */
+  counters: { sent: number; received: number; unseen?: number; framesLost?: number };
   /** why this target's scan ended before every port was decided (the link went down, say) */
   stoppedBy?: string;
   /** the target's MAC, from the ARP answer, when it is on-link (raw techniques) */

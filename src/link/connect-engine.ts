@@ -1,5 +1,4 @@
 import { constants } from 'node:os';
-import { UserError } from '../base/errors';
 import type { ConnectOutcome } from '../protocol';
 import { loadNativeLayer } from './native-addon';
 import type { ConnectEngine } from './native-layer';
@@ -26,24 +25,24 @@ export function connectOutcomeOf(errno: number): ConnectOutcome {
 export type ConnectResult = (id: number, outcome: ConnectOutcome, elapsedMs: number) => void;
 
 /**
- * Non-blocking connect() attempts run by the native engine's own thread; an accepted connection is reset
+ * Non-blocking connect() attempts run by the native engine's two threads; an accepted connection is reset
  * at once (S → SA → A → RA, as nmap -sT). Results arrive on the JS thread in batches, one call of
  * `onResult` per attempt, then one of `onBatch`. Open until close(), which keeps the event loop alive.
- * Should the engine's thread fail, `onFailed` is called once (after the results it had): no attempt in flight
+ * Should a thread of the engine fail, `onFailed` is called once with why (after the results it had): no attempt in flight
  * will report (inFlight reads 0), start() throws, and only close() is left to call.
  */
 export class ConnectAttempts {
   private readonly engine: ConnectEngine;
 
-  constructor(onResult: ConnectResult, onBatch: () => void, onFailed: (err: UserError) => void) {
+  constructor(onResult: ConnectResult, onBatch: () => void, onFailed: (reason: string) => void) {
     const { ConnectEngine } = loadNativeLayer();
     this.engine = new ConnectEngine(
       (ids, errnos, elapsedUs, count) => {
         for (let k = 0; k < count; k++) onResult(ids[k]!, connectOutcomeOf(errnos[k]!), elapsedUs[k]! / 1000);
         onBatch();
       },
-      // The kind a lost interface has: the scan stops, partial, and says why.
-      (message) => onFailed(new UserError(`the connect engine stopped during the scan (${message})`, 'interface-unusable')),
+      // The scan stops, partial, and says why (its summary's note).
+      (message) => onFailed(`the connect engine stopped during the scan (${message})`),
     );
   }
 

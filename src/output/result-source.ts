@@ -1,7 +1,5 @@
 import { portResultJson, type BarePortResult, type PortResult, type ResultFilter } from '../protocol';
 
-export type { ResultFilter } from '../protocol';
-
 /**
  * A scan's results, all of them or one technique's against one target, walked as often as a writer needs:
  * the engine's `ScanOutcome.results` builds each result as it is taken, so nothing holds a full-range scan whole.

@@ -20,6 +20,9 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(RESULTS_
  * `ports`; for the idle scan the zombie the dialog offers, which must be the lab's.
  */
 async function scanFromPalette(page: Page, target: string, technique: string, ports: string): Promise<void> {
+  // The scan before must have ended first: once, on a loaded machine, the next scan's target list was hidden while
+  // the previous scan was ending (its notification going, its results arriving), and the click waited 30 s for it.
+  await page.locator('.notifications-toasts .notification-toast', { hasText: 'Scanning ' }).first().waitFor({ state: 'hidden', timeout: 90_000 });
   await runCommand(page, 'PortLab: Scan Target…');
   const input = page.locator('.quick-input-widget input');
   await page.locator('.quick-input-widget', { hasText: 'Scan which target?' }).waitFor();

@@ -35,8 +35,8 @@ const attempts = new ConnectAttempts(
   () => {
     if (spec.closeAfterMs === undefined && run.results.length === spec.ports.length) finish();
   },
-  (err) => {
-    run.failure = err.message;
+  (reason) => {
+    run.failure = reason;
     finish();
   },
 );

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { TOOL_VERSION } from '../../src/base/version';
 
 const CLI = join(import.meta.dirname, '../../out/cli.js');
+const NOBODY = 65534;
 
 /** The one cache file of `command` (its name also names this checkout's copy of the bundle). */
 function cacheOf(home: string, command: string): string {
@@ -67,7 +68,9 @@ test('a damaged cache, or one of another build, is refused and written again; th
     assert.deepEqual(readFileSync(cache).subarray(0, keyEnd), good.subarray(0, keyEnd), 'the key of this build again');
   }));
 
-test('a cache folder others can write, or a cache home of another user, is not used', () =>
+const asRoot = { skip: process.getuid?.() !== 0 ? 'needs root (chown, setpriv)' : false };
+
+test('a cache folder others can write, or a cache home of another user, is not used', asRoot, () =>
   withCacheHome((home) => {
     assert.equal(portlab(home, 'scan', '--help').status, 0);
     const planted = cacheOf(home, 'scan');
@@ -79,7 +82,29 @@ test('a cache folder others can write, or a cache home of another user, is not u
 
     const foreign = join(home, 'foreign');
     mkdirSync(foreign, { mode: 0o755 });
-    chownSync(foreign, 65534, 65534);
+    chownSync(foreign, NOBODY, NOBODY);
     assert.equal(portlab(foreign, 'scan', '--help').status, 0);
     assert.ok(!existsSync(join(foreign, 'portlab')), 'nothing made in a folder of another user');
-  }));
+  }),
+);
+
+test("a process with a capability beyond its user's (the confined helper) uses no cache its user could write", asRoot, () =>
+  withCacheHome((home) => {
+    chmodSync(home, 0o755);
+    const own = join(home, 'nobody');
+    mkdirSync(own, { mode: 0o700 });
+    chownSync(own, NOBODY, NOBODY);
+    const asNobody = (...caps: string[]) =>
+      spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...caps, process.execPath, CLI, 'scan', '--help'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, XDG_CACHE_HOME: own },
+      });
+    const confined = asNobody('--inh-caps=+net_raw', '--ambient-caps=+net_raw');
+    assert.equal(confined.status, 0, confined.stderr);
+    assert.ok(!existsSync(join(own, 'portlab')), 'no cache with CAP_NET_RAW');
+    const plain = asNobody();
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.ok(existsSync(cacheOf(own, 'scan')), 'the same user without the capability has its cache');
+  }),
+);
