@@ -288,12 +288,18 @@ static void SettleOpen(Napi::Env env, Napi::Function, OpenRequest* request, Open
     request->deferred.Reject(ErrnoError(env, opened->err, opened->failedCall).Value());
   } else {
     Napi::External<OpenedSocket> handle = Napi::External<OpenedSocket>::New(env, opened);
+    // An env being torn down (a worker ending) makes no new values, and the failure is swallowed (binding.gyp):
+    // nobody is left to settle the promise for, and an empty handle must not reach another call.
+    if (handle.IsEmpty()) {
+      opened->Release();
+      return;
+    }
     handle.TypeTag(&kOpenedSocketTag);
     // The constructor takes the socket over (or leaves it here when it throws).
     Napi::Object socket = request->constructor->New({handle, request->onFrames.Value(), request->onError.Value()});
     if (env.IsExceptionPending())
       request->deferred.Reject(env.GetAndClearPendingException().Value());
-    else
+    else if (!socket.IsEmpty())
       request->deferred.Resolve(socket);
   }
   opened->Release();
