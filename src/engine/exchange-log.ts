@@ -42,8 +42,16 @@ interface ExchangeJsonKeys {
   end: string;
 }
 
+/**
+ * A key as JSON.stringify writes it before its value: `"name":` compact, or on its own line `indent` spaces in
+ * with pretty (2-space) indentation; `first` has no comma before it.
+ */
+export function jsonKeyText(name: string, pretty: boolean, indent: number, first = false): string {
+  return `${first ? '' : ','}${pretty ? `\n${' '.repeat(indent)}"${name}": ` : `"${name}":`}`;
+}
+
 function exchangeJsonKeys(pretty: boolean): ExchangeJsonKeys {
-  const key = (name: string, first = false) => `${first ? '' : ','}${pretty ? `\n          "${name}": ` : `"${name}":`}`;
+  const key = (name: string, first = false) => jsonKeyText(name, pretty, 10, first);
   return {
     open: pretty ? '\n        {' : '{',
     dirIn: `${key('dir', true)}"in"`,

@@ -1,6 +1,6 @@
 import { protocolOf, type BarePortResult, type PortResult, type PortState, type Technique } from '../protocol';
 import { serviceName } from './services';
-import { COMPACT_EXCHANGE_JSON, ExchangeLog, PRETTY_EXCHANGE_JSON, type ExchangeExtra, type LoggedPacket } from './exchange-log';
+import { COMPACT_EXCHANGE_JSON, ExchangeLog, jsonKeyText, PRETTY_EXCHANGE_JSON, type ExchangeExtra, type LoggedPacket } from './exchange-log';
 import type { DecodedFrame } from '../wire';
 import type { PacketFields } from './packet-fields';
 import type { PortVerdict } from '../technique';
@@ -163,7 +163,7 @@ export class PortBook {
    */
   *resultsJson(pretty: boolean): Generator<string> {
     const keys = pretty ? PRETTY_EXCHANGE_JSON : COMPACT_EXCHANGE_JSON;
-    const key = (name: string, first = false) => `${first ? '' : ','}${pretty ? `\n      "${name}": ` : `"${name}":`}`;
+    const key = (name: string, first = false) => jsonKeyText(name, pretty, 6, first);
     const head = `{${key('technique', true)}${JSON.stringify(this.technique)}${key('target')}${JSON.stringify(this.target)}${key('port')}`;
     const protocol = `${key('protocol')}${JSON.stringify(this.protocol)}`;
     const verdicts = this.verdictKinds.map((v) => `${key('state')}${JSON.stringify(v.state)}${key('reason')}${JSON.stringify(v.reason)}`);
