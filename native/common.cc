@@ -2,6 +2,8 @@
 
 #include "modules.h"
 
+#include <malloc.h>
+
 #include <cstring>
 #include <ctime>
 
@@ -88,6 +90,23 @@ bool ArgFrames(const Napi::CallbackInfo& info, uint32_t maxFrame, FrameList* out
 
 static Napi::Value Now(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), NowMicros()); }
 
-void InitClock(Napi::Env env, Napi::Object exports) { exports.Set("now", Napi::Function::New(env, Now, "now")); }
+/**
+ * glibc serves a block of 128 KiB or more with its own mapping, but raises that threshold to the size of every such
+ * block freed (up to 32 MB): after start-up frees the bundle's read (1.4 MB), a scan's typed arrays come from the
+ * heap, whose freed middle is never given back. Fixing the threshold (which also stops it moving) keeps the
+ * process's peak RSS at what it holds: measured 82-84 -> 77 MB for a full-range SYN scan, 87-89 -> 83 MB for 16
+ * targets at once. For processes that are PortLab's alone (the CLI, the helper), never the editor's.
+ */
+static Napi::Value MapLargeAllocations(const Napi::CallbackInfo& info) {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+  return info.Env().Undefined();
+}
+
+void InitClock(Napi::Env env, Napi::Object exports) {
+  exports.Set("now", Napi::Function::New(env, Now, "now"));
+  exports.Set("mapLargeAllocations", Napi::Function::New(env, MapLargeAllocations, "mapLargeAllocations"));
+}
 
 }  // namespace portlab

@@ -32,8 +32,13 @@ namespace portlab {
  * A ring block: the kernel fills one, retires it when full or after kBlockTimeoutMs, and moves to the next. The
  * timer ticks in jiffies: a lone frame reached JS 0.85 ms after capture (median) and 4.1 ms at the 90th
  * percentile on this HZ=250 kernel. Its timestamp is the kernel's either way.
+ * A retired block is the receive thread's until it has copied it, however few frames it holds: while that thread
+ * waits for a core, the ring lasts one timeout per block when answers trickle in. So blocks are small (many of
+ * them in a small ring), yet each must hold a whole frame of the snaplen, or the kernel cuts it.
  */
-static constexpr unsigned kBlockBytes = 128 * 1024;
+static constexpr unsigned kMinBlockBytes = 32 * 1024;
+/** The block's header, the frame's (tpacket3_hdr, sockaddr_ll) and their alignment, with room to spare. */
+static constexpr unsigned kBlockOverheadBytes = 512;
 static constexpr unsigned kBlockTimeoutMs = 1;
 /** TPACKET_V3 packs frames of any length into a block; the nominal frame size only has to divide the block. */
 static constexpr unsigned kNominalFrameBytes = 2048;
@@ -50,6 +55,7 @@ struct OpenedSocket {
   uint8_t* ring = nullptr;
   size_t ringSize = 0;
   unsigned blockCount = 0;
+  unsigned blockBytes = 0;
   uint32_t snaplen = 0;
   int linkType = 0;
   int err = 0;
@@ -98,7 +104,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   void ReceiveLoop();
   /** Copies the frames of every block the kernel has handed over, from `*block` on, into one batch; returns the blocks. */
   void DrainBlocks(unsigned* block);
-  tpacket_block_desc* BlockAt(unsigned index) { return reinterpret_cast<tpacket_block_desc*>(socket_.ring + index * kBlockBytes); }
+  tpacket_block_desc* BlockAt(unsigned index) { return reinterpret_cast<tpacket_block_desc*>(socket_.ring + static_cast<size_t>(index) * socket_.blockBytes); }
   /** The interface went away (or a send failed for good): onError once, and the receive thread stops. */
   void LinkFailed(int err, const char* what);
   void Shutdown();
@@ -208,16 +214,18 @@ static bool OpenSocket(const std::string& iface, const std::string& filter, uint
 
   int version = TPACKET_V3;
   if (setsockopt(out->fd, SOL_PACKET, PACKET_VERSION, &version, sizeof version) < 0) return out->Fail(errno, "PACKET_VERSION");
-  out->blockCount = (ringBytes + kBlockBytes - 1) / kBlockBytes;
+  out->blockBytes = kMinBlockBytes;
+  while (out->blockBytes < out->snaplen + kBlockOverheadBytes) out->blockBytes *= 2;
+  out->blockCount = (ringBytes + out->blockBytes - 1) / out->blockBytes;
   if (out->blockCount < 2) out->blockCount = 2;
   tpacket_req3 ring{};
-  ring.tp_block_size = kBlockBytes;
+  ring.tp_block_size = out->blockBytes;
   ring.tp_block_nr = out->blockCount;
   ring.tp_frame_size = kNominalFrameBytes;
-  ring.tp_frame_nr = out->blockCount * (kBlockBytes / kNominalFrameBytes);
+  ring.tp_frame_nr = out->blockCount * (out->blockBytes / kNominalFrameBytes);
   ring.tp_retire_blk_tov = kBlockTimeoutMs;
   if (setsockopt(out->fd, SOL_PACKET, PACKET_RX_RING, &ring, sizeof ring) < 0) return out->Fail(errno, "PACKET_RX_RING");
-  size_t ringSize = static_cast<size_t>(out->blockCount) * kBlockBytes;
+  size_t ringSize = static_cast<size_t>(out->blockCount) * out->blockBytes;
   // The kernel maps every page of the ring at once: it counts fully in the RSS from here on.
   void* mapped = mmap(nullptr, ringSize, PROT_READ | PROT_WRITE, MAP_SHARED, out->fd, 0);
   if (mapped == MAP_FAILED) return out->Fail(errno, "mmap");

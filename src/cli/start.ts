@@ -7,6 +7,7 @@ import { Script } from 'node:vm';
 import { cliBundleOf } from '../helper/cli-path';
 import { readProcStatus } from '../base/proc-status';
 import { keepYoungGenerationAsIs } from './young-generation';
+import { mapLargeAllocationsInThisProcess } from '../link/process-memory';
 
 /**
  * `out/cli.js`: starts the CLI's bundle (`out/portlab.js`, 1.4 MB) with V8's code cache, so that a run does not
@@ -93,6 +94,7 @@ function writeCache(file: string, key: string, data: Buffer): void {
 function start(): void {
   // Before the bundle compiles: V8 keys its code cache by its flags, and the bundle's start-up objects are what grew it.
   keepYoungGenerationAsIs();
+  mapLargeAllocationsInThisProcess();
   const command = /^[a-z][a-z-]*$/.test(process.argv[2] ?? '') ? process.argv[2]! : 'other';
   const folder = cacheFolder();
   // one file per installed copy too (a checkout, the extension, the helper setup-privileges installed): each has its own build

@@ -124,37 +124,37 @@ export class PortBook {
 
   private resultOf(i: number): PortResult;
   private resultOf(i: number, bare: true): BarePortResult;
+  /** Built field by field in JSON's key order, without spreads: -oX, -oN and the table each take 65,535 after a full range. */
   private resultOf(i: number, bare = false): BarePortResult {
     const v = this.verdictKinds[this.verdictOf[i]! - 1]!;
     const port = this.ports[i]!;
-    const service = serviceName(port, this.protocol);
-    const result: BarePortResult | PortResult = {
+    const result: BarePortResult & Partial<Pick<PortResult, 'exchange'>> = {
       technique: this.technique,
       target: this.target,
       port,
       protocol: this.protocol,
       state: v.state,
       reason: v.reason,
-      ...(service ? { service } : {}),
-      ...(bare ? {} : { exchange: this.log.packets(this.firstEntry[i]!) }),
     };
+    const service = serviceName(port, this.protocol);
+    if (service) result.service = service;
+    if (!bare) result.exchange = this.log.packets(this.firstEntry[i]!);
     if (this.ttl[i]! >= 0) result.reasonTtl = this.ttl[i]!;
     return result;
   }
 
-  /** The reported ports in port-list order; `except` leaves out the ports in those states. */
-  private *reportedIndexes(except?: ReadonlySet<PortState>): Generator<number> {
-    for (let i = 0; i < this.ports.length; i++) if (this.status[i] === REPORTED && !except?.has(this.verdictKinds[this.verdictOf[i]! - 1]!.state)) yield i;
+  private isReported(i: number, except: ReadonlySet<PortState> | undefined): boolean {
+    return this.status[i] === REPORTED && !except?.has(this.verdictKinds[this.verdictOf[i]! - 1]!.state);
   }
 
   /** Reported results in port-list order, each built as it is taken; `except` leaves out the ports in those states. */
   *results(except?: ReadonlySet<PortState>): Generator<PortResult> {
-    for (const i of this.reportedIndexes(except)) yield this.resultOf(i);
+    for (let i = 0; i < this.ports.length; i++) if (this.isReported(i, except)) yield this.resultOf(i);
   }
 
   /** The same results without their exchanges. */
   *bareResults(except?: ReadonlySet<PortState>): Generator<BarePortResult> {
-    for (const i of this.reportedIndexes(except)) yield this.resultOf(i, true);
+    for (let i = 0; i < this.ports.length; i++) if (this.isReported(i, except)) yield this.resultOf(i, true);
   }
 
   /**

@@ -12,11 +12,11 @@ function parsePortNumber(text: string, spec: string): number {
 
 /** The ports a scan probes, per transport: TCP techniques use `tcp`, UDP uses `udp`. */
 export interface PortSpec {
-  tcp: number[];
-  udp: number[];
+  readonly tcp: readonly number[];
+  readonly udp: readonly number[];
 }
 
-export function portsFor(spec: PortSpec, technique: Technique): number[] {
+export function portsFor(spec: PortSpec, technique: Technique): readonly number[] {
   return spec[protocolOf(technique)];
 }
 
@@ -25,15 +25,34 @@ export function portCount(spec: PortSpec, techniques: readonly Technique[]): num
   return techniques.reduce((n, t) => n + portsFor(spec, t).length, 0);
 }
 
+/**
+ * The ports of one transport in the order given, without duplicates. Gathered in a typed array and copied once
+ * into an array of their exact length: pushed one by one, a full range's array grew through copies that were
+ * 1 MB of garbage per transport, a third of a full-range scan's peak of large objects.
+ */
 class PortList {
   private readonly seen = new Uint8Array(65536);
-  readonly ports: number[] = [];
+  private readonly order = new Uint16Array(65535);
+  private count = 0;
 
   add(p: number): void {
     if (!this.seen[p]) {
       this.seen[p] = 1;
-      this.ports.push(p);
+      this.order[this.count++] = p;
     }
+  }
+
+  /** whether both lists hold the same ports in the same order */
+  sameAs(other: PortList): boolean {
+    if (other.count !== this.count) return false;
+    for (let k = 0; k < this.count; k++) if (other.order[k] !== this.order[k]) return false;
+    return true;
+  }
+
+  ports(): number[] {
+    const ports = new Array<number>(this.count);
+    for (let k = 0; k < this.count; k++) ports[k] = this.order[k]!;
+    return ports;
   }
 }
 
@@ -73,5 +92,7 @@ export function parsePorts(spec: string): PortSpec {
     if (low > high) throw new UserError(`bad port list "${spec}": range ${part} runs backwards`);
     for (const list of lists) for (let p = low; p <= high; p++) list.add(p);
   }
-  return { tcp: tcp.ports, udp: udp.ports };
+  const tcpPorts = tcp.ports();
+  // Without T: or U:, both transports have the same list: one array serves both (nothing changes a PortSpec).
+  return { tcp: tcpPorts, udp: udp.sameAs(tcp) ? tcpPorts : udp.ports() };
 }

@@ -181,7 +181,7 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
         waker.wake();
       },
     },
-    sources.length > 0 ? { addresses: sources } : undefined,
+    { extra: sources.length > 0 ? { addresses: sources } : undefined, ringBytes: ctx.ringBytes },
   );
   if (channel.targetMac !== undefined) ctx.targetMac = channel.targetMac;
   if (channel.arpRttMs !== undefined) rtt.sample(channel.arpRttMs);

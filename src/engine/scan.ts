@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { assertInterfaceUp, claimSourceAddresses, findRoute, hasCapNetRaw, missingCapNetRaw } from '../link';
+import { assertInterfaceUp, claimSourceAddresses, findRoute, hasCapNetRaw, missingCapNetRaw, scanRingBytes } from '../link';
 import { captureFileName, PORT_STATES, TECHNIQUES, type PortState, type ResultFilter, type ScanSummary, type TechniqueSummary } from '../protocol';
 import { scanTargetConnect } from './connect-scan';
 import { UserError } from '../base/errors';
@@ -71,6 +71,9 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
       const capture = pcap ? path : undefined;
       // One bucket for all targets scanned at once, so --rate stays the total rate.
       const bucket = plan.rate ? new TokenBucket(plan.rate, Math.max(1, plan.rate / 100), performance.now()) : undefined;
+      // An idle scan reads one zombie's IP ID: two targets at once would each count the other's open ports.
+      const parallel = Math.min(technique === 'connect' || technique === 'idle' ? 1 : MAX_PARALLEL_TARGETS, plan.targets.length);
+      const ringBytes = scanRingBytes(parallel);
       const scanOne = async (target: string) => {
         const ctx: TechniqueContext = {
           plan,
@@ -80,6 +83,7 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
           pcap,
           bucket,
           icmpBudgets,
+          ringBytes,
           startedAt: performance.now(),
           counters: { sent: 0, received: 0 },
         };
@@ -133,10 +137,8 @@ export async function runScan(plan: ScanPlan, events: ScanEvents, signal?: Abort
           }
         }
       };
-      // An idle scan reads one zombie's IP ID: two targets at once would each count the other's open ports.
-      const parallel = technique === 'connect' || technique === 'idle' ? 1 : MAX_PARALLEL_TARGETS;
       try {
-        await Promise.all(Array.from({ length: Math.min(parallel, plan.targets.length) }, worker));
+        await Promise.all(Array.from({ length: parallel }, worker));
       } finally {
         pcap?.close();
       }

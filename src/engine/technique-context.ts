@@ -8,7 +8,7 @@ import type { TechniqueSummary } from '../protocol';
 export interface TechniqueContext {
   plan: ScanPlan;
   /** the plan's ports for this technique's transport */
-  ports: number[];
+  ports: readonly number[];
   events: ScanEvents;
   signal: AbortSignal | undefined;
   pcap: PcapWriter | undefined;
@@ -16,6 +16,8 @@ export interface TechniqueContext {
   bucket: TokenBucket | undefined;
   /** each target's ICMP error budget for us (per source address with --source-ips), kept across the techniques of a run */
   icmpBudgets: IcmpBudgets;
+  /** the receive ring of this target's capture: targets scanned at the same time share one (link's scanRingBytes) */
+  ringBytes: number;
   /** performance.now() when the technique started; exchange times are relative to it */
   startedAt: number;
   /**

@@ -1,11 +1,11 @@
-export { captureClockMicros, LiveCapture } from './capture';
+export { captureClockMicros, LiveCapture, scanRingBytes } from './capture';
 export { captureConnectTraffic } from './connect-capture';
 export { captureTargetTraffic } from './target-capture';
 export { ConnectAttempts, connectOutcomeOf, isLocalShortage, type ConnectResult } from './connect-engine';
 export { sweepOnLink, sweepViaGateway, type HostAnswer, type HostProbes, type SweepPacing } from './host-probe';
 export { hasCapNetRaw, missingCapNetRaw } from './privilege';
 export { OutgoingFrames } from './outgoing-frames';
-export { openRawChannel, type ChannelListener, type ExtraSources, type PortSpan, type RawChannel } from './raw-channel';
+export { openRawChannel, type ChannelListener, type ChannelOptions, type ExtraSources, type PortSpan, type RawChannel } from './raw-channel';
 export { assertInterfaceUp, findRoute, type Route } from './route';
 export { claimSourceAddresses } from './source-addresses';
 export { startZombieResponder, type ZombieResponder, type ZombieResponderOptions } from './zombie-responder';

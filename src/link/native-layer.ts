@@ -16,7 +16,7 @@ export interface FrameBatch {
 export interface PacketSocketOptions {
   /** longer frames are cut to it */
   snaplen: number;
-  /** TPACKET_V3 ring size (rounded up to whole 128 KiB blocks, at least two); it counts in the process's RSS */
+  /** TPACKET_V3 ring size (rounded up to whole blocks of 32 KiB, or more where the snaplen needs it; at least two); it counts in the process's RSS */
   ringBytes: number;
   /** every captured frame, in batches, on the JS thread; at most one batch per ~1 ms block timeout, or sooner when a block fills */
   onFrames(batch: FrameBatch): void;
@@ -84,6 +84,8 @@ export type ConnectResults = (ids: Uint32Array, errnos: Int32Array, elapsedUs: F
 export interface NativeLayer {
   /** µs since the epoch, CLOCK_REALTIME */
   now(): number;
+  /** fixes glibc's mmap threshold at 128 KiB for the whole process (nothing elsewhere) */
+  mapLargeAllocations(): void;
   PacketSocket: {
     /**
      * Opens the socket on a native thread of its own (setting the ring waits for a kernel RCU grace period, ~10 ms;

@@ -74,6 +74,12 @@ export interface ExtraSources {
   addresses: readonly string[];
 }
 
+export interface ChannelOptions {
+  extra?: ExtraSources;
+  /** the capture's ring (capture.ts's scanRingBytes): SCAN_RING_BYTES when not said */
+  ringBytes?: number;
+}
+
 /** The source ports of one scan's probes: answers come back to them, our kernel's packets leave from them. */
 export interface PortSpan {
   first: number;
@@ -109,7 +115,7 @@ export async function openRawChannel(
   ifaceOverride: string | undefined,
   ourPorts: PortSpan,
   listener: ChannelListener,
-  extra?: ExtraSources,
+  { extra, ringBytes }: ChannelOptions = {},
 ): Promise<RawChannel> {
   const route = findRoute(target, ifaceOverride);
   const v6 = isIPv6(splitZone(target).address);
@@ -131,6 +137,7 @@ export async function openRawChannel(
       }
     },
     listener.onLost,
+    ringBytes,
   );
   const inject = (frame: Uint8Array) => listener.onInjected?.(frame, capture.send(frame));
   // Only the next hop's questions: with several targets scanned at once, each channel answers its own.

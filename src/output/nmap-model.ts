@@ -42,10 +42,46 @@ export interface StreamedNmapHost<R extends BarePortResult = BarePortResult> {
   listed(): Iterable<R>;
 }
 
+/** The ports of one state that share a reason and a protocol, in order of first appearance. */
+export interface ReasonPorts {
+  reason: string;
+  protocol: Protocol;
+  ports: PortRuns;
+}
+
 export interface ExtraPorts {
   state: PortState;
   count: number;
-  reasons: { reason: string; protocol: Protocol; ports: number[] }[];
+  reasons: ReasonPorts[];
+}
+
+/**
+ * Ports given in ascending order, kept as runs of consecutive numbers: a full range's 65,510 closed ports are a
+ * few dozen runs, where an array of them grew through 1.5 MB of copies (for -oX, then again for the table).
+ */
+export class PortRuns {
+  count = 0;
+  private readonly firsts: number[] = [];
+  private readonly lasts: number[] = [];
+  /** false once a port came below the last: the runs then mean nothing (streamedNmapHost groups again, sorted) */
+  private ascending = true;
+
+  add(port: number): void {
+    this.count++;
+    const n = this.lasts.length;
+    const last = n > 0 ? this.lasts[n - 1]! : -1;
+    if (port === last + 1 && n > 0) this.lasts[n - 1] = port;
+    else if (port > last) {
+      this.firsts.push(port);
+      this.lasts.push(port);
+    } else this.ascending = false;
+  }
+
+  /** nmap's compact list: "1-21,23-79" */
+  text(): string {
+    if (!this.ascending) throw new Error('PortRuns were given ports out of order');
+    return this.firsts.map((first, k) => (first === this.lasts[k] ? `${first}` : `${first}-${this.lasts[k]}`)).join(',');
+  }
 }
 
 /** What nmap prints in <scaninfo> for one technique: how many ports, and which ("1-30,53,80"). */
@@ -104,9 +140,9 @@ export function nmapRun(head: ScanHead, source: BareResultSource): NmapRun {
 }
 
 function scanInfoOf(technique: Technique, portSet: Uint8Array | undefined): ScanInfo {
-  const ports: number[] = [];
-  if (portSet) for (let p = 0; p < PORT_SPACE; p++) if (portSet[p]) ports.push(p);
-  return { technique, protocol: protocolOf(technique), count: ports.length, services: numberRanges(ports) };
+  const ports = new PortRuns();
+  if (portSet) for (let p = 0; p < PORT_SPACE; p++) if (portSet[p]) ports.add(p);
+  return { technique, protocol: protocolOf(technique), count: ports.count, services: ports.text() };
 }
 
 function* passResults(
@@ -159,7 +195,7 @@ export function streamedNmapHost<R extends BarePortResult>(address: string, take
     if (!folded.has(state)) {
       listedCount += count;
       listedStates.add(state);
-    } else extra.push({ state, count, reasons: [...groups.reasons.get(state)!.values()] });
+    } else extra.push({ state, count, reasons: groups.reasons.get(state)! });
   }
   return {
     address,
@@ -176,19 +212,20 @@ export function streamedNmapHost<R extends BarePortResult>(address: string, take
 function groupedStates(
   results: Iterable<BarePortResult>,
   see?: (r: BarePortResult) => void,
-): { counts: Map<PortState, number>; reasons: Map<PortState, Map<string, { reason: string; protocol: Protocol; ports: number[] }>> } {
+): { counts: Map<PortState, number>; reasons: Map<PortState, ReasonPorts[]> } {
   const counts = new Map<PortState, number>();
-  const reasons = new Map<PortState, Map<string, { reason: string; protocol: Protocol; ports: number[] }>>();
+  const reasons = new Map<PortState, ReasonPorts[]>();
   for (const r of results) {
     see?.(r);
     counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
     if (r.state === 'open') continue;
     let inState = reasons.get(r.state);
-    if (!inState) reasons.set(r.state, (inState = new Map()));
-    const key = `${r.reason}/${r.protocol}`;
-    const entry = inState.get(key);
-    if (entry) entry.ports.push(r.port);
-    else inState.set(key, { reason: r.reason, protocol: r.protocol, ports: [r.port] });
+    if (!inState) reasons.set(r.state, (inState = []));
+    // a state has a reason or two: a scan of them costs less than a key text made for each of 65,535 ports
+    let entry: ReasonPorts | undefined;
+    for (const e of inState) if (e.reason === r.reason && e.protocol === r.protocol) entry = e;
+    if (!entry) inState.push((entry = { reason: r.reason, protocol: r.protocol, ports: new PortRuns() }));
+    entry.ports.add(r.port);
   }
   return { counts, reasons };
 }
@@ -204,8 +241,8 @@ export function byNmapOrder(a: BarePortResult, b: BarePortResult): number {
 }
 
 /** The reasons of folded ports as nmap words them: "reset", or with counts when they differ ("3 reset, 2 no-response"). */
-export function foldedReasons(reasons: readonly { reason: string; ports: readonly number[] }[]): string {
-  return reasons.map((r) => (reasons.length === 1 ? r.reason : `${r.ports.length} ${r.reason}`)).join(', ');
+export function foldedReasons(reasons: readonly { reason: string; ports: { readonly count: number } }[]): string {
+  return reasons.map((r) => (reasons.length === 1 ? r.reason : `${r.ports.count} ${r.reason}`)).join(', ');
 }
 
 function endOf(head: ScanHead, start: Date): Date {

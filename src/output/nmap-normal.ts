@@ -81,7 +81,7 @@ function notShown(extra: ExtraPorts): string {
   return protocols
     .map((protocol) => {
       const reasons = extra.reasons.filter((r) => r.protocol === protocol);
-      const count = reasons.reduce((sum, r) => sum + r.ports.length, 0);
+      const count = reasons.reduce((sum, r) => sum + r.ports.count, 0);
       return `${count} ${extra.state} ${protocol} port${count === 1 ? '' : 's'} (${foldedReasons(reasons)})`;
     })
     .join(', ');

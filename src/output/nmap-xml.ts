@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net';
 import type { BarePortResult, ScanDocument } from '../protocol';
 import { TECHNIQUE_TABLE } from '../technique';
-import { nmapDate, nmapRun, portRanges, unixSeconds, type NmapRun, type ScanHead, type StreamedNmapHost } from './nmap-model';
+import { nmapDate, nmapRun, unixSeconds, type NmapRun, type ScanHead, type StreamedNmapHost } from './nmap-model';
 import { documentResults, type BareResultSource } from './result-source';
 import { ChunkedLines, collectText, type TextSink } from './text-sink';
 
@@ -72,7 +72,7 @@ function writeHostXml(out: ChunkedLines, host: StreamedNmapHost, mac: string | u
   for (const extra of host.extra) {
     out.line(`<extraports state="${attr(extra.state)}" count="${extra.count}">`);
     for (const r of extra.reasons)
-      out.line(`<extrareasons reason="${attr(r.reason)}" count="${r.ports.length}" proto="${r.protocol}" ports="${portRanges(r.ports)}"/>`);
+      out.line(`<extrareasons reason="${attr(r.reason)}" count="${r.ports.count}" proto="${r.protocol}" ports="${r.ports.text()}"/>`);
     out.line('</extraports>');
   }
   for (const p of host.listed()) out.line(portXml(p));

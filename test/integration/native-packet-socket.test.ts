@@ -90,6 +90,33 @@ describe('native packet layer on a veth pair', { skip: rootSkip }, () => {
     assert.equal(stats.received, got.frames);
   });
 
+  test('in the smallest ring, frames as long as the snaplen arrive whole: each block holds one (9000 and 60000-byte MTUs)', async () => {
+    try {
+      for (const mtu of [9000, 60000]) {
+        for (const [ns, iface] of [
+          [NS_A, IF_A],
+          [NS_B, IF_B],
+        ] as const)
+          ip('-n', ns, 'link', 'set', iface, 'mtu', String(mtu));
+        const frameBytes = mtu + 14;
+        const receiver = peer(NS_B, { job: 'receive', iface: IF_B, snaplen: frameBytes + 4, ringBytes: 1, expect: 20, ms: 5_000 });
+        await receiver.ready;
+        const sent = await peer(NS_A, { job: 'send', iface: IF_A, batches: [1, 1, 1, 1, 16], frameBytes }).result;
+        const got = await receiver.result;
+        assert.equal((sent.stats as { sent: number }).sent, 20);
+        assert.equal(got.error, undefined);
+        assert.deepEqual(got.lengths, [frameBytes], `MTU ${mtu}: every frame captured whole, none cut to a block`);
+        assert.equal((got.frames as number) + (got.stats as { dropped: number }).dropped, 20, 'every frame received or counted dropped');
+      }
+    } finally {
+      for (const [ns, iface] of [
+        [NS_A, IF_A],
+        [NS_B, IF_B],
+      ] as const)
+        ip('-n', ns, 'link', 'set', iface, 'mtu', '1500');
+    }
+  });
+
   test('no frame the filter refuses reaches JS, even while they flood in as the socket opens', async () => {
     const flood = peer(NS_A, { job: 'flood', iface: IF_A });
     // killed below: it never prints a result

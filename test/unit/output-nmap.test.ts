@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandNmapOutputFlags, toNmapNormal, toNmapXml } from '../../src/output';
-import { foldedReasons, foldedStates, numberRanges, portRanges } from '../../src/output/nmap-model';
+import { foldedReasons, foldedStates, numberRanges, PortRuns, portRanges } from '../../src/output/nmap-model';
 import type { PortResult, PortState, Reason, ScanDocument, Technique } from '../../src/protocol';
 
 const NMAP_DTD = '/usr/share/nmap/nmap.dtd';
@@ -83,6 +83,13 @@ test('-oX validates against nmap.dtd and states every port as the document does'
   xmllintValid(xml);
   const expected = new Map(doc.results.map((r) => [`${r.technique}/${r.port}`, r.state as string]));
   assert.deepEqual(statesInXml(xml), expected);
+});
+
+test('-oX and -oN of results out of nmap order are those of the same results in order (folded ports as runs of the sorted ports)', () => {
+  const techniques = [...new Set(doc.results.map((r) => r.technique))];
+  const reversed = { ...doc, results: techniques.flatMap((t) => doc.results.filter((r) => r.technique === t).reverse()) };
+  assert.equal(toNmapXml(reversed), toNmapXml(doc));
+  assert.equal(toNmapNormal(reversed), toNmapNormal(doc));
 });
 
 test("-oX has one scaninfo per technique and nmap's reason attributes", () => {
@@ -205,12 +212,24 @@ test('numberRanges folds runs in the order given, with the dash and separator as
 });
 
 test('foldedReasons: one reason bare, several with their port counts', () => {
-  assert.equal(foldedReasons([{ reason: 'reset', ports: [1, 2, 3] }]), 'reset');
+  assert.equal(foldedReasons([{ reason: 'reset', ports: { count: 3 } }]), 'reset');
   assert.equal(
     foldedReasons([
-      { reason: 'reset', ports: [1, 2, 3] },
-      { reason: 'no-response', ports: [4, 5] },
+      { reason: 'reset', ports: { count: 3 } },
+      { reason: 'no-response', ports: { count: 2 } },
     ]),
     '3 reset, 2 no-response',
   );
+});
+
+test('PortRuns keeps ascending ports as nmap writes them, and refuses to write ports given out of order', () => {
+  const runs = new PortRuns();
+  for (const p of [1, 2, 3, 5, 7, 8, 65535]) runs.add(p);
+  assert.equal(runs.count, 7);
+  assert.equal(runs.text(), '1-3,5,7-8,65535');
+  assert.equal(new PortRuns().text(), '');
+  const unordered = new PortRuns();
+  for (const p of [5, 6, 2]) unordered.add(p);
+  assert.equal(unordered.count, 3);
+  assert.throws(() => unordered.text(), /out of order/);
 });

@@ -74,24 +74,18 @@ export class IdleWire {
       const d = decodeFrame(frame);
       return d && d.eth?.src !== ourMac ? d : undefined;
     };
-    const toZombie = await openRawChannel(
-      zombie.address,
-      ctx.plan.iface,
-      zombiePorts,
-      {
-        onFrame(frame, capturedAt) {
-          const d = foreign(frame);
-          if (!d) return;
-          const number = write(frame, capturedAt);
-          if (ipView(d)?.src !== zombie.address) return;
-          if (d.tcp) onZombieFrame(d, idlePacket(d, 'in', perfMsOf(capturedAt) - ctx.startedAt, number));
-          else if (d.icmp6?.type === ICMPV6_ECHO_REPLY) wire?.echoReplyCame(d, frame);
-        },
-        onInjected: write,
-        onLost,
+    const toZombie = await openRawChannel(zombie.address, ctx.plan.iface, zombiePorts, {
+      onFrame(frame, capturedAt) {
+        const d = foreign(frame);
+        if (!d) return;
+        const number = write(frame, capturedAt);
+        if (ipView(d)?.src !== zombie.address) return;
+        if (d.tcp) onZombieFrame(d, idlePacket(d, 'in', perfMsOf(capturedAt) - ctx.startedAt, number));
+        else if (d.icmp6?.type === ICMPV6_ECHO_REPLY) wire?.echoReplyCame(d, frame);
       },
-      undefined,
-    );
+      onInjected: write,
+      onLost,
+    });
     ourMac = toZombie.route.srcMac;
     try {
       // The segment's ARP is in the pcap from the zombie's capture already.
@@ -100,7 +94,6 @@ export class IdleWire {
         ctx.plan.iface,
         { first: zombie.probePort, last: zombie.probePort },
         { onFrame: (frame, capturedAt) => void (foreign(frame)?.ip && write(frame, capturedAt)), onInjected: write, onLost },
-        undefined,
       );
       wire = new IdleWire(ctx, toZombie, toTarget);
       return wire;
