@@ -5,6 +5,7 @@ import { canonicalIpv6, isIpv6Address, TCP_ACK, TCP_SYN } from '../wire';
 import { CONNECT_FOREIGN, CONNECT_IN, CONNECT_OUT, ConnectFrameReader } from './connect-frames';
 import { InFlightLimit } from './connect-limit';
 import { LINGER_MS, PortBook } from './port-book';
+import { portIndexes } from './ports';
 import { RttEstimator } from './rtt';
 import { TECHNIQUE_TABLE } from '../technique';
 import { perfMsOf, Waker, type TechniqueContext } from './technique-context';
@@ -36,8 +37,7 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
   const n = ports.length;
   const book = new PortBook('connect', target, ports);
   const maxRetries = ctx.plan.maxRetries ?? CONNECT.defaultRetries;
-  const indexOfPort = new Int32Array(65536).fill(-1);
-  ports.forEach((p, i) => (indexOfPort[p] = i));
+  const indexOfPort = portIndexes(ports);
   const synsSeen = new Uint8Array(n);
   const rtt = new RttEstimator();
   const waker = new Waker();
@@ -47,8 +47,6 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
   let capture: LiveCapture | undefined;
   if (hasCapNetRaw()) {
     let reader: ConnectFrameReader | undefined;
-    /** per address id of the reader: the exchange log's number for it */
-    let logIdOf: number[] = [];
     // Captured IPv6 addresses are in RFC 5952 form: the target as given may be written otherwise, or carry a zone.
     const wireTarget = isIpv6Address(target) ? canonicalIpv6(target) : target;
     // Every packet of a connect scan is the kernel's and captured: its time is the capture's (see raw-scan.ts).
@@ -64,13 +62,12 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
         const i = r.index;
         const t = perfMsOf(capturedAt) - ctx.startedAt;
         const frameNo = ctx.pcap?.write(frame, capturedAt);
-        const srcLogId = f.srcId >= 0 ? logIdOf[f.srcId]! : book.addressId(f.srcText!);
         if (kind === CONNECT_OUT) {
           const retry = (f.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN ? synsSeen[i]++ : undefined;
-          return void book.recordFields(i, f, 'out', t, srcLogId, frameNo, false, retry);
+          return void book.recordFields(i, f, 'out', t, frameNo, false, retry);
         }
         ctx.counters.received++;
-        book.recordFields(i, f, 'in', t, srcLogId, frameNo);
+        book.recordFields(i, f, 'in', t, frameNo);
         if (kind === CONNECT_IN) return;
         const now = performance.now();
         const fromTarget = f.srcId === r.targetId;
@@ -91,7 +88,7 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
     );
     capture = opened.capture;
     reader = new ConnectFrameReader(indexOfPort, opened.route.srcIp, wireTarget);
-    logIdOf = reader.addresses.texts.map((a) => book.addressId(a));
+    book.knowAddresses(reader.addresses.texts);
   }
 
   const limit = new InFlightLimit(Math.max(16, Math.min(MAX_IN_FLIGHT, openFileLimit() - FD_MARGIN)));

@@ -35,6 +35,8 @@ export class PortBook {
   private readonly firstEntry: Int32Array;
   private readonly lastEntry: Int32Array;
   private readonly log: ExchangeLog;
+  /** the log's number of each address the scan loop's reader numbers (knowAddresses) */
+  private logIdOf: number[] = [];
   /** ports in the order they were decided (each once): reportDue reports them from queueHead on */
   private readonly decidedQueue: Int32Array;
   private queueHead = 0;
@@ -75,9 +77,18 @@ export class PortBook {
     this.link(i, this.log.addDecoded(this.lastEntry[i]!, d, dir, tMs, extra));
   }
 
-  /** Adds a captured packet, read into `f`, to port i's exchange; `srcId` is addressId() of its source. */
-  recordFields(i: number, f: PacketFields, dir: 'in' | 'out', tMs: number, srcId: number, frame: number | undefined, kernel = false, retry?: number): void {
+  /**
+   * The addresses a scan loop's reader numbers (its AddressBook's texts, by id), so that recordFields takes a
+   * packet's source by the reader's number.
+   */
+  knowAddresses(texts: readonly string[]): void {
+    this.logIdOf = texts.map((a) => this.log.addressId(a));
+  }
+
+  /** Adds a captured packet, read into `f` (its addresses numbered as knowAddresses was told), to port i's exchange. */
+  recordFields(i: number, f: PacketFields, dir: 'in' | 'out', tMs: number, frame: number | undefined, kernel = false, retry?: number): void {
     if (this.status[i] === REPORTED) return;
+    const srcId = f.srcId >= 0 ? this.logIdOf[f.srcId]! : this.log.addressId(f.srcText!);
     this.link(i, this.log.addFields(this.lastEntry[i]!, f, dir, tMs, srcId, frame, kernel, retry));
   }
 

@@ -20,6 +20,16 @@ export function portsFor(spec: PortSpec, technique: Technique): readonly number[
   return spec[protocolOf(technique)];
 }
 
+/**
+ * Each port's index in `ports` (-1 for a port not in it): how a scan loop finds, from the port an answer names,
+ * the typed-array slot of that port's state. An Int32Array: a list holds up to 65,535 ports.
+ */
+export function portIndexes(ports: readonly number[]): Int32Array {
+  const indexOfPort = new Int32Array(65536).fill(-1);
+  for (let i = 0; i < ports.length; i++) indexOfPort[ports[i]!] = i;
+  return indexOfPort;
+}
+
 /** How many port results a scan of these techniques will give per target. */
 export function portCount(spec: PortSpec, techniques: readonly Technique[]): number {
   return techniques.reduce((n, t) => n + portsFor(spec, t).length, 0);

@@ -1,6 +1,7 @@
 import { IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN, type DecodedFrame } from '../wire';
 import type { Answer, RawTechnique } from '../technique';
 import { AddressBook, fieldsOfDecoded, LAYER_ICMP, LAYER_TCP, LAYER_UDP, PacketFields } from './packet-fields';
+import { portIndexes } from './ports';
 
 /** Source ports per scan: one per try, so an answer tells which transmission it answers. */
 export const SOURCE_PORT_SPAN = 16;
@@ -28,7 +29,7 @@ export type Match = { kind: 'own'; index: number } | { kind: 'kernel'; index: nu
  * table of probes in flight and nothing allocated per packet.
  */
 export class ProbeMatcher {
-  private readonly indexOfPort = new Int32Array(65536).fill(-1);
+  private readonly indexOfPort: Int32Array;
   private readonly layer: number;
   private readonly protocol: number;
   /** the TCP flags of every probe: an outgoing segment with other flags is the kernel's (ACK-flagged probes included) */
@@ -53,7 +54,7 @@ export class ProbeMatcher {
     readonly isn: number,
     readonly sourcePortBase: number,
   ) {
-    ports.forEach((p, i) => (this.indexOfPort[p] = i));
+    this.indexOfPort = portIndexes(ports);
     this.sources = typeof ourIps === 'string' ? [ourIps] : ourIps;
     this.layer = technique.protocol === 'tcp' ? LAYER_TCP : LAYER_UDP;
     this.protocol = technique.protocol === 'tcp' ? IPPROTO_TCP : IPPROTO_UDP;

@@ -116,8 +116,7 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
   const isn = (Math.random() * 0x100000000) >>> 0;
   let matcher: ProbeMatcher | undefined;
   let verdicts: VerdictCache | undefined;
-  /** per address id of the matcher: the exchange log's number for it, and the index of its ICMP budget */
-  let logIdOf: number[] = [];
+  /** per address id of the matcher: the index of its ICMP budget */
   let budgetIndexOf: number[] = [];
   /** every captured frame is read into these fields, reused: the common answers allocate nothing */
   const fields = new PacketFields();
@@ -152,14 +151,13 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
     if (kind === MATCH_NONE) return;
     const capturedPerf = perfMsOf(capturedAt);
     const t = capturedPerf - ctx.startedAt;
-    const srcLogId = f.srcId >= 0 ? logIdOf[f.srcId]! : book.addressId(f.srcText!);
-    if (kind === MATCH_KERNEL) return void book.recordFields(i, f, 'out', t, srcLogId, frameNo, true);
+    if (kind === MATCH_KERNEL) return void book.recordFields(i, f, 'out', t, frameNo, true);
     ctx.counters.received++;
     const now = performance.now();
     // Linux limits ICMPv6 errors per destination as it does ICMP ones (net.ipv6.icmp.ratelimit, 100 ms)
     if (f.layer === LAYER_ICMP && f.icmpType === (f.ipVersion === 4 ? ICMP_DEST_UNREACH : ICMPV6_DEST_UNREACH) && f.srcId === m.targetId)
       budgets[f.dstId >= 0 ? budgetIndexOf[f.dstId]! : 0]!.errorReceived(now);
-    book.recordFields(i, f, 'in', t, srcLogId, frameNo);
+    book.recordFields(i, f, 'in', t, frameNo);
     if (m.attempt === Math.min(tries[i]! - 1, SOURCE_PORT_SPAN - 1) && inFlightFlag[i]) rtt.sample(capturedPerf - sentAt[i]!);
     const verdict = verdicts!.verdictOf(f);
     if (verdict && book.decide(i, verdict, now, f.ttl)) {
@@ -188,7 +186,7 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
   seesOwnProbes = channel.route.loopback;
   const ourIps = sources.length > 0 ? sources : [channel.route.srcIp];
   const scanMatcher = new ProbeMatcher(technique, ports, ourIps, target, isn, sourcePortBase);
-  logIdOf = scanMatcher.addresses.texts.map((a) => book.addressId(a));
+  book.knowAddresses(scanMatcher.addresses.texts);
   // as a Map from source to budget would: the last of equal sources wins, any other address takes the first budget
   budgetIndexOf = scanMatcher.addresses.texts.map((a) => Math.max(0, sources.lastIndexOf(a)));
   verdicts = new VerdictCache(technique, scanMatcher);
