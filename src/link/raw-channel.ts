@@ -1,4 +1,3 @@
-import { isIPv6 } from 'node:net';
 import {
   buildArpRequest,
   buildNeighborSolicitation,
@@ -8,6 +7,7 @@ import {
   ETHERNET_HEADER_LENGTH,
   ETHERTYPE_IPV4,
   ETHERTYPE_IPV6,
+  isIpv6Address,
   ZERO_MAC,
 } from '../wire';
 import { ArpResponder, isArpFrame } from './arp-responder';
@@ -101,7 +101,7 @@ function captureFilter(target: string, sources: readonly string[], ports: PortSp
   // source address, the target's solicitations for us come from it); there is no ARP. BPF's tcp, udp and
   // portrange read only the fixed header's next header, so a segment behind a fragment header (44: an idle
   // scan's zombie answers with atomic fragments) is taken whole, its ports left to the decoder.
-  return isIPv6(target)
+  return isIpv6Address(target)
     ? `(ip6 host ${target} and (((tcp or udp) and ${portrange}) or icmp6 or ip6[6] == 44)) or (icmp6 and (${toUs}))`
     : `arp or (host ${target} and (((tcp or udp) and ${portrange}) or icmp)) or (icmp and (${toUs}))`;
 }
@@ -118,7 +118,7 @@ export async function openRawChannel(
   { extra, ringBytes }: ChannelOptions = {},
 ): Promise<RawChannel> {
   const route = findRoute(target, ifaceOverride);
-  const v6 = isIPv6(splitZone(target).address);
+  const v6 = isIpv6Address(target);
   // the target as packets and the capture filter write it: RFC 5952, no zone
   const address = v6 ? canonicalIpv6(splitZone(target).address) : target;
   let neighbourWaiter: ((frame: Uint8Array) => void) | undefined;

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import ipaddr from 'ipaddr.js';
-import { canonicalIpv6 } from '../wire';
+import { canonicalIpv6, isIpv6Address } from '../wire';
 import { UserError } from '../base/errors';
 import { kernelRoute6, splitZone } from './route6';
 
@@ -82,7 +81,7 @@ function routingTable(): RouteEntry[] {
  * IPv6 (a link-local one may carry its interface as "%zone"): the kernel's own answer (findRoute6).
  */
 export function findRoute(target: string, ifaceOverride?: string): Route {
-  if (isIPv6(splitZone(target).address)) return findRoute6(target, ifaceOverride);
+  if (isIpv6Address(target)) return findRoute6(target, ifaceOverride);
   const addr = ipaddr.IPv4.parse(target);
   if (addr.range() === 'loopback' || isLocalAddress(target)) {
     const iface = ifaceOverride ?? 'lo';

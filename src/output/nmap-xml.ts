@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { isIpv6Address } from '../base/ip-text';
 import type { BarePortResult, ScanDocument } from '../protocol';
 import { TECHNIQUE_TABLE } from '../technique';
 import { nmapDate, nmapRun, unixSeconds, type NmapRun, type ScanHead, type StreamedNmapHost } from './nmap-model';
@@ -64,7 +64,7 @@ export function targetMacOf(head: ScanHead, address: string): string | undefined
 
 function writeHostXml(out: ChunkedLines, host: StreamedNmapHost, mac: string | undefined, start: Date, end: Date): void {
   out.line(`<host starttime="${unixSeconds(start)}" endtime="${unixSeconds(end)}"><status state="up" reason="user-set" reason_ttl="0"/>`);
-  out.line(`<address addr="${attr(host.address)}" addrtype="${isIPv6(host.address.split('%')[0]!) ? 'ipv6' : 'ipv4'}"/>`);
+  out.line(`<address addr="${attr(host.address)}" addrtype="${isIpv6Address(host.address) ? 'ipv6' : 'ipv4'}"/>`);
   if (mac) out.line(`<address addr="${attr(mac)}" addrtype="mac"/>`);
   out.line('<hostnames>');
   out.line('</hostnames>');

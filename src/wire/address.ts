@@ -88,10 +88,7 @@ export function ipv6ToBytes(s: string): Uint8Array {
   return Uint8Array.from(ipaddr.IPv6.parse(s).toByteArray());
 }
 
-/** Whether an address string is IPv6: every IPv6 text form has a colon, no IPv4 one has. */
-export function isIpv6Address(s: string): boolean {
-  return s.includes(':');
-}
+export { isIpv6Address } from '../base/ip-text';
 
 /**
  * 16 bytes at offset → the RFC 5952 text (lower case, no leading zeros, the longest run of two or more
