@@ -74,7 +74,8 @@ export class PortRuns {
     else if (port > last) {
       this.firsts.push(port);
       this.lasts.push(port);
-    } else this.ascending = false;
+    } else if (port < last) this.ascending = false;
+    // a port given twice in a row (a hand-edited results.json) is counted twice and written once, as before
   }
 
   /** nmap's compact list: "1-21,23-79" */
