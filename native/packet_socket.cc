@@ -122,6 +122,7 @@ class PacketSocket : public Napi::ObjectWrap<PacketSocket> {
   std::atomic<uint64_t> received_{0};
   std::atomic<uint64_t> syncSent_{0};
   uint64_t dropped_ = 0;
+  uint64_t captured_ = 0;
   JsEvents* events_ = nullptr;
   std::unique_ptr<SendQueue> sendQueue_;
   std::thread receiver_;
@@ -456,11 +457,16 @@ Napi::Value PacketSocket::Stats(const Napi::CallbackInfo& info) {
     // The kernel resets its counters on every read: they are summed here.
     tpacket_stats_v3 kernel{};
     socklen_t length = sizeof kernel;
-    if (getsockopt(socket_.fd, SOL_PACKET, PACKET_STATISTICS, &kernel, &length) == 0) dropped_ += kernel.tp_drops;
+    // TPACKET_V3's tp_packets counts the drops too; what is left went into the ring, a block not yet retired included.
+    if (getsockopt(socket_.fd, SOL_PACKET, PACKET_STATISTICS, &kernel, &length) == 0) {
+      dropped_ += kernel.tp_drops;
+      captured_ += kernel.tp_packets - kernel.tp_drops;
+    }
   }
   Napi::Object stats = Napi::Object::New(env);
   stats.Set("received", Napi::Number::New(env, static_cast<double>(received_.load())));
   stats.Set("dropped", Napi::Number::New(env, static_cast<double>(dropped_)));
+  stats.Set("captured", Napi::Number::New(env, static_cast<double>(captured_)));
   stats.Set("sent", Napi::Number::New(env, static_cast<double>(syncSent_.load() + (sendQueue_ ? sendQueue_->sent() : 0))));
   stats.Set("sendErrors", Napi::Number::New(env, static_cast<double>(sendQueue_ ? sendQueue_->errors() : 0)));
   stats.Set("queued", Napi::Number::New(env, static_cast<double>(sendQueue_ ? sendQueue_->queued() : 0)));
@@ -490,6 +496,9 @@ void PacketSocket::Shutdown() {
   socket_.Release();
 }
 
-void InitPacketSocket(Napi::Env env, Napi::Object exports) { PacketSocket::Init(env, exports); }
+void InitPacketSocket(Napi::Env env, Napi::Object exports) {
+  PacketSocket::Init(env, exports);
+  exports.Set("ringBlockBytes", Napi::Number::New(env, kMinBlockBytes));
+}
 
 }  // namespace portlab

@@ -17,7 +17,6 @@ import { perfMsOf, Waker, type TechniqueContext } from './technique-context';
 const MAX_IN_FLIGHT = 256;
 const FD_MARGIN = 64;
 const PROGRESS_INTERVAL_MS = 200;
-const FINAL_LINGER_MS = 20;
 /**
  * Attempts in flight until the first result comes back: they all get the initial 1 s timeout, so a
  * full first round would hold a filtered port among them for 1 s where the measured timeout is ~100 ms.
@@ -177,12 +176,12 @@ export async function scanTargetConnect(target: string, ctx: TechniqueContext): 
       now = performance.now();
       book.reportDue(now, capture ? LINGER_MS : 0, reportPort);
       if (now - lastProgress >= PROGRESS_INTERVAL_MS) progress(now);
-      // Every port decided: the kernel's last packets (A, RA after a SYN/ACK) follow within microseconds.
+      // Every port decided and its socket closed: the kernel sent its last packets (A, RA after a SYN/ACK) as the engine closed it.
       if (book.decided === n && attempts.inFlight === 0) break;
       const untilToken = bucket ? bucket.msUntilToken(now) : IDLE_WAKE_MS;
       await waker.sleep(Math.min(IDLE_WAKE_MS, untilToken, limit.msUntilResume(now)));
     }
-    if (capture && !ctx.signal?.aborted && ctx.stoppedBy === undefined) await new Promise((r) => setTimeout(r, FINAL_LINGER_MS));
+    if (capture && !ctx.signal?.aborted && ctx.stoppedBy === undefined) await capture.drain();
   } finally {
     // Sockets still connecting are closed at once: a cancelled scan leaves none behind.
     made?.close();

@@ -383,8 +383,8 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
       now = performance.now();
       book.reportDue(now, LINGER_MS, reportPort);
       if (now - lastProgress >= PROGRESS_INTERVAL_MS) progress(now);
-      // Once every port is decided, the short linger below is enough for what may still follow (our
-      // kernel's RST comes within microseconds of the SYN/ACK); waiting out LINGER_MS added 150 ms to every scan.
+      // Once every port is decided, what may still follow (our kernel's RST after a SYN/ACK) is already in the
+      // capture's ring: draining it below is enough, where waiting out LINGER_MS added 150 ms to every scan.
       if (book.decided === n) break;
       // Either wait passes libuv's poll phase, which hands the capture's batches to onFrame.
       drainedAt = performance.now();
@@ -393,8 +393,7 @@ export async function scanTargetRaw(technique: RawTechnique, givenTarget: string
       else await waker.sleep(nextWakeMs(now));
     }
   } finally {
-    // A short linger lets the last answers (and our kernel's RSTs) reach the capture.
-    if (!ctx.signal?.aborted && ctx.stoppedBy === undefined) await new Promise((r) => setTimeout(r, 20));
+    if (!ctx.signal?.aborted && ctx.stoppedBy === undefined) await channel.drain();
     channel.close();
   }
   book.reportDue(performance.now(), 0, reportPort);

@@ -5,14 +5,19 @@ import { hasCapNetRaw, missingCapNetRaw } from './privilege';
 import { UserError } from '../base/errors';
 
 /**
- * The receive ring of a raw scan (TPACKET_V3: 32 KiB blocks, frames packed at their captured length).
+ * The receive ring of a raw scan (TPACKET_V3: 32 KiB blocks, the native layer's ringBlockBytes, frames packed at their captured length).
  * It is mapped into the process and counts fully in its RSS. A 60-byte answer takes 144 bytes of it (with the
  * kernel's header), so it holds some 7000 answers: 30 ms of answers at 200,000 a second, while the receive
  * thread empties it every millisecond.
  */
 export const SCAN_RING_BYTES = 1024 * 1024;
 /** Eight blocks: eight of the kernel's 1 ms block timeouts before answers trickling in find the ring full. */
-const MIN_SCAN_RING_BYTES = 256 * 1024;
+const MIN_SCAN_RING_BLOCKS = 8;
+/**
+ * The longest drain() waits for frames the ring already holds: they reach JS within the block timeout (4 ms at the
+ * 90th percentile), unless the receive thread gets no core on a loaded host.
+ */
+const DRAIN_LIMIT_MS = 200;
 
 /**
  * The ring of each target when `targetsAtOnce` are scanned at the same time: they share the answers one target
@@ -20,7 +25,7 @@ const MIN_SCAN_RING_BYTES = 256 * 1024;
  * each. 16 hosts × top 1000 ports, 8 at once: 8 MB of rings → 2 MB, with no answer lost.
  */
 export function scanRingBytes(targetsAtOnce: number): number {
-  return Math.max(MIN_SCAN_RING_BYTES, Math.floor(SCAN_RING_BYTES / Math.max(1, targetsAtOnce)));
+  return Math.max(MIN_SCAN_RING_BLOCKS * loadNativeLayer().ringBlockBytes, Math.floor(SCAN_RING_BYTES / Math.max(1, targetsAtOnce)));
 }
 /** Ethernet header and one VLAN tag in front of an MTU-sized packet. */
 const LINK_HEADER_BYTES = 18;
@@ -87,6 +92,10 @@ export class LiveCapture {
    * opener's onFrame may use what open() resolves with. They are handed on one loop turn later, in order.
    */
   private early: FrameBatch[] | undefined = [];
+  /** frames handed to onFrame */
+  private delivered = 0;
+  /** drain()'s check, run after each delivery while it waits */
+  private drainCheck: (() => void) | undefined;
 
   private constructor(
     readonly iface: string,
@@ -143,6 +152,32 @@ export class LiveCapture {
   /** Each frame is a view into the batch's own buffer, which nothing reuses: it may be kept as it is. */
   private deliver({ data, offsets, lengths, times, count }: FrameBatch): void {
     for (let k = 0; k < count && !this.closed; k++) this.onFrame(data.subarray(offsets[k]!, offsets[k]! + lengths[k]!), times[k]!);
+    this.delivered += count;
+    this.drainCheck?.();
+  }
+
+  /**
+   * Resolves once every frame the kernel had put in the ring when called has been handed to onFrame, or after
+   * DRAIN_LIMIT_MS. A frame waits in the ring until its block is handed over
+   * (full, or the 1 ms timeout: a few ms on a loaded host), so a scan that stopped at its last answer would lose
+   * what came with it, our kernel's RST after a SYN/ACK among them: the kernel sends that RST while it processes
+   * the SYN/ACK, before the receive thread can have handed the SYN/ACK to JS, so the count already holds it.
+   */
+  drain(): Promise<void> {
+    if (this.closed || this.lost) return Promise.resolve();
+    const wanted = this.socket.stats().captured;
+    if (this.delivered >= wanted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.drainCheck = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, DRAIN_LIMIT_MS);
+      this.drainCheck = () => {
+        if (this.delivered >= wanted || this.closed) done();
+      };
+    });
   }
 
   /**
@@ -185,6 +220,7 @@ export class LiveCapture {
     if (this.closed) return;
     this.closed = true;
     this.socket.close();
+    this.drainCheck?.();
   }
 }
 

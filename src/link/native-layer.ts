@@ -27,6 +27,8 @@ export interface PacketSocketOptions {
 export interface PacketSocketStats {
   received: number;
   dropped: number;
+  /** frames the kernel has put in the ring since the socket opened, those in a block it has not yet handed over included */
+  captured: number;
   sent: number;
   sendErrors: number;
   queued: number;
@@ -95,6 +97,11 @@ export interface NativeLayer {
      */
     open(iface: string, filter: string, options: PacketSocketOptions): Promise<PacketSocket>;
   };
+  /**
+   * The ring's block size: the kernel hands blocks over when full or after a 1 ms timeout. A snaplen longer than
+   * a block gets blocks of twice the size, until one holds a whole frame.
+   */
+  readonly ringBlockBytes: number;
   RawIpSocket: new (ipVersion: 4 | 6, dstAddress: string, onError: (message: string) => void) => RawIpSocket;
   ConnectEngine: new (onResults: ConnectResults, onError: (message: string) => void) => ConnectEngine;
   /** libpcap's compile of `filter` for Ethernet, as PacketSocket does it; throws libpcap's message. For tests and errors. */

@@ -52,6 +52,8 @@ export interface RawChannel {
    * batches); `dropped`: frames the capture's ring had no room for since the channel opened (JS fell behind)
    */
   pipeline(): { queued: number; dropped: number };
+  /** resolves once every frame captured until now has reached onFrame (LiveCapture.drain) */
+  drain(): Promise<void>;
   close(): void;
 }
 
@@ -160,6 +162,7 @@ export async function openRawChannel(
           return sender.sendBatch(batch.data, offsets, lengths, batch.count);
         },
         pipeline: () => ({ queued: sender.queued, dropped: capture.stats().dropped }),
+        drain: () => capture.drain(),
         close() {
           sender.close();
           capture.close();
@@ -199,6 +202,7 @@ export async function openRawChannel(
         const { queued, dropped } = capture.stats();
         return { queued, dropped };
       },
+      drain: () => capture.drain(),
       close: () => capture.close(),
     };
   } catch (err) {

@@ -117,6 +117,18 @@ describe('native packet layer on a veth pair', { skip: rootSkip }, () => {
     }
   });
 
+  test('a drained capture has handed over every frame the kernel had put in its ring', async () => {
+    ip('link', 'add', 'pl-n1-c0', 'netns', NS_A, 'type', 'veth', 'peer', 'name', 'pl-n1-c1', 'netns', NS_A);
+    ip('-n', NS_A, 'link', 'set', 'pl-n1-c0', 'up');
+    ip('-n', NS_A, 'link', 'set', 'pl-n1-c1', 'up');
+    for (const frames of [1, 300, 3000]) {
+      const got = await peer(NS_A, { job: 'drain', iface: 'pl-n1-c1', sendIface: 'pl-n1-c0', frames }).result;
+      assert.equal(got.dropped, 0, `${frames} frames: the ring had room for all`);
+      assert.equal(got.captured, frames, `${frames} frames: the kernel counts each it put in the ring`);
+      assert.equal(got.atDrain, frames, `${frames} frames: every one reached onFrame by the time drain() resolved (${String(got.beforeDrain)} before it)`);
+    }
+  });
+
   test('no frame the filter refuses reaches JS, even while they flood in as the socket opens', async () => {
     const flood = peer(NS_A, { job: 'flood', iface: IF_A });
     // killed below: it never prints a result

@@ -1,5 +1,7 @@
 // One end of a native-layer test on a veth pair: runs inside a namespace (`ip netns exec NS node --import tsx
-// test/support/native-peer.ts JSON`), does one job on the native layer directly, prints one JSON line, exits.
+// test/support/native-peer.ts JSON`), does one job on the native layer directly (or on LiveCapture above it),
+// prints one JSON line, exits.
+import { LiveCapture } from '../../src/link/capture';
 import { loadNativeLayer } from '../../src/link/native-addon';
 import type { FrameBatch, PacketSocket } from '../../src/link/native-layer';
 
@@ -18,7 +20,12 @@ export type PeerJob =
   /** opens and closes `opens` captures for TEST_ETHERTYPE, each for `ms`, counting frames of any other type seen */
   | { job: 'reopen'; iface: string; opens: number; ms: number }
   /** captures until onError, or `ms` */
-  | { job: 'error'; iface: string; ms: number };
+  | { job: 'error'; iface: string; ms: number }
+  /**
+   * captures TEST_ETHERTYPE frames on `iface` with a LiveCapture, sends `frames` of them from `sendIface` (the
+   * other end of a veth pair in the same namespace), and once all are sent, drains the capture
+   */
+  | { job: 'drain'; iface: string; sendIface: string; frames: number };
 
 export function frameOf(etherType: number, seq: number, bytes: number): Uint8Array {
   const frame = new Uint8Array(bytes);
@@ -123,6 +130,30 @@ async function run(job: PeerJob): Promise<unknown> {
         socket.close();
       }
       return { wrong, right };
+    }
+    case 'drain': {
+      let delivered = 0;
+      const capture = await LiveCapture.open(job.iface, testFilter, () => delivered++);
+      const sender = await native.PacketSocket.open(job.sendIface, testFilter, {
+        snaplen: 128,
+        ringBytes: 1 << 18,
+        onFrames: () => undefined,
+        onError: () => undefined,
+      });
+      const frameBytes = 60;
+      const data = new Uint8Array(job.frames * frameBytes);
+      for (let k = 0; k < job.frames; k++) data.set(frameOf(TEST_ETHERTYPE, k, frameBytes), k * frameBytes);
+      const offsets = Uint32Array.from({ length: job.frames }, (_, k) => k * frameBytes);
+      const lengths = new Uint32Array(job.frames).fill(frameBytes);
+      while (sender.sendBatch(data, offsets, lengths, job.frames) === -1) await sleep(1);
+      while (sender.stats().sent < job.frames) await new Promise(setImmediate);
+      const beforeDrain = delivered;
+      await capture.drain();
+      const atDrain = delivered;
+      const { dropped, captured } = capture.stats();
+      sender.close();
+      capture.close();
+      return { beforeDrain, atDrain, dropped, captured };
     }
     case 'error': {
       const errors: string[] = [];
