@@ -139,7 +139,14 @@ export async function scanAction(targets: string[], opts: ScanOptions): Promise<
     // A file that cannot be written (disk full, directory removed) must not cost the user the results.
     const problems: string[] = [];
     try {
-      if (outDir) await saveToOutDir(outDir, head, outcome.results(), resolved);
+      if (outDir)
+        await saveToOutDir(
+          outDir,
+          head,
+          () => outcome.results(),
+          () => outcome.bareResults(),
+          resolved,
+        );
       if (opts.outputXml || opts.outputNormal)
         writeScanOutputs(head, (filter) => outcome.bareResults(filter), { xml: opts.outputXml, normal: opts.outputNormal });
     } catch (err) {

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, copyFileSync, fchmodSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, fchmodSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureFileName, CheckDocument, type LabDescription, type PortResult, type ScanDocument, type Technique } from '../protocol';
 import { writeScanJson } from './scan-json';
@@ -67,13 +67,24 @@ function openFolderFile(path: string): number {
   return fd;
 }
 
-/** Writes a file of the folder whole, piece by piece as `fill` hands them over. */
+/**
+ * Writes a file of the folder whole, piece by piece as `fill` hands them over, into a temporary file renamed over
+ * it at the end: until then the earlier file stays whole, for a reader, for `fill` itself (a merge reads it), and
+ * when the write fails (disk full).
+ */
 async function writeFolderFile(path: string, fill: (write: (text: string) => void) => void | Promise<void>): Promise<void> {
-  const fd = openFolderFile(path);
+  const tmp = `${path}.tmp`;
+  const fd = openFolderFile(tmp);
   try {
-    await fill((text) => writeFileSync(fd, text));
-  } finally {
-    closeSync(fd);
+    try {
+      await fill((text) => writeFileSync(fd, text));
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
   }
 }
 

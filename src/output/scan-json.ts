@@ -1,4 +1,6 @@
-import type { ScanDocument } from '../protocol';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { PortResult, ScanDocument } from '../protocol';
 
 /** Stands in for the results while the rest of the document is stringified; no argv or name can hold a NUL. */
 const PLACEHOLDER = '\u0000results\u0000';
@@ -37,4 +39,107 @@ export async function writeScanJson(
     }
   }
   await write(`${chunk}${pretty && !first ? '\n  ]' : ']'}${text.slice(at + marker.length)}`);
+}
+
+/** A results.json that is not in writeScanJson's pretty layout, or holds a result its schema refuses. */
+export class NotAScanJsonFile extends Error {}
+
+/** How much of the file is read at a time: one full-range scan with its exchanges is ~40 MB of text. */
+const READ_BYTES = 1 << 20;
+const RESULTS_OPEN = '  "results": [';
+const RESULTS_EMPTY = '  "results": []';
+const RESULT_OPEN = '    {';
+const RESULTS_CLOSE = '  ]';
+
+/**
+ * A scan document that writeScanJson wrote pretty (results.json), read piece by piece: its head at once (checked
+ * against ScanDocument), its results one at a time as `results()` is walked, each checked against PortResult, which
+ * throws NotAScanJsonFile at the first that is not. Undefined when the head is not in that layout or not valid.
+ * Merging a new scan into a folder of full-range scans so never holds them whole: JSON.parse of the file and its
+ * check took ~230 MB for one full-range SYN scan. A streaming JSON parser would take any layout, but reads
+ * tokens in JS, several times slower than JSON.parse on each result's text.
+ */
+export function readScanJsonPieces(path: string): { head: Omit<ScanDocument, 'results'>; results: () => Generator<PortResult> } | undefined {
+  const lines = fileLines(path);
+  const headLines: string[] = [];
+  let empty = false;
+  for (;;) {
+    const next = lines.next();
+    if (next.done) return undefined;
+    if (next.value === RESULTS_OPEN || next.value === RESULTS_EMPTY) {
+      empty = next.value === RESULTS_EMPTY;
+      break;
+    }
+    headLines.push(next.value);
+  }
+  let head: Omit<ScanDocument, 'results'>;
+  try {
+    const parsed = ScanDocument.safeParse(JSON.parse(`${headLines.join('\n')}\n  "results": []\n}`));
+    if (!parsed.success) throw new NotAScanJsonFile();
+    const { results: _none, ...rest } = parsed.data;
+    head = rest;
+  } catch {
+    lines.return(undefined);
+    return undefined;
+  }
+  return {
+    head,
+    results: function* () {
+      try {
+        if (!empty) yield* resultsOf(lines);
+        const end = lines.next();
+        if (end.done || end.value !== '}' || [...lines].some((l) => l !== '')) throw new NotAScanJsonFile('the file does not end after its results');
+      } finally {
+        lines.return(undefined);
+      }
+    },
+  };
+}
+
+function* resultsOf(lines: Generator<string>): Generator<PortResult> {
+  for (;;) {
+    const open = lines.next();
+    if (open.done) throw new NotAScanJsonFile('the file ends inside its results');
+    if (open.value === RESULTS_CLOSE) return;
+    if (open.value !== RESULT_OPEN) throw new NotAScanJsonFile('a result does not start on a line of its own');
+    let text = '{';
+    for (;;) {
+      const line = lines.next();
+      if (line.done) throw new NotAScanJsonFile('the file ends inside a result');
+      if (line.value === '    }' || line.value === '    },') {
+        text += '}';
+        break;
+      }
+      text += line.value;
+    }
+    let parsed;
+    try {
+      parsed = PortResult.safeParse(JSON.parse(text));
+    } catch {
+      throw new NotAScanJsonFile('a result is not JSON');
+    }
+    if (!parsed.success) throw new NotAScanJsonFile('a result is not what a scan writes');
+    yield parsed.data;
+  }
+}
+
+/** The file's lines, read READ_BYTES at a time; the file is closed when the walk ends or is given up. */
+function* fileLines(path: string): Generator<string> {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    for (;;) {
+      const n = readSync(fd, buffer, 0, READ_BYTES, null);
+      if (n === 0) break;
+      const parts = (rest + decoder.write(buffer.subarray(0, n))).split('\n');
+      rest = parts.pop()!;
+      yield* parts;
+    }
+    rest += decoder.end();
+    if (rest !== '') yield rest;
+  } finally {
+    closeSync(fd);
+  }
 }

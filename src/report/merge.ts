@@ -1,6 +1,7 @@
-import type { PortResult, ScanDocument, TechniqueSummary } from '../protocol';
+import type { BarePortResult, ScanDocument, TechniqueSummary } from '../protocol';
 
-function resultKey(r: PortResult): string {
+/** What a result replaces in an earlier scan: the one of the same technique, target, port and protocol. */
+export function resultKey(r: BarePortResult): string {
   return `${r.technique}\u0000${r.target}\u0000${r.port}\u0000${r.protocol}`;
 }
 
@@ -15,10 +16,15 @@ function summaryKey(s: TechniqueSummary): string {
  * and target; the earlier scans' dates and commands are kept under `earlier`.
  */
 export function mergeScanDocuments(previous: ScanDocument, latest: ScanDocument): ScanDocument {
-  const results = new Map<string, PortResult>();
+  const results = new Map<string, (typeof previous.results)[number]>();
   for (const r of [...previous.results, ...latest.results]) results.set(resultKey(r), r);
+  return { ...mergeScanHeads(previous, latest), results: [...results.values()] };
+}
+
+/** Everything of mergeScanDocuments' document but its results (see there). */
+export function mergeScanHeads(previous: Omit<ScanDocument, 'results'>, latest: Omit<ScanDocument, 'results'>): Omit<ScanDocument, 'results'> {
   const earlier = [...(previous.earlier ?? []), { startedAt: previous.startedAt, ...(previous.command ? { command: previous.command } : {}) }];
-  const merged: ScanDocument = { ...latest, earlier, results: [...results.values()] };
+  const merged: Omit<ScanDocument, 'results'> = { ...latest, earlier };
   if (previous.summary && latest.summary) {
     const techniques = new Map<string, TechniqueSummary>();
     for (const s of [...previous.summary.techniques, ...latest.summary.techniques]) techniques.set(summaryKey(s), s);
