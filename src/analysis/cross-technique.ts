@@ -3,6 +3,7 @@ import { tcpFlagLetters, TECHNIQUES, type CrossTechniqueKind, type ExchangePacke
 import { TECHNIQUE_TABLE, type TextbookColumn } from '../technique';
 import type { AnalyzedExchange } from './exchange-analysis';
 import { ICMP_TOKEN_MICROS, icmpTokensAt, type IcmpErrorSent } from './icmp-rate-limit';
+import { groupBy } from '../base/group-by';
 
 /** A frame of one of the captures analysed together. */
 export interface FrameRef {
@@ -57,14 +58,10 @@ interface Seen {
  */
 export function crossTechniqueFindings(inputs: readonly CrossInput[]): CrossFinding[] {
   const icmpErrors = inputs.flatMap((input, source) => input.icmpErrors.map((e) => ({ ...e, source }))).sort((a, b) => a.tMicros - b.tMicros);
-  const byPort = new Map<string, Seen[]>();
-  inputs.forEach((input, source) => {
-    for (const exchange of input.exchanges) {
-      if (exchange.technique === 'unknown' || !exchange.wire) continue;
-      const key = `${exchange.protocol} ${exchange.target} ${exchange.port}`;
-      byPort.set(key, [...(byPort.get(key) ?? []), { source, exchange: exchange as Seen['exchange'] }]);
-    }
-  });
+  const seenAll = inputs.flatMap((input, source) =>
+    input.exchanges.filter((e) => e.technique !== 'unknown' && e.wire).map((exchange): Seen => ({ source, exchange: exchange as Seen['exchange'] })),
+  );
+  const byPort = groupBy(seenAll, ({ exchange }) => `${exchange.protocol} ${exchange.target} ${exchange.port}`);
   const findings = new Map<string, CrossFinding>();
   for (const seen of byPort.values()) {
     const ordered = [...seen].sort((a, b) => TECHNIQUES.indexOf(a.exchange.technique) - TECHNIQUES.indexOf(b.exchange.technique));

@@ -1,4 +1,5 @@
 import { portResultJson, type BarePortResult, type PortResult, type ResultFilter } from '../protocol';
+import { groupBy } from '../base/group-by';
 
 /**
  * A scan's results, all of them or one technique's against one target, walked as often as a writer needs:
@@ -14,7 +15,7 @@ export function documentResults(results: readonly PortResult[]): ResultSource {
   let groups: Map<string, PortResult[]> | undefined;
   return (filter) => {
     if (!filter) return results;
-    groups ??= groupByTechniqueAndTarget(results);
+    groups ??= groupBy(results, groupKey);
     const group = groups.get(groupKey(filter)) ?? [];
     const except = filter.except;
     return except ? group.filter((r) => !except.has(r.state)) : group;
@@ -24,17 +25,6 @@ export function documentResults(results: readonly PortResult[]): ResultSource {
 /** Results as portResultJson writes them, for writeScanJson. */
 export function* resultTexts(results: Iterable<PortResult>, pretty: boolean): Generator<string> {
   for (const r of results) yield portResultJson(r, pretty);
-}
-
-function groupByTechniqueAndTarget(results: readonly PortResult[]): Map<string, PortResult[]> {
-  const groups = new Map<string, PortResult[]>();
-  for (const r of results) {
-    const key = groupKey(r);
-    const group = groups.get(key);
-    if (group) group.push(r);
-    else groups.set(key, [r]);
-  }
-  return groups;
 }
 
 function groupKey(r: ResultFilter): string {

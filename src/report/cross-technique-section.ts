@@ -4,6 +4,7 @@ import { analyzeContents } from '../analysis/analyze-capture';
 import { crossTechniqueFindings } from '../analysis/cross-technique';
 import type { Messages } from './i18n';
 import type { CiteFrames } from './i18n/capture-analysis-en';
+import { groupBy } from '../base/group-by';
 
 /** The folder's captures as readCapture read them, one per technique; `href` is the link the report gives each. */
 export type ReadCaptures = Partial<Record<Technique, { href: string; contents: CaptureContents }>>;
@@ -28,8 +29,8 @@ export function crossTechniqueItems(captures: ReadCaptures, m: Messages): string
 /** Frames cited with the file of the capture each comes from (`files[source]`). */
 function citeCaptures(m: Messages, files: readonly string[]): CiteFrames {
   return (refs) => {
-    const bySource = new Map<number, number[]>();
-    for (const r of refs) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r.frame]);
-    return [...bySource].map(([source, frames]) => `${files[source]} ${m.captureAnalysis.framesLabel(frames)}`).join(', ');
+    return [...groupBy(refs, (r) => r.source)]
+      .map(([source, cited]) => `${files[source]} ${m.captureAnalysis.framesLabel(cited.map((r) => r.frame))}`)
+      .join(', ');
   };
 }

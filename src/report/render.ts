@@ -33,8 +33,9 @@ import { scannerSection, type ScannerCheck } from './scanner-section';
 import { fence, table } from './markdown';
 import { crossTechniqueItems, type ReadCaptures } from './cross-technique-section';
 import { readCapture } from '../wire/pcap';
-import { foldedReasons, foldedStates, nmapHost, portRanges, type NmapHostReport } from '../output/nmap-model';
+import { foldedReasons, foldedStates, MAX_SHOWN_PER_STATE, nmapHost, portRanges, type NmapHostReport } from '../output/nmap-model';
 import { formatReportDate } from './report-date';
+import { groupBy } from '../base/group-by';
 
 /** Everything a report is made of; the loader reads it from a scan's `--out` directory. */
 export interface ReportInput {
@@ -307,21 +308,40 @@ function topology(input: ReportInput, sections: TechniqueSection[], m: Messages)
   return [`## ${m.topology}`, m.topologyHost, fence('mermaid', flowchart(nodes, links))].join('\n\n');
 }
 
+/**
+ * The rows the student describes when the report knows no lab: a port each, except that ports answered alike by every
+ * technique (closed to all, say) and none open are one row when there are more than nmap shows of a state: a
+ * full-range scan asks for one description of its 65,000 closed ports, not 65,000.
+ */
+function portsToDescribe(results: readonly PortResult[]): { protocol: string; ports: number[] }[] {
+  const statesOf = new Map<string, { protocol: string; port: number; states: string[] }>();
+  for (const r of results) {
+    const key = `${r.protocol}/${r.port}`;
+    let entry = statesOf.get(key);
+    if (!entry) statesOf.set(key, (entry = { protocol: r.protocol, port: r.port, states: [] }));
+    entry.states.push(`${r.technique} ${r.state}`);
+  }
+  const rows: { protocol: string; ports: number[] }[] = [];
+  for (const group of groupBy(statesOf.values(), (e) => `${e.protocol} ${[...e.states].sort().join(',')}`).values()) {
+    if (group.length > MAX_SHOWN_PER_STATE && !group[0]!.states.some((s) => s.endsWith(' open')))
+      rows.push({ protocol: group[0]!.protocol, ports: group.map((e) => e.port) });
+    else for (const e of group) rows.push({ protocol: e.protocol, ports: [e.port] });
+  }
+  const lowest = (ports: number[]) => ports.reduce((a, b) => Math.min(a, b));
+  return rows.sort((a, b) => a.protocol.localeCompare(b.protocol) || lowest(a.ports) - lowest(b.ports));
+}
+
 function simulation(input: ReportInput, m: Messages): string {
   const lab = input.lab;
-  if (!lab) {
-    const ports = [...new Map(input.doc.results.map((r) => [`${r.protocol}/${r.port}`, r])).values()].sort(
-      (a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port,
-    );
+  if (!lab)
     return [
       `## ${m.simulation}`,
       m.simulationFillIn,
       table(
         [m.simulationPort, m.simulationProtocol, m.simulationIntended, m.simulationHow],
-        ports.map((r) => [String(r.port), r.protocol, m.fillIn, m.simulationFillInPrompt]),
+        portsToDescribe(input.doc.results).map(({ protocol, ports }) => [portRanges(ports), protocol, m.fillIn, m.simulationFillInPrompt]),
       ),
     ].join('\n\n');
-  }
   const portTable = (hostPorts: readonly LabPort[], address: string, host: 'target' | 'stateless') =>
     table(
       [m.simulationPort, m.simulationProtocol, m.simulationTruth, m.simulationHow, m.simulationRule],
@@ -509,17 +529,6 @@ function destUnreachOf(ipVersion: 4 | 6): number {
   return ipVersion === 6 ? ICMPV6_DEST_UNREACH : ICMP_DEST_UNREACH;
 }
 
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k) ?? [];
-    list.push(item);
-    groups.set(k, list);
-  }
-  return groups;
-}
-
 /** Each target's results as nmap reports the host, and the rows its folded states leave out of the table. */
 function foldedRows(rows: Row[]): { hosts: NmapHostReport[]; hidden: Set<Row> } {
   const hosts: NmapHostReport[] = [];
@@ -590,13 +599,14 @@ function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: 
 
 /** The ports whose deciding answer was a RST, by that RST's window. */
 function resetWindows(rows: Row[]): Map<number, Row[]> {
-  const byWindow = new Map<number, Row[]>();
-  for (const row of rows) {
+  const windowOf = (row: Row) => {
     const answer = row.verdict.wire?.answer;
-    if (answer?.kind !== 'tcp' || answer.window === undefined || !(answer.flags ?? '').includes('R')) continue;
-    byWindow.set(answer.window, [...(byWindow.get(answer.window) ?? []), row]);
-  }
-  return byWindow;
+    return answer?.kind === 'tcp' && (answer.flags ?? '').includes('R') ? answer.window : undefined;
+  };
+  return groupBy(
+    rows.filter((row) => windowOf(row) !== undefined),
+    (row) => windowOf(row)!,
+  );
 }
 
 /** "0 (22, 23, 80); 4096 (8080)" */
@@ -612,13 +622,19 @@ function formatResetWindows(byWindow: ReadonlyMap<number, Row[]>): string {
  * first second after the first probe (what the rate limit let through at once), and in all.
  */
 function icmpTimeline(section: TechniqueSection): { icmpFirstSecond: number; icmpInCapture: number; captureSeconds: string } {
-  const packets = [...(section.capture?.exchanges.values() ?? [])].flat();
-  const start = Math.min(...packets.filter((p) => p.dir === 'out').map((p) => p.t));
-  const end = Math.max(...packets.map((p) => p.t));
-  const errors = packets.filter((p) => p.dir === 'in' && p.kind === 'icmp' && p.icmpType === destUnreachOf(p.ipVersion ?? 4));
+  // Loops, not Math.min(...packets): a full-range scan's capture holds more packets than a call takes arguments.
+  let start = Infinity;
+  let end = -Infinity;
+  const errorTimes: number[] = [];
+  for (const exchange of section.capture?.exchanges.values() ?? [])
+    for (const p of exchange) {
+      if (p.dir === 'out') start = Math.min(start, p.t);
+      end = Math.max(end, p.t);
+      if (p.dir === 'in' && p.kind === 'icmp' && p.icmpType === destUnreachOf(p.ipVersion ?? 4)) errorTimes.push(p.t);
+    }
   return {
-    icmpFirstSecond: errors.filter((p) => p.t - start < 1000).length,
-    icmpInCapture: errors.length,
+    icmpFirstSecond: errorTimes.filter((t) => t - start < 1000).length,
+    icmpInCapture: errorTimes.length,
     captureSeconds: Number.isFinite(end - start) ? ((end - start) / 1000).toFixed(1) : '0',
   };
 }

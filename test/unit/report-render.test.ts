@@ -163,6 +163,28 @@ test('without the lab, the simulation section is left for the student and column
   assert.ok(rowCells(report, 'en', 'fin', '23/tcp')[5]!.startsWith(messagesFor('en').verdictShort('silence-open-filtered')));
 });
 
+test('without the lab, ports answered alike by every technique are one row to describe, as nmap folds them; the rest a row each', () => {
+  const target = '198.18.41.2';
+  const state = (port: number, open: PortResult['state'], silent: PortResult['state']) => (port === 22 ? open : port === 23 || port === 24 ? silent : 'closed');
+  const results = range1to(100).flatMap((port) => [
+    synResult(target, port, state(port, 'open', 'filtered'), 'reset'),
+    { ...synResult(target, port, state(port, 'open|filtered', 'open|filtered'), 'reset'), technique: 'fin' as const },
+  ]);
+  const doc: ScanDocument = { tool: 'portlab', startedAt: '2026-12-06T03:00:00.000Z', results };
+  const report = renderReport({ doc, captures: {}, nmapXml: {} }, { lang: 'en' });
+  const m = messagesFor('en');
+  const section = report.slice(report.indexOf(`## ${m.simulation}`), report.indexOf('\n## ', report.indexOf(`## ${m.simulation}`) + 3));
+  const ports = section
+    .split('\n')
+    .filter((l) => l.endsWith(`| ${m.simulationFillInPrompt} |`))
+    .map((l) => l.split(' | ')[0]!.slice(2));
+  assert.deepEqual(ports, ['1-21,25-100', '22', '23', '24']);
+});
+
+function range1to(n: number): number[] {
+  return Array.from({ length: n }, (_, k) => k + 1);
+}
+
 test('a real capture (nmap -sS on veth) gives kernel R, ICMP reject and RST verdicts', () => {
   const bytes = readFileSync(join(FIXTURES, '../captures/veth-tcp.pcap'));
   const result = (port: number, state: PortResult['state'], reason: PortResult['reason']): PortResult => ({
