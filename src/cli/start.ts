@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -54,10 +54,42 @@ function cacheFolder(): string | undefined {
 
 /**
  * V8 accepts a cache made by its own version and flags for any source of the same length, so the key names the
- * bundle's bytes too; one cache per command, since each compiles other functions.
+ * bundle's bytes too; one cache per command, since each compiles other functions. The bundle's path ends it: a
+ * copy that is gone (an extension's earlier version, a removed checkout) leaves caches that removeStaleCaches finds.
  */
 function cacheKey(source: string): string {
-  return `${createHash('sha1').update(source).digest('hex')}:${process.versions.v8}:${process.arch}\n`;
+  return `${createHash('sha1').update(source).digest('hex')}:${process.versions.v8}:${process.arch}:${BUNDLE}\n`;
+}
+
+/** How much of a cache file holds its key: a bundle's path is at most PATH_MAX. */
+const KEY_BYTES_MAX = 4200;
+
+/**
+ * Removes the caches of copies whose bundle is gone, and those without a bundle in their key (an earlier format):
+ * each copy has its own files, and an extension updated into a new folder would leave its old ones forever.
+ * Run when this copy writes its own cache, which is rare: a copy's first run of a command, or its bundle changed.
+ */
+function removeStaleCaches(folder: string): void {
+  for (const name of readdirSync(folder)) {
+    if (!/^portlab-[a-z-]+-[0-9a-f]{12}\.v8cache$/.test(name)) continue;
+    const file = join(folder, name);
+    try {
+      const head = Buffer.alloc(KEY_BYTES_MAX);
+      const fd = openSync(file, 'r');
+      let length: number;
+      try {
+        length = readSync(fd, head, 0, KEY_BYTES_MAX, 0);
+      } finally {
+        closeSync(fd);
+      }
+      const keyLine = head.subarray(0, length).toString('latin1').split('\n', 1)[0]!;
+      const fields = keyLine.split(':');
+      const bundle = fields.length >= 4 ? fields.slice(3).join(':') : undefined;
+      if (bundle === undefined || !existsSync(bundle)) unlinkSync(file);
+    } catch {
+      // read or removed by another run meanwhile: left to it
+    }
+  }
 }
 
 /**
@@ -104,7 +136,11 @@ function start(): void {
   const key = cacheKey(source);
   const cached = file ? readCache(file, key) : undefined;
   const script = new Script(Module.wrap(source), { filename: BUNDLE, ...(cached ? { cachedData: cached } : {}) });
-  if (file && (!cached || script.cachedDataRejected)) process.once('exit', () => writeCache(file, key, script.createCachedData()));
+  if (file && (!cached || script.cachedDataRejected))
+    process.once('exit', () => {
+      writeCache(file, key, script.createCachedData());
+      removeStaleCaches(folder);
+    });
   const bundle = new Module(BUNDLE, module);
   bundle.filename = BUNDLE;
   bundle.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(BUNDLE));

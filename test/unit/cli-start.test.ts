@@ -68,6 +68,19 @@ test('a damaged cache, or one of another build, is refused and written again; th
     assert.deepEqual(readFileSync(cache).subarray(0, keyEnd), good.subarray(0, keyEnd), 'the key of this build again');
   }));
 
+test('writing its cache, a copy removes the caches of copies whose bundle is gone, and of the earlier key format', () =>
+  withCacheHome((home) => {
+    const folder = join(home, 'portlab');
+    mkdirSync(folder, { mode: 0o700 });
+    const planted = (name: string, key: string) => writeFileSync(join(folder, name), `${key}\n0123\ncache bytes`, { mode: 0o600 });
+    planted('portlab-scan-aaaaaaaaaaaa.v8cache', `${'a'.repeat(40)}:11.3:x64:/nonexistent/portlab/out/portlab.js`);
+    planted('portlab-report-bbbbbbbbbbbb.v8cache', `${'b'.repeat(40)}:11.3:x64`);
+    planted('portlab-check-cccccccccccc.v8cache', `${'c'.repeat(40)}:11.3:x64:${CLI}`);
+    writeFileSync(join(folder, 'notes.txt'), 'not ours');
+    assert.equal(portlab(home, 'scan', '--help').status, 0);
+    assert.deepEqual(readdirSync(folder).sort(), ['notes.txt', 'portlab-check-cccccccccccc.v8cache', cacheOf(home, 'scan').slice(folder.length + 1)].sort());
+  }));
+
 const asRoot = { skip: process.getuid?.() !== 0 ? 'needs root (chown, setpriv)' : false };
 
 test('a cache folder others can write, or a cache home of another user, is not used', asRoot, () =>
