@@ -5,10 +5,10 @@ import { hasCapNetRaw, missingCapNetRaw } from './privilege';
 import { UserError } from '../base/errors';
 
 /**
- * The receive ring of a raw scan (TPACKET_V3: 32 KiB blocks, the native layer's ringBlockBytes, frames packed at their captured length).
- * It is mapped into the process and counts fully in its RSS. A 60-byte answer takes 144 bytes of it (with the
- * kernel's header), so it holds some 7000 answers: 30 ms of answers at 200,000 a second, while the receive
- * thread empties it every millisecond.
+ * The receive ring of a raw scan (TPACKET_V3: blocks of the native layer's ringBlockBytes, 32 KiB, frames packed at
+ * their captured length). It is mapped into the process and counts fully in its RSS. A 60-byte answer takes 144
+ * bytes of it (with the kernel's header), so it holds some 7000 answers: 30 ms of answers at 200,000 a second,
+ * while the receive thread empties it every millisecond.
  */
 export const SCAN_RING_BYTES = 1024 * 1024;
 /** Eight blocks: eight of the kernel's 1 ms block timeouts before answers trickling in find the ring full. */
@@ -158,10 +158,10 @@ export class LiveCapture {
 
   /**
    * Resolves once every frame the kernel had put in the ring when called has been handed to onFrame, or after
-   * DRAIN_LIMIT_MS. A frame waits in the ring until its block is handed over
-   * (full, or the 1 ms timeout: a few ms on a loaded host), so a scan that stopped at its last answer would lose
-   * what came with it, our kernel's RST after a SYN/ACK among them: the kernel sends that RST while it processes
-   * the SYN/ACK, before the receive thread can have handed the SYN/ACK to JS, so the count already holds it.
+   * DRAIN_LIMIT_MS. A frame waits in the ring until its block is handed over (full, or the 1 ms timeout: a few ms
+   * on a loaded host), so a scan that stopped at its last answer would lose what came with it, our kernel's RST
+   * after a SYN/ACK among them: the kernel sends that RST while it processes the SYN/ACK, before the receive
+   * thread can have handed the SYN/ACK to JS, so the count already holds it.
    */
   drain(): Promise<void> {
     if (this.closed || this.lost) return Promise.resolve();
