@@ -62,23 +62,24 @@ const RESULTS_CLOSE = '  ]';
 export function readScanJsonPieces(path: string): { head: Omit<ScanDocument, 'results'>; results: () => Generator<PortResult> } | undefined {
   const lines = fileLines(path);
   const headLines: string[] = [];
-  let empty = false;
-  for (;;) {
-    const next = lines.next();
-    if (next.done) return undefined;
-    if (next.value === RESULTS_OPEN || next.value === RESULTS_EMPTY) {
-      empty = next.value === RESULTS_EMPTY;
-      break;
-    }
-    headLines.push(next.value);
-  }
-  let head: Omit<ScanDocument, 'results'>;
+  let resultsLine: string | undefined;
+  let head: Omit<ScanDocument, 'results'> | undefined;
   try {
+    while (resultsLine === undefined) {
+      const next = lines.next();
+      if (next.done) break;
+      if (next.value === RESULTS_OPEN || next.value === RESULTS_EMPTY) resultsLine = next.value;
+      else headLines.push(next.value);
+    }
     const parsed = ScanDocument.safeParse(JSON.parse(`${headLines.join('\n')}\n  "results": []\n}`));
-    if (!parsed.success) throw new NotAScanJsonFile();
-    const { results: _none, ...rest } = parsed.data;
-    head = rest;
+    if (resultsLine !== undefined && parsed.success) {
+      const { results: _none, ...rest } = parsed.data;
+      head = rest;
+    }
   } catch {
+    // unreadable, or not JSON: not a file to read piece by piece
+  }
+  if (head === undefined) {
     lines.return(undefined);
     return undefined;
   }
@@ -86,7 +87,7 @@ export function readScanJsonPieces(path: string): { head: Omit<ScanDocument, 're
     head,
     results: function* () {
       try {
-        if (!empty) yield* resultsOf(lines);
+        if (resultsLine === RESULTS_OPEN) yield* resultsOf(lines);
         const end = lines.next();
         if (end.done || end.value !== '}' || [...lines].some((l) => l !== '')) throw new NotAScanJsonFile('the file does not end after its results');
       } finally {

@@ -130,6 +130,10 @@ test('a results.json as PortLab writes it is read a result at a time: the head a
 
     writeFileSync(path, JSON.stringify(doc));
     assert.equal(readScanJsonPieces(path), undefined, 'one line: not the layout read piece by piece');
+
+    await asWritten(dir, { ...doc, results: [] });
+    const none = readScanJsonPieces(path)!;
+    assert.deepEqual([none.head, [...none.results()]], [head, []], 'a scan of no port');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
