@@ -84,6 +84,12 @@ async function writeFolderFile(path: string, fill: (write: (text: string) => voi
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
+    // The user knows the folder's file, not the temporary one: the error names the file it was for.
+    const failed = err as NodeJS.ErrnoException;
+    if (failed.path === tmp) {
+      failed.message = failed.message.replace(tmp, path);
+      failed.path = path;
+    }
     throw err;
   }
 }
