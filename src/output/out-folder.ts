@@ -74,8 +74,8 @@ function openFolderFile(path: string): number {
  */
 async function writeFolderFile(path: string, fill: (write: (text: string) => void) => void | Promise<void>): Promise<void> {
   const tmp = `${path}.tmp`;
-  const fd = openFolderFile(tmp);
   try {
+    const fd = openFolderFile(tmp);
     try {
       await fill((text) => writeFileSync(fd, text));
     } finally {

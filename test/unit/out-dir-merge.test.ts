@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveToOutDir } from '../../src/cli/out-dir';
@@ -134,6 +134,25 @@ test('a results.json as PortLab writes it is read a result at a time: the head a
     await asWritten(dir, { ...doc, results: [] });
     const none = readScanJsonPieces(path)!;
     assert.deepEqual([none.head, [...none.results()]], [head, []], 'a scan of no port');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a results.json whose writing fails midway leaves the earlier one whole, and no temporary file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portlab-failed-write-'));
+  try {
+    const earlier = scan('2026-12-06T01:00:00.000Z', 'syn', range(1, 300), 'closed');
+    await asWritten(dir, earlier);
+    const before = readFileSync(join(dir, 'results.json'), 'utf8');
+    const failing = function* () {
+      yield* earlier.results.slice(0, 100);
+      throw new Error('the scan went away');
+    };
+    const { results: _r, ...head } = earlier;
+    await assert.rejects(writeResultsFile(dir, head, failing()), /the scan went away/);
+    assert.equal(readFileSync(join(dir, 'results.json'), 'utf8'), before);
+    assert.deepEqual(readdirSync(dir), ['results.json']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
