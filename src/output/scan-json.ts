@@ -46,101 +46,136 @@ export class NotAScanJsonFile extends Error {}
 
 /** How much of the file is read at a time: one full-range scan with its exchanges is ~40 MB of text. */
 const READ_BYTES = 1 << 20;
-const RESULTS_OPEN = '  "results": [';
-const RESULTS_EMPTY = '  "results": []';
-const RESULT_OPEN = '    {';
-const RESULTS_CLOSE = '  ]';
+/** Where writeScanJson's pretty document opens its results: the last key, at the top level. */
+const RESULTS_KEY = '\n  "results": [';
+/** Each result opens and closes on a line of its own, four spaces in (what it holds is indented further). */
+const RESULT_OPEN = '\n    {';
+const RESULT_CLOSE = '\n    }';
+const RESULTS_CLOSE = '\n  ]';
 
 /**
  * A scan document that writeScanJson wrote pretty (results.json), read piece by piece: its head at once (checked
- * against ScanDocument), its results one at a time as `results()` is walked, each checked against PortResult, which
- * throws NotAScanJsonFile at the first that is not. Undefined when the head is not in that layout or not valid.
+ * against ScanDocument), its results one at a time as `results()` is walked (again from the file on each walk),
+ * each checked against PortResult, which throws NotAScanJsonFile at the first that is not. Undefined when the file
+ * cannot be read, or its head is not in that layout or not valid.
  * Merging a new scan into a folder of full-range scans so never holds them whole: JSON.parse of the file and its
  * check took ~230 MB for one full-range SYN scan. A streaming JSON parser would take any layout, but reads
  * tokens in JS, several times slower than JSON.parse on each result's text.
  */
 export function readScanJsonPieces(path: string): { head: Omit<ScanDocument, 'results'>; results: () => Generator<PortResult> } | undefined {
-  const lines = fileLines(path);
-  const headLines: string[] = [];
-  let resultsLine: string | undefined;
   let head: Omit<ScanDocument, 'results'> | undefined;
+  let resultsAt = 0;
+  let empty = false;
   try {
-    while (resultsLine === undefined) {
-      const next = lines.next();
-      if (next.done) break;
-      if (next.value === RESULTS_OPEN || next.value === RESULTS_EMPTY) resultsLine = next.value;
-      else headLines.push(next.value);
-    }
-    const parsed = ScanDocument.safeParse(JSON.parse(`${headLines.join('\n')}\n  "results": []\n}`));
-    if (resultsLine !== undefined && parsed.success) {
+    const text = new FileText(path, 0);
+    try {
+      const before = text.upTo(RESULTS_KEY);
+      if (before === undefined) return undefined;
+      empty = text.peek(1) === ']';
+      resultsAt = Buffer.byteLength(before + RESULTS_KEY);
+      const parsed = ScanDocument.safeParse(JSON.parse(`${before}\n  "results": []\n}`));
+      if (!parsed.success) return undefined;
       const { results: _none, ...rest } = parsed.data;
       head = rest;
+    } finally {
+      text.close();
     }
   } catch {
-    // unreadable, or not JSON: not a file to read piece by piece
-  }
-  if (head === undefined) {
-    lines.return(undefined);
     return undefined;
   }
   return {
     head,
     results: function* () {
+      const text = new FileText(path, resultsAt);
       try {
-        if (resultsLine === RESULTS_OPEN) yield* resultsOf(lines);
-        const end = lines.next();
-        if (end.done || end.value !== '}' || [...lines].some((l) => l !== '')) throw new NotAScanJsonFile('the file does not end after its results');
+        if (empty) text.skip(1);
+        else yield* resultsOf(text);
+        if (!/^\n}\n?$/.test(text.rest())) throw new NotAScanJsonFile('the file does not end after its results');
       } finally {
-        lines.return(undefined);
+        text.close();
       }
     },
   };
 }
 
-function* resultsOf(lines: Generator<string>): Generator<PortResult> {
+function* resultsOf(text: FileText): Generator<PortResult> {
   for (;;) {
-    const open = lines.next();
-    if (open.done) throw new NotAScanJsonFile('the file ends inside its results');
-    if (open.value === RESULTS_CLOSE) return;
-    if (open.value !== RESULT_OPEN) throw new NotAScanJsonFile('a result does not start on a line of its own');
-    let text = '{';
-    for (;;) {
-      const line = lines.next();
-      if (line.done) throw new NotAScanJsonFile('the file ends inside a result');
-      if (line.value === '    }' || line.value === '    },') {
-        text += '}';
-        break;
-      }
-      text += line.value;
-    }
+    if (text.peek(RESULT_OPEN.length) !== RESULT_OPEN) throw new NotAScanJsonFile('a result does not start on a line of its own');
+    text.skip(RESULT_OPEN.length);
+    const inside = text.upTo(RESULT_CLOSE);
+    if (inside === undefined) throw new NotAScanJsonFile('the file ends inside a result');
     let parsed;
     try {
-      parsed = PortResult.safeParse(JSON.parse(text));
+      parsed = PortResult.safeParse(JSON.parse(`{${inside}}`));
     } catch {
       throw new NotAScanJsonFile('a result is not JSON');
     }
     if (!parsed.success) throw new NotAScanJsonFile('a result is not what a scan writes');
     yield parsed.data;
+    if (text.peek(1) === ',') text.skip(1);
+    else if (text.peek(RESULTS_CLOSE.length) === RESULTS_CLOSE) return text.skip(RESULTS_CLOSE.length);
+    else throw new NotAScanJsonFile('a result is followed by neither another nor the end of the results');
   }
 }
 
-/** The file's lines, read READ_BYTES at a time; the file is closed when the walk ends or is given up. */
-function* fileLines(path: string): Generator<string> {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
+/** A file's text from a byte offset on, read READ_BYTES at a time as far as a search needs. */
+class FileText {
+  private readonly fd: number;
+  private readonly buffer = Buffer.allocUnsafe(READ_BYTES);
+  private readonly decoder = new StringDecoder('utf8');
+  private text = '';
+  private at = 0;
+  private ended = false;
+
+  constructor(
+    path: string,
+    private position: number,
+  ) {
+    this.fd = openSync(path, 'r');
+  }
+
+  /** The text from here to the next `marker`, moving past the marker; undefined when the file ends without one. */
+  upTo(marker: string): string | undefined {
     for (;;) {
-      const n = readSync(fd, buffer, 0, READ_BYTES, null);
-      if (n === 0) break;
-      const parts = (rest + decoder.write(buffer.subarray(0, n))).split('\n');
-      rest = parts.pop()!;
-      yield* parts;
+      const found = this.text.indexOf(marker, this.at);
+      if (found >= 0) {
+        const piece = this.text.slice(this.at, found);
+        this.at = found + marker.length;
+        return piece;
+      }
+      if (!this.readMore()) return undefined;
     }
-    rest += decoder.end();
-    if (rest !== '') yield rest;
-  } finally {
-    closeSync(fd);
+  }
+
+  /** The next `length` characters (fewer at the end of the file), without moving past them. */
+  peek(length: number): string {
+    while (this.text.length - this.at < length && this.readMore());
+    return this.text.slice(this.at, this.at + length);
+  }
+
+  skip(length: number): void {
+    this.at += this.peek(length).length;
+  }
+
+  /** The rest of the file. */
+  rest(): string {
+    while (this.readMore());
+    return this.text.slice(this.at);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  /** false once the file has ended and everything in it is in `text` */
+  private readMore(): boolean {
+    if (this.ended) return false;
+    const n = readSync(this.fd, this.buffer, 0, READ_BYTES, this.position);
+    this.position += n;
+    this.ended = n === 0;
+    // What was read already is dropped: a search reads one more piece at a time, never the whole file.
+    this.text = this.text.slice(this.at) + (this.ended ? this.decoder.end() : this.decoder.write(this.buffer.subarray(0, n)));
+    this.at = 0;
+    return true;
   }
 }
