@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { labEndOf, labOfAddress, labStatus } from '../lab';
 import { ScanDocument, type BarePortResult, type LabDescription, type PortResult } from '../protocol';
-import { mergeScanDocuments, mergeScanHeads, resultKey } from '../report';
+import { mergeScanDocuments, mergeScanHeads, resultKey } from '../report/merge';
 import { resultsPath, writeLabFile, writeResultsFile } from '../output/out-folder';
 import { NotAScanJsonFile, readScanJsonPieces } from '../output/scan-json';
 import { readJsonFileIfValid } from '../base/json-file';
