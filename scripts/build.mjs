@@ -10,7 +10,32 @@ const production = process.argv.includes('--production');
 const outDir = process.argv.find((a) => a.startsWith('--outdir='))?.slice('--outdir='.length) ?? 'out';
 // Whitespace and comments always go: V8 keeps a bundle whose text has one non-ASCII character (a comment's →)
 // as a two-byte string, 4 MB instead of 2 MB of the CLI's and the helper's memory.
-const common = { bundle: true, sourcemap: !production, minify: production, minifyWhitespace: true, logLevel: 'warning' };
+/**
+ * zod's classic API re-exports every one of its 64 error-message languages (`z.locales`), which PortLab never
+ * uses (it sets none, and zod's own default, English, is imported by zod apart from them): the bundle keeps English
+ * alone, ~20% less text for every start of the CLI and the helper to read and for the editor to load.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /locales\/index\.js$/ }, (args) => {
+      const path = join(args.resolveDir, args.path);
+      return /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/.test(path) ? { path, namespace: 'zod-english-only' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: join(args.path, '..'),
+    }));
+  },
+};
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  minifyWhitespace: true,
+  logLevel: 'warning',
+  plugins: [zodEnglishOnly],
+};
 // Node 18: the helper runs on whatever runtime the editor has (Remote-SSH on Debian 12 or Ubuntu 24.04:
 // apt's nodejs 18); package.json's engines.node says the same.
 const nodeTarget = 'node18';

@@ -10,7 +10,7 @@ import { keepYoungGenerationAsIs } from './young-generation';
 import { mapLargeAllocationsInThisProcess } from '../link/process-memory';
 
 /**
- * `out/cli.js`: starts the CLI's bundle (`out/portlab.js`, 1.4 MB) with V8's code cache, so that a run does not
+ * `out/cli.js`: starts the CLI's bundle (`out/portlab.js`, 1.2 MB) with V8's code cache, so that a run does not
  * compile again the functions the previous run of the same command compiled (60-80 ms of every scan's start
  * here). Node 22 does this itself (module.enableCompileCache); the helper and the checker also run on Node 18 and
  * 20 and on the editor's Electron. Produced at exit, not at compile time as npm's v8-compile-cache does: only then
