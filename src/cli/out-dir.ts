@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { labEndOf, labOfAddress, labStatus } from '../lab';
 import { ScanDocument, type BarePortResult, type LabDescription, type PortResult } from '../protocol';
 import { mergeScanDocuments, mergeScanHeads, resultKey } from '../report/merge';
@@ -50,7 +49,6 @@ async function writeMergedResults(
   bare: () => Iterable<BarePortResult>,
 ): Promise<void> {
   const path = resultsPath(dir);
-  if (!existsSync(path)) return writeResultsFile(dir, head, results());
   const previous = readScanJsonPieces(path);
   if (previous) {
     const replaced = new Set<string>();

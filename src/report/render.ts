@@ -314,21 +314,23 @@ function topology(input: ReportInput, sections: TechniqueSection[], m: Messages)
  * full-range scan asks for one description of its 65,000 closed ports, not 65,000.
  */
 function portsToDescribe(results: readonly PortResult[]): { protocol: string; ports: number[] }[] {
-  const statesOf = new Map<string, { protocol: string; port: number; states: string[] }>();
-  for (const r of results) {
-    const key = `${r.protocol}/${r.port}`;
-    let entry = statesOf.get(key);
-    if (!entry) statesOf.set(key, (entry = { protocol: r.protocol, port: r.port, states: [] }));
-    entry.states.push(`${r.technique} ${r.state}`);
-  }
+  const byPort = groupBy(results, (r) => `${r.protocol}/${r.port}`).values();
+  const alike = groupBy(
+    byPort,
+    (answers) =>
+      `${answers[0]!.protocol} ${answers
+        .map((r) => `${r.technique} ${r.state}`)
+        .sort()
+        .join(',')}`,
+  );
   const rows: { protocol: string; ports: number[] }[] = [];
-  for (const group of groupBy(statesOf.values(), (e) => `${e.protocol} ${[...e.states].sort().join(',')}`).values()) {
-    if (group.length > MAX_SHOWN_PER_STATE && !group[0]!.states.some((s) => s.endsWith(' open')))
-      rows.push({ protocol: group[0]!.protocol, ports: group.map((e) => e.port) });
-    else for (const e of group) rows.push({ protocol: e.protocol, ports: [e.port] });
+  for (const group of alike.values()) {
+    const { protocol } = group[0]![0]!;
+    const ports = group.map((answers) => answers[0]!.port).sort((a, b) => a - b);
+    if (ports.length > MAX_SHOWN_PER_STATE && !group[0]!.some((r) => r.state === 'open')) rows.push({ protocol, ports });
+    else for (const port of ports) rows.push({ protocol, ports: [port] });
   }
-  const lowest = (ports: number[]) => ports.reduce((a, b) => Math.min(a, b));
-  return rows.sort((a, b) => a.protocol.localeCompare(b.protocol) || lowest(a.ports) - lowest(b.ports));
+  return rows.sort((a, b) => a.protocol.localeCompare(b.protocol) || a.ports[0]! - b.ports[0]!);
 }
 
 function simulation(input: ReportInput, m: Messages): string {
