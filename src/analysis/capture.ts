@@ -117,17 +117,22 @@ export function toExchangePacket(frame: DecodedFrame, place: PacketPlace): Excha
   const { tcp, udp } = frame;
   const ip = ipView(frame)!;
   const icmp = frame.icmp ?? frame.icmp6;
-  const base = {
-    dir: place.dir,
-    t: Math.round(place.tMs * 1000) / 1000,
-    src: ip.src,
-    len: ip.totalLength,
-    ...(ip.version === 6 ? { ipVersion: 6 as const } : {}),
-    frame: place.frame,
-    ...(place.retry === undefined ? {} : { retry: place.retry }),
-    ...(place.kernel ? { kernel: true } : {}),
-  };
-  if (tcp) return { ...base, kind: 'tcp', flags: tcpFlagLetters(tcp.flags), ...(place.dir === 'in' ? { window: tcp.window } : {}) };
-  if (udp) return { ...base, kind: 'udp' };
-  return { ...base, kind: 'icmp', icmpType: icmp!.type, icmpCode: icmp!.code };
+  // Filled in a field at a time, in the order JSON writes them: spread together from parts, a packet took 392
+  // bytes of memory, this way 129, and a full-range scan's capture makes ~130,000 of them.
+  const packet = { dir: place.dir, t: Math.round(place.tMs * 1000) / 1000, src: ip.src, len: ip.totalLength } as ExchangePacket;
+  if (ip.version === 6) packet.ipVersion = 6;
+  packet.frame = place.frame;
+  if (place.retry !== undefined) packet.retry = place.retry;
+  if (place.kernel) packet.kernel = true;
+  if (tcp) {
+    packet.kind = 'tcp';
+    packet.flags = tcpFlagLetters(tcp.flags);
+    if (place.dir === 'in') packet.window = tcp.window;
+  } else if (udp) packet.kind = 'udp';
+  else {
+    packet.kind = 'icmp';
+    packet.icmpType = icmp!.type;
+    packet.icmpCode = icmp!.code;
+  }
+  return packet;
 }

@@ -28,7 +28,7 @@ export function classifyWire(technique: Technique, target: string, exchange: rea
     // No packet of the target's reaches the scanner: the answer is the rise of the zombie's IP ID around the port's SYN.
     const reading = readIdleExchange(exchange, target);
     const decided = reading && entry.classify(reading.answer);
-    return decided ? { ...decided, answer: reading.decisive, probes: 1 } : undefined;
+    return decided ? { state: decided.state, reason: decided.reason, answer: reading.decisive, probes: 1 } : undefined;
   }
   const probesBefore = (i: number) => exchange.slice(0, i).filter((p) => p.dir === 'out' && p.retry !== undefined).length;
   for (let i = 0; i < exchange.length; i++) {
@@ -36,11 +36,12 @@ export function classifyWire(technique: Technique, target: string, exchange: rea
     if (p.dir !== 'in') continue;
     const answer = answerOf(p, target);
     const decided = answer && entry.classify(answer);
-    if (decided) return { ...decided, answer: p, probes: probesBefore(i) };
+    // Written out, not spread from the verdict: a spread object takes twice the memory, once per port of a capture.
+    if (decided) return { state: decided.state, reason: decided.reason, answer: p, probes: probesBefore(i) };
   }
   const probes = probesBefore(exchange.length);
   if (probes === 0) return undefined;
-  return { ...entry.noResponse, probes };
+  return { state: entry.noResponse.state, reason: entry.noResponse.reason, probes };
 }
 
 /** The technique tells ports apart by the window of a RST (the Window scan), by the table's own reading of two RSTs. */

@@ -1,5 +1,5 @@
 import { TCP_RST } from '../wire';
-import { tcpFlagLetters, type ExchangePacket, type LabTruth, type PortResult, type Technique } from '../protocol';
+import { tcpFlagLetters, type BarePortResult, type ExchangePacket, type LabTruth, type Technique } from '../protocol';
 import { TECHNIQUE_TABLE, type TextbookColumn } from '../technique';
 import { labAnswer } from '../technique/lab-answer';
 import { classifyWire, type WireClassification } from './textbook';
@@ -50,7 +50,12 @@ export interface TextbookVerdict {
  * port, or the reported state when the truth is unknown). The lab's truth also tells a dropping
  * firewall from a rejecting one, which the textbook's filtered column lumps together.
  */
-export function judgeExchange(result: PortResult, exchange: readonly ExchangePacket[] | undefined, column: TextbookColumn, truth?: LabTruth): TextbookVerdict {
+export function judgeExchange(
+  result: BarePortResult,
+  exchange: readonly ExchangePacket[] | undefined,
+  column: TextbookColumn,
+  truth?: LabTruth,
+): TextbookVerdict {
   const technique = result.technique;
   const wire = exchange ? classifyWire(technique, result.target, exchange) : undefined;
   if (!wire) return { kind: 'not-captured', disagreesWithResult: false };

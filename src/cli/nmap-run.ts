@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { endpointText, TECHNIQUES, type LabDescription, type ScanDocument, type Technique } from '../protocol';
+import { endpointText, TECHNIQUES, type BareScanDocument, type LabDescription, type Technique } from '../protocol';
 import { NMAP_FLAG } from '../technique';
 import { currentNetns, namedNetnsExists } from '../base/netns';
 import { findProgram } from '../base/program-path';
@@ -60,7 +60,7 @@ export type NmapPlace = { namespace?: string } | { problem: { kind: NmapProblemK
  * target from the scan's source address. Never anywhere else: in the wrong namespace 198.18.x would
  * leave by the host's default route.
  */
-export function nmapPlace(doc: ScanDocument, lab: LabDescription | undefined, targets: string[], host: NmapHost): NmapPlace {
+export function nmapPlace(doc: BareScanDocument, lab: LabDescription | undefined, targets: string[], host: NmapHost): NmapPlace {
   // nmap is pointed only at the ranges `portlab scan` may reach without --allow-target, whatever the results say.
   const scope = new ScopeGuard();
   const outside = targets.filter((t) => !scope.allows(t));
@@ -112,7 +112,7 @@ export function runNmap(file: string, args: string[], timeoutMs: number = NMAP_T
  * run leaves none. What was run, when, or why not, goes to DIR/nmap/runs.json for the report to say.
  * Returns one line per technique that could not be run.
  */
-export async function collectNmap(dir: string, doc: ScanDocument, lab: LabDescription | undefined, host: NmapHost = LIVE_HOST): Promise<string[]> {
+export async function collectNmap(dir: string, doc: BareScanDocument, lab: LabDescription | undefined, host: NmapHost = LIVE_HOST): Promise<string[]> {
   const problems: string[] = [];
   const records: NmapRunRecords = readNmapRuns(dir);
   makeNmapDir(dir);

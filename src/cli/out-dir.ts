@@ -1,5 +1,5 @@
 import { labEndOf, labOfAddress, labStatus } from '../lab';
-import { ScanDocument, type BarePortResult, type LabDescription, type PortResult } from '../protocol';
+import { PortResult, ScanDocument, type BarePortResult, type LabDescription, type ScanHead } from '../protocol';
 import { mergeScanDocuments, mergeScanHeads, resultKey } from '../report/merge';
 import { resultsPath, writeLabFile, writeResultsFile } from '../output/out-folder';
 import { NotAScanJsonFile, readScanJsonPieces } from '../output/scan-json';
@@ -28,7 +28,7 @@ async function labOfTargets(targets: readonly string[]): Promise<LabDescription 
  */
 export async function saveToOutDir(
   dir: string,
-  head: Omit<ScanDocument, 'results'>,
+  head: ScanHead,
   results: () => Iterable<PortResult>,
   bare: () => Iterable<BarePortResult>,
   targets: readonly string[],
@@ -42,14 +42,9 @@ export async function saveToOutDir(
  * The earlier scans in DIR/results.json are read a result at a time as the merged file is written (readScanJsonPieces);
  * one not in that file's layout (written by another program) is read whole. A file that is not a scan is replaced.
  */
-async function writeMergedResults(
-  dir: string,
-  head: Omit<ScanDocument, 'results'>,
-  results: () => Iterable<PortResult>,
-  bare: () => Iterable<BarePortResult>,
-): Promise<void> {
+async function writeMergedResults(dir: string, head: ScanHead, results: () => Iterable<PortResult>, bare: () => Iterable<BarePortResult>): Promise<void> {
   const path = resultsPath(dir);
-  const previous = readScanJsonPieces(path);
+  const previous = readScanJsonPieces(path, PortResult);
   if (previous) {
     const replaced = new Set<string>();
     for (const r of bare()) replaced.add(resultKey(r));

@@ -8,7 +8,7 @@ import { parsePorts } from '../engine/ports';
 import { scannerInfo, TOOL } from '../engine/scanner-info';
 import { checkOneIpVersion, ipVersionOf, ScopeGuard } from '../engine/scope';
 import { hasCapNetRaw } from '../link';
-import { formatExchange, type BarePortResult, type PortResult, type PortState, type ScanDocument, type Technique } from '../protocol';
+import { formatExchange, type BarePortResult, type PortResult, type PortState, type ScanHead, type Technique } from '../protocol';
 import { NMAP_FLAG } from '../technique';
 import type { ScanPlan } from '../engine/scan-plan';
 import { byNmapOrder, notShownLine, streamedNmapHost, writeScanOutputs, type NmapOutputOptions } from '../output';
@@ -129,7 +129,7 @@ export async function scanAction(targets: string[], opts: ScanOptions): Promise<
       controller.signal,
     );
     bar?.stop();
-    const head: Omit<ScanDocument, 'results'> = {
+    const head: ScanHead = {
       tool: TOOL,
       startedAt,
       command: ['portlab', ...process.argv.slice(2)],

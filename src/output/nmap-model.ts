@@ -1,4 +1,4 @@
-import { protocolOf, type BarePortResult, type PortResult, type PortState, type Protocol, type ScanDocument, type Technique } from '../protocol';
+import { protocolOf, type BarePortResult, type PortState, type Protocol, type ScanHead, type Technique } from '../protocol';
 import { NMAP_FLAG } from '../technique';
 import { foldedStatesOfCounts } from '../protocol/webview';
 import type { BareResultSource } from './result-source';
@@ -7,7 +7,6 @@ import type { BareResultSource } from './result-source';
 export { foldedStates, MAX_SHOWN_PER_STATE } from '../protocol/webview';
 
 /** A scan document without its results, which writers take from a ResultSource. */
-export type ScanHead = Omit<ScanDocument, 'results'>;
 
 /**
  * nmap allows one TCP technique plus UDP per run, so a scan with several TCP techniques (e.g. SYN and Xmas)
@@ -22,7 +21,7 @@ export interface NmapPass {
 export interface NmapHostReport {
   address: string;
   /** ports listed one by one, in protocol then port order */
-  ports: PortResult[];
+  ports: BarePortResult[];
   /** states collapsed into nmap's "Not shown" / <extraports> */
   extra: ExtraPorts[];
 }
@@ -163,7 +162,7 @@ function splitIntoPasses(techniques: Technique[]): Technique[][] {
 }
 
 /** One host as nmap prints it: its ports in protocol and port order, the folded states apart. */
-export function nmapHost(address: string, results: readonly PortResult[]): NmapHostReport {
+export function nmapHost(address: string, results: readonly BarePortResult[]): NmapHostReport {
   const host = streamedNmapHost(address, (except) => (except ? results.filter((r) => !except.has(r.state)) : results));
   return { address, ports: [...host.listed()], extra: host.extra };
 }

@@ -1,5 +1,5 @@
-import type { BarePortResult, ScanDocument } from '../protocol';
-import { foldedReasons, nmapDate, nmapRun, type ExtraPorts, type NmapRun, type ScanHead, type StreamedNmapHost } from './nmap-model';
+import type { BarePortResult, ScanDocument, ScanHead } from '../protocol';
+import { foldedReasons, nmapDate, nmapRun, type ExtraPorts, type NmapRun, type StreamedNmapHost } from './nmap-model';
 import { targetMacOf } from './nmap-xml';
 import { documentResults, type BareResultSource } from './result-source';
 import { ChunkedLines, collectText, type TextSink } from './text-sink';

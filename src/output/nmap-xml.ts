@@ -1,7 +1,7 @@
 import { isIpv6Address } from '../base/ip-text';
-import type { BarePortResult, ScanDocument } from '../protocol';
+import type { BarePortResult, ScanDocument, ScanHead } from '../protocol';
 import { TECHNIQUE_TABLE } from '../technique';
-import { nmapDate, nmapRun, unixSeconds, type NmapRun, type ScanHead, type StreamedNmapHost } from './nmap-model';
+import { nmapDate, nmapRun, unixSeconds, type NmapRun, type StreamedNmapHost } from './nmap-model';
 import { documentResults, type BareResultSource } from './result-source';
 import { ChunkedLines, collectText, type TextSink } from './text-sink';
 

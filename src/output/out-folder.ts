@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, copyFileSync, fchmodSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureFileName, CheckDocument, type LabDescription, type PortResult, type ScanDocument, type Technique } from '../protocol';
+import { captureFileName, CheckDocument, type LabDescription, type PortResult, type ScanHead, type Technique } from '../protocol';
 import { writeScanJson } from './scan-json';
 import { resultTexts } from './result-source';
 import { readJsonFileIfValid } from '../base/json-file';
@@ -99,7 +99,7 @@ function writeJsonFile(path: string, value: unknown): Promise<void> {
 }
 
 /** DIR/results.json, pretty-printed; `results` are taken one at a time (a full-range scan's are tens of MB). */
-export function writeResultsFile(dir: string, head: Omit<ScanDocument, 'results'>, results: Iterable<PortResult>): Promise<void> {
+export function writeResultsFile(dir: string, head: ScanHead, results: Iterable<PortResult>): Promise<void> {
   return writeFolderFile(resultsPath(dir), async (write) => {
     await writeScanJson(write, head, resultTexts(results, true), true);
     write('\n');

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { PortResult, ScanDocument } from '../protocol';
+import type { z } from 'zod';
+import { ScanDocument, type BarePortResult, type ScanHead } from '../protocol';
 
 /** Stands in for the results while the rest of the document is stringified; no argv or name can hold a NUL. */
 const PLACEHOLDER = '\u0000results\u0000';
@@ -20,7 +21,7 @@ const CHUNK_CHARS = 1 << 14;
  */
 export async function writeScanJson(
   write: (chunk: string) => void | Promise<void>,
-  head: Omit<ScanDocument, 'results'>,
+  head: ScanHead,
   resultTexts: Iterable<string>,
   pretty: boolean,
 ): Promise<void> {
@@ -56,14 +57,15 @@ const RESULTS_CLOSE = '\n  ]';
 /**
  * A scan document that writeScanJson wrote pretty (results.json), read piece by piece: its head at once (checked
  * against ScanDocument), its results one at a time as `results()` is walked (again from the file on each walk),
- * each checked against PortResult, which throws NotAScanJsonFile at the first that is not. Undefined when the file
+ * each checked against `result` (PortResult, or BarePortResult to leave the exchanges out), which throws
+ * NotAScanJsonFile at the first that is not. Undefined when the file
  * cannot be read, or its head is not in that layout or not valid.
  * Merging a new scan into a folder of full-range scans so never holds them whole: JSON.parse of the file and its
  * check took ~230 MB for one full-range SYN scan. A streaming JSON parser would take any layout, but reads
  * tokens in JS, several times slower than JSON.parse on each result's text.
  */
-export function readScanJsonPieces(path: string): { head: Omit<ScanDocument, 'results'>; results: () => Generator<PortResult> } | undefined {
-  let head: Omit<ScanDocument, 'results'> | undefined;
+export function readScanJsonPieces<R extends BarePortResult>(path: string, result: z.ZodType<R>): { head: ScanHead; results: () => Generator<R> } | undefined {
+  let head: ScanHead | undefined;
   let resultsAt = 0;
   let empty = false;
   try {
@@ -89,7 +91,7 @@ export function readScanJsonPieces(path: string): { head: Omit<ScanDocument, 're
       const text = new FileText(path, resultsAt);
       try {
         if (empty) text.skip(1);
-        else yield* resultsOf(text);
+        else yield* resultsOf(text, result);
         if (!/^\n}\n?$/.test(text.rest())) throw new NotAScanJsonFile('the file does not end after its results');
       } finally {
         text.close();
@@ -98,7 +100,7 @@ export function readScanJsonPieces(path: string): { head: Omit<ScanDocument, 're
   };
 }
 
-function* resultsOf(text: FileText): Generator<PortResult> {
+function* resultsOf<R>(text: FileText, result: z.ZodType<R>): Generator<R> {
   for (;;) {
     if (text.peek(RESULT_OPEN.length) !== RESULT_OPEN) throw new NotAScanJsonFile('a result does not start on a line of its own');
     text.skip(RESULT_OPEN.length);
@@ -106,7 +108,7 @@ function* resultsOf(text: FileText): Generator<PortResult> {
     if (inside === undefined) throw new NotAScanJsonFile('the file ends inside a result');
     let parsed;
     try {
-      parsed = PortResult.safeParse(JSON.parse(`{${inside}}`));
+      parsed = result.safeParse(JSON.parse(`{${inside}}`));
     } catch {
       throw new NotAScanJsonFile('a result is not JSON');
     }

@@ -1,4 +1,5 @@
-import { nmapRun, type ScanHead } from './nmap-model';
+import type { ScanHead } from '../protocol';
+import { nmapRun } from './nmap-model';
 import { writeNmapNormalOfRun } from './nmap-normal';
 import { writeNmapXmlOfRun } from './nmap-xml';
 import type { BareResultSource } from './result-source';

@@ -120,8 +120,12 @@ export interface ResultFilter {
   except?: ReadonlySet<PortState>;
 }
 
-/** A port's result without its exchange: what nmap's formats and state counts need, much cheaper to build. */
-export type BarePortResult = Omit<PortResult, 'exchange'>;
+/**
+ * A port's result without its exchange: what nmap's formats, state counts and the report need, much cheaper to
+ * build. Parsing with it drops a result's exchange.
+ */
+export const BarePortResult = PortResult.omit({ exchange: true });
+export type BarePortResult = z.infer<typeof BarePortResult>;
 
 /**
  * One result's text in a scan document: `JSON.stringify(r)`, or when pretty as an element of a document's
@@ -217,13 +221,21 @@ export const ScanDocument = z.object({
 });
 export type ScanDocument = z.infer<typeof ScanDocument>;
 
+/** Everything of a scan document but its results, which are written and read apart (one at a time). */
+export type ScanHead = Omit<ScanDocument, 'results'>;
+
+/** A scan document with bare results: what the report and nmap's runs beside it read. Parsing with it drops the exchanges. */
+export const BareScanDocument = ScanDocument.extend({ results: z.array(BarePortResult) });
+export type BareScanDocument = z.infer<typeof BareScanDocument>;
+
 const FLAG_ORDER = 'FSRPAUEC';
+
+/** Every flag byte's letters, made once: an analysed capture asks for them once per TCP packet. */
+const FLAG_LETTERS = Array.from({ length: 256 }, (_, flags) => [...FLAG_ORDER].filter((_, bit) => flags & (1 << bit)).join(''));
 
 /** TCP flag bits (FIN=0x01 … CWR=0x80) to tcpdump/nmap letters in F S R P A U E C order. */
 export function tcpFlagLetters(flags: number): string {
-  let s = '';
-  for (let bit = 0; bit < 8; bit++) if (flags & (1 << bit)) s += FLAG_ORDER[bit];
-  return s;
+  return FLAG_LETTERS[flags & 255]!;
 }
 
 /** One packet in the textbook's arrow notation: "S", "SA", "R(kernel)", "ICMP 3/13", "ICMPv6 1/4", "UDP", "R#1234" (an IP ID the idle scan reads). */

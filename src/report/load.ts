@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { UserError } from '../base/errors';
 import { capturePath, checkPath, labPath, nmapRunsPath, nmapXmlPath, RESULTS_FILE, resultsPath } from '../output/out-folder';
-import { CheckDocument, LabDescription, ScanDocument, TECHNIQUES, type Technique } from '../protocol';
+import { readScanJsonPieces } from '../output/scan-json';
+import { BarePortResult, BareScanDocument, CheckDocument, LabDescription, TECHNIQUES, type Technique } from '../protocol';
 import { parseNmapXml } from './nmap';
 import { nmapRunMismatch, NmapRunRecords, techniqueStartedAt, type NmapNote, type NmapRunRecord } from './nmap-record';
 import type { ReportInput } from './render';
@@ -25,7 +26,7 @@ export function readNmapRuns(dir: string): NmapRunRecords {
  * What the report uses and says of nmap for one technique: its XML only when it is this scan's (an
  * XML left by an earlier scan in the same directory is named, not used), or why nmap was not run.
  */
-function nmapOf(dir: string, doc: ScanDocument, technique: Technique, record: NmapRunRecord | undefined): { xml?: string; note?: NmapNote } {
+function nmapOf(dir: string, doc: BareScanDocument, technique: Technique, record: NmapRunRecord | undefined): { xml?: string; note?: NmapNote } {
   const path = nmapXmlPath(dir, technique);
   const scanStart = techniqueStartedAt(doc, technique);
   if (existsSync(path)) {
@@ -55,6 +56,24 @@ function readJson<T>(path: string, schema: z.ZodType<T>, what: string): T {
   return parsed.data;
 }
 
+/**
+ * DIR/results.json without the results' exchanges, which are most of the file: the report rebuilds every
+ * exchange from the captures. A result at a time where the scan wrote it so, which spares a full-range scan's
+ * whole text and its parse (the report of two of them needed a 256 MB heap, now 128 MB); any other layout,
+ * or a result that does not read, is read whole, and so gets the whole read's message.
+ */
+function readScanDocument(path: string): BareScanDocument {
+  const pieces = readScanJsonPieces(path, BarePortResult);
+  if (pieces) {
+    try {
+      return { ...pieces.head, results: [...pieces.results()] };
+    } catch {
+      // read whole below, which names what is wrong
+    }
+  }
+  return readJson(path, BareScanDocument, 'a PortLab scan document');
+}
+
 /** DIR/check.json, when `portlab check --out DIR` wrote one. */
 export function readScannerCheck(dir: string, reportPath: string): ScannerCheck | undefined {
   const path = checkPath(dir);
@@ -72,9 +91,7 @@ export function loadReportInput(dir: string, reportPath: string): ReportInput {
   if (!existsSync(results) && !scanner)
     throw new UserError(`${dir}: no ${RESULTS_FILE} here; write one with 'portlab scan … --out ${dir}' (or 'portlab check … --out ${dir}')`);
   // A folder of `portlab check` alone reports on the student's program only: a scan document with no port.
-  const doc = existsSync(results)
-    ? readJson(results, ScanDocument, 'a PortLab scan document')
-    : { tool: scanner!.doc.tool, startedAt: scanner!.doc.startedAt, results: [] };
+  const doc = existsSync(results) ? readScanDocument(results) : { tool: scanner!.doc.tool, startedAt: scanner!.doc.startedAt, results: [] };
   const labFile = labPath(dir);
   const lab = existsSync(labFile) ? readJson(labFile, LabDescription, "a lab description ('portlab lab status --json')") : undefined;
   const nmapNotes: NonNullable<ReportInput['nmapNotes']> = {};

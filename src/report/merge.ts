@@ -1,4 +1,4 @@
-import type { BarePortResult, ScanDocument, TechniqueSummary } from '../protocol';
+import type { BarePortResult, ScanHead, TechniqueSummary } from '../protocol';
 
 /** What a result replaces in an earlier scan: the one of the same technique, target, port and protocol. */
 export function resultKey(r: BarePortResult): string {
@@ -15,16 +15,19 @@ function summaryKey(s: TechniqueSummary): string {
  * gives a report with both. Its technique summaries replace the earlier ones of the same technique
  * and target; the earlier scans' dates and commands are kept under `earlier`.
  */
-export function mergeScanDocuments(previous: ScanDocument, latest: ScanDocument): ScanDocument {
-  const results = new Map<string, (typeof previous.results)[number]>();
+export function mergeScanDocuments<R extends BarePortResult>(
+  previous: ScanHead & { results: R[] },
+  latest: ScanHead & { results: R[] },
+): ScanHead & { results: R[] } {
+  const results = new Map<string, R>();
   for (const r of [...previous.results, ...latest.results]) results.set(resultKey(r), r);
   return { ...mergeScanHeads(previous, latest), results: [...results.values()] };
 }
 
 /** Everything of mergeScanDocuments' document but its results (see there). */
-export function mergeScanHeads(previous: Omit<ScanDocument, 'results'>, latest: Omit<ScanDocument, 'results'>): Omit<ScanDocument, 'results'> {
+export function mergeScanHeads(previous: ScanHead, latest: ScanHead): ScanHead {
   const earlier = [...(previous.earlier ?? []), { startedAt: previous.startedAt, ...(previous.command ? { command: previous.command } : {}) }];
-  const merged: Omit<ScanDocument, 'results'> = { ...latest, earlier };
+  const merged: ScanHead = { ...latest, earlier };
   if (previous.summary && latest.summary) {
     const techniques = new Map<string, TechniqueSummary>();
     for (const s of [...previous.summary.techniques, ...latest.summary.techniques]) techniques.set(summaryKey(s), s);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Technique, type ScanDocument } from '../protocol';
+import { Technique, type BareScanDocument } from '../protocol';
 import { TECHNIQUE_TABLE } from '../technique';
 import type { NmapRun } from './nmap';
 
@@ -29,7 +29,7 @@ export type NmapNote =
   | { kind: 'stale'; why: NmapStaleKind };
 
 /** When the scan of `technique` (its latest run, when several scans were merged into the document) began. */
-export function techniqueStartedAt(doc: ScanDocument, technique: Technique): string {
+export function techniqueStartedAt(doc: BareScanDocument, technique: Technique): string {
   const starts = (doc.summary?.techniques ?? []).filter((s) => s.technique === technique).map((s) => s.startedAt);
   return starts.sort().at(-1) ?? doc.startedAt;
 }
@@ -38,7 +38,7 @@ export function techniqueStartedAt(doc: ScanDocument, technique: Technique): str
  * Whether an nmap run belongs to this scan of `technique`: the same technique, the same ports, every
  * target among its hosts, and started no earlier than the scan (to the second: nmap's clock resolution).
  */
-export function nmapRunMismatch(run: NmapRun | undefined, doc: ScanDocument, technique: Technique): NmapStaleKind | undefined {
+export function nmapRunMismatch(run: NmapRun | undefined, doc: BareScanDocument, technique: Technique): NmapStaleKind | undefined {
   if (!run) return 'unreadable';
   const results = doc.results.filter((r) => r.technique === technique);
   if (run.scanType !== TECHNIQUE_TABLE[technique].nmapScanType) return 'other-technique';

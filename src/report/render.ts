@@ -11,8 +11,8 @@ import {
   type LabHost,
   type LabPort,
   type LabTruth,
-  type PortResult,
-  type ScanDocument,
+  type BarePortResult,
+  type BareScanDocument,
   type Technique,
 } from '../protocol';
 import { portKey, rebuildExchanges, type CaptureIndex } from '../analysis/capture';
@@ -39,7 +39,8 @@ import { groupBy } from '../base/group-by';
 
 /** Everything a report is made of; the loader reads it from a scan's `--out` directory. */
 export interface ReportInput {
-  doc: ScanDocument;
+  /** without the results' exchanges: the report rebuilds each from the captures (src/analysis/capture.ts) */
+  doc: BareScanDocument;
   lab?: LabDescription;
   /** each technique's pcap: its link as the report writes it (relative to the report) and its bytes */
   captures: Partial<Record<Technique, { href: string; bytes: Uint8Array }>>;
@@ -63,7 +64,7 @@ export interface RenderOptions {
 type DateWriter = (iso: string) => string;
 
 interface Row {
-  result: PortResult;
+  result: BarePortResult;
   truth?: LabTruth;
   column: TextbookColumn;
   exchange?: ExchangePacket[];
@@ -80,6 +81,10 @@ interface TechniqueSection {
   nmap?: NmapRun;
   /** ICMP errors the target sent in the whole run: proof that it answers ICMP, only not always */
   runIcmpAnswers: number;
+  /** the technique's ICMP errors over time, from its capture */
+  icmp: IcmpTimeline;
+  /** the ports decided by a RST, by its window ("0 (22, 23); 4096 (8080)"); empty when none were */
+  resetWindows: string;
 }
 
 /** The lab report as Markdown: a pure function of its input and options (no clock, no file reads; the host's time zone only when the options name none). */
@@ -87,6 +92,9 @@ export function renderReport(input: ReportInput, options: RenderOptions): string
   const m = messagesFor(options.lang);
   const when: DateWriter = (iso) => formatReportDate(iso, options.lang, options.timeZone);
   const captures = readCaptures(input.captures);
+  // Before the sections: the analysis of every capture is the report's largest transient, and the sections'
+  // exchanges need not be held beside it.
+  const acrossTechniques = crossTechniqueItems(captures, m);
   const sections = techniqueSections(input, captures, m);
   const blocks = [
     header(input, m, when),
@@ -95,7 +103,7 @@ export function renderReport(input: ReportInput, options: RenderOptions): string
     simulation(input, m),
     ...sections.map((s) => techniqueBlock(s, input, m, when)),
     summary(sections, input, m),
-    analysis(sections, input, captures, m),
+    analysis(sections, input, acrossTechniques, m),
     ...(input.scanner ? [scannerSection(input.scanner, m)] : []),
   ];
   return `${blocks.join('\n\n')}\n`;
@@ -135,7 +143,16 @@ function techniqueSections(input: ReportInput, captures: ReadCaptures, m: Messag
       const observed = describeExchange(exchange, m, readsResetWindow(technique));
       return { result, truth, column, exchange, verdict, observed, nmap: nmap?.ports.get(portKey(result.target, result.port)) };
     });
-    sections.push({ technique, rows, capture, href: pcap?.href, nmap, runIcmpAnswers: 0 });
+    sections.push({
+      technique,
+      rows,
+      capture,
+      href: pcap?.href,
+      nmap,
+      runIcmpAnswers: 0,
+      icmp: icmpTimeline(capture),
+      resetWindows: formatResetWindows(resetWindows(rows)),
+    });
   }
   const icmpAnswers = sections.flatMap((s) => s.rows).filter((r) => r.verdict.wire?.answer?.kind === 'icmp').length;
   for (const section of sections) section.runIcmpAnswers = icmpAnswers;
@@ -143,7 +160,7 @@ function techniqueSections(input: ReportInput, captures: ReadCaptures, m: Messag
 }
 
 /** The lab's truth for a port of its target or its stateless host, over IPv4 or IPv6; ports the lab does not list are closed there. */
-function labTruth(lab: LabDescription | undefined, result: PortResult): LabTruth | undefined {
+function labTruth(lab: LabDescription | undefined, result: BarePortResult): LabTruth | undefined {
   return lab && labTruthAt(lab, result.target, result.port, result.protocol);
 }
 
@@ -205,11 +222,13 @@ function targetsOf(input: ReportInput): string[] {
 }
 
 function scannerAddress(input: ReportInput, sections: TechniqueSection[]): string {
-  const fromCapture = sections
-    .flatMap((s) => s.rows)
-    .flatMap((r) => r.exchange ?? [])
-    .find((p) => p.dir === 'out')?.src;
-  return input.doc.scanner?.address ?? labHost(input.lab, 'scanner')?.address ?? fromCapture ?? '?';
+  return input.doc.scanner?.address ?? labHost(input.lab, 'scanner')?.address ?? firstProbeSource(sections) ?? '?';
+}
+
+/** The source of the first outgoing packet of any exchange: the scanner's address as the capture shows it. */
+function firstProbeSource(sections: TechniqueSection[]): string | undefined {
+  for (const section of sections) for (const row of section.rows) for (const p of row.exchange ?? []) if (p.dir === 'out') return p.src;
+  return undefined;
 }
 
 function medianAnswerMs(rows: Row[]): number | undefined {
@@ -313,7 +332,7 @@ function topology(input: ReportInput, sections: TechniqueSection[], m: Messages)
  * technique (closed to all, say) and none open are one row when there are more than nmap shows of a state: a
  * full-range scan asks for one description of its 65,000 closed ports, not 65,000.
  */
-function portsToDescribe(results: readonly PortResult[]): { protocol: string; ports: number[] }[] {
+function portsToDescribe(results: readonly BarePortResult[]): { protocol: string; ports: number[] }[] {
   const byPort = groupBy(results, (r) => `${r.protocol}/${r.port}`).values();
   const alike = groupBy(
     byPort,
@@ -566,7 +585,6 @@ function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: 
     answer?.kind === 'icmp' && answer.icmpType === destUnreachOf(ipVersion) && answer.icmpCode !== undefined
       ? { icmpCode: answer.icmpCode, errno: connectErrnoForIcmpAnswer(ipVersion, answer.icmpType, answer.icmpCode) }
       : {};
-  const icmp = icmpTimeline(section);
   const probe = exchange.find((p) => p.dir === 'out' && p.retry !== undefined && p.kind === 'tcp');
   return {
     technique: section.technique,
@@ -581,7 +599,7 @@ function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: 
     teardown: teardown ? formatExchange([teardown]) : m.unknown,
     icmp: answer?.kind === 'icmp' ? code(packetLabel(answer)) : m.unknown,
     ...unreachable,
-    ...icmp,
+    ...section.icmp,
     truth: row.truth,
     icmpAnswered: section.runIcmpAnswers,
     rateLimitMs: input.lab?.sysctls[icmpRateLimitSysctl(ipVersion)],
@@ -595,7 +613,7 @@ function explainFacts(row: Row, group: Row[], section: TechniqueSection, input: 
     ...(answer?.kind === 'tcp' ? { answer: answer.flags ?? '', ...(answer.window === undefined ? {} : { window: answer.window }) } : {}),
     ...(answer?.frame === undefined ? {} : { answerFrame: answer.frame }),
     readsWindow: readsResetWindow(section.technique),
-    resetWindows: formatResetWindows(resetWindows(section.rows)) || m.unknown,
+    resetWindows: section.resetWindows || m.unknown,
   };
 }
 
@@ -623,12 +641,19 @@ function formatResetWindows(byWindow: ReadonlyMap<number, Row[]>): string {
  * The ICMP errors the target sent during one technique, as its capture shows them: how many in the
  * first second after the first probe (what the rate limit let through at once), and in all.
  */
-function icmpTimeline(section: TechniqueSection): { icmpFirstSecond: number; icmpInCapture: number; captureSeconds: string } {
+interface IcmpTimeline {
+  icmpFirstSecond: number;
+  icmpInCapture: number;
+  /** from the first probe to the capture's last packet */
+  captureSeconds: string;
+}
+
+function icmpTimeline(capture: CaptureIndex | undefined): IcmpTimeline {
   // Loops, not Math.min(...packets): a full-range scan's capture holds more packets than a call takes arguments.
   let start = Infinity;
   let end = -Infinity;
   const errorTimes: number[] = [];
-  for (const exchange of section.capture?.exchanges.values() ?? [])
+  for (const exchange of capture?.exchanges.values() ?? [])
     for (const p of exchange) {
       if (p.dir === 'out') start = Math.min(start, p.t);
       end = Math.max(end, p.t);
@@ -660,7 +685,7 @@ function summary(sections: TechniqueSection[], input: ReportInput, m: Messages):
   return [`## ${m.summary}`, m.summaryIntro, table([m.summaryTechnique, ...columns], body)].join('\n\n');
 }
 
-function analysis(sections: TechniqueSection[], input: ReportInput, captures: ReadCaptures, m: Messages): string {
+function analysis(sections: TechniqueSection[], input: ReportInput, acrossTechniques: string[], m: Messages): string {
   const explained = (keep: (kind: VerdictKind) => boolean): string[] =>
     sections.flatMap((section) =>
       [
@@ -694,7 +719,6 @@ function analysis(sections: TechniqueSection[], input: ReportInput, captures: Re
           )
       : [],
   );
-  const acrossTechniques = crossTechniqueItems(captures, m);
   const parts = [`## ${m.analysis}`];
   if (differing.length === 0 && qualified.length === 0 && acrossTechniques.length === 0 && disagreements.length === 0 && nmapDiffs.length === 0)
     parts.push(m.analysisAllMatch);

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { readU16, readU32 } from './bytes';
 
 /**
  * Dotted quad → unsigned 32-bit number; throws on anything else (a programming error, not packet
@@ -31,8 +32,33 @@ export function u32ToIpv4(n: number): string {
   return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
+/**
+ * The texts of addresses already read, by the address's value. A capture names a few addresses over and over,
+ * and a text made anew for each packet is memory held per packet (a MAC's, joined from 11 pieces by a template,
+ * took ~150 bytes). Emptied when full, so a capture of many hosts holds no more than LIMIT texts here.
+ * A Map and not an LRU library: this runs for every packet decoded, and forgetting all at once is enough.
+ */
+class AddressTexts {
+  private static readonly LIMIT = 4096;
+  private readonly texts = new Map<number, string>();
+
+  constructor(private readonly write: (value: number) => string) {}
+
+  of(value: number): string {
+    let text = this.texts.get(value);
+    if (text === undefined) {
+      if (this.texts.size >= AddressTexts.LIMIT) this.texts.clear();
+      text = this.write(value);
+      this.texts.set(value, text);
+    }
+    return text;
+  }
+}
+
+const IPV4_TEXTS = new AddressTexts(u32ToIpv4);
+
 export function readIpv4(bytes: Uint8Array, offset: number): string {
-  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+  return IPV4_TEXTS.of(readU32(bytes, offset));
 }
 
 export function writeIpv4(bytes: Uint8Array, offset: number, ip: string | number): void {
@@ -74,9 +100,16 @@ export function macToBytes(mac: string): Uint8Array {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+const MAC_TEXTS = new AddressTexts((value) => {
+  const high = Math.floor(value / 2 ** 32);
+  const low = value >>> 0;
+  const bytes = [high >>> 8, high & 255, low >>> 24, (low >>> 16) & 255, (low >>> 8) & 255, low & 255];
+  return bytes.map((b) => HEX[b]).join(':');
+});
+
 /** 6 bytes at offset → lower-case "aa:bb:cc:dd:ee:ff" */
 export function bytesToMac(bytes: Uint8Array, offset = 0): string {
-  return `${HEX[bytes[offset]!]}:${HEX[bytes[offset + 1]!]}:${HEX[bytes[offset + 2]!]}:${HEX[bytes[offset + 3]!]}:${HEX[bytes[offset + 4]!]}:${HEX[bytes[offset + 5]!]}`;
+  return MAC_TEXTS.of(readU16(bytes, offset) * 2 ** 32 + readU32(bytes, offset + 2));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { bytesToMac, readIpv4, writeIpv4, writeMac } from './address';
-import { readU16, writeU16 } from './checksum';
+import { readU16, writeU16 } from './bytes';
 import { ARP_IPV4_LENGTH, ETHERTYPE_IPV4 } from './constants';
 
 /** ARP for IPv4 over Ethernet (htype 1, ptype 0x0800, hlen 6, plen 4) — the only kind a scanner meets. */

@@ -23,7 +23,7 @@ import {
 import { isIpv6Address } from './address';
 import { writeEthernetHeader } from './ethernet';
 import { writeIcmp } from './icmp';
-import { writeU16, writeU32 } from './checksum';
+import { writeU16, writeU32 } from './bytes';
 import { ipv6MulticastMac, neighborSolicitationPayload, solicitedNodeAddress, writeIcmpv6, type Icmpv6Fields } from './icmpv6';
 import { ipv4HeaderLength, writeIPv4Header, type IPv4Fields } from './ipv4';
 import { FRAGMENT_HEADER_LENGTH, writeIPv6Header } from './ipv6';

@@ -35,23 +35,3 @@ export function pseudoHeaderSum(src: string | number, dst: string | number, prot
 export function pseudoHeaderSum6(src: Uint8Array, dst: Uint8Array, protocol: number, l4Length: number): number {
   return sumWords(src, 0, 16, sumWords(dst, 0, 16)) + protocol + (l4Length >>> 16) + (l4Length & 0xffff);
 }
-
-export function writeU16(bytes: Uint8Array, offset: number, v: number): void {
-  bytes[offset] = (v >>> 8) & 255;
-  bytes[offset + 1] = v & 255;
-}
-
-export function writeU32(bytes: Uint8Array, offset: number, v: number): void {
-  bytes[offset] = (v >>> 24) & 255;
-  bytes[offset + 1] = (v >>> 16) & 255;
-  bytes[offset + 2] = (v >>> 8) & 255;
-  bytes[offset + 3] = v & 255;
-}
-
-export function readU16(bytes: Uint8Array, offset: number): number {
-  return (bytes[offset]! << 8) | bytes[offset + 1]!;
-}
-
-export function readU32(bytes: Uint8Array, offset: number): number {
-  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
-}

@@ -1,5 +1,6 @@
 import { decodeArp, type ArpPacket } from './arp';
-import { foldChecksum, internetChecksum, readU16, sumWords } from './checksum';
+import { foldChecksum, internetChecksum, sumWords } from './checksum';
+import { readU16 } from './bytes';
 import {
   ETHERNET_HEADER_LENGTH,
   ETHERTYPE_ARP,

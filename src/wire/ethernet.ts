@@ -1,5 +1,5 @@
 import { bytesToMac, writeMac } from './address';
-import { readU16, writeU16 } from './checksum';
+import { readU16, writeU16 } from './bytes';
 import { ETHERNET_HEADER_LENGTH } from './constants';
 
 export interface EthernetHeader {

@@ -1,4 +1,5 @@
-import { internetChecksum, readU16, readU32, writeU16, writeU32 } from './checksum';
+import { internetChecksum } from './checksum';
+import { readU16, sliceBytes, readU32, writeU16, writeU32 } from './bytes';
 import {
   ICMP_DEST_UNREACH,
   ICMP_HEADER_LENGTH,
@@ -75,7 +76,7 @@ export function decodeIcmpHeader(bytes: Uint8Array, offset: number, end: number)
     code: bytes[offset + 1]!,
     checksum: readU16(bytes, offset + 2),
     rest: readU32(bytes, offset + 4),
-    payload: bytes.slice(offset + ICMP_HEADER_LENGTH, end),
+    payload: sliceBytes(bytes, offset + ICMP_HEADER_LENGTH, end),
   };
 }
 

@@ -1,5 +1,6 @@
 import { bytesToMac, ipv6ToBytes, readIpv6, writeIpv6, writeMac } from './address';
-import { foldChecksum, pseudoHeaderSum, sumWords, writeU16 } from './checksum';
+import { foldChecksum, pseudoHeaderSum, sumWords } from './checksum';
+import { writeU16 } from './bytes';
 import {
   ICMP_HEADER_LENGTH,
   ICMPV6_DEST_UNREACH,

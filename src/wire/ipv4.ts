@@ -1,5 +1,6 @@
 import { readIpv4, writeIpv4 } from './address';
-import { internetChecksum, readU16, writeU16 } from './checksum';
+import { internetChecksum } from './checksum';
+import { readU16, sliceBytes, writeU16 } from './bytes';
 import { IPV4_MIN_HEADER_LENGTH } from './constants';
 
 export interface IPv4Header {
@@ -62,7 +63,7 @@ export function decodeIPv4Header(bytes: Uint8Array, offset: number, end: number)
     checksum: readU16(bytes, offset + 10),
     src: readIpv4(bytes, offset + 12),
     dst: readIpv4(bytes, offset + 16),
-    options: bytes.slice(offset + IPV4_MIN_HEADER_LENGTH, offset + headerLength),
+    options: sliceBytes(bytes, offset + IPV4_MIN_HEADER_LENGTH, offset + headerLength),
   };
 }
 

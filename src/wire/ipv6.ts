@@ -1,5 +1,5 @@
 import { readIpv6, writeIpv6 } from './address';
-import { readU16, readU32, writeU16, writeU32 } from './checksum';
+import { readU16, readU32, writeU16, writeU32 } from './bytes';
 import { IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPV6_HEADER_LENGTH } from './constants';
 
 /** The fragment header's fields (RFC 8200 section 4.5). */

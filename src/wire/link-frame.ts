@@ -1,4 +1,4 @@
-import { readU16, readU32 } from './checksum';
+import { readU16, readU32 } from './bytes';
 import { ETHERNET_HEADER_LENGTH, ETHERTYPE_IPV4, ETHERTYPE_IPV6, LINKTYPE_ETHERNET, LINKTYPE_RAW } from './constants';
 import { decodeEtherTypePayload, decodeFrame, type DecodedFrame } from './decode';
 import {

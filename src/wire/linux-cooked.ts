@@ -1,5 +1,5 @@
 import { bytesToMac } from './address';
-import { readU16, readU32 } from './checksum';
+import { readU16, readU32 } from './bytes';
 
 /**
  * The header libpcap puts in front of packets captured on Linux's "any" interface (and a few others):

@@ -1,4 +1,4 @@
-import { readU16, readU32, writeU16, writeU32 } from './checksum';
+import { readU16, readU32, writeU16, writeU32 } from './bytes';
 
 export interface TcpOption {
   kind: number;

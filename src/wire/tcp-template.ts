@@ -1,4 +1,5 @@
-import { foldChecksum, sumWords, writeU16, writeU32 } from './checksum';
+import { foldChecksum, sumWords } from './checksum';
+import { writeU16, writeU32 } from './bytes';
 import { ETHERNET_HEADER_LENGTH, IPPROTO_TCP, IPV6_HEADER_LENGTH } from './constants';
 import { isIpv6Address } from './address';
 import { buildTcpFrame, buildTcpPacket, type LinkAddresses, type TcpPacketOptions } from './build';

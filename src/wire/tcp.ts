@@ -1,4 +1,5 @@
-import { pseudoHeaderSum, foldChecksum, readU16, readU32, sumWords, writeU16, writeU32 } from './checksum';
+import { pseudoHeaderSum, foldChecksum, sumWords } from './checksum';
+import { readU16, sliceBytes, readU32, writeU16, writeU32 } from './bytes';
 import { IPPROTO_TCP, TCP_MIN_HEADER_LENGTH } from './constants';
 import { decodeTcpOptions, tcpOptionsLength, writeTcpOptions, type TcpOption } from './tcp-options';
 
@@ -50,7 +51,7 @@ export function decodeTcp(bytes: Uint8Array, offset: number, end: number): TcpHe
     checksum: readU16(bytes, offset + 16),
     urgent: readU16(bytes, offset + 18),
     options: decodeTcpOptions(bytes, offset + TCP_MIN_HEADER_LENGTH, offset + headerLength),
-    payload: bytes.slice(offset + headerLength, end),
+    payload: sliceBytes(bytes, offset + headerLength, end),
   };
 }
 

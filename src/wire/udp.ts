@@ -1,4 +1,5 @@
-import { foldChecksum, pseudoHeaderSum, readU16, sumWords, writeU16 } from './checksum';
+import { foldChecksum, pseudoHeaderSum, sumWords } from './checksum';
+import { readU16, sliceBytes, writeU16 } from './bytes';
 import { IPPROTO_UDP, UDP_HEADER_LENGTH } from './constants';
 
 export interface UdpHeader {
@@ -25,7 +26,7 @@ export function decodeUdp(bytes: Uint8Array, offset: number, end: number): UdpHe
     dstPort: readU16(bytes, offset + 2),
     length,
     checksum: readU16(bytes, offset + 6),
-    payload: bytes.slice(offset + UDP_HEADER_LENGTH, offset + length),
+    payload: sliceBytes(bytes, offset + UDP_HEADER_LENGTH, offset + length),
   };
 }
 

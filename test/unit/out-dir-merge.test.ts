@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { saveToOutDir } from '../../src/cli/out-dir';
 import { writeResultsFile } from '../../src/output/out-folder';
 import { NotAScanJsonFile, readScanJsonPieces } from '../../src/output/scan-json';
-import type { ExchangePacket, PortResult, PortState, ScanDocument, Technique, TechniqueSummary } from '../../src/protocol';
+import { PortResult, type ExchangePacket, type PortState, type ScanDocument, type Technique, type TechniqueSummary } from '../../src/protocol';
 import { mergeScanDocuments } from '../../src/report';
 
 const TARGET = '198.18.40.2';
@@ -116,7 +116,7 @@ test('a results.json as PortLab writes it is read a result at a time: the head a
   try {
     const path = join(dir, 'results.json');
     await asWritten(dir, doc);
-    const pieces = readScanJsonPieces(path)!;
+    const pieces = readScanJsonPieces(path, PortResult)!;
     const { results, ...head } = doc;
     assert.deepEqual(pieces.head, head);
     assert.deepEqual([...pieces.results()], results);
@@ -124,15 +124,15 @@ test('a results.json as PortLab writes it is read a result at a time: the head a
     writeFileSync(path, readFileSync(path, 'utf8').replace('"port": 300,', '"port": 300000,'));
     const seen: number[] = [];
     assert.throws(() => {
-      for (const r of readScanJsonPieces(path)!.results()) seen.push(r.port);
+      for (const r of readScanJsonPieces(path, PortResult)!.results()) seen.push(r.port);
     }, NotAScanJsonFile);
     assert.deepEqual(seen, range(1, 299), 'the results before the bad one came first');
 
     writeFileSync(path, JSON.stringify(doc));
-    assert.equal(readScanJsonPieces(path), undefined, 'one line: not the layout read piece by piece');
+    assert.equal(readScanJsonPieces(path, PortResult), undefined, 'one line: not the layout read piece by piece');
 
     await asWritten(dir, { ...doc, results: [] });
-    const none = readScanJsonPieces(path)!;
+    const none = readScanJsonPieces(path, PortResult)!;
     assert.deepEqual([none.head, [...none.results()]], [head, []], 'a scan of no port');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -65,6 +65,22 @@ test('address helpers round-trip', () => {
   assert.throws(() => macToBytes('aa:bb:cc'));
 });
 
+test('more addresses than the decoder keeps the texts of: each still reads as written, the second time too', () => {
+  // the decoder remembers 4096 texts of each kind and then starts over: 10,000 addresses wrap it twice
+  const frames = Array.from({ length: 10_000 }, (_, i) => {
+    const srcIp = u32ToIpv4(0xc6120000 + i);
+    const hex = (b: number) => b.toString(16).padStart(2, '0');
+    const srcMac = `02:00:00:00:${hex(i >> 8)}:${hex(i & 255)}`;
+    const dstMac = `02:01:00:00:${hex(i & 255)}:${hex(i >> 8)}`;
+    return { srcIp, srcMac, dstMac, frame: buildTcpFrame({ srcMac, dstMac, srcIp, dstIp: '198.19.0.2', srcPort: 40000, dstPort: 80, seq: i, flags: 2 }) };
+  });
+  for (let round = 0; round < 2; round++)
+    for (const { srcIp, srcMac, dstMac, frame } of frames) {
+      const f = decodeFrame(frame)!;
+      assert.deepEqual([f.ip!.src, f.ip!.dst, f.eth!.src, f.eth!.dst], [srcIp, '198.19.0.2', srcMac, dstMac]);
+    }
+});
+
 test('Ethernet + ARP round-trip', () => {
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 2 }), mac, ip, mac, ip, mac, mac, (op, senderMac, senderIp, targetMac, targetIp, dst, src) => {

@@ -5,7 +5,7 @@ import { encodeEthernet, ETHERTYPE_IPV4 } from '../../src/wire';
 import { RAW_TECHNIQUES } from '../../src/technique';
 import { writeScanJson } from '../../src/output/scan-json';
 import { resultTexts } from '../../src/output/result-source';
-import type { PortResult, ScanDocument } from '../../src/protocol';
+import type { PortResult, ScanDocument, ScanHead } from '../../src/protocol';
 
 const SRC_MAC = '02:00:00:00:00:01';
 const DST_MAC = '02:00:00:00:00:02';
@@ -38,7 +38,7 @@ const result = (port: number, exchange: PortResult['exchange']): PortResult => (
   reason: 'reset',
   exchange,
 });
-const head: Omit<ScanDocument, 'results'> = {
+const head: ScanHead = {
   tool: 'portlab test',
   startedAt: '2026-01-01T00:00:00.000Z',
   command: ['portlab', 'scan', '--json', 'a "quoted" \\ arg'],

@@ -297,6 +297,35 @@ function scanDir(doc: ScanDocument, xml?: string): string {
   return dir;
 }
 
+test('the report reads results.json without its exchanges, in the layout a scan writes or any other, and names a spoiled one', () => {
+  const synthetic = syntheticInput().doc as ScanDocument;
+  const probe = { dir: 'out', t: 0, kind: 'tcp', flags: 'S', src: '198.18.40.1', len: 44, retry: 0 } as const;
+  const doc = { ...synthetic, results: synthetic.results.map((r) => ({ ...r, exchange: [probe] })) };
+  const pretty = JSON.stringify(doc, null, 2);
+  const expected = doc.results.map(({ exchange: _exchange, ...bare }) => bare);
+  const bad = pretty.replace('"state": "open"', '"state": "half-open"');
+  for (const [layout, text] of [
+    ['as a scan writes it', pretty],
+    ['on one line', JSON.stringify(doc)],
+    ['spoiled', bad],
+  ] as const) {
+    const dir = mkdtempSync(join(tmpdir(), 'portlab-report-unit-'));
+    try {
+      writeFileSync(join(dir, 'results.json'), text);
+      const load = () => loadReportInput(dir, join(dir, 'report.md'));
+      if (layout === 'spoiled') {
+        assert.throws(load, /results\.json: not a PortLab scan document \(results\.\d+\.state: /);
+        continue;
+      }
+      const { doc: read } = load();
+      assert.deepEqual(read.results, expected, layout);
+      assert.equal(read.startedAt, doc.startedAt, layout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
 test("an nmap XML is used only when it is this scan's: same technique, ports and target, not older; the report says when and how nmap ran", () => {
   const xml = readFileSync(join(FIXTURES, 'nmap-sT-loopback.xml'), 'utf8'); // -sT 127.0.0.1 ports 1-30, started 2026-11-25T20:44:12Z
   const ports = Array.from({ length: 30 }, (_, i) => i + 1);
