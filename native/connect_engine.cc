@@ -211,7 +211,9 @@ struct Lane {
     // reads it without a trip through epoll: 0 when connected, EALREADY while still waiting. A refusal read this
     // way also leaves the socket unconnected, ready for the next port without a close() and a socket(): over a
     // full range of refusals (one thread, 65,535 ports of a lab target on veth) this took the kernel's time from
-    // ~520 to ~340 ms against socket, connect, getsockopt(SO_ERROR) and close per port, with the same packets.
+    // ~520 to ~340 ms against socket, connect, getsockopt(SO_ERROR) and close per port. The packets are the same
+    // but for one field: the kernel goes on from such a socket's sequence numbers (its next SYN's is 3 above the
+    // refused one's) instead of drawing a new initial one. No state or reason reads it.
     if (connect(fd, reinterpret_cast<sockaddr*>(&to), r.addressLength) == 0) {
       Finish(slot, 0, MonotonicUs());
       return;
