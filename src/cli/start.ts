@@ -58,7 +58,18 @@ function cacheFolder(): string | undefined {
  * copy that is gone (an extension's earlier version, a removed checkout) leaves caches that removeStaleCaches finds.
  */
 function cacheKey(source: string): string {
-  return `${createHash('sha1').update(source).digest('hex')}:${process.versions.v8}:${process.arch}:${BUNDLE}\n`;
+  const before = [createHash('sha1').update(source).digest('hex'), process.versions.v8, process.arch];
+  return `${[...before, BUNDLE].join(KEY_SEPARATOR)}\n`;
+}
+
+const KEY_SEPARATOR = ':';
+/** The fields of a key before its bundle's path, which may hold the separator itself. */
+const KEY_FIELDS_BEFORE_BUNDLE = 3;
+
+/** The bundle a cache's key line names (cacheKey's last field); undefined for a key of an earlier format. */
+function bundleOfKey(keyLine: string): string | undefined {
+  const fields = keyLine.split(KEY_SEPARATOR);
+  return fields.length > KEY_FIELDS_BEFORE_BUNDLE ? fields.slice(KEY_FIELDS_BEFORE_BUNDLE).join(KEY_SEPARATOR) : undefined;
 }
 
 /** How much of a cache file holds its key: a bundle's path is at most PATH_MAX. */
@@ -82,9 +93,7 @@ function removeStaleCaches(folder: string): void {
       } finally {
         closeSync(fd);
       }
-      const keyLine = head.subarray(0, length).toString('latin1').split('\n', 1)[0]!;
-      const fields = keyLine.split(':');
-      const bundle = fields.length >= 4 ? fields.slice(3).join(':') : undefined;
+      const bundle = bundleOfKey(head.subarray(0, length).toString('latin1').split('\n', 1)[0]!);
       if (bundle === undefined || !existsSync(bundle)) unlinkSync(file);
     } catch {
       // read or removed by another run meanwhile: left to it
