@@ -173,8 +173,10 @@ describe('lab sandbox', { skip }, () => {
     assert.equal(description.sysctls['net.ipv4.icmp_ratelimit'], '1000');
   });
 
-  test('the segment is silent: no frame crossed the switch since the hosts came up, and none in 3 s after up', async () => {
-    const pcap = join(mkdtempSync(join(tmpdir(), 'portlab-lab-quiet-')), 'quiet.pcap');
+  test('the segment is silent: no frame crossed the switch since the hosts came up, and none in 3 s after up', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'portlab-lab-quiet-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const pcap = join(dir, 'quiet.pcap');
     await run('ip', ['netns', 'exec', topo.scanner.namespace, 'timeout', '3', 'tcpdump', '-i', 'any', '--immediate-mode', '-n', '-w', pcap]).catch(
       (err: { code?: number }) => {
         if (err.code !== 124) throw err;
