@@ -60,12 +60,20 @@ export function analyzeExchange(exchange: GroupedExchange, late: LateAnswer | un
   const technique = known && SAME_PROBE.some((g) => g.has(known) && g.has(recognition.technique)) ? known : recognition.technique;
   const { scanner, target, port, protocol } = exchange;
   const triesMicros = tries.map((t) => t[0]!.packet.tMicros);
-  // Each result written out whole rather than spread from a common part: a spread object took ~500 bytes more,
+  // Results written out as literals rather than spread from a common part: a spread object took ~500 bytes more,
   // once per port of a capture.
-  if (technique === 'unknown') {
-    const deviations = findDeviations({ exchange, recognition, kernel, tries });
-    return { technique, scanner, target, port, protocol, packets, triesMicros, deviations, matchesTextbook: false };
-  }
+  const unjudged = (deviations: Deviation[]): AnalyzedExchange => ({
+    technique,
+    scanner,
+    target,
+    port,
+    protocol,
+    packets,
+    triesMicros,
+    deviations,
+    matchesTextbook: false,
+  });
+  if (technique === 'unknown') return unjudged(findDeviations({ exchange, recognition, kernel, tries }));
   const lateFrames = new Set(late?.packets.map((p) => p.packet.frame));
   const seen = packets.filter((p) => !lateFrames.has(p.frame!));
   const wire = classifyWire(technique, target, seen);
@@ -74,7 +82,7 @@ export function analyzeExchange(exchange: GroupedExchange, late: LateAnswer | un
   const sameProbe = known ? [] : sameProbeReadings(technique, target, seen);
   // The maker's word settles the technique the notes speak of too (Window, not ACK).
   const deviations = findDeviations({ exchange, recognition: { ...recognition, technique }, kernel, tries, late, wire, withLate, sameProbe });
-  if (!wire) return { technique, scanner, target, port, protocol, packets, triesMicros, deviations, matchesTextbook: false };
+  if (!wire) return unjudged(deviations);
   const verdict = verdictKindOf(technique, seen, wire, wire.state);
   const matchesTextbook = agreesWithTextbook(verdict) && !deviations.some(breaksTextbook);
   return { technique, scanner, target, port, protocol, packets, triesMicros, wire, column: wire.state, verdict, deviations, matchesTextbook };

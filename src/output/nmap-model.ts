@@ -6,8 +6,6 @@ import type { BareResultSource } from './result-source';
 // The folding rule is shared with the results table, which can import only the protocol.
 export { foldedStates, MAX_SHOWN_PER_STATE } from '../protocol/webview';
 
-/** A scan document without its results, which writers take from a ResultSource. */
-
 /**
  * nmap allows one TCP technique plus UDP per run, so a scan with several TCP techniques (e.g. SYN and Xmas)
  * is written as passes, each holding at most one TCP and one UDP technique; every pass lists each target

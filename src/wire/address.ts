@@ -42,23 +42,24 @@ class AddressTexts {
   private static readonly LIMIT = 4096;
   private readonly texts = new Map<number, string>();
 
-  constructor(private readonly write: (value: number) => string) {}
+  /** `write` makes the text of the address at bytes[offset]; `of` is given that address's value as the key. */
+  constructor(private readonly write: (bytes: Uint8Array, offset: number) => string) {}
 
-  of(value: number): string {
+  of(value: number, bytes: Uint8Array, offset: number): string {
     let text = this.texts.get(value);
     if (text === undefined) {
       if (this.texts.size >= AddressTexts.LIMIT) this.texts.clear();
-      text = this.write(value);
+      text = this.write(bytes, offset);
       this.texts.set(value, text);
     }
     return text;
   }
 }
 
-const IPV4_TEXTS = new AddressTexts(u32ToIpv4);
+const IPV4_TEXTS = new AddressTexts((bytes, offset) => u32ToIpv4(readU32(bytes, offset)));
 
 export function readIpv4(bytes: Uint8Array, offset: number): string {
-  return IPV4_TEXTS.of(readU32(bytes, offset));
+  return IPV4_TEXTS.of(readU32(bytes, offset), bytes, offset);
 }
 
 export function writeIpv4(bytes: Uint8Array, offset: number, ip: string | number): void {
@@ -100,16 +101,11 @@ export function macToBytes(mac: string): Uint8Array {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-const MAC_TEXTS = new AddressTexts((value) => {
-  const high = Math.floor(value / 2 ** 32);
-  const low = value >>> 0;
-  const bytes = [high >>> 8, high & 255, low >>> 24, (low >>> 16) & 255, (low >>> 8) & 255, low & 255];
-  return bytes.map((b) => HEX[b]).join(':');
-});
+const MAC_TEXTS = new AddressTexts((bytes, offset) => Array.from(bytes.subarray(offset, offset + 6), (b) => HEX[b]).join(':'));
 
 /** 6 bytes at offset → lower-case "aa:bb:cc:dd:ee:ff" */
 export function bytesToMac(bytes: Uint8Array, offset = 0): string {
-  return MAC_TEXTS.of(readU16(bytes, offset) * 2 ** 32 + readU32(bytes, offset + 2));
+  return MAC_TEXTS.of(readU16(bytes, offset) * 2 ** 32 + readU32(bytes, offset + 2), bytes, offset);
 }
 
 /**
